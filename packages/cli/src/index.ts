@@ -1,0 +1,2 @@
+/** Placeholder: this package is not built yet (see its README). */
+export {};
