@@ -1,0 +1,139 @@
+/**
+ * Accreditations: W3C VC 2.0 credentials (EBSI-shaped) in which a governance authority or an
+ * accreditor states that a subject DID may act as `issuer` (issue credential types T in jurisdiction
+ * J) or as `accreditor` (accredit others within its own scope, up to `maxPathLength` further levels).
+ * See DESIGN.md, Records §2, and https://hub.ebsi.eu/vc-framework/trust-model.
+ */
+import { reject } from '../errors.ts';
+import {
+  type JsonObject,
+  isObject,
+  issuerIdOf,
+  join,
+  requireArray,
+  requireDateTime,
+  requireDid,
+  requireInteger,
+  requireObject,
+  requireString,
+  typesOf,
+} from '../validation/fields.ts';
+import { jurisdictionWithin, requireJurisdiction } from './governance.ts';
+import { type PinnedKey, parsePinnedKeys } from './keys.ts';
+
+/** The credential type that marks an accreditation. */
+export const ACCREDITATION_TYPE = 'VerifiableAccreditation';
+/** Our JSON-LD context, bundled in the package (never fetched). */
+export const TRUSTMESH_CONTEXT_URL = 'https://w3id.org/trustmesh/v1';
+/** The VC Data Model 2.0 base context. */
+export const VC_V2_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
+/** Field errors in an accreditation (reject). */
+export const ACCREDITATION_FIELD_INVALID = 'ACCREDITATION_FIELD_INVALID';
+/** Deepest accreditor chain the registry follows: bounds work on untrusted data. */
+export const MAX_PATH_LENGTH = 8;
+
+/** What an accreditation allows: issuing these credential types within this jurisdiction. */
+export interface AccreditationScope {
+  types: string[];
+  jurisdiction: string;
+}
+
+/** The two roles of DESIGN.md: issue credentials, or accredit others. */
+export type AccreditationRole = 'issuer' | 'accreditor';
+
+/** A parsed, shape-checked accreditation. Its proof and chain are checked by the validation pipeline. */
+export interface ParsedAccreditation {
+  id: string;
+  /** The accreditor (an authority or an accredited accreditor). */
+  issuer: string;
+  /** The accredited party. */
+  subject: string;
+  role: AccreditationRole;
+  accreditedFor: AccreditationScope[];
+  maxPathLength: number;
+  /** Keys of the subject, pinned so the subject stays verifiable while its DID host is down. */
+  publicKeys: PinnedKey[];
+  validFromMs: number;
+  validUntilMs: number;
+  credential: JsonObject;
+}
+
+/** Parses and shape-checks an accreditation credential. */
+export function parseAccreditation(value: unknown): ParsedAccreditation {
+  const code = ACCREDITATION_FIELD_INVALID;
+  const credential = requireObject(value, '', code);
+  const contexts = credential['@context'];
+  if (!Array.isArray(contexts) || contexts[0] !== VC_V2_CONTEXT_URL || !contexts.includes(TRUSTMESH_CONTEXT_URL)) {
+    throw reject(code, '@context', `must start with "${VC_V2_CONTEXT_URL}" and include "${TRUSTMESH_CONTEXT_URL}"`);
+  }
+  const types = typesOf(credential, '', code);
+  if (!types.includes('VerifiableCredential') || !types.includes(ACCREDITATION_TYPE)) {
+    throw reject(code, 'type', `must include "VerifiableCredential" and "${ACCREDITATION_TYPE}"`);
+  }
+  const id = requireString(credential, 'id', '', code, 512);
+  if (!/^(urn:uuid:[0-9a-f-]{36}|https:\/\/\S+|did:\S+)$/i.test(id)) {
+    throw reject(code, 'id', 'must be a urn:uuid:, https: or did: URI');
+  }
+  const issuer = issuerIdOf(credential, code);
+  const validFromMs = requireDateTime(credential, 'validFrom', '', code);
+  // Accreditations must expire: an unbounded grant cannot be re-checked (freeze-attack defence).
+  const validUntilMs = requireDateTime(credential, 'validUntil', '', code);
+  if (validUntilMs <= validFromMs) throw reject(code, 'validUntil', 'must be after validFrom');
+  if (!isObject(credential.proof) && !Array.isArray(credential.proof)) throw reject(code, 'proof', 'is required');
+
+  const subjectPath = 'credentialSubject';
+  const subjectObj = requireObject(credential.credentialSubject, subjectPath, code);
+  const subject = requireDid(subjectObj, 'id', subjectPath, code);
+  if (subject === issuer) throw reject(code, join(subjectPath, 'id'), 'must differ from the issuer (no self-accreditation)');
+  const role = subjectObj.role;
+  if (role !== 'issuer' && role !== 'accreditor') {
+    throw reject(code, join(subjectPath, 'role'), 'must be "issuer" or "accreditor"');
+  }
+  const accreditedFor = requireArray(subjectObj, 'accreditedFor', subjectPath, code, 1, 32).map((item, i) =>
+    parseScope(item, join(join(subjectPath, 'accreditedFor'), i)),
+  );
+  const maxPathLength =
+    subjectObj.maxPathLength === undefined
+      ? 0
+      : requireInteger(subjectObj, 'maxPathLength', subjectPath, code, 0, MAX_PATH_LENGTH);
+  if (role === 'issuer' && maxPathLength !== 0) {
+    throw reject(code, join(subjectPath, 'maxPathLength'), 'must be 0 for role "issuer" (issuers cannot accredit)');
+  }
+  const publicKeys = parsePinnedKeys(subjectObj, 'publicKeys', subjectPath, code, subject);
+  return { id, issuer, subject, role, accreditedFor, maxPathLength, publicKeys, validFromMs, validUntilMs, credential };
+}
+
+function parseScope(value: unknown, path: string): AccreditationScope {
+  const code = ACCREDITATION_FIELD_INVALID;
+  const obj = requireObject(value, path, code);
+  const types = requireArray(obj, 'types', path, code, 1, 32).map((t, i) => {
+    if (typeof t !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(t)) {
+      throw reject(code, join(join(path, 'types'), i), 'must be a credential type name (letters, digits, _)');
+    }
+    return t;
+  });
+  if (types.includes('VerifiableCredential')) {
+    throw reject(code, join(path, 'types'), 'must name specific credential types, not "VerifiableCredential"');
+  }
+  return { types, jurisdiction: requireJurisdiction(obj, 'jurisdiction', path, code) };
+}
+
+/** True when `inner` is within `outer`: a subset of its types, within its jurisdiction. */
+export function scopeWithin(inner: AccreditationScope, outer: AccreditationScope): boolean {
+  return jurisdictionWithin(inner.jurisdiction, outer.jurisdiction) && inner.types.every((t) => outer.types.includes(t));
+}
+
+/** True when every scope of `inner` lies within some scope of `outer` (scope only narrows down a chain). */
+export function scopesWithin(inner: AccreditationScope[], outer: AccreditationScope[]): boolean {
+  return inner.every((s) => outer.some((o) => scopeWithin(s, o)));
+}
+
+/** True at `time` when the accreditation's validity period contains it. */
+export function accreditationValidAt(accreditation: ParsedAccreditation, time: number): boolean {
+  return accreditation.validFromMs <= time && time <= accreditation.validUntilMs;
+}
+
+/** Store slot of an accreditation: accreditations are immutable, one slot per credential id. */
+export function accreditationKey(id: string): string {
+  return `accreditation/${id}`;
+}

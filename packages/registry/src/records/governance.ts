@@ -1,0 +1,143 @@
+/**
+ * Governance records: the network's root of trust, modelled on TUF's root role
+ * (https://theupdateframework.github.io/specification/latest/#root-role).
+ *
+ * Version 1 (genesis) is pinned by its content hash in the network file. Version N+1 is valid only if
+ * signed by a threshold of version N's authorities and by a threshold of its own. Signatures are raw
+ * Ed25519 / P-256 signatures over the RFC 8785 canonical bytes of the record without `signatures`.
+ */
+import { canonicalBytes } from '../canonical.ts';
+import { reject } from '../errors.ts';
+import {
+  type JsonObject,
+  join,
+  requireArray,
+  requireDateTime,
+  requireDid,
+  requireInteger,
+  requireObject,
+  requireString,
+} from '../validation/fields.ts';
+import { type PinnedKey, parsePinnedKeys } from './keys.ts';
+
+/** The `type` of every governance record. */
+export const GOVERNANCE_TYPE = 'TrustmeshGovernance';
+/** Field errors in a governance record (reject). */
+export const GOVERNANCE_FIELD_INVALID = 'GOVERNANCE_FIELD_INVALID';
+/** Most authorities one governance may name. */
+export const MAX_AUTHORITIES = 64;
+
+/** A governance authority: a party whose keys anchor every accreditation chain. */
+export interface GovernanceAuthority {
+  id: string;
+  name: string;
+  /** ISO 3166-1 alpha-2 code (or a subdivision such as `JP-13`) the authority may accredit within. */
+  jurisdiction: string;
+  publicKeys: PinnedKey[];
+}
+
+/** One signature over a governance record's signing bytes. */
+export interface GovernanceSignature {
+  keyId: string;
+  /** Multibase (base58btc) signature. */
+  signature: string;
+}
+
+/** A governance record as it travels. */
+export interface GovernanceRecord {
+  type: typeof GOVERNANCE_TYPE;
+  networkId: string;
+  version: number;
+  authorities: GovernanceAuthority[];
+  threshold: number;
+  validFrom: string;
+  validUntil: string;
+  signatures: GovernanceSignature[];
+}
+
+/** A parsed governance record with its times in milliseconds. */
+export interface ParsedGovernance {
+  record: GovernanceRecord;
+  validFromMs: number;
+  validUntilMs: number;
+}
+
+/** Parses and shape-checks a governance record. Signatures are checked by the validation pipeline. */
+export function parseGovernance(value: unknown): ParsedGovernance {
+  const code = GOVERNANCE_FIELD_INVALID;
+  const obj = requireObject(value, '', code);
+  if (obj.type !== GOVERNANCE_TYPE) throw reject(code, 'type', `must be "${GOVERNANCE_TYPE}"`);
+  const allowed = new Set(['type', 'networkId', 'version', 'authorities', 'threshold', 'validFrom', 'validUntil', 'signatures']);
+  for (const key of Object.keys(obj)) if (!allowed.has(key)) throw reject(code, key, 'is not a governance field');
+  const networkId = requireString(obj, 'networkId', '', code, 128);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(networkId)) throw reject(code, 'networkId', 'must be lower-case letters, digits and dashes');
+  const version = requireInteger(obj, 'version', '', code, 1, Number.MAX_SAFE_INTEGER);
+  const authorities = requireArray(obj, 'authorities', '', code, 1, MAX_AUTHORITIES).map((item, i) =>
+    parseAuthority(item, join('authorities', i)),
+  );
+  const ids = new Set<string>();
+  authorities.forEach((a, i) => {
+    if (ids.has(a.id)) throw reject(code, join(join('authorities', i), 'id'), `duplicates authority ${a.id}`);
+    ids.add(a.id);
+  });
+  const threshold = requireInteger(obj, 'threshold', '', code, 1, authorities.length);
+  const validFromMs = requireDateTime(obj, 'validFrom', '', code);
+  const validUntilMs = requireDateTime(obj, 'validUntil', '', code);
+  if (validUntilMs <= validFromMs) throw reject(code, 'validUntil', 'must be after validFrom');
+  const signatures = requireArray(obj, 'signatures', '', code, 0, MAX_AUTHORITIES * 4).map((item, i) => {
+    const field = join('signatures', i);
+    const sig = requireObject(item, field, code);
+    return {
+      keyId: requireString(sig, 'keyId', field, code),
+      signature: requireString(sig, 'signature', field, code, 256),
+    };
+  });
+  const record: GovernanceRecord = {
+    type: GOVERNANCE_TYPE,
+    networkId,
+    version,
+    authorities,
+    threshold,
+    validFrom: obj.validFrom as string,
+    validUntil: obj.validUntil as string,
+    signatures,
+  };
+  return { record, validFromMs, validUntilMs };
+}
+
+function parseAuthority(value: unknown, path: string): GovernanceAuthority {
+  const code = GOVERNANCE_FIELD_INVALID;
+  const obj = requireObject(value, path, code);
+  const id = requireDid(obj, 'id', path, code);
+  return {
+    id,
+    name: requireString(obj, 'name', path, code, 256),
+    jurisdiction: requireJurisdiction(obj, 'jurisdiction', path, code),
+    publicKeys: parsePinnedKeys(obj, 'publicKeys', path, code, id),
+  };
+}
+
+/** Requires an ISO 3166-1 alpha-2 country code, optionally with an ISO 3166-2 subdivision (`JP-13`). */
+export function requireJurisdiction(obj: JsonObject, key: string, path: string, code: string): string {
+  const value = requireString(obj, key, path, code, 16);
+  if (!/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(value)) {
+    throw reject(code, join(path, key), `must be an ISO 3166 code such as "JP" or "JP-13", got "${value}"`);
+  }
+  return value;
+}
+
+/** True when jurisdiction `inner` lies within `outer` ("JP" contains "JP" and "JP-13"). */
+export function jurisdictionWithin(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(`${outer}-`);
+}
+
+/** The bytes authorities sign: the canonical record without its signatures. */
+export function governanceSigningBytes(record: GovernanceRecord | Omit<GovernanceRecord, 'signatures'>): Uint8Array {
+  const { signatures: _ignored, ...body } = record as GovernanceRecord;
+  return canonicalBytes(body);
+}
+
+/** Store slot of a governance version: one slot per version, so history replicates and verifies from genesis. */
+export function governanceKey(networkId: string, version: number): string {
+  return `governance/${networkId}/${String(version).padStart(12, '0')}`;
+}

@@ -1,0 +1,261 @@
+/**
+ * The registry: replicated state (governance, accreditations, status lists, evidence) over a
+ * RecordStore, with one admission pipeline for every record and an in-memory index that verification
+ * reads. A node is a relay and a cache, never a source of trust: everything admitted was validated
+ * first, and every change is persisted in one atomic batch before it becomes visible.
+ */
+import { type ValidationOutcome, outcomeOf, reject } from './errors.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
+import { type ParsedAccreditation, parseAccreditation } from './records/accreditation.ts';
+import { type ParsedGovernance, parseGovernance } from './records/governance.ts';
+import { parseStatusListCredential } from './records/status-list-credential.ts';
+import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
+import { validateAccreditation } from './validation/accreditation.ts';
+import type { Admission, DocumentLoader, ValidationContext } from './validation/context.ts';
+import { validateEvidence } from './validation/evidence.ts';
+import { validateGovernance } from './validation/governance.ts';
+import { pinnedKeyDocument } from './validation/pinned-keys.ts';
+import { validateStatusList } from './validation/status-list.ts';
+import { readSubmittedRecord } from './validation/submitted-record.ts';
+import type { StatusListState, TrustView } from './verification/trust-view.ts';
+
+/** Settings of a registry. */
+export interface RegistryOptions {
+  /** The network this registry belongs to (from the network file). */
+  networkId: string;
+  /** SHA-256 (hex) of the genesis governance record, pinned in the network file. */
+  genesisDigest: string;
+  limits: InputLimits;
+  /** Clock-skew allowance for records dated in the future. */
+  maxClockSkewMs: number;
+}
+
+/** Defaults for the optional settings. */
+export const defaultRegistryOptions: Pick<RegistryOptions, 'limits' | 'maxClockSkewMs'> = {
+  limits: DEFAULT_INPUT_LIMITS,
+  maxClockSkewMs: 5 * 60_000,
+};
+
+/** What a registry depends on from its environment. */
+export interface RegistryModules {
+  store: RecordStore;
+  /** The clock, ms since the epoch. */
+  now: () => number;
+  /**
+   * Builds the JSON-LD document loader given a resolver of keys pinned in this registry. Bundled
+   * contexts only; the registry never fetches (see crypto/document-loader.ts).
+   */
+  createDocumentLoader: (keyResolver: (id: string) => Promise<Record<string, unknown> | null>) => DocumentLoader;
+}
+
+/** Result of submitting a record: what was admitted, or why not. */
+export type SubmitOutcome = ValidationOutcome<Admission>;
+
+/** Replicated registry state with its admission pipeline. */
+export class Registry implements TrustView {
+  readonly options: RegistryOptions;
+  readonly documentLoader: DocumentLoader;
+  private readonly modules: RegistryModules;
+  private readonly governanceVersions = new Map<number, { parsed: ParsedGovernance; digest: string; bytes: Uint8Array }>();
+  private latestGovernance: ParsedGovernance | null = null;
+  private readonly accreditationsById = new Map<string, { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array }>();
+  private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
+  private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
+  // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: RegistryOptions, modules: RegistryModules) {
+    this.options = options;
+    this.modules = modules;
+    this.documentLoader = modules.createDocumentLoader(async (id) => pinnedKeyDocument(this, id));
+  }
+
+  /** Opens the store and loads its state into memory. Records in the store were validated on admission. */
+  static async open(
+    options: Partial<RegistryOptions> & Pick<RegistryOptions, 'networkId' | 'genesisDigest'>,
+    modules: RegistryModules,
+  ): Promise<Registry> {
+    const registry = new Registry({ ...defaultRegistryOptions, ...options }, modules);
+    await modules.store.open();
+    // Governance first (ascending versions), then accreditations, then lists: each depends on the former.
+    for (const kind of ['governance', 'accreditation', 'status-list'] as const) {
+      for await (const record of modules.store.records({ kind })) registry.load(record);
+    }
+    return registry;
+  }
+
+  /** Closes the underlying store. */
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.modules.store.close();
+  }
+
+  /**
+   * Validates a record and, if admitted, persists it atomically and makes it visible. Never throws
+   * for bad input: the outcome says accept / ignore / reject with a stable code.
+   */
+  submit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
+    const run = this.queue.then(() => this.admit(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async admit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
+    let admission: Admission;
+    try {
+      const record = readSubmittedRecord(input, this.options.limits);
+      const ctx = this.context();
+      switch (record.kind) {
+        case 'governance':
+          admission = await validateGovernance(parseGovernance(record.value), record.digest, record.bytes, ctx);
+          break;
+        case 'accreditation':
+          admission = await validateAccreditation(parseAccreditation(record.value), record.digest, record.bytes, ctx);
+          break;
+        case 'status-list':
+          admission = await validateStatusList(
+            parseStatusListCredential(record.value, this.options.limits),
+            record.digest,
+            record.bytes,
+            ctx,
+          );
+          break;
+        case 'evidence':
+          admission = await validateEvidence(record.value, ctx, this.options.limits);
+          break;
+      }
+    } catch (error) {
+      return outcomeOf(error);
+    }
+    await this.persist(admission);
+    return { status: 'accept', value: admission };
+  }
+
+  private async persist(admission: Admission): Promise<void> {
+    const receivedAt = this.modules.now();
+    if (admission.kind === 'evidence') {
+      await this.modules.store.commit({ evidence: [{ ...admission.evidence, receivedAt }] });
+      return;
+    }
+    const record: StoredRecord = {
+      key: admission.key,
+      kind: admission.kind,
+      digest: admission.digest,
+      version: admission.version,
+      bytes: admission.bytes,
+      receivedAt,
+    };
+    await this.modules.store.commit({ put: [record] });
+    this.apply(admission, receivedAt);
+  }
+
+  private load(record: StoredRecord): void {
+    const value = JSON.parse(new TextDecoder().decode(record.bytes));
+    const base = { digest: record.digest, bytes: record.bytes };
+    switch (record.kind) {
+      case 'governance':
+        this.apply({ kind: 'governance', parsed: parseGovernance(value), key: record.key, version: record.version, ...base }, record.receivedAt);
+        break;
+      case 'accreditation':
+        this.apply({ kind: 'accreditation', parsed: parseAccreditation(value), key: record.key, version: record.version, ...base }, record.receivedAt);
+        break;
+      case 'status-list':
+        this.apply(
+          { kind: 'status-list', parsed: parseStatusListCredential(value, this.options.limits), key: record.key, version: record.version, ...base },
+          record.receivedAt,
+        );
+        break;
+      default:
+        throw reject('STORE_UNKNOWN_KIND', 'kind', `stored record ${record.key} has unknown kind ${record.kind}`);
+    }
+  }
+
+  private apply(admission: Admission, receivedAt: number): void {
+    switch (admission.kind) {
+      case 'governance': {
+        const { parsed, digest, bytes } = admission;
+        this.governanceVersions.set(parsed.record.version, { parsed, digest, bytes });
+        if (!this.latestGovernance || parsed.record.version > this.latestGovernance.record.version) this.latestGovernance = parsed;
+        break;
+      }
+      case 'accreditation': {
+        const { parsed, digest, bytes } = admission;
+        this.accreditationsById.set(parsed.id, { parsed, digest, bytes });
+        const list = this.accreditationsBySubject.get(parsed.subject) ?? [];
+        this.accreditationsBySubject.set(parsed.subject, [...list.filter((a) => a.id !== parsed.id), parsed]);
+        break;
+      }
+      case 'status-list':
+        this.lists.set(admission.parsed.id, { list: admission.parsed, digest: admission.digest, receivedAt, bytes: admission.bytes });
+        break;
+      case 'evidence':
+        break;
+    }
+  }
+
+  private context(): ValidationContext {
+    return {
+      view: this,
+      networkId: this.options.networkId,
+      genesisDigest: this.options.genesisDigest,
+      governanceVersion: (v) => this.governanceVersions.get(v) ?? null,
+      accreditation: (id) => this.accreditationsById.get(id) ?? null,
+      statusListBytes: (id) => this.lists.get(id)?.bytes ?? null,
+      hasEvidence: async (id) => (await this.modules.store.getEvidence(id)) !== null,
+      documentLoader: this.documentLoader,
+      limits: this.options.limits,
+      now: this.modules.now(),
+      maxClockSkewMs: this.options.maxClockSkewMs,
+    };
+  }
+
+  /** The newest governance version held, or null. */
+  governance(): ParsedGovernance | null {
+    return this.latestGovernance;
+  }
+
+  /** Governance version `v` as held, or null. */
+  governanceVersion(version: number): ParsedGovernance | null {
+    return this.governanceVersions.get(version)?.parsed ?? null;
+  }
+
+  /** Accreditations whose subject is `did`. */
+  accreditationsOf(did: string): readonly ParsedAccreditation[] {
+    return this.accreditationsBySubject.get(did) ?? [];
+  }
+
+  /** Every held accreditation. */
+  accreditations(): ParsedAccreditation[] {
+    return [...this.accreditationsById.values()].map((a) => a.parsed);
+  }
+
+  /** The held version of a status list, or null. */
+  statusList(id: string): StatusListState | null {
+    return this.lists.get(id) ?? null;
+  }
+
+  /** Ids of every held status list. */
+  statusListIds(): string[] {
+    return [...this.lists.keys()];
+  }
+
+  /** Equivocation evidence held. */
+  async evidence(): Promise<EvidenceRecord[]> {
+    const all: EvidenceRecord[] = [];
+    for await (const e of this.modules.store.evidence()) all.push(e);
+    return all;
+  }
+
+  /**
+   * Loud warnings an operator must see: a governance past validUntil (freeze-attack defence,
+   * DESIGN.md Records §1).
+   */
+  warnings(): string[] {
+    const governance = this.latestGovernance;
+    if (!governance) return ['no governance record is held: nothing can be verified'];
+    if (governance.validUntilMs < this.modules.now()) {
+      return [`governance version ${governance.record.version} expired at ${governance.record.validUntil}: a newer version may be withheld (freeze attack)`];
+    }
+    return [];
+  }
+}

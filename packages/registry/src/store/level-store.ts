@@ -1,0 +1,376 @@
+/**
+ * The LevelDB RecordStore (via `level`). Layout, one sublevel per namespace (CONVENTIONS.md, Storage:
+ * a namespace, once used, is never reused for something else):
+ *
+ * - `rec`  record key → encoded record (codec.ts: small JSON header + the canonical bytes)
+ * - `idx`  record key → 32-byte digest (what anti-entropy walks, without reading record bytes)
+ * - `evd`  evidence id → encoded evidence
+ * - `meta` name → JSON text (UTF-8)
+ * - `sys`  `format` and `stats` (record/byte/evidence counters, kept in step by every batch)
+ *
+ * Keys are UTF-8, so LevelDB orders them by UTF-8 bytes; the memory store uses the same order.
+ */
+import { Level } from 'level';
+import { RegistryError, reject } from '../errors.ts';
+import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
+import {
+  bytesToDigest,
+  decodeEvidence,
+  decodeJson,
+  decodeRecord,
+  digestToBytes,
+  encodeJson,
+  encodedRecordSize,
+} from './codec.ts';
+import type { EvidenceRecord, IndexEntry, KeyRange, RecordKind, RecordStore, StoreBatch, StoredRecord } from './types.ts';
+
+/** Options of {@link LevelRecordStore}. */
+export interface LevelStoreOptions {
+  /** Directory of the LevelDB database; created if missing. */
+  location: string;
+}
+
+/** Layout version written to `sys/format`; a store refuses a directory written in another layout. */
+export const LEVEL_STORE_FORMAT = 1;
+
+/** Counters reported by `stats()`. */
+interface Counts {
+  records: number;
+  bytes: number;
+  evidence: number;
+}
+
+type Database = Level<string, Uint8Array>;
+type Sublevels = ReturnType<typeof sublevels>;
+
+interface OpenState {
+  db: Database;
+  sub: Sublevels;
+  counts: Counts;
+}
+
+/** One root-batch operation on one of our sublevels. */
+type Operation =
+  | { type: 'put'; sublevel: Sublevels[keyof Sublevels]; key: string; value: Uint8Array }
+  | { type: 'del'; sublevel: Sublevels[keyof Sublevels]; key: string };
+
+/** Every sublevel: UTF-8 keys and binary values, so one root batch can write to all of them. */
+function sublevels(db: Database) {
+  const options = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
+  return {
+    rec: db.sublevel<string, Uint8Array>('rec', options),
+    idx: db.sublevel<string, Uint8Array>('idx', options),
+    evd: db.sublevel<string, Uint8Array>('evd', options),
+    meta: db.sublevel<string, Uint8Array>('meta', options),
+    sys: db.sublevel<string, Uint8Array>('sys', options),
+  };
+}
+
+/**
+ * A RecordStore on LevelDB. Every `commit` is one atomic LevelDB write across all sublevels, and
+ * commits run one at a time so the counters read before a write are still true when it lands.
+ */
+export class LevelRecordStore implements RecordStore {
+  private readonly options: LevelStoreOptions;
+  private state: OpenState | undefined;
+  private opening: Promise<void> | undefined;
+  /** Tail of the commit queue. */
+  private queue: Promise<void> = Promise.resolve();
+
+  /** Creates the store; nothing touches the disk until `open()`. */
+  constructor(options: LevelStoreOptions) {
+    this.options = { ...options };
+  }
+
+  /** The directory this store reads and writes. */
+  get location(): string {
+    return this.options.location;
+  }
+
+  /**
+   * Opens (creating if needed) the directory. A directory held by another process or another open
+   * store fails with `STORE_LOCKED`; other failures with `STORE_OPEN_FAILED`, and a directory written
+   * in another layout with `STORE_FORMAT_UNSUPPORTED`. Opening an open store does nothing.
+   */
+  async open(): Promise<void> {
+    if (this.state) return;
+    this.opening ??= this.openNow().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** Waits for queued commits, then closes the database. Closing a closed store does nothing. */
+  async close(): Promise<void> {
+    if (this.opening) await this.opening.catch(() => undefined);
+    const state = this.state;
+    if (!state) return;
+    // Refuse new work at once; commits already queued still land before the database closes.
+    this.state = undefined;
+    await this.queue;
+    await state.db.close();
+  }
+
+  /** The current version of a slot, or null. */
+  async get(key: string): Promise<StoredRecord | null> {
+    const { sub } = this.requireOpen();
+    if (!isStorableKey(key)) return null;
+    const value = await this.io('get', () => sub.rec.get(key));
+    return value === undefined ? null : decodeRecord(key, value);
+  }
+
+  /**
+   * Applies a batch as one atomic LevelDB write. The batch is validated and encoded in full first
+   * (throwing `STORE_BAD_BATCH` naming the field), so a refused batch writes nothing.
+   */
+  async commit(batch: StoreBatch): Promise<void> {
+    const state = this.requireOpen();
+    const prepared = prepareBatch(batch);
+    return this.exclusive(async () => {
+      const { db, sub, counts } = state;
+      const touched = [...prepared.put.map((put) => put.key), ...prepared.del];
+      const previous = touched.length === 0 ? [] : await this.io('read', () => sub.rec.getMany(touched));
+      const ids = prepared.evidence.map((evidence) => evidence.id);
+      const known = ids.length === 0 ? [] : await this.io('read', () => sub.evd.hasMany(ids));
+
+      const next: Counts = { ...counts };
+      const operations: Operation[] = [];
+      for (const [i, put] of prepared.put.entries()) {
+        const old = previous[i];
+        if (old === undefined) next.records++;
+        next.bytes += put.size - (old === undefined ? 0 : encodedRecordSize(put.key, old));
+        operations.push({ type: 'put', sublevel: sub.rec, key: put.key, value: put.value });
+        operations.push({ type: 'put', sublevel: sub.idx, key: put.key, value: digestToBytes(put.digest) });
+      }
+      for (const [i, key] of prepared.del.entries()) {
+        const old = previous[prepared.put.length + i];
+        if (old === undefined) continue;
+        next.records--;
+        next.bytes -= encodedRecordSize(key, old);
+        operations.push({ type: 'del', sublevel: sub.rec, key });
+        operations.push({ type: 'del', sublevel: sub.idx, key });
+      }
+      for (const [i, { id, value }] of prepared.evidence.entries()) {
+        // Idempotent on id: the first copy stored is kept, with its original receivedAt.
+        if (known[i]) continue;
+        next.evidence++;
+        operations.push({ type: 'put', sublevel: sub.evd, key: id, value });
+      }
+      for (const { name, value } of prepared.meta) {
+        operations.push(
+          value === null
+            ? { type: 'del', sublevel: sub.meta, key: name }
+            : { type: 'put', sublevel: sub.meta, key: name, value },
+        );
+      }
+      if (operations.length === 0) return;
+      operations.push({ type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(next) });
+      await this.io('write', () => db.batch(operations));
+      state.counts = next;
+    });
+  }
+
+  /** Current records in key order; `limit` counts records that pass the `kind` filter. */
+  async *records(range?: KeyRange & { kind?: RecordKind }): AsyncGenerator<StoredRecord> {
+    const checked = checkRange(range);
+    const { sub } = this.requireOpen();
+    if (checked.limit === 0) return;
+    // The kind lives inside the value, so a kind filter reads the range and counts matches itself.
+    // Keys start with their kind (`status-list/…`), so callers can narrow the range to avoid that.
+    const options = iteratorOptions(checked, checked.kind === undefined);
+    let count = 0;
+    yield* this.iterate('records', sub.rec, options, (key, value) => {
+      if (count >= checked.limit) return STOP;
+      const record = decodeRecord(key, value);
+      if (checked.kind !== undefined && record.kind !== checked.kind) return SKIP;
+      count++;
+      return record;
+    });
+  }
+
+  /** The (key, digest) index in key order, read from `idx` without touching record bytes. */
+  async *index(range?: KeyRange): AsyncGenerator<IndexEntry> {
+    const checked = checkRange(range === undefined ? undefined : { ...range, kind: undefined });
+    const { sub } = this.requireOpen();
+    if (checked.limit === 0) return;
+    yield* this.iterate('index', sub.idx, iteratorOptions(checked, true), (key, value) => ({
+      key,
+      digest: bytesToDigest(value),
+    }));
+  }
+
+  /** One evidence record by id, or null. */
+  async getEvidence(id: string): Promise<EvidenceRecord | null> {
+    const { sub } = this.requireOpen();
+    if (!isStorableKey(id)) return null;
+    const value = await this.io('get', () => sub.evd.get(id));
+    return value === undefined ? null : decodeEvidence(id, value);
+  }
+
+  /** All evidence, ordered by id. */
+  async *evidence(): AsyncGenerator<EvidenceRecord> {
+    const { sub } = this.requireOpen();
+    yield* this.iterate('evidence', sub.evd, {}, decodeEvidence);
+  }
+
+  /** A metadata value, or null. */
+  async getMeta<T = unknown>(name: string): Promise<T | null> {
+    const { sub } = this.requireOpen();
+    if (!isStorableKey(name)) return null;
+    const value = await this.io('get', () => sub.meta.get(name));
+    return value === undefined ? null : (decodeJson(value, `meta ${JSON.stringify(name)}`) as T);
+  }
+
+  /** Counters kept in `sys/stats` and updated in the same batch as the data: no scan. */
+  async stats(): Promise<{ records: number; bytes: number; evidence: number }> {
+    const { counts } = this.requireOpen();
+    return { ...counts };
+  }
+
+  private async openNow(): Promise<void> {
+    const { location } = this.options;
+    const db: Database = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (cause) {
+      throw openError(location, cause);
+    }
+    try {
+      const sub = sublevels(db);
+      const counts = await this.io('open', () => loadCounts(db, sub, location));
+      this.state = { db, sub, counts };
+    } catch (error) {
+      // The original error says why; a failure to close on top of it would only hide that.
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private requireOpen(): OpenState {
+    if (!this.state) {
+      throw reject('STORE_NOT_OPEN', undefined, `the LevelDB store at ${this.options.location} is not open`);
+    }
+    return this.state;
+  }
+
+  /** Runs `task` after every earlier commit has finished (successfully or not). */
+  private exclusive(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Iterates one sublevel, mapping each entry; engine errors come out as `STORE_IO`. */
+  private async *iterate<T>(
+    what: string,
+    sublevel: Sublevels[keyof Sublevels],
+    options: { gte?: string; lt?: string; limit?: number },
+    map: (key: string, value: Uint8Array) => T | typeof SKIP | typeof STOP,
+  ): AsyncGenerator<T> {
+    const iterator = sublevel.iterator(options);
+    try {
+      while (true) {
+        const entry = await this.io(what, () => iterator.next());
+        if (entry === undefined) return;
+        const mapped = map(entry[0], entry[1]);
+        if (mapped === STOP) return;
+        if (mapped !== SKIP) yield mapped;
+      }
+    } finally {
+      // Runs on early `break` by the consumer too, releasing the LevelDB iterator (and its snapshot).
+      await iterator.close();
+    }
+  }
+
+  /** Wraps an engine call so its failures come out as `STORE_IO` naming the directory. */
+  private async io<T>(what: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (cause) {
+      if (cause instanceof RegistryError) throw cause;
+      throw reject(
+        'STORE_IO',
+        undefined,
+        `LevelDB ${what} failed in ${this.options.location}: ${describe(cause)}`,
+        cause,
+      );
+    }
+  }
+}
+
+const SKIP: unique symbol = Symbol('skip');
+const STOP: unique symbol = Symbol('stop');
+
+function iteratorOptions(range: CheckedRange, withLimit: boolean): { gte?: string; lt?: string; limit?: number } {
+  return {
+    ...(range.gte === undefined ? {} : { gte: range.gte }),
+    ...(range.lt === undefined ? {} : { lt: range.lt }),
+    ...(withLimit && Number.isFinite(range.limit) ? { limit: range.limit } : {}),
+  };
+}
+
+/** Reads the counters, or (first open of a directory) computes and writes them with the format. */
+async function loadCounts(db: Database, sub: Sublevels, location: string): Promise<Counts> {
+  const [format, stats] = await sub.sys.getMany(['format', 'stats']);
+  if (format !== undefined) {
+    const version = decodeJson(format, 'sys format');
+    if (version !== LEVEL_STORE_FORMAT) {
+      throw reject(
+        'STORE_FORMAT_UNSUPPORTED',
+        undefined,
+        `${location} holds store format ${JSON.stringify(version)}; this build reads format ${LEVEL_STORE_FORMAT}`,
+      );
+    }
+  }
+  if (format !== undefined && stats !== undefined) return parseCounts(decodeJson(stats, 'sys stats'));
+  const counts: Counts = { records: 0, bytes: 0, evidence: 0 };
+  for await (const [key, value] of sub.rec.iterator()) {
+    counts.records++;
+    counts.bytes += encodedRecordSize(key, value);
+  }
+  for await (const _ of sub.evd.keys()) counts.evidence++;
+  await db.batch([
+    { type: 'put', sublevel: sub.sys, key: 'format', value: encodeJson(LEVEL_STORE_FORMAT) },
+    { type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(counts) },
+  ]);
+  return counts;
+}
+
+function parseCounts(value: unknown): Counts {
+  const counts = value as Partial<Counts> | null;
+  if (
+    typeof counts?.records !== 'number' ||
+    typeof counts.bytes !== 'number' ||
+    typeof counts.evidence !== 'number'
+  ) {
+    throw reject('STORE_CORRUPT', undefined, 'sys stats: stored counters lack a field');
+  }
+  return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence };
+}
+
+/** Maps level's open failure to STORE_LOCKED (level: LEVEL_DATABASE_NOT_OPEN caused by LEVEL_LOCKED). */
+function openError(location: string, cause: unknown): RegistryError {
+  const inner = (cause as { cause?: unknown } | null)?.cause;
+  if (codeOf(cause) === 'LEVEL_LOCKED' || codeOf(inner) === 'LEVEL_LOCKED') {
+    return reject(
+      'STORE_LOCKED',
+      undefined,
+      `LevelDB directory ${location} is locked: another process (or another store in this process) has it open`,
+      cause,
+    );
+  }
+  return reject(
+    'STORE_OPEN_FAILED',
+    undefined,
+    `cannot open LevelDB directory ${location}: ${describe(inner ?? cause)}`,
+    cause,
+  );
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

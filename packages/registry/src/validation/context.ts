@@ -1,0 +1,51 @@
+/**
+ * What every record validator is given, and what it returns. One pipeline per record type, shared by
+ * gossip, anti-entropy, the HTTP API and the CLI (CONVENTIONS.md, Modules).
+ */
+import type { InputLimits } from '../limits.ts';
+import type { ParsedAccreditation } from '../records/accreditation.ts';
+import type { ParsedGovernance } from '../records/governance.ts';
+import type { StatusListCredential } from '../records/status-list-credential.ts';
+import type { EvidenceRecord, RecordKind } from '../store/types.ts';
+import type { TrustView } from '../verification/trust-view.ts';
+
+/** A JSON-LD document loader (jsonld.js shape). */
+export type DocumentLoader = (url: string) => Promise<{ contextUrl: null; documentUrl: string; document: unknown }>;
+
+/** The environment of a validation: replicated state, the network it belongs to, and the clock. */
+export interface ValidationContext {
+  view: TrustView;
+  networkId: string;
+  /** SHA-256 (hex) of the genesis governance record's canonical bytes, from the network file. */
+  genesisDigest: string;
+  /** Governance version `v` as held, with its digest, or null. */
+  governanceVersion(version: number): { parsed: ParsedGovernance; digest: string; bytes: Uint8Array } | null;
+  /** The accreditation held under credential id `id`, with its digest, or null. */
+  accreditation(id: string): { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array } | null;
+  /** Bytes of the stored status list `id`, for equivocation evidence. */
+  statusListBytes(id: string): Uint8Array | null;
+  /** Loader that serves bundled contexts and keys pinned in the registry; never the network. */
+  documentLoader: DocumentLoader;
+  /** True when evidence with this id is already held. */
+  hasEvidence(id: string): Promise<boolean>;
+  /** Input limits (record size, JSON depth, decoded list size). */
+  limits: InputLimits;
+  /** Current time, ms since the epoch. */
+  now: number;
+  /** How far in the future a record's validFrom may lie before it is held back (clock-skew allowance). */
+  maxClockSkewMs: number;
+}
+
+/** The parsed form of an admitted record, by kind. */
+export type AdmittedValue =
+  | { kind: 'governance'; parsed: ParsedGovernance }
+  | { kind: 'accreditation'; parsed: ParsedAccreditation }
+  | { kind: 'status-list'; parsed: StatusListCredential };
+
+/** A record that passed validation: what to store and what to forward. */
+export type Admission =
+  | (AdmittedValue & { key: string; version: string; digest: string; bytes: Uint8Array })
+  | { kind: 'evidence'; evidence: EvidenceRecord; digest: string; bytes: Uint8Array };
+
+/** The kinds a submitted record may be. */
+export type SubmittedKind = Exclude<RecordKind, never>;

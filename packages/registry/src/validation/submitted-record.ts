@@ -1,0 +1,52 @@
+/**
+ * The single entry of every record into the registry: bounded parsing, kind detection and the
+ * kind's own parser. Gossip, anti-entropy, the HTTP API and the CLI all come through here.
+ */
+import { canonicalBytes, sha256Hex } from '../canonical.ts';
+import { reject } from '../errors.ts';
+import { type InputLimits, assertValueDepth, parseJsonBounded } from '../limits.ts';
+import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { GOVERNANCE_TYPE } from '../records/governance.ts';
+import type { RecordKind } from '../store/types.ts';
+import { EVIDENCE_TYPE } from './evidence.ts';
+import { isObject } from './fields.ts';
+
+/** A bounded, parsed record with its canonical bytes and content address. */
+export interface SubmittedRecord {
+  kind: RecordKind;
+  value: Record<string, unknown>;
+  bytes: Uint8Array;
+  digest: string;
+}
+
+/** Parses untrusted input (bytes from the network, or an object in-process) within the limits. */
+export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLimits): SubmittedRecord {
+  let value: unknown;
+  if (input instanceof Uint8Array) {
+    value = parseJsonBounded(input, limits);
+  } else {
+    assertValueDepth(input, limits.maxJsonDepth);
+    value = input;
+  }
+  if (!isObject(value)) throw reject('RECORD_NOT_OBJECT', undefined, 'a record must be a JSON object');
+  // Records are addressed by the hash of their canonical bytes, whatever bytes they arrived as.
+  const bytes = canonicalBytes(value);
+  if (bytes.byteLength > limits.maxRecordBytes) {
+    throw reject('RECORD_TOO_LARGE', undefined, `record is ${bytes.byteLength} bytes; the limit is ${limits.maxRecordBytes}`);
+  }
+  return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };
+}
+
+function kindOf(value: Record<string, unknown>): RecordKind {
+  const type = value.type;
+  const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type : [];
+  if (types.includes(GOVERNANCE_TYPE)) return 'governance';
+  if (types.includes(EVIDENCE_TYPE)) return 'evidence';
+  if (types.includes('BitstringStatusListCredential')) return 'status-list';
+  if (types.includes(ACCREDITATION_TYPE)) return 'accreditation';
+  throw reject(
+    'RECORD_KIND_UNKNOWN',
+    'type',
+    `must name a record kind: ${GOVERNANCE_TYPE}, ${ACCREDITATION_TYPE}, BitstringStatusListCredential or ${EVIDENCE_TYPE}`,
+  );
+}

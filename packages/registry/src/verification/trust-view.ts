@@ -1,0 +1,27 @@
+/**
+ * The read-only view of replicated state that trust and status checks need. The registry provides
+ * it from its in-memory index; tests and offline bundles can provide their own. Verification is a
+ * pure function of this view, the credential and the clock.
+ */
+import type { ParsedAccreditation } from '../records/accreditation.ts';
+import type { ParsedGovernance } from '../records/governance.ts';
+import type { StatusListCredential } from '../records/status-list-credential.ts';
+
+/** A stored status list with what freshness reports need. */
+export interface StatusListState {
+  list: StatusListCredential;
+  /** Content hash of the stored version. */
+  digest: string;
+  /** When this node accepted the version (ms since epoch). */
+  receivedAt: number;
+}
+
+/** Read access to governance, accreditations and status lists. */
+export interface TrustView {
+  /** The newest governance version, or null before genesis is loaded. */
+  governance(): ParsedGovernance | null;
+  /** Every stored accreditation whose subject is `did`. */
+  accreditationsOf(did: string): readonly ParsedAccreditation[];
+  /** The stored version of a status list, by its credential id. */
+  statusList(id: string): StatusListState | null;
+}

@@ -1,0 +1,263 @@
+/**
+ * Verification of a credential against the local replica (DESIGN.md, Verification of a credential):
+ * proof → trust (an accreditation chain to governance for every credential type, at issuance and
+ * now) → status (each credentialStatus entry, per the Bitstring Status List validate algorithm,
+ * https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm) → validity period.
+ *
+ * A pure function of the credential, the replicated state, the document loader and the clock. It
+ * never throws for an invalid credential, never stores it and never logs it.
+ */
+import { verifyCredentialProof } from '../crypto/proofs.ts';
+import { RegistryError } from '../errors.ts';
+import { type BitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
+import { readStatus } from '../status-list/bitstring.ts';
+import type { DocumentLoader } from '../validation/context.ts';
+import { isObject } from '../validation/fields.ts';
+import { didKeyVerificationMethod, pinnedKeysOf } from '../validation/pinned-keys.ts';
+import { findChain } from './trust-chain.ts';
+import type { StatusListState, TrustView } from './trust-view.ts';
+
+/** pass: the check holds; fail: it does not; undetermined: the node cannot decide (fail closed). */
+export type CheckOutcome = 'pass' | 'fail' | 'undetermined';
+
+/** One check of a verification, with its outcome and reason code. */
+export interface CheckResult {
+  check: 'credential' | 'proof' | 'issuer' | 'status' | 'validity';
+  outcome: CheckOutcome;
+  /** Stable reason code when the outcome is not pass (or a status value worth naming). */
+  code?: string;
+  message: string;
+  /** Check-specific facts: the credential type, the chain, the list and index read, … */
+  details?: Record<string, unknown>;
+}
+
+/** Freshness of the answer: what state it was computed from. */
+export interface AsOf {
+  /** When the answer was computed (ISO 8601). */
+  time: string;
+  governanceVersion: number | null;
+  statusLists: { id: string; validFrom: string; digest: string; receivedAt: string; ttl?: number }[];
+}
+
+/** The answer to "is this credential valid?". */
+export interface VerificationResult {
+  verified: boolean;
+  checks: CheckResult[];
+  asOf: AsOf;
+  warnings: string[];
+}
+
+/** What verification reads. */
+export interface VerifyOptions {
+  view: TrustView;
+  documentLoader: DocumentLoader;
+  /** The clock, ms since the epoch. */
+  now: number;
+}
+
+/** Verifies a credential; every failure is reported as a check, never thrown. */
+export async function verifyCredential(credential: unknown, options: VerifyOptions): Promise<VerificationResult> {
+  const { view, now } = options;
+  const checks: CheckResult[] = [];
+  const listsRead = new Map<string, StatusListState>();
+  const warnings: string[] = [];
+  const result = (): VerificationResult => ({
+    verified: checks.length > 0 && checks.every((c) => c.outcome === 'pass'),
+    checks,
+    asOf: asOf(view, listsRead, now),
+    warnings,
+  });
+
+  if (!isObject(credential)) {
+    checks.push({ check: 'credential', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'the credential must be a JSON object' });
+    return result();
+  }
+  const issuer = issuerOf(credential);
+  if (!issuer) {
+    checks.push({ check: 'credential', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'issuer: must be a DID or an object with an id' });
+    return result();
+  }
+
+  checks.push(await proofCheck(credential, issuer, options));
+  const issuedAt = dateOf(credential.validFrom ?? credential.issuanceDate) ?? now;
+  checks.push(...issuerChecks(credential, issuer, issuedAt, options));
+  checks.push(...statusChecks(credential, issuer, options, listsRead, warnings));
+  checks.push(validityCheck(credential, now));
+
+  const governance = view.governance();
+  if (governance && governance.validUntilMs < now) {
+    warnings.push(`governance version ${governance.record.version} expired at ${governance.record.validUntil}`);
+  }
+  return result();
+}
+
+async function proofCheck(credential: Record<string, unknown>, issuer: string, options: VerifyOptions): Promise<CheckResult> {
+  let proof: Awaited<ReturnType<typeof verifyCredentialProof>>;
+  try {
+    proof = await verifyCredentialProof(credential, { documentLoader: options.documentLoader, expectedController: issuer });
+  } catch (error) {
+    // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
+    const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
+    return { check: 'proof', outcome: 'fail', code, message: (error as Error).message };
+  }
+  if (!proof.verified) return { check: 'proof', outcome: 'fail', code: proof.error.code, message: proof.error.message };
+  // Keys pinned in the registry (or the did:key itself) are the only keys trusted for an issuer.
+  const pinned = pinnedKeysOf(options.view, issuer).some((k) => k.id === proof.verificationMethod);
+  if (!pinned && proof.verificationMethod !== didKeyVerificationMethod(issuer)) {
+    return {
+      check: 'proof',
+      outcome: 'fail',
+      code: 'PROOF_KEY_NOT_PINNED',
+      message: `${proof.verificationMethod} is not a key pinned for ${issuer}`,
+    };
+  }
+  return {
+    check: 'proof',
+    outcome: 'pass',
+    message: `signed by ${proof.verificationMethod} (${proof.cryptosuite})`,
+    details: { verificationMethod: proof.verificationMethod, cryptosuite: proof.cryptosuite },
+  };
+}
+
+/** Every specific credential type needs a chain valid at issuance and now. */
+function issuerChecks(credential: Record<string, unknown>, issuer: string, issuedAt: number, options: VerifyOptions): CheckResult[] {
+  const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter(
+    (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
+  );
+  if (types.length === 0) {
+    return [{ check: 'issuer', outcome: 'fail', code: 'CREDENTIAL_TYPE_MISSING', message: 'the credential names no type besides VerifiableCredential' }];
+  }
+  return types.map((type): CheckResult => {
+    const jurisdictions = new Set(
+      options.view
+        .accreditationsOf(issuer)
+        .flatMap((a) => a.accreditedFor.filter((s) => s.types.includes(type)).map((s) => s.jurisdiction)),
+    );
+    let failure = { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
+    for (const jurisdiction of jurisdictions) {
+      const chain = findChain(options.view, { subject: issuer, role: 'issuer', scope: { types: [type], jurisdiction }, at: [issuedAt, options.now] });
+      if (chain.ok) {
+        return {
+          check: 'issuer',
+          outcome: 'pass',
+          message: `${issuer} is accredited to issue ${type} in ${jurisdiction}`,
+          details: { type, jurisdiction, chain: chain.chain.links.map((l) => l.id), authority: chain.chain.authority },
+        };
+      }
+      failure = { code: chain.code, detail: chain.detail };
+    }
+    const undetermined = failure.code === 'ACCREDITATION_STATUS_UNKNOWN' || failure.code === 'GOVERNANCE_UNKNOWN';
+    return { check: 'issuer', outcome: undetermined ? 'undetermined' : 'fail', code: failure.code, message: failure.detail, details: { type } };
+  });
+}
+
+/** Each credentialStatus entry, per the Recommendation's validate algorithm and error names. */
+function statusChecks(
+  credential: Record<string, unknown>,
+  issuer: string,
+  options: VerifyOptions,
+  listsRead: Map<string, StatusListState>,
+  warnings: string[],
+): CheckResult[] {
+  if (credential.credentialStatus === undefined) return [];
+  let entries: BitstringStatusListEntry[];
+  try {
+    entries = parseStatusEntries(credential);
+  } catch (error) {
+    const e = error as RegistryError;
+    return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
+  }
+  return entries.map((entry) => statusCheck(entry, issuer, options, listsRead, warnings));
+}
+
+/** Reads one entry from a held list. Exposed for status queries that need no credential. */
+export function statusCheck(
+  entry: BitstringStatusListEntry,
+  issuer: string | null,
+  options: Pick<VerifyOptions, 'view' | 'now'>,
+  listsRead: Map<string, StatusListState>,
+  warnings: string[],
+): CheckResult {
+  const details = { statusPurpose: entry.statusPurpose, statusListCredential: entry.statusListCredential, statusListIndex: entry.statusListIndex };
+  const state = options.view.statusList(entry.statusListCredential);
+  // Unknown list: fail closed (the node cannot decide).
+  if (!state) {
+    return { check: 'status', outcome: 'undetermined', code: 'STATUS_RETRIEVAL_ERROR', message: `status list ${entry.statusListCredential} is not held by this node`, details };
+  }
+  listsRead.set(entry.statusListCredential, state);
+  const { list } = state;
+  if (issuer !== null && list.issuer !== issuer) {
+    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} is issued by ${list.issuer}, not by the credential's issuer ${issuer}`, details };
+  }
+  if (!list.statusPurpose.includes(entry.statusPurpose)) {
+    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`, details };
+  }
+  if (entry.statusSize !== list.statusSize) {
+    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `entry statusSize ${entry.statusSize} differs from the list's ${list.statusSize}`, details };
+  }
+  if (list.validUntil !== undefined && list.validUntil < options.now) {
+    return { check: 'status', outcome: 'undetermined', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`, details };
+  }
+  let value: number;
+  try {
+    value = readStatus(list.bits, entry.statusListIndex, list.statusSize);
+  } catch (error) {
+    return { check: 'status', outcome: 'fail', code: 'RANGE_ERROR', message: (error as Error).message, details };
+  }
+  // ttl (ms) says how long a copy may be relied on; past it the answer still stands but is flagged.
+  if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
+    warnings.push(`status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`);
+  }
+  const message = list.statusMessage?.find((m) => Number.parseInt(m.status, 16) === value)?.message;
+  const withValue = { ...details, value, ...(message ? { message } : {}) };
+  if (value !== 0 && entry.statusPurpose === 'revocation') {
+    return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: `revoked (index ${entry.statusListIndex} of ${list.id})`, details: withValue };
+  }
+  if (value !== 0 && entry.statusPurpose === 'suspension') {
+    return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_SUSPENDED', message: `suspended (index ${entry.statusListIndex} of ${list.id})`, details: withValue };
+  }
+  return { check: 'status', outcome: 'pass', message: message ?? `${entry.statusPurpose}: status ${value}`, details: withValue };
+}
+
+function validityCheck(credential: Record<string, unknown>, now: number): CheckResult {
+  const from = credential.validFrom ?? credential.issuanceDate;
+  const until = credential.validUntil ?? credential.expirationDate;
+  const fromMs = from === undefined ? undefined : dateOf(from);
+  const untilMs = until === undefined ? undefined : dateOf(until);
+  if ((from !== undefined && fromMs === undefined) || (until !== undefined && untilMs === undefined)) {
+    return { check: 'validity', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'validFrom/validUntil must be XML Schema dateTime values' };
+  }
+  if (fromMs !== undefined && now < fromMs) {
+    return { check: 'validity', outcome: 'fail', code: 'CREDENTIAL_NOT_YET_VALID', message: `valid from ${new Date(fromMs).toISOString()}` };
+  }
+  if (untilMs !== undefined && now > untilMs) {
+    return { check: 'validity', outcome: 'fail', code: 'CREDENTIAL_EXPIRED', message: `expired at ${new Date(untilMs).toISOString()}` };
+  }
+  return { check: 'validity', outcome: 'pass', message: 'within its validity period' };
+}
+
+function issuerOf(credential: Record<string, unknown>): string | null {
+  const issuer = credential.issuer;
+  const id = isObject(issuer) ? issuer.id : issuer;
+  return typeof id === 'string' && id.startsWith('did:') ? id : null;
+}
+
+function dateOf(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function asOf(view: TrustView, lists: Map<string, StatusListState>, now: number): AsOf {
+  return {
+    time: new Date(now).toISOString(),
+    governanceVersion: view.governance()?.record.version ?? null,
+    statusLists: [...lists.values()].map((s) => ({
+      id: s.list.id,
+      validFrom: new Date(s.list.validFrom).toISOString(),
+      digest: s.digest,
+      receivedAt: new Date(s.receivedAt).toISOString(),
+      ...(s.list.ttl !== undefined ? { ttl: s.list.ttl } : {}),
+    })),
+  };
+}
