@@ -4,6 +4,8 @@
  * reads. A node is a relay and a cache, never a source of trust: everything admitted was validated
  * first, and every change is persisted in one atomic batch before it becomes visible.
  */
+import { createDocumentLoader } from './crypto/document-loader.ts';
+import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
 import { type ValidationOutcome, outcomeOf, reject } from './errors.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
 import { type ParsedAccreditation, parseAccreditation } from './records/accreditation.ts';
@@ -41,11 +43,8 @@ export interface RegistryModules {
   store: RecordStore;
   /** The clock, ms since the epoch. */
   now: () => number;
-  /**
-   * Builds the JSON-LD document loader given a resolver of keys pinned in this registry. Bundled
-   * contexts only; the registry never fetches (see crypto/document-loader.ts).
-   */
-  createDocumentLoader: (keyResolver: (id: string) => Promise<Record<string, unknown> | null>) => DocumentLoader;
+  /** did:web resolution, opt-in (see crypto/did-resolution.ts); without it only pinned keys and did:key verify. */
+  didResolver?: DidResolver;
 }
 
 /** Result of submitting a record: what was admitted, or why not. */
@@ -67,7 +66,15 @@ export class Registry implements TrustView {
   private constructor(options: RegistryOptions, modules: RegistryModules) {
     this.options = options;
     this.modules = modules;
-    this.documentLoader = modules.createDocumentLoader(async (id) => pinnedKeyDocument(this, id));
+    // Bundled contexts only; keys pinned in this registry are asked first, then did:key, then
+    // did:web if the caller opted in. Nothing read from the network makes the node fetch a URL.
+    this.documentLoader = createDocumentLoader(
+      {},
+      {
+        keyResolver: async (id) => pinnedKeyDocument(this, id) as VerificationMethodDocument | ControllerDocument | null,
+        ...(modules.didResolver ? { didResolver: modules.didResolver } : {}),
+      },
+    );
   }
 
   /** Opens the store and loads its state into memory. Records in the store were validated on admission. */

@@ -10,6 +10,7 @@ import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import { contexts as bitstringStatusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import ed25519Signature2020Context from 'ed25519-signature-2020-context';
 import multikeyV1 from './multikey-v1.json' with { type: 'json' };
+import examplesV1 from './examples-v1.json' with { type: 'json' };
 import trustmeshV1 from './trustmesh-v1.json' with { type: 'json' };
 
 /** URL of the trustmesh vocabulary context (accreditation terms). */
@@ -33,6 +34,12 @@ export const MULTIKEY_CONTEXT_V1_URL = 'https://w3id.org/security/multikey/v1';
  * The trustmesh v1 context document: `VerifiableAccreditation` and the accreditation subject terms
  * (`role`, `accreditedFor`, `types`, `jurisdiction`, `maxPathLength`, `publicKeys`), all protected.
  */
+/**
+ * Credential types of the demo and tests (health insurance, national id, driver's licence). Real
+ * programmes publish their own contexts and pass them as `extraContexts`.
+ */
+export const EXAMPLES_CONTEXT_V1_URL = 'https://w3id.org/trustmesh/examples/v1';
+
 export const TRUSTMESH_CONTEXT_V1: Readonly<Record<string, unknown>> = deepFreeze(structuredClone(trustmeshV1));
 
 /** Every bundled context document by URL, deep-frozen. */
@@ -47,6 +54,7 @@ export const BUNDLED_CONTEXTS: ReadonlyMap<string, Readonly<Record<string, unkno
       [BITSTRING_STATUS_LIST_CONTEXT_URL, bitstringStatusListContexts.get(BITSTRING_STATUS_LIST_CONTEXT_URL)],
       [MULTIKEY_CONTEXT_V1_URL, multikeyV1],
       [TRUSTMESH_CONTEXT_V1_URL, TRUSTMESH_CONTEXT_V1],
+      [EXAMPLES_CONTEXT_V1_URL, examplesV1],
     ] as const
   ).map(([url, document]) => {
     // A missing entry means a context package changed shape: fail at load time, not mid-verification.

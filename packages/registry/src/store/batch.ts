@@ -59,7 +59,8 @@ export function prepareBatch(batch: StoreBatch): PreparedBatch {
     const at = `put[${i}]`;
     if (!isPlainObject(record)) throw bad(at, 'must be a StoredRecord object');
     checkKey(record.key, `${at}.key`);
-    if (putKeys.has(record.key)) throw bad(`${at}.key`, `slot ${JSON.stringify(record.key)} appears twice in one batch`);
+    if (putKeys.has(record.key))
+      throw bad(`${at}.key`, `slot ${JSON.stringify(record.key)} appears twice in one batch`);
     putKeys.add(record.key);
     if (!isRecordKind(record.kind)) throw bad(`${at}.kind`, `must be one of ${RECORD_KINDS.join(', ')}`);
     checkDigest(record.digest, `${at}.digest`);

@@ -2,6 +2,11 @@
  * Storage for the registry: the RecordStore contract, a LevelDB implementation and an in-memory one.
  * Both pass one compliance suite (test/store-compliance.ts).
  */
+
+export { MAX_META_DEPTH, MAX_META_VALUE_BYTES, MAX_STORE_KEY_BYTES, RECORD_KINDS } from './batch.ts';
+export { compareKeys } from './codec.ts';
+export { LEVEL_STORE_FORMAT, LevelRecordStore, type LevelStoreOptions } from './level-store.ts';
+export { MemoryRecordStore } from './memory-store.ts';
 export type {
   EvidenceRecord,
   IndexEntry,
@@ -11,7 +16,3 @@ export type {
   StoreBatch,
   StoredRecord,
 } from './types.ts';
-export { MAX_META_DEPTH, MAX_META_VALUE_BYTES, MAX_STORE_KEY_BYTES, RECORD_KINDS } from './batch.ts';
-export { compareKeys } from './codec.ts';
-export { LEVEL_STORE_FORMAT, LevelRecordStore, type LevelStoreOptions } from './level-store.ts';
-export { MemoryRecordStore } from './memory-store.ts';

@@ -19,10 +19,18 @@ import {
   decodeJson,
   decodeRecord,
   digestToBytes,
-  encodeJson,
   encodedRecordSize,
+  encodeJson,
 } from './codec.ts';
-import type { EvidenceRecord, IndexEntry, KeyRange, RecordKind, RecordStore, StoreBatch, StoredRecord } from './types.ts';
+import type {
+  EvidenceRecord,
+  IndexEntry,
+  KeyRange,
+  RecordKind,
+  RecordStore,
+  StoreBatch,
+  StoredRecord,
+} from './types.ts';
 
 /** Options of {@link LevelRecordStore}. */
 export interface LevelStoreOptions {
@@ -338,11 +346,7 @@ async function loadCounts(db: Database, sub: Sublevels, location: string): Promi
 
 function parseCounts(value: unknown): Counts {
   const counts = value as Partial<Counts> | null;
-  if (
-    typeof counts?.records !== 'number' ||
-    typeof counts.bytes !== 'number' ||
-    typeof counts.evidence !== 'number'
-  ) {
+  if (typeof counts?.records !== 'number' || typeof counts.bytes !== 'number' || typeof counts.evidence !== 'number') {
     throw reject('STORE_CORRUPT', undefined, 'sys stats: stored counters lack a field');
   }
   return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence };

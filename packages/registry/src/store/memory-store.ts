@@ -6,7 +6,15 @@
 import { reject } from '../errors.ts';
 import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
 import { compareKeys, decodeEvidence, decodeJson, decodeRecord } from './codec.ts';
-import type { EvidenceRecord, IndexEntry, KeyRange, RecordKind, RecordStore, StoreBatch, StoredRecord } from './types.ts';
+import type {
+  EvidenceRecord,
+  IndexEntry,
+  KeyRange,
+  RecordKind,
+  RecordStore,
+  StoreBatch,
+  StoredRecord,
+} from './types.ts';
 
 /** What the memory store keeps per slot: the encoded record plus what index and counters read. */
 interface Slot {
@@ -106,7 +114,8 @@ export class MemoryRecordStore implements RecordStore {
   /** All evidence, ordered by id. */
   async *evidence(): AsyncGenerator<EvidenceRecord> {
     this.assertOpen();
-    for (const [id, value] of this.evidenceById.entries(checkRange(undefined), Number.POSITIVE_INFINITY)) yield decodeEvidence(id, value);
+    for (const [id, value] of this.evidenceById.entries(checkRange(undefined), Number.POSITIVE_INFINITY))
+      yield decodeEvidence(id, value);
   }
 
   /** A metadata value (a fresh copy, as parsed from its stored JSON), or null. */

@@ -9,8 +9,9 @@ import type { StatusListCredential } from '../records/status-list-credential.ts'
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
-/** A JSON-LD document loader (jsonld.js shape). */
-export type DocumentLoader = (url: string) => Promise<{ contextUrl: null; documentUrl: string; document: unknown }>;
+import type { DocumentLoader } from '../crypto/types.ts';
+
+export type { DocumentLoader };
 
 /** The environment of a validation: replicated state, the network it belongs to, and the clock. */
 export interface ValidationContext {

@@ -14,7 +14,7 @@ import {
   scopeWithin,
 } from '../records/accreditation.ts';
 import { jurisdictionWithin } from '../records/governance.ts';
-import { parseStatusEntries } from '../records/status-entry.ts';
+import { isBitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
 import { readStatus } from '../status-list/bitstring.ts';
 import type { TrustView } from './trust-view.ts';
 
@@ -86,12 +86,10 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
     seen: Set<string>,
   ): TrustChain | null => {
     if (seen.size > MAX_PATH_LENGTH) return null;
-    const first = seen.size === 0;
     for (const link of view.accreditationsOf(subject)) {
       if (link.role !== role || seen.has(link.id)) continue;
       const covering = link.accreditedFor.find((s) => scopeWithin(query.scope, s));
       if (!covering) {
-        if (first) continue; // the subject is simply not accredited for this scope
         note('ACCREDITATION_SCOPE_WIDENED', `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`);
         continue;
       }
@@ -149,6 +147,9 @@ function withdrawalFailure(view: TrustView, link: ParsedAccreditation): { code: 
     return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `${link.id} has a malformed credentialStatus` };
   }
   for (const entry of entries) {
+    if (!isBitstringStatusListEntry(entry)) {
+      return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `${link.id} uses an unsupported status type ${entry.unsupported.join(', ')}` };
+    }
     const state = view.statusList(entry.statusListCredential);
     if (!state || state.list.issuer !== link.issuer) {
       return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `status list ${entry.statusListCredential} of ${link.id} is not held` };

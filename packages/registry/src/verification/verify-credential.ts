@@ -9,7 +9,7 @@
  */
 import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { RegistryError } from '../errors.ts';
-import { type BitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
+import { type BitstringStatusListEntry, isBitstringStatusListEntry, parseStatusEntries, type StatusEntry } from '../records/status-entry.ts';
 import { readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
@@ -160,14 +160,18 @@ function statusChecks(
   warnings: string[],
 ): CheckResult[] {
   if (credential.credentialStatus === undefined) return [];
-  let entries: BitstringStatusListEntry[];
+  let entries: readonly StatusEntry[];
   try {
     entries = parseStatusEntries(credential);
   } catch (error) {
     const e = error as RegistryError;
     return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
   }
-  return entries.map((entry) => statusCheck(entry, issuer, options, listsRead, warnings));
+  return entries.map((entry): CheckResult => {
+    if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings);
+    // A status mechanism this node cannot evaluate leaves the status undecided: fail closed.
+    return { check: 'status', outcome: 'undetermined', code: 'STATUS_TYPE_UNSUPPORTED', message: `${entry.field}: status type ${entry.unsupported.join(', ')} is not supported` };
+  });
 }
 
 /** Reads one entry from a held list. Exposed for status queries that need no credential. */
@@ -208,7 +212,7 @@ export function statusCheck(
   if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
     warnings.push(`status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`);
   }
-  const message = list.statusMessage?.find((m) => Number.parseInt(m.status, 16) === value)?.message;
+  const message = list.statusMessage?.find((m) => m.value === value)?.message;
   const withValue = { ...details, value, ...(message ? { message } : {}) };
   if (value !== 0 && entry.statusPurpose === 'revocation') {
     return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: `revoked (index ${entry.statusListIndex} of ${list.id})`, details: withValue };

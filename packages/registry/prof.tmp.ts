@@ -1,0 +1,24 @@
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { base64url } from 'multiformats/bases/base64';
+import { cryptosuite } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { createDocumentLoader, generateKeyPair, signCredential, verifyCredentialProof } from './src/crypto/index.ts';
+const keyPair = await generateKeyPair('Ed25519');
+const loader = createDocumentLoader({}, {});
+const noStatic = async (u: string) => { const r = await loader(u); return { ...r, tag: undefined } as any; };
+const encodedList = base64url.encode(gzipSync(new Uint8Array(131_072 / 8)));
+const unsigned = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'https://issuer.example.jp/status/1', type: ['VerifiableCredential', 'BitstringStatusListCredential'], issuer: keyPair.did, validFrom: '2025-06-01T00:00:00Z', validUntil: '2025-06-08T00:00:00Z', credentialSubject: { id: 'https://issuer.example.jp/status/1#list', type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList, ttl: 300000 } };
+const signed = await signCredential(unsigned, keyPair, { documentLoader: loader });
+async function t(label: string, n: number, f: () => Promise<unknown>) { for (let i = 0; i < 30; i++) await f(); const s = performance.now(); for (let i = 0; i < n; i++) await f(); console.log(label, ((performance.now() - s) / n).toFixed(3), 'ms'); }
+const { proof, ...doc } = signed as any;
+await t('full verify', 300, () => verifyCredentialProof(signed, { documentLoader: loader }));
+await t('full verify no static tag', 100, () => verifyCredentialProof(signed, { documentLoader: noStatic }));
+await t('canonize doc', 300, () => cryptosuite.canonize(doc, { documentLoader: loader, safe: true, base: null }));
+await t('canonize proof', 300, () => cryptosuite.canonize({ '@context': doc['@context'], ...proof, proofValue: undefined }, { documentLoader: loader, safe: true, base: null }));
+await t('load did:key vm', 300, () => loader(proof.verificationMethod));
+await t('load did:key doc', 300, () => loader(keyPair.did));
+const key = await Ed25519Multikey.from({ publicKeyMultibase: keyPair.publicKeyMultibase });
+const v = key.verifier(); const data = new Uint8Array(64);
+await t('ed25519 verify raw', 1000, () => v.verify({ data, signature: new Uint8Array(64) }));
+await t('Ed25519Multikey.from', 1000, () => Ed25519Multikey.from({ publicKeyMultibase: keyPair.publicKeyMultibase }));

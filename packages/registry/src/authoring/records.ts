@@ -1,0 +1,148 @@
+/**
+ * Building and signing records: what an authority, an accreditor or an issuer runs to publish.
+ * The CLI, the node's issuer mode, the demo, tests and benchmarks all build records here, so every
+ * record this project makes has one shape.
+ */
+import { randomUUID } from 'node:crypto';
+import { type KeyPair, signBytes } from '../crypto/keys.ts';
+import { signCredential } from '../crypto/proofs.ts';
+import {
+  ACCREDITATION_TYPE,
+  type AccreditationRole,
+  type AccreditationScope,
+  TRUSTMESH_CONTEXT_URL,
+  VC_V2_CONTEXT_URL,
+} from '../records/accreditation.ts';
+import {
+  GOVERNANCE_TYPE,
+  type GovernanceAuthority,
+  type GovernanceRecord,
+  governanceSigningBytes,
+} from '../records/governance.ts';
+import type { PinnedKey } from '../records/keys.ts';
+import { encodeStatusList } from '../status-list/codec.ts';
+import type { DocumentLoader } from '../validation/context.ts';
+
+/** The pinned-key form of a key pair's public half. */
+export function pinnedKeyOf(keyPair: KeyPair): PinnedKey {
+  return { id: keyPair.verificationMethod, type: 'Multikey', controller: keyPair.did, publicKeyMultibase: keyPair.publicKeyMultibase };
+}
+
+/** An unsigned governance record. */
+export function createGovernance(input: {
+  networkId: string;
+  version: number;
+  authorities: GovernanceAuthority[];
+  threshold: number;
+  validFrom: Date;
+  validUntil: Date;
+}): GovernanceRecord {
+  return {
+    type: GOVERNANCE_TYPE,
+    networkId: input.networkId,
+    version: input.version,
+    authorities: input.authorities,
+    threshold: input.threshold,
+    validFrom: isoSeconds(input.validFrom),
+    validUntil: isoSeconds(input.validUntil),
+    signatures: [],
+  };
+}
+
+/** Adds one authority's signature to a governance record (each authority signs on its own machine). */
+export async function signGovernance(record: GovernanceRecord, keyPair: KeyPair): Promise<GovernanceRecord> {
+  const signature = await signBytes(governanceSigningBytes(record), keyPair);
+  const others = record.signatures.filter((s) => s.keyId !== keyPair.verificationMethod);
+  return { ...record, signatures: [...others, { keyId: keyPair.verificationMethod, signature }] };
+}
+
+/** What an accreditation grants. */
+export interface AccreditationInput {
+  /** The accreditor's key pair (an authority or an accredited accreditor). */
+  accreditor: KeyPair;
+  subject: string;
+  role: AccreditationRole;
+  accreditedFor: AccreditationScope[];
+  maxPathLength?: number;
+  /** Keys of the subject to pin. */
+  subjectKeys: PinnedKey[];
+  validFrom: Date;
+  validUntil: Date;
+  /** Entry in the accreditor's revocation list through which it can withdraw this accreditation. */
+  withdrawal?: { statusListCredential: string; statusListIndex: number };
+  id?: string;
+}
+
+/** Builds and signs an accreditation credential (eddsa-rdfc-2022 or ecdsa-rdfc-2019 by key type). */
+export async function issueAccreditation(input: AccreditationInput, documentLoader: DocumentLoader): Promise<Record<string, unknown>> {
+  const id = input.id ?? `urn:uuid:${randomUUID()}`;
+  const credential: Record<string, unknown> = {
+    '@context': [VC_V2_CONTEXT_URL, TRUSTMESH_CONTEXT_URL],
+    id,
+    type: ['VerifiableCredential', ACCREDITATION_TYPE],
+    issuer: input.accreditor.did,
+    validFrom: isoSeconds(input.validFrom),
+    validUntil: isoSeconds(input.validUntil),
+    credentialSubject: {
+      id: input.subject,
+      role: input.role,
+      accreditedFor: input.accreditedFor,
+      maxPathLength: input.maxPathLength ?? 0,
+      publicKeys: input.subjectKeys,
+    },
+  };
+  if (input.withdrawal) {
+    credential.credentialStatus = {
+      id: `${input.withdrawal.statusListCredential}#${input.withdrawal.statusListIndex}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(input.withdrawal.statusListIndex),
+      statusListCredential: input.withdrawal.statusListCredential,
+    };
+  }
+  return signCredential(credential, input.accreditor, { documentLoader });
+}
+
+/** What a status list version holds. */
+export interface StatusListInput {
+  issuer: KeyPair;
+  /** The list credential's URL (its id). */
+  id: string;
+  statusPurpose: string | string[];
+  bits: Uint8Array;
+  statusSize?: number;
+  statusMessage?: { status: string; message: string }[];
+  /** Version order: a later validFrom supersedes. */
+  validFrom: Date;
+  validUntil?: Date;
+  /** Milliseconds a copy may be relied on (the Recommendation's ttl). */
+  ttl?: number;
+}
+
+/** Builds and signs a BitstringStatusListCredential version. */
+export async function issueStatusList(input: StatusListInput, documentLoader: DocumentLoader): Promise<Record<string, unknown>> {
+  const subject: Record<string, unknown> = {
+    id: `${input.id}#list`,
+    type: 'BitstringStatusList',
+    statusPurpose: input.statusPurpose,
+    encodedList: encodeStatusList(input.bits),
+  };
+  if (input.statusSize !== undefined && input.statusSize !== 1) subject.statusSize = input.statusSize;
+  if (input.statusMessage) subject.statusMessage = input.statusMessage;
+  if (input.ttl !== undefined) subject.ttl = input.ttl;
+  const credential: Record<string, unknown> = {
+    '@context': [VC_V2_CONTEXT_URL],
+    id: input.id,
+    type: ['VerifiableCredential', 'BitstringStatusListCredential'],
+    issuer: input.issuer.did,
+    validFrom: input.validFrom.toISOString(),
+    ...(input.validUntil ? { validUntil: input.validUntil.toISOString() } : {}),
+    credentialSubject: subject,
+  };
+  return signCredential(credential, input.issuer, { documentLoader });
+}
+
+// Whole seconds keep dates short and stable across languages that print them.
+function isoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,179 @@
+/**
+ * The JSON-LD document loader used for every signature the registry makes or checks. It never touches
+ * the network (DESIGN.md, Principle 5): contexts are bundled, keys come from the registry's pinned keys
+ * (the `keyResolver` hook), from did:key itself, or — only if a DID resolver is given — from did:web.
+ * Anything else is refused, so nothing read from the network can make a node fetch a URL.
+ */
+import { DidKeyDriver } from '@digitalbazaar/did-method-key';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { BUNDLED_CONTEXTS, deepFreeze } from '../contexts/index.ts';
+import { RegistryError, reject } from '../errors.ts';
+import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
+import type {
+  ControllerDocument,
+  DidResolver,
+  DocumentLoader,
+  KeyResolver,
+  RemoteDocument,
+  VerificationMethodDocument,
+} from './types.ts';
+
+/** Options of {@link createDocumentLoader}. */
+export interface DocumentLoaderOptions {
+  /**
+   * More contexts to serve, by URL (each a document `{"@context": {...}}`). They must be
+   * self-contained (an object `@context`, no imported context URLs) and may not replace a bundled one.
+   */
+  extraContexts?: Readonly<Record<string, unknown>>;
+}
+
+/** Defaults of {@link DocumentLoaderOptions}: bundled contexts only. */
+export const defaultDocumentLoaderOptions: DocumentLoaderOptions = Object.freeze({});
+
+/** Dependencies of {@link createDocumentLoader}. */
+export interface DocumentLoaderModules {
+  /** Pinned keys and controller documents; asked first, so pinned keys take precedence. */
+  keyResolver?: KeyResolver;
+  /** did:web resolution; without it did:web URLs are refused. */
+  didResolver?: DidResolver;
+}
+
+/** Error code of every refusal by the loader. */
+export const DOCUMENT_LOADER_REFUSED = 'DOCUMENT_LOADER_REFUSED';
+
+/**
+ * Creates an offline jsonld.js document loader. Bundled contexts are returned as the same frozen
+ * objects on every call, tagged `static` so jsonld.js may cache them across operations.
+ */
+export function createDocumentLoader(options: DocumentLoaderOptions, modules: DocumentLoaderModules): DocumentLoader {
+  const contexts = contextDocuments(options.extraContexts ?? {});
+  const didKey = new DidKeyDriver();
+  // Multikey handlers serve both suites: Ed25519Signature2020 converts a Multikey method to its
+  // Ed25519VerificationKey2020 form itself (ed25519-signature-2020 getVerificationMethod).
+  didKey.use({ multibaseMultikeyHeader: ED25519_PUBLIC_KEY_PREFIX, fromMultibase: Ed25519Multikey.from });
+  didKey.use({ multibaseMultikeyHeader: P256_PUBLIC_KEY_PREFIX, fromMultibase: EcdsaMultikey.from });
+  const { keyResolver, didResolver } = modules;
+
+  return async function documentLoader(url: string): Promise<RemoteDocument> {
+    const context = contexts.get(url);
+    if (context) return context;
+
+    if (typeof url !== 'string') throw refused(url);
+    if (keyResolver) {
+      const pinned = await keyResolver(url);
+      if (pinned) return { contextUrl: null, documentUrl: url, document: pinned };
+    }
+    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await loadDidKey(didKey, url) };
+    if (url.startsWith('did:web:') && didResolver) {
+      return { contextUrl: null, documentUrl: url, document: await loadDidWeb(didResolver, url) };
+    }
+    throw refused(url);
+  };
+}
+
+function refused(url: unknown): RegistryError {
+  return reject(
+    DOCUMENT_LOADER_REFUSED,
+    undefined,
+    `refused to load ${JSON.stringify(url)}: JSON-LD contexts are bundled and the network is not used ` +
+      '(keys come from the registry, did:key, or an enabled did:web resolver)',
+  );
+}
+
+function contextDocuments(extra: Readonly<Record<string, unknown>>): ReadonlyMap<string, RemoteDocument> {
+  const documents = new Map<string, RemoteDocument>();
+  for (const [url, document] of BUNDLED_CONTEXTS) {
+    documents.set(url, Object.freeze({ contextUrl: null, documentUrl: url, document, tag: 'static' as const }));
+  }
+  for (const [url, document] of Object.entries(extra)) {
+    if (documents.has(url)) {
+      throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'would replace a bundled context');
+    }
+    assertSelfContained(url, document);
+    // Not tagged static: jsonld.js's static cache is process-wide and keyed by URL only, so an extra
+    // context of one loader must not leak into operations of another.
+    documents.set(
+      url,
+      Object.freeze({ contextUrl: null, documentUrl: url, document: deepFreeze(structuredClone(document)) }),
+    );
+  }
+  return documents;
+}
+
+// jsonld.js rewrites context URLs in place (ContextResolver _resolveContextUrls), which would fail on
+// a frozen document; self-contained contexts have none to rewrite.
+function assertSelfContained(url: string, document: unknown): void {
+  const inner = isRecord(document) ? document['@context'] : undefined;
+  if (!isRecord(inner)) {
+    throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'must be {"@context": {…}} with an object');
+  }
+  const imports = (value: unknown): boolean =>
+    isRecord(value) &&
+    Object.entries(value).some(([key, child]) => (key === '@context' ? !isRecord(child) : imports(child)));
+  if (imports(inner)) {
+    throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'must not import other contexts');
+  }
+}
+
+async function loadDidKey(driver: DidKeyDriver, url: string): Promise<Record<string, unknown>> {
+  let document: Record<string, unknown>;
+  try {
+    document = await driver.get({ url });
+  } catch (cause) {
+    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} is not a supported did:key (Ed25519 or P-256)`, cause);
+  }
+  // The driver answers any fragment with the DID's one key; insist the URL named exactly that key.
+  if (url.includes('#') && document.id !== url) {
+    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} names no verification method of its did:key`);
+  }
+  return document;
+}
+
+async function loadDidWeb(resolver: DidResolver, url: string): Promise<ControllerDocument | VerificationMethodDocument> {
+  const hash = url.indexOf('#');
+  const did = hash === -1 ? url : url.slice(0, hash);
+  const document = absolutize(await resolver.resolve(did));
+  if (hash === -1) return document;
+  const method = methodsOf(document).find((m) => m.id === url);
+  if (!method) throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${did} has no verification method ${url}`);
+  return method;
+}
+
+const RELATIONSHIPS = [
+  'assertionMethod',
+  'authentication',
+  'capabilityInvocation',
+  'capabilityDelegation',
+  'keyAgreement',
+] as const;
+
+function methodsOf(document: ControllerDocument): VerificationMethodDocument[] {
+  const methods = [...(document.verificationMethod ?? [])];
+  for (const relationship of RELATIONSHIPS) {
+    const entries = document[relationship];
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) if (isRecord(entry)) methods.push(entry as VerificationMethodDocument);
+  }
+  return methods;
+}
+
+// DID documents may name methods relative to the DID (`#key-1`, DID Core §3.2.2); proof purposes
+// compare absolute ids, so make them absolute once here.
+function absolutize(document: ControllerDocument): ControllerDocument {
+  const did = document.id;
+  const resolve = (ref: unknown): unknown => (typeof ref === 'string' && ref.startsWith('#') ? did + ref : ref);
+  const method = (m: unknown): unknown =>
+    isRecord(m) ? { ...m, id: resolve(m.id), controller: resolve(m.controller) ?? did } : resolve(m);
+  const result: Record<string, unknown> = { ...document };
+  if (Array.isArray(document.verificationMethod)) result.verificationMethod = document.verificationMethod.map(method);
+  for (const relationship of RELATIONSHIPS) {
+    const entries = document[relationship];
+    if (Array.isArray(entries)) result[relationship] = entries.map(method);
+  }
+  return result as ControllerDocument;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,47 @@
+/**
+ * Keys, the offline document loader, Data Integrity proofs and DID resolution.
+ */
+export {
+  createDidResolver,
+  type DidResolverModules,
+  type DidResolverOptions,
+  defaultDidResolverOptions,
+  didWebUrl,
+} from './did-resolution.ts';
+export {
+  createDocumentLoader,
+  DOCUMENT_LOADER_REFUSED,
+  type DocumentLoaderModules,
+  type DocumentLoaderOptions,
+  defaultDocumentLoaderOptions,
+} from './document-loader.ts';
+export {
+  type ExportedKeyPair,
+  exportKeyPair,
+  generateKeyPair,
+  importKeyPair,
+  type KeyPair,
+  type KeyType,
+  keyTypeOf,
+  publicVerificationMethod,
+} from './keys.ts';
+export {
+  type CryptosuiteName,
+  type JsonRecord,
+  LEGACY_ED25519_2020,
+  type ProofVerification,
+  type SignCredentialOptions,
+  signBytes,
+  signCredential,
+  type VerifyProofOptions,
+  verifyBytes,
+  verifyCredentialProof,
+} from './proofs.ts';
+export type {
+  ControllerDocument,
+  DidResolver,
+  DocumentLoader,
+  KeyResolver,
+  RemoteDocument,
+  VerificationMethodDocument,
+} from './types.ts';

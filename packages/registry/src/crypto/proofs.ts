@@ -1,0 +1,210 @@
+/**
+ * Data Integrity proofs on credentials (https://www.w3.org/TR/vc-data-integrity/): `eddsa-rdfc-2022`
+ * and `ecdsa-rdfc-2019` (DataIntegrityProof), plus legacy `Ed25519Signature2020` for verification;
+ * and raw signatures over bytes for governance records.
+ *
+ * Proof only: status and validity period are checked elsewhere (DESIGN.md, Verification). This is
+ * why verification does not go through `vc.verifyCredential`, which enforces validFrom/validUntil
+ * against `now` (vc/lib/index.js `_checkCredential`) and demands a status checker; it drives the
+ * suites the way jsonld-signatures' ProofSet does, with cheap checks first and precise error codes.
+ */
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
+import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
+import { RegistryError, reject } from '../errors.ts';
+import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
+import { type KeyPair, signerFor } from './keys.ts';
+
+// Raw signatures live with the keys; re-exported here beside the credential proofs.
+export { signBytes, verifyBytes } from './keys.ts';
+import type { DocumentLoader } from './types.ts';
+
+/** Data Integrity cryptosuites the registry signs with. */
+export type CryptosuiteName = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019';
+
+/** The legacy proof type still accepted on verification. */
+export const LEGACY_ED25519_2020 = 'Ed25519Signature2020';
+
+const CRYPTOSUITES = Object.freeze({ 'eddsa-rdfc-2022': eddsaRdfc2022, 'ecdsa-rdfc-2019': ecdsaRdfc2019 });
+
+/** A JSON object (a credential, a proof). */
+export type JsonRecord = Record<string, unknown>;
+
+/** Options of {@link signCredential}. */
+export interface SignCredentialOptions {
+  /** Defaults to `eddsa-rdfc-2022` for Ed25519 keys and `ecdsa-rdfc-2019` for P-256 keys. */
+  cryptosuite?: CryptosuiteName;
+  documentLoader: DocumentLoader;
+  /**
+   * The proof's `created`. Omitted by default (Data Integrity makes it optional), which keeps
+   * signing a pure function of its inputs: the same credential and key give the same bytes.
+   */
+  date?: Date;
+  /** Verification method the proof names, when not `keyPair.verificationMethod` (e.g. a pinned did:web key). */
+  verificationMethod?: string;
+}
+
+/**
+ * Signs a credential with a Data Integrity proof (via `vc.issue`, which also runs the VC data-model
+ * checks). Returns a new object; the input is not modified. Throws a RegistryError:
+ * `PROOF_SUITE_UNSUPPORTED` (cryptosuite does not fit the key), `DOCUMENT_LOADER_REFUSED` (unknown
+ * context), `CREDENTIAL_MALFORMED` (data-model violation, or a term no context defines).
+ */
+export async function signCredential(
+  credential: JsonRecord,
+  keyPair: KeyPair,
+  options: SignCredentialOptions,
+): Promise<JsonRecord> {
+  const name = options.cryptosuite ?? (keyPair.type === 'Ed25519' ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019');
+  const fits = name === 'eddsa-rdfc-2022' ? keyPair.type === 'Ed25519' : keyPair.type === 'P-256';
+  if (!fits) {
+    throw reject('PROOF_SUITE_UNSUPPORTED', 'cryptosuite', `${name} cannot sign with a ${keyPair.type} key`);
+  }
+  const signer = await signerFor(keyPair, options.verificationMethod ?? keyPair.verificationMethod);
+  // `null` tells DataIntegrityProof to omit `created` instead of stamping the wall clock.
+  const suite = new DataIntegrityProof({ signer, cryptosuite: CRYPTOSUITES[name], date: options.date ?? null });
+  try {
+    // vc.issue adds the proof to the object it is given: hand it a copy.
+    return await issue({ credential: structuredClone(credential), suite, documentLoader: options.documentLoader });
+  } catch (error) {
+    const cause = registryErrorIn(error);
+    if (cause) throw cause;
+    throw reject('CREDENTIAL_MALFORMED', undefined, `cannot sign: ${messageOf(error)}`, error);
+  }
+}
+
+/** Options of {@link verifyCredentialProof}. */
+export interface VerifyProofOptions {
+  documentLoader: DocumentLoader;
+  /** When set, the key's controller must also be this DID (besides being the credential's issuer). */
+  expectedController?: string;
+}
+
+/** Outcome of {@link verifyCredentialProof}. */
+export type ProofVerification =
+  | { verified: true; verificationMethod: string; cryptosuite: string }
+  | { verified: false; error: RegistryError };
+
+/**
+ * Verifies the one proof of a credential: signature, and that the key is an `assertionMethod` of its
+ * controller, who must be the issuer (and `expectedController`, if given). Never checks status or
+ * validity period. Does not throw for a bad credential; the error codes are `PROOF_MISSING`,
+ * `PROOF_SET_UNSUPPORTED`, `PROOF_SUITE_UNSUPPORTED`, `PROOF_KEY_UNKNOWN`, `PROOF_WRONG_CONTROLLER`,
+ * `PROOF_INVALID`, `DOCUMENT_LOADER_REFUSED` (a context that is not bundled), `CREDENTIAL_MALFORMED`.
+ */
+export async function verifyCredentialProof(credential: unknown, options: VerifyProofOptions): Promise<ProofVerification> {
+  try {
+    return await verifyOrThrow(credential, options);
+  } catch (error) {
+    if (error instanceof RegistryError) return { verified: false, error };
+    throw error;
+  }
+}
+
+async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): Promise<ProofVerification> {
+  const { documentLoader, expectedController } = options;
+  if (!isRecord(credential)) throw reject('CREDENTIAL_MALFORMED', undefined, 'credential must be a JSON object');
+  const { proof: proofValue, ...document } = credential;
+  const proofs = proofValue === undefined || proofValue === null ? [] : [proofValue].flat();
+  if (proofs.length === 0) throw reject('PROOF_MISSING', 'proof', 'the credential has no proof');
+  // One signer per record (DESIGN.md, Records): a proof set would raise "which one counts" questions.
+  if (proofs.length > 1) throw reject('PROOF_SET_UNSUPPORTED', 'proof', `expected one proof, found ${proofs.length}`);
+  const bare = proofs[0];
+  if (!isRecord(bare)) throw reject('PROOF_INVALID', 'proof', 'must be an object');
+  // As jsonld-signatures' ProofSet does: the proof is read in the credential's context.
+  const proof: JsonRecord = { '@context': document['@context'], ...bare };
+
+  const { suite, name } = suiteFor(proof);
+  const purpose = new CredentialIssuancePurpose();
+  if (!(await purpose.match(proof, { document }))) {
+    throw reject('PROOF_INVALID', 'proof.proofPurpose', `must be "assertionMethod", not ${JSON.stringify(proof.proofPurpose)}`);
+  }
+  const methodId = idOf(proof.verificationMethod);
+  if (!methodId) throw reject('PROOF_INVALID', 'proof.verificationMethod', 'must be a URL');
+
+  // Cheap checks before canonicalization: is the key known, and is it the issuer's?
+  const method = await load(documentLoader, methodId, 'verification method');
+  const controller = idOf(method.controller);
+  if (!controller) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${methodId} names no controller`);
+  const issuer = idOf(document.issuer);
+  if (!issuer) throw reject('CREDENTIAL_MALFORMED', 'issuer', 'must be a URL or an object with an id');
+  if (controller !== issuer) {
+    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', `${methodId} is controlled by ${controller}, not by the issuer ${issuer}`);
+  }
+  if (expectedController !== undefined && controller !== expectedController) {
+    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', `${methodId} is controlled by ${controller}, not by ${expectedController}`);
+  }
+  const controllerDocument = await load(documentLoader, controller, 'controller document');
+
+  const result = await suite.verifyProof({ proof, proofSet: [proof], document, documentLoader });
+  if (!result.verified) {
+    const cause = registryErrorIn(result.error);
+    if (cause?.code === DOCUMENT_LOADER_REFUSED) throw cause;
+    throw reject('PROOF_INVALID', 'proof', `${name} proof does not verify: ${messageOf(result.error)}`, result.error);
+  }
+  // The library's assertionMethod check, with the controller document we already hold (so it is
+  // not re-fetched or JSON-LD-framed): the key must be listed under the controller's assertionMethod.
+  const authorised = await new CredentialIssuancePurpose({ controller: controllerDocument }).validate(proof, {
+    document,
+    suite,
+    verificationMethod: result.verificationMethod ?? method,
+    documentLoader,
+  });
+  if (!authorised.valid) {
+    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', messageOf(authorised.error), authorised.error);
+  }
+  return { verified: true, verificationMethod: methodId, cryptosuite: name };
+}
+
+function suiteFor(proof: JsonRecord): { suite: DataIntegrityProof | Ed25519Signature2020; name: string } {
+  if (proof.type === 'DataIntegrityProof') {
+    const name = proof.cryptosuite;
+    if (name === 'eddsa-rdfc-2022' || name === 'ecdsa-rdfc-2019') {
+      return { suite: new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[name] }), name };
+    }
+    throw reject('PROOF_SUITE_UNSUPPORTED', 'proof.cryptosuite', `cryptosuite ${JSON.stringify(name)} is not supported (eddsa-rdfc-2022, ecdsa-rdfc-2019)`);
+  }
+  if (proof.type === LEGACY_ED25519_2020) return { suite: new Ed25519Signature2020(), name: LEGACY_ED25519_2020 };
+  throw reject('PROOF_SUITE_UNSUPPORTED', 'proof.type', `proof type ${JSON.stringify(proof.type)} is not supported (DataIntegrityProof, Ed25519Signature2020)`);
+}
+
+async function load(documentLoader: DocumentLoader, id: string, what: string): Promise<JsonRecord> {
+  let document: unknown;
+  try {
+    ({ document } = await documentLoader(id));
+  } catch (cause) {
+    const reason = cause instanceof RegistryError ? `${cause.code}: ${cause.message}` : messageOf(cause);
+    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `cannot load ${what} ${id} (${reason})`, cause);
+  }
+  if (!isRecord(document)) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${what} ${id} is not an object`);
+  return document;
+}
+
+// Library errors wrap ours: jsonld's JsonLdError keeps it in `details.cause`, others in `cause`.
+function registryErrorIn(error: unknown, depth = 0): RegistryError | undefined {
+  if (error instanceof RegistryError) return error;
+  if (!isRecord(error) || depth > 8) return undefined;
+  const details = isRecord(error.details) ? error.details : {};
+  for (const next of [error.cause, details.cause, ...(Array.isArray(error.errors) ? error.errors : [])]) {
+    const found = registryErrorIn(next, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (Array.isArray(error)) return error.map(messageOf).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (isRecord(value) && typeof value.id === 'string' && value.id !== '') return value.id;
+  return undefined;
+}
+
+function isRecord(value: unknown): value is JsonRecord {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
