@@ -196,7 +196,13 @@ function registryErrorIn(error: unknown, depth = 0): RegistryError | undefined {
 
 function messageOf(error: unknown): string {
   if (Array.isArray(error)) return error.map(messageOf).join('; ');
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // jsonld safe-mode errors carry the offending event (e.g. an undefined term) in `details.event`.
+  const event = isRecord(error) && isRecord(error.details) ? error.details.event : undefined;
+  if (!isRecord(event)) return error.message;
+  const details = isRecord(event.details) ? event.details : {};
+  const term = details.property ?? details.type ?? details.id;
+  return `${error.message} ${String(event.message ?? event.code)}${term === undefined ? '' : ` (${JSON.stringify(term)})`}`;
 }
 
 function idOf(value: unknown): string | undefined {

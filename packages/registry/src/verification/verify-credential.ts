@@ -10,7 +10,7 @@
 import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { RegistryError } from '../errors.ts';
 import { type BitstringStatusListEntry, isBitstringStatusListEntry, parseStatusEntries, type StatusEntry } from '../records/status-entry.ts';
-import { readStatus } from '../status-list/bitstring.ts';
+import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
 import { didKeyVerificationMethod, pinnedKeysOf } from '../validation/pinned-keys.ts';
@@ -196,15 +196,17 @@ export function statusCheck(
   if (!list.statusPurpose.includes(entry.statusPurpose)) {
     return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`, details };
   }
-  if (entry.statusSize !== list.statusSize) {
-    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `entry statusSize ${entry.statusSize} differs from the list's ${list.statusSize}`, details };
+  // statusSize belongs to the entry (§2.1); the list must hold the minimum count of entries of that
+  // width (§3.2 step 9: bitstring length ÷ statusSize ≥ 131,072).
+  if ((list.bits.length * 8) / entry.statusSize < MIN_STATUS_LIST_ENTRIES) {
+    return { check: 'status', outcome: 'fail', code: 'STATUS_LIST_LENGTH_ERROR', message: `status list ${list.id} holds fewer than ${MIN_STATUS_LIST_ENTRIES} entries of ${entry.statusSize} bits`, details };
   }
   if (list.validUntil !== undefined && list.validUntil < options.now) {
     return { check: 'status', outcome: 'undetermined', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`, details };
   }
   let value: number;
   try {
-    value = readStatus(list.bits, entry.statusListIndex, list.statusSize);
+    value = readStatus(list.bits, entry.statusListIndex, entry.statusSize);
   } catch (error) {
     return { check: 'status', outcome: 'fail', code: 'RANGE_ERROR', message: (error as Error).message, details };
   }
@@ -212,7 +214,8 @@ export function statusCheck(
   if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
     warnings.push(`status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`);
   }
-  const message = list.statusMessage?.find((m) => m.value === value)?.message;
+  // The messages the issuer committed to in the entry at issuance come first (§2.1).
+  const message = (entry.statusMessage ?? list.statusMessage)?.find((m) => m.value === value)?.message;
   const withValue = { ...details, value, ...(message ? { message } : {}) };
   if (value !== 0 && entry.statusPurpose === 'revocation') {
     return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: `revoked (index ${entry.statusListIndex} of ${list.id})`, details: withValue };
