@@ -181,6 +181,19 @@ describe('registry: status list admission', () => {
     assert.equal((await other.registry.evidence()).length, 1);
   });
 
+  it('rejects evidence that accuses a signer falsely', async () => {
+    const world = await makeWorld();
+    const { jpHealthInsurer, twHealthInsurer } = world.net.keys;
+    const a = await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 1: 1 });
+    const b = await nextListVersion(world, twHealthInsurer, world.net.lists.twHealthInsurer, { 1: 1 });
+    const before = await snapshot(world.store);
+    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, b] }, 'reject', 'EVIDENCE_INVALID');
+    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, a] }, 'reject', 'EVIDENCE_INVALID');
+    const tampered = { ...a, validFrom: b.validFrom };
+    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, tampered] }, 'reject');
+    assert.deepEqual(await snapshot(world.store), before);
+  });
+
   it('rejects bad input with a precise code and leaves the store as it was', async () => {
     const world = await makeWorld();
     const before = await snapshot(world.store);
@@ -236,6 +249,35 @@ describe('registry: accreditation chains', () => {
     const result = await verify(world, credential);
     assert.equal(result.verified, true, JSON.stringify(result.checks));
     assert.equal((result.checks.find((c) => c.check === 'issuer')?.details?.chain as string[]).length, 2);
+  });
+
+  it('follows a three-link chain within path lengths, and breaks it when a middle link is withdrawn', async () => {
+    const world = await makeWorld();
+    const { jpAgency } = world.net.keys;
+    const [kanto, tokyo, clinic, extra] = await Promise.all([1, 2, 3, 4].map(() => generateKeyPair('Ed25519')));
+    const dl = world.net.documentLoader;
+    const period = { validFrom: new Date(T0), validUntil: new Date(T0 + YEAR) };
+    const scope = [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP-13' }];
+    const kantoList = 'https://status.example/kanto';
+    // Agency → Kanto (accreditor, 1 level below) → Tokyo (accreditor, 0 below) → clinic (issuer).
+    await expectOutcome(world, await issueAccreditation({ accreditor: jpAgency, subject: kanto!.did, role: 'accreditor', accreditedFor: [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP' }], maxPathLength: 1, subjectKeys: [pinnedKeyOf(kanto!)], ...period }, dl), 'accept');
+    // Kanto may not grant Tokyo as much room as it has itself.
+    await expectOutcome(world, await issueAccreditation({ accreditor: kanto!, subject: tokyo!.did, role: 'accreditor', accreditedFor: scope, maxPathLength: 1, subjectKeys: [pinnedKeyOf(tokyo!)], ...period }, dl), 'reject', 'ACCREDITATION_PATH_TOO_LONG');
+    await expectOutcome(world, await issueAccreditation({ accreditor: kanto!, subject: tokyo!.did, role: 'accreditor', accreditedFor: scope, maxPathLength: 0, subjectKeys: [pinnedKeyOf(tokyo!)], withdrawal: { statusListCredential: kantoList, statusListIndex: 3 }, ...period }, dl), 'accept');
+    // Tokyo's link can be checked only once Kanto's withdrawal list is held (fail closed).
+    await expectOutcome(world, await nextListVersion(world, kanto!, kantoList, {}), 'accept');
+    await expectOutcome(world, await issueAccreditation({ accreditor: tokyo!, subject: clinic!.did, role: 'issuer', accreditedFor: scope, subjectKeys: [pinnedKeyOf(clinic!)], ...period }, dl), 'accept');
+    await expectOutcome(world, await issueAccreditation({ accreditor: tokyo!, subject: extra!.did, role: 'accreditor', accreditedFor: scope, subjectKeys: [pinnedKeyOf(extra!)], ...period }, dl), 'reject', 'ACCREDITATION_PATH_TOO_LONG');
+    await expectOutcome(world, await nextListVersion(world, clinic!, 'https://status.example/clinic', {}), 'accept');
+    const credential = await issueCredential(world, clinic!, { list: 'https://status.example/clinic', index: 1 });
+    const ok = await verify(world, credential);
+    assert.equal(ok.verified, true, JSON.stringify(ok.checks));
+    assert.equal((ok.checks.find((c) => c.check === 'issuer')?.details?.chain as string[]).length, 3);
+    // Kanto withdraws Tokyo: the clinic's credentials no longer chain to governance.
+    await expectOutcome(world, await nextListVersion(world, kanto!, kantoList, { 3: 1 }), 'accept');
+    const broken = (await verify(world, credential)).checks.find((c) => c.check === 'issuer');
+    assert.equal(broken?.outcome, 'fail');
+    assert.equal(broken?.code, 'ACCREDITATION_WITHDRAWN');
   });
 
   it('ignores an accreditation whose accreditor is not known yet, and accepts it once the link arrives', async () => {
