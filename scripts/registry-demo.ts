@@ -24,7 +24,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 function report(title: string, result: VerificationResult): void {
   say(`\n${title}: ${result.verified ? 'VERIFIED' : 'NOT VERIFIED'}`);
   for (const check of result.checks) {
-    say(`  ${check.outcome === 'pass' ? '✓' : check.outcome === 'fail' ? '✗' : '?'} ${check.check.padEnd(8)} ${check.code ? `[${check.code}] ` : ''}${check.message}`);
+    say(
+      `  ${check.outcome === 'pass' ? '✓' : check.outcome === 'fail' ? '✗' : '?'} ${check.check.padEnd(8)} ${check.code ? `[${check.code}] ` : ''}${check.message}`,
+    );
   }
   const lists = result.asOf.statusLists.map((l) => `${l.id} @ ${l.validFrom}`).join(', ');
   say(`  as of governance v${result.asOf.governanceVersion}; lists read: ${lists || 'none'}`);
@@ -51,7 +53,9 @@ async function main(): Promise<void> {
     if (outcome.status !== 'accept') throw new Error(`demo record refused: ${outcome.error.message}`);
   }
   say('2. Each agency accredits a health insurer in its own jurisdiction; every issuer publishes a status list');
-  say(`   held: governance v1, ${registry.accreditations().length} accreditations, ${registry.statusListIds().length} status lists`);
+  say(
+    `   held: governance v1, ${registry.accreditations().length} accreditations, ${registry.statusListIds().length} status lists`,
+  );
 
   const insurer = net.keys.jpHealthInsurer;
   const credential = await signCredential(
@@ -74,7 +78,8 @@ async function main(): Promise<void> {
     { documentLoader: net.documentLoader },
   );
   say('3. The JP insurer issues a health insurance credential to a holder');
-  const verify = () => verifyCredential(credential, { view: registry, documentLoader: registry.documentLoader, now: Date.now() });
+  const verify = () =>
+    verifyCredential(credential, { view: registry, documentLoader: registry.documentLoader, now: Date.now() });
   report('4. A pharmacy verifies it against its local replica', await verify());
 
   const bits = new Uint8Array(registry.statusList(net.lists.jpHealthInsurer)!.list.bits);
@@ -88,11 +93,19 @@ async function main(): Promise<void> {
   report('6. The pharmacy verifies again', await verify());
 
   const rollback = await issueStatusList(
-    { issuer: insurer, id: net.lists.jpHealthInsurer, statusPurpose: 'revocation', bits: new Uint8Array(bits.length), validFrom: new Date(Date.now() + 1) },
+    {
+      issuer: insurer,
+      id: net.lists.jpHealthInsurer,
+      statusPurpose: 'revocation',
+      bits: new Uint8Array(bits.length),
+      validFrom: new Date(Date.now() + 1),
+    },
     net.documentLoader,
   );
   const refused = await registry.submit(rollback);
-  say(`\n7. A version that would un-revoke it is refused: ${refused.status} ${refused.status === 'accept' ? '' : refused.error.code}`);
+  say(
+    `\n7. A version that would un-revoke it is refused: ${refused.status} ${refused.status === 'accept' ? '' : refused.error.code}`,
+  );
 
   await registry.close();
   registry = await open(net);

@@ -2,16 +2,22 @@
  * @trustmesh/registry — records, validation, verification, Bitstring Status Lists and storage.
  * No networking: the only I/O is the store.
  */
-export { createSampleNetwork, defaultSampleNetworkOptions, type SampleNetwork, type SampleNetworkOptions } from './authoring/sample-network.ts';
+
 export {
   type AccreditationInput,
   createGovernance,
   issueAccreditation,
   issueStatusList,
   pinnedKeyOf,
-  signGovernance,
   type StatusListInput,
+  signGovernance,
 } from './authoring/records.ts';
+export {
+  createSampleNetwork,
+  defaultSampleNetworkOptions,
+  type SampleNetwork,
+  type SampleNetworkOptions,
+} from './authoring/sample-network.ts';
 export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
 export { BUNDLED_CONTEXTS, EXAMPLES_CONTEXT_V1_URL } from './contexts/index.ts';
 export * from './crypto/index.ts';
@@ -42,13 +48,25 @@ export {
 export type { PinnedKey } from './records/keys.ts';
 export * from './records/status-entry.ts';
 export * from './records/status-list-credential.ts';
-export { defaultRegistryOptions, Registry, type RegistryModules, type RegistryOptions, type SubmitOutcome } from './registry.ts';
+export {
+  defaultRegistryOptions,
+  Registry,
+  type RegistryModules,
+  type RegistryOptions,
+  type SubmitOutcome,
+} from './registry.ts';
 export * from './status-list/index.ts';
 export * from './store/index.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
 export { EVIDENCE_TYPE } from './validation/evidence.ts';
 export { statusListKey, statusListVersion } from './validation/status-list.ts';
-export { type ChainFailure, type ChainQuery, type ChainResult, findChain, type TrustChain } from './verification/trust-chain.ts';
+export {
+  type ChainFailure,
+  type ChainQuery,
+  type ChainResult,
+  findChain,
+  type TrustChain,
+} from './verification/trust-chain.ts';
 export type { StatusListState, TrustView } from './verification/trust-view.ts';
 export {
   type AsOf,

@@ -6,7 +6,7 @@
  */
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
-import { type ValidationOutcome, outcomeOf, reject } from './errors.ts';
+import { outcomeOf, reject, type ValidationOutcome } from './errors.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
 import { type ParsedAccreditation, parseAccreditation } from './records/accreditation.ts';
 import { type ParsedGovernance, parseGovernance } from './records/governance.ts';
@@ -55,9 +55,15 @@ export class Registry implements TrustView {
   readonly options: RegistryOptions;
   readonly documentLoader: DocumentLoader;
   private readonly modules: RegistryModules;
-  private readonly governanceVersions = new Map<number, { parsed: ParsedGovernance; digest: string; bytes: Uint8Array }>();
+  private readonly governanceVersions = new Map<
+    number,
+    { parsed: ParsedGovernance; digest: string; bytes: Uint8Array }
+  >();
   private latestGovernance: ParsedGovernance | null = null;
-  private readonly accreditationsById = new Map<string, { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array }>();
+  private readonly accreditationsById = new Map<
+    string,
+    { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array }
+  >();
   private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
   private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
   // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
@@ -71,7 +77,8 @@ export class Registry implements TrustView {
     this.documentLoader = createDocumentLoader(
       {},
       {
-        keyResolver: async (id) => pinnedKeyDocument(this, id) as VerificationMethodDocument | ControllerDocument | null,
+        keyResolver: async (id) =>
+          pinnedKeyDocument(this, id) as VerificationMethodDocument | ControllerDocument | null,
         ...(modules.didResolver ? { didResolver: modules.didResolver } : {}),
       },
     );
@@ -161,14 +168,32 @@ export class Registry implements TrustView {
     const base = { digest: record.digest, bytes: record.bytes };
     switch (record.kind) {
       case 'governance':
-        this.apply({ kind: 'governance', parsed: parseGovernance(value), key: record.key, version: record.version, ...base }, record.receivedAt);
+        this.apply(
+          { kind: 'governance', parsed: parseGovernance(value), key: record.key, version: record.version, ...base },
+          record.receivedAt,
+        );
         break;
       case 'accreditation':
-        this.apply({ kind: 'accreditation', parsed: parseAccreditation(value), key: record.key, version: record.version, ...base }, record.receivedAt);
+        this.apply(
+          {
+            kind: 'accreditation',
+            parsed: parseAccreditation(value),
+            key: record.key,
+            version: record.version,
+            ...base,
+          },
+          record.receivedAt,
+        );
         break;
       case 'status-list':
         this.apply(
-          { kind: 'status-list', parsed: parseStatusListCredential(value, this.options.limits), key: record.key, version: record.version, ...base },
+          {
+            kind: 'status-list',
+            parsed: parseStatusListCredential(value, this.options.limits),
+            key: record.key,
+            version: record.version,
+            ...base,
+          },
           record.receivedAt,
         );
         break;
@@ -182,7 +207,8 @@ export class Registry implements TrustView {
       case 'governance': {
         const { parsed, digest, bytes } = admission;
         this.governanceVersions.set(parsed.record.version, { parsed, digest, bytes });
-        if (!this.latestGovernance || parsed.record.version > this.latestGovernance.record.version) this.latestGovernance = parsed;
+        if (!this.latestGovernance || parsed.record.version > this.latestGovernance.record.version)
+          this.latestGovernance = parsed;
         break;
       }
       case 'accreditation': {
@@ -193,7 +219,12 @@ export class Registry implements TrustView {
         break;
       }
       case 'status-list':
-        this.lists.set(admission.parsed.id, { list: admission.parsed, digest: admission.digest, receivedAt, bytes: admission.bytes });
+        this.lists.set(admission.parsed.id, {
+          list: admission.parsed,
+          digest: admission.digest,
+          receivedAt,
+          bytes: admission.bytes,
+        });
         break;
       case 'evidence':
         break;
@@ -261,7 +292,9 @@ export class Registry implements TrustView {
     const governance = this.latestGovernance;
     if (!governance) return ['no governance record is held: nothing can be verified'];
     if (governance.validUntilMs < this.modules.now()) {
-      return [`governance version ${governance.record.version} expired at ${governance.record.validUntil}: a newer version may be withheld (freeze attack)`];
+      return [
+        `governance version ${governance.record.version} expired at ${governance.record.validUntil}: a newer version may be withheld (freeze attack)`,
+      ];
     }
     return [];
   }

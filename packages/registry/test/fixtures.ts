@@ -32,7 +32,10 @@ export interface World {
 export async function makeWorld(store: RecordStore = new MemoryRecordStore()): Promise<World> {
   const clock = { now: T0 + 60_000 };
   const net = await createSampleNetwork({ now: new Date(T0) });
-  const registry = await Registry.open({ networkId: net.networkId, genesisDigest: net.genesisDigest }, { store, now: () => clock.now });
+  const registry = await Registry.open(
+    { networkId: net.networkId, genesisDigest: net.genesisDigest },
+    { store, now: () => clock.now },
+  );
   for (const record of net.records) {
     const outcome = await registry.submit(record);
     assert.equal(outcome.status, 'accept', outcome.status === 'accept' ? '' : JSON.stringify(outcome.error.toJSON()));
@@ -44,7 +47,14 @@ export async function makeWorld(store: RecordStore = new MemoryRecordStore()): P
 export async function issueCredential(
   world: World,
   issuer: KeyPair,
-  options: { type?: string; list?: string; index?: number; validFrom?: number; validUntil?: number; purpose?: string } = {},
+  options: {
+    type?: string;
+    list?: string;
+    index?: number;
+    validFrom?: number;
+    validUntil?: number;
+    purpose?: string;
+  } = {},
 ) {
   const list = options.list ?? world.net.lists.jpHealthInsurer;
   const credential: Record<string, unknown> = {
@@ -79,20 +89,36 @@ export async function nextListVersion(
   for (const [index, value] of Object.entries(changes)) writeStatus(bits, Number(index), 1, value);
   world.clock.now += 1000;
   return issueStatusList(
-    { issuer, id: listId, statusPurpose: options.purpose ?? 'revocation', bits, validFrom: new Date(options.validFrom ?? world.clock.now) },
+    {
+      issuer,
+      id: listId,
+      statusPurpose: options.purpose ?? 'revocation',
+      bits,
+      validFrom: new Date(options.validFrom ?? world.clock.now),
+    },
     world.net.documentLoader,
   );
 }
 
 /** Verifies against the world's registry at its clock. */
 export function verify(world: World, credential: unknown) {
-  return verifyCredential(credential, { view: world.registry, documentLoader: world.registry.documentLoader, now: world.clock.now });
+  return verifyCredential(credential, {
+    view: world.registry,
+    documentLoader: world.registry.documentLoader,
+    now: world.clock.now,
+  });
 }
 
 /** Submits and asserts the outcome status and code. */
-export async function expectOutcome(world: World, record: unknown, status: 'accept' | 'ignore' | 'reject', code?: string) {
+export async function expectOutcome(
+  world: World,
+  record: unknown,
+  status: 'accept' | 'ignore' | 'reject',
+  code?: string,
+) {
   const outcome = await world.registry.submit(record);
-  const detail = outcome.status === 'accept' ? `accepted ${outcome.value.kind}` : JSON.stringify(outcome.error.toJSON());
+  const detail =
+    outcome.status === 'accept' ? `accepted ${outcome.value.kind}` : JSON.stringify(outcome.error.toJSON());
   assert.equal(outcome.status, status, detail);
   if (code && outcome.status !== 'accept') assert.equal(outcome.error.code, code, detail);
   return outcome;

@@ -25,7 +25,12 @@ import type { DocumentLoader } from '../validation/context.ts';
 
 /** The pinned-key form of a key pair's public half. */
 export function pinnedKeyOf(keyPair: KeyPair): PinnedKey {
-  return { id: keyPair.verificationMethod, type: 'Multikey', controller: keyPair.did, publicKeyMultibase: keyPair.publicKeyMultibase };
+  return {
+    id: keyPair.verificationMethod,
+    type: 'Multikey',
+    controller: keyPair.did,
+    publicKeyMultibase: keyPair.publicKeyMultibase,
+  };
 }
 
 /** An unsigned governance record. */
@@ -74,7 +79,10 @@ export interface AccreditationInput {
 }
 
 /** Builds and signs an accreditation credential (eddsa-rdfc-2022 or ecdsa-rdfc-2019 by key type). */
-export async function issueAccreditation(input: AccreditationInput, documentLoader: DocumentLoader): Promise<Record<string, unknown>> {
+export async function issueAccreditation(
+  input: AccreditationInput,
+  documentLoader: DocumentLoader,
+): Promise<Record<string, unknown>> {
   const id = input.id ?? `urn:uuid:${randomUUID()}`;
   const credential: Record<string, unknown> = {
     '@context': [VC_V2_CONTEXT_URL, TRUSTMESH_CONTEXT_URL],
@@ -120,7 +128,10 @@ export interface StatusListInput {
 }
 
 /** Builds and signs a BitstringStatusListCredential version. */
-export async function issueStatusList(input: StatusListInput, documentLoader: DocumentLoader): Promise<Record<string, unknown>> {
+export async function issueStatusList(
+  input: StatusListInput,
+  documentLoader: DocumentLoader,
+): Promise<Record<string, unknown>> {
   const subject: Record<string, unknown> = {
     id: `${input.id}#list`,
     type: 'BitstringStatusList',

@@ -44,7 +44,9 @@ export const defaultSampleNetworkOptions: Omit<SampleNetworkOptions, 'now'> = {
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** Builds and signs a sample network. */
-export async function createSampleNetwork(options: Partial<SampleNetworkOptions> & Pick<SampleNetworkOptions, 'now'>): Promise<SampleNetwork> {
+export async function createSampleNetwork(
+  options: Partial<SampleNetworkOptions> & Pick<SampleNetworkOptions, 'now'>,
+): Promise<SampleNetwork> {
   const { networkId, now, statusBaseUrl } = { ...defaultSampleNetworkOptions, ...options };
   const documentLoader = createDocumentLoader({}, {});
   const [jpAgency, twMinistry, jpHealthInsurer, twHealthInsurer] = await Promise.all([
@@ -59,7 +61,12 @@ export async function createSampleNetwork(options: Partial<SampleNetworkOptions>
     version: 1,
     authorities: [
       { id: jpAgency.did, name: 'Digital Agency (JP)', jurisdiction: 'JP', publicKeys: [pinnedKeyOf(jpAgency)] },
-      { id: twMinistry.did, name: 'Ministry of Digital Affairs (TW)', jurisdiction: 'TW', publicKeys: [pinnedKeyOf(twMinistry)] },
+      {
+        id: twMinistry.did,
+        name: 'Ministry of Digital Affairs (TW)',
+        jurisdiction: 'TW',
+        publicKeys: [pinnedKeyOf(twMinistry)],
+      },
     ],
     threshold: 2,
     validFrom: now,
@@ -74,8 +81,18 @@ export async function createSampleNetwork(options: Partial<SampleNetworkOptions>
     twHealthInsurer: `${statusBaseUrl}/tw-health/revocation`,
   };
   const emptyList = (issuer: KeyPair, id: string) =>
-    issueStatusList({ issuer, id, statusPurpose: 'revocation', bits: createStatusList(131_072), validFrom: now }, documentLoader);
-  const accredit = (accreditor: KeyPair, subject: KeyPair, types: string[], jurisdiction: string, list: string, index: number) =>
+    issueStatusList(
+      { issuer, id, statusPurpose: 'revocation', bits: createStatusList(131_072), validFrom: now },
+      documentLoader,
+    );
+  const accredit = (
+    accreditor: KeyPair,
+    subject: KeyPair,
+    types: string[],
+    jurisdiction: string,
+    list: string,
+    index: number,
+  ) =>
     issueAccreditation(
       {
         accreditor,
@@ -94,8 +111,22 @@ export async function createSampleNetwork(options: Partial<SampleNetworkOptions>
     genesis as unknown as Record<string, unknown>,
     await emptyList(jpAgency, lists.jpAgency),
     await emptyList(twMinistry, lists.twMinistry),
-    await accredit(jpAgency, jpHealthInsurer, ['HealthInsuranceCredential', 'NationalIdCredential'], 'JP', lists.jpAgency, 7),
-    await accredit(twMinistry, twHealthInsurer, ['HealthInsuranceCredential', 'DriversLicenceCredential'], 'TW', lists.twMinistry, 11),
+    await accredit(
+      jpAgency,
+      jpHealthInsurer,
+      ['HealthInsuranceCredential', 'NationalIdCredential'],
+      'JP',
+      lists.jpAgency,
+      7,
+    ),
+    await accredit(
+      twMinistry,
+      twHealthInsurer,
+      ['HealthInsuranceCredential', 'DriversLicenceCredential'],
+      'TW',
+      lists.twMinistry,
+      11,
+    ),
     await emptyList(jpHealthInsurer, lists.jpHealthInsurer),
     await emptyList(twHealthInsurer, lists.twHealthInsurer),
   ];

@@ -9,8 +9,8 @@ import { contexts as credentialsContexts } from '@digitalbazaar/credentials-cont
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import { contexts as bitstringStatusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import ed25519Signature2020Context from 'ed25519-signature-2020-context';
-import multikeyV1 from './multikey-v1.json' with { type: 'json' };
 import examplesV1 from './examples-v1.json' with { type: 'json' };
+import multikeyV1 from './multikey-v1.json' with { type: 'json' };
 import trustmeshV1 from './trustmesh-v1.json' with { type: 'json' };
 
 /** URL of the trustmesh vocabulary context (accreditation terms). */

@@ -66,9 +66,14 @@ export function createDidResolver(options: DidResolverOptions, modules: DidResol
         if (did.startsWith('did:web:')) {
           throw reject('DID_WEB_DISABLED', undefined, `cannot resolve ${did}: did:web resolution is disabled`);
         }
-        throw reject('DID_METHOD_UNSUPPORTED', undefined, `cannot resolve ${did}: only did:key and did:web are supported`);
+        throw reject(
+          'DID_METHOD_UNSUPPORTED',
+          undefined,
+          `cannot resolve ${did}: only did:key and did:web are supported`,
+        );
       }
-      if (error === 'invalidDid') throw reject('DID_INVALID', undefined, `${did} is not a valid DID (${message ?? ''})`);
+      if (error === 'invalidDid')
+        throw reject('DID_INVALID', undefined, `${did} is not a valid DID (${message ?? ''})`);
       if (error || !result.didDocument) {
         throw reject('DID_NOT_FOUND', undefined, `cannot resolve ${did}: ${message ?? error ?? 'no document'}`);
       }
@@ -161,7 +166,12 @@ async function fetchBounded(url: URL, options: DidResolverOptions, fetchFn: type
   const failure = (cause: unknown): RegistryError => {
     if (cause instanceof RegistryError) return cause;
     if (timeout.aborted) {
-      return reject('DID_RESOLUTION_TIMEOUT', undefined, `${url.href} did not answer within ${options.webTimeoutMs} ms`, cause);
+      return reject(
+        'DID_RESOLUTION_TIMEOUT',
+        undefined,
+        `${url.href} did not answer within ${options.webTimeoutMs} ms`,
+        cause,
+      );
     }
     return reject('DID_NOT_FOUND', undefined, `${url.href} could not be fetched (${(cause as Error)?.message})`, cause);
   };

@@ -8,7 +8,7 @@ import { DidKeyDriver } from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { BUNDLED_CONTEXTS, deepFreeze } from '../contexts/index.ts';
-import { RegistryError, reject } from '../errors.ts';
+import { type RegistryError, reject } from '../errors.ts';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import type {
   ControllerDocument,
@@ -64,7 +64,8 @@ export function createDocumentLoader(options: DocumentLoaderOptions, modules: Do
       const pinned = await keyResolver(url);
       if (pinned) return { contextUrl: null, documentUrl: url, document: pinned };
     }
-    if (url.startsWith('did:key:')) return { contextUrl: null, documentUrl: url, document: await loadDidKey(didKey, url) };
+    if (url.startsWith('did:key:'))
+      return { contextUrl: null, documentUrl: url, document: await loadDidKey(didKey, url) };
     if (url.startsWith('did:web:') && didResolver) {
       return { contextUrl: null, documentUrl: url, document: await loadDidWeb(didResolver, url) };
     }
@@ -117,20 +118,28 @@ function assertSelfContained(url: string, document: unknown): void {
 }
 
 async function loadDidKey(driver: DidKeyDriver, url: string): Promise<Record<string, unknown>> {
+  // A did:key has exactly one verification method, `did:key:<key>#<key>`; the driver answers any
+  // other fragment wrongly (or crashes), so check first.
+  const [did = '', fragment] = url.split('#');
+  if (fragment !== undefined && fragment !== did.slice('did:key:'.length)) {
+    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} names no verification method of its did:key`);
+  }
   let document: Record<string, unknown>;
   try {
     document = await driver.get({ url });
   } catch (cause) {
     throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} is not a supported did:key (Ed25519 or P-256)`, cause);
   }
-  // The driver answers any fragment with the DID's one key; insist the URL named exactly that key.
-  if (url.includes('#') && document.id !== url) {
+  if (fragment !== undefined && document.id !== url) {
     throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} names no verification method of its did:key`);
   }
   return document;
 }
 
-async function loadDidWeb(resolver: DidResolver, url: string): Promise<ControllerDocument | VerificationMethodDocument> {
+async function loadDidWeb(
+  resolver: DidResolver,
+  url: string,
+): Promise<ControllerDocument | VerificationMethodDocument> {
   const hash = url.indexOf('#');
   const did = hash === -1 ? url : url.slice(0, hash);
   const document = absolutize(await resolver.resolve(did));

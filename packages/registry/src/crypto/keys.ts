@@ -150,7 +150,11 @@ export async function signRaw(bytes: Uint8Array, keyPair: KeyPair): Promise<Uint
  * Checks a raw signature. Throws `KEY_INVALID` when the public key is not an Ed25519 or P-256
  * Multikey (a configuration error); returns false for any signature that does not verify.
  */
-export async function verifyRaw(bytes: Uint8Array, signature: Uint8Array, publicKeyMultibase: string): Promise<boolean> {
+export async function verifyRaw(
+  bytes: Uint8Array,
+  signature: Uint8Array,
+  publicKeyMultibase: string,
+): Promise<boolean> {
   const type = keyTypeOf(publicKeyMultibase);
   if (type === null) {
     throw reject('KEY_INVALID', 'publicKeyMultibase', 'must be an Ed25519 (z6Mk…) or P-256 (zDna…) Multikey');
@@ -192,7 +196,11 @@ export async function signBytes(bytes: Uint8Array, keyPair: KeyPair): Promise<st
  * True when `signatureMultibase` is a signature over `bytes` by the Ed25519 or P-256 key
  * `publicKeyMultibase`. An undecodable signature is false; an unsupported key throws `KEY_INVALID`.
  */
-export async function verifyBytes(bytes: Uint8Array, signatureMultibase: string, publicKeyMultibase: string): Promise<boolean> {
+export async function verifyBytes(
+  bytes: Uint8Array,
+  signatureMultibase: string,
+  publicKeyMultibase: string,
+): Promise<boolean> {
   let signature: Uint8Array;
   try {
     signature = base58btc.decode(signatureMultibase);

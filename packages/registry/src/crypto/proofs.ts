@@ -19,6 +19,7 @@ import { type KeyPair, signerFor } from './keys.ts';
 
 // Raw signatures live with the keys; re-exported here beside the credential proofs.
 export { signBytes, verifyBytes } from './keys.ts';
+
 import type { DocumentLoader } from './types.ts';
 
 /** Data Integrity cryptosuites the registry signs with. */
@@ -94,7 +95,10 @@ export type ProofVerification =
  * `PROOF_SET_UNSUPPORTED`, `PROOF_SUITE_UNSUPPORTED`, `PROOF_KEY_UNKNOWN`, `PROOF_WRONG_CONTROLLER`,
  * `PROOF_INVALID`, `DOCUMENT_LOADER_REFUSED` (a context that is not bundled), `CREDENTIAL_MALFORMED`.
  */
-export async function verifyCredentialProof(credential: unknown, options: VerifyProofOptions): Promise<ProofVerification> {
+export async function verifyCredentialProof(
+  credential: unknown,
+  options: VerifyProofOptions,
+): Promise<ProofVerification> {
   try {
     return await verifyOrThrow(credential, options);
   } catch (error) {
@@ -119,7 +123,11 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   const { suite, name } = suiteFor(proof);
   const purpose = new CredentialIssuancePurpose();
   if (!(await purpose.match(proof, { document }))) {
-    throw reject('PROOF_INVALID', 'proof.proofPurpose', `must be "assertionMethod", not ${JSON.stringify(proof.proofPurpose)}`);
+    throw reject(
+      'PROOF_INVALID',
+      'proof.proofPurpose',
+      `must be "assertionMethod", not ${JSON.stringify(proof.proofPurpose)}`,
+    );
   }
   const methodId = idOf(proof.verificationMethod);
   if (!methodId) throw reject('PROOF_INVALID', 'proof.verificationMethod', 'must be a URL');
@@ -131,10 +139,18 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   const issuer = idOf(document.issuer);
   if (!issuer) throw reject('CREDENTIAL_MALFORMED', 'issuer', 'must be a URL or an object with an id');
   if (controller !== issuer) {
-    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', `${methodId} is controlled by ${controller}, not by the issuer ${issuer}`);
+    throw reject(
+      'PROOF_WRONG_CONTROLLER',
+      'proof.verificationMethod',
+      `${methodId} is controlled by ${controller}, not by the issuer ${issuer}`,
+    );
   }
   if (expectedController !== undefined && controller !== expectedController) {
-    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', `${methodId} is controlled by ${controller}, not by ${expectedController}`);
+    throw reject(
+      'PROOF_WRONG_CONTROLLER',
+      'proof.verificationMethod',
+      `${methodId} is controlled by ${controller}, not by ${expectedController}`,
+    );
   }
   const controllerDocument = await load(documentLoader, controller, 'controller document');
 
@@ -164,10 +180,18 @@ function suiteFor(proof: JsonRecord): { suite: DataIntegrityProof | Ed25519Signa
     if (name === 'eddsa-rdfc-2022' || name === 'ecdsa-rdfc-2019') {
       return { suite: new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[name] }), name };
     }
-    throw reject('PROOF_SUITE_UNSUPPORTED', 'proof.cryptosuite', `cryptosuite ${JSON.stringify(name)} is not supported (eddsa-rdfc-2022, ecdsa-rdfc-2019)`);
+    throw reject(
+      'PROOF_SUITE_UNSUPPORTED',
+      'proof.cryptosuite',
+      `cryptosuite ${JSON.stringify(name)} is not supported (eddsa-rdfc-2022, ecdsa-rdfc-2019)`,
+    );
   }
   if (proof.type === LEGACY_ED25519_2020) return { suite: new Ed25519Signature2020(), name: LEGACY_ED25519_2020 };
-  throw reject('PROOF_SUITE_UNSUPPORTED', 'proof.type', `proof type ${JSON.stringify(proof.type)} is not supported (DataIntegrityProof, Ed25519Signature2020)`);
+  throw reject(
+    'PROOF_SUITE_UNSUPPORTED',
+    'proof.type',
+    `proof type ${JSON.stringify(proof.type)} is not supported (DataIntegrityProof, Ed25519Signature2020)`,
+  );
 }
 
 async function load(documentLoader: DocumentLoader, id: string, what: string): Promise<JsonRecord> {
@@ -178,7 +202,8 @@ async function load(documentLoader: DocumentLoader, id: string, what: string): P
     const reason = cause instanceof RegistryError ? `${cause.code}: ${cause.message}` : messageOf(cause);
     throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `cannot load ${what} ${id} (${reason})`, cause);
   }
-  if (!isRecord(document)) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${what} ${id} is not an object`);
+  if (!isRecord(document))
+    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${what} ${id} is not an object`);
   return document;
 }
 

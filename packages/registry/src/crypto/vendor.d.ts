@@ -27,7 +27,11 @@ declare module '@digitalbazaar/ed25519-multikey' {
     signer(): Ed25519Signer;
     verifier(): Ed25519Verifier;
   }
-  export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519MultikeyKeyPair>;
+  export function generate(options?: {
+    id?: string;
+    controller?: string;
+    seed?: Uint8Array;
+  }): Promise<Ed25519MultikeyKeyPair>;
   export function from(key: Record<string, unknown>): Promise<Ed25519MultikeyKeyPair>;
 }
 
@@ -53,7 +57,11 @@ declare module '@digitalbazaar/ecdsa-multikey' {
     signer(): EcdsaSigner;
     verifier(): EcdsaVerifier;
   }
-  export function generate(options: { id?: string; controller?: string; curve: 'P-256' | 'P-384' | 'P-521' }): Promise<EcdsaMultikeyKeyPair>;
+  export function generate(options: {
+    id?: string;
+    controller?: string;
+    curve: 'P-256' | 'P-384' | 'P-521';
+  }): Promise<EcdsaMultikeyKeyPair>;
   export function from(key: Record<string, unknown>): Promise<EcdsaMultikeyKeyPair>;
 }
 
@@ -75,6 +83,11 @@ declare module '@digitalbazaar/data-integrity' {
   export interface Cryptosuite {
     readonly name: string;
     readonly requiredAlgorithm: string | string[];
+    /** RDFC-1.0 canonical N-Quads of a JSON-LD document. */
+    canonize(
+      input: Record<string, unknown>,
+      options: { documentLoader: (url: string) => Promise<unknown>; safe?: boolean; base?: string | null },
+    ): Promise<string>;
   }
   /** Data Integrity `DataIntegrityProof` suite (jsonld-signatures LinkedDataProof). */
   export class DataIntegrityProof {
@@ -119,7 +132,11 @@ declare module '@digitalbazaar/ed25519-signature-2020' {
 declare module '@digitalbazaar/ed25519-verification-key-2020' {
   /** Legacy Ed25519VerificationKey2020 key pair (used to make legacy test fixtures). */
   export class Ed25519VerificationKey2020 {
-    static generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519VerificationKey2020>;
+    static generate(options?: {
+      id?: string;
+      controller?: string;
+      seed?: Uint8Array;
+    }): Promise<Ed25519VerificationKey2020>;
     static from(options: Record<string, unknown>): Promise<Ed25519VerificationKey2020>;
     id: string;
     controller: string;

@@ -6,9 +6,9 @@
  */
 import { reject } from '../errors.ts';
 import {
-  type JsonObject,
   isObject,
   issuerIdOf,
+  type JsonObject,
   join,
   requireArray,
   requireDateTime,
@@ -84,7 +84,8 @@ export function parseAccreditation(value: unknown): ParsedAccreditation {
   const subjectPath = 'credentialSubject';
   const subjectObj = requireObject(credential.credentialSubject, subjectPath, code);
   const subject = requireDid(subjectObj, 'id', subjectPath, code);
-  if (subject === issuer) throw reject(code, join(subjectPath, 'id'), 'must differ from the issuer (no self-accreditation)');
+  if (subject === issuer)
+    throw reject(code, join(subjectPath, 'id'), 'must differ from the issuer (no self-accreditation)');
   const role = subjectObj.role;
   if (role !== 'issuer' && role !== 'accreditor') {
     throw reject(code, join(subjectPath, 'role'), 'must be "issuer" or "accreditor"');
@@ -120,7 +121,9 @@ function parseScope(value: unknown, path: string): AccreditationScope {
 
 /** True when `inner` is within `outer`: a subset of its types, within its jurisdiction. */
 export function scopeWithin(inner: AccreditationScope, outer: AccreditationScope): boolean {
-  return jurisdictionWithin(inner.jurisdiction, outer.jurisdiction) && inner.types.every((t) => outer.types.includes(t));
+  return (
+    jurisdictionWithin(inner.jurisdiction, outer.jurisdiction) && inner.types.every((t) => outer.types.includes(t))
+  );
 }
 
 /** True when every scope of `inner` lies within some scope of `outer` (scope only narrows down a chain). */

@@ -67,10 +67,20 @@ export function parseGovernance(value: unknown): ParsedGovernance {
   const code = GOVERNANCE_FIELD_INVALID;
   const obj = requireObject(value, '', code);
   if (obj.type !== GOVERNANCE_TYPE) throw reject(code, 'type', `must be "${GOVERNANCE_TYPE}"`);
-  const allowed = new Set(['type', 'networkId', 'version', 'authorities', 'threshold', 'validFrom', 'validUntil', 'signatures']);
+  const allowed = new Set([
+    'type',
+    'networkId',
+    'version',
+    'authorities',
+    'threshold',
+    'validFrom',
+    'validUntil',
+    'signatures',
+  ]);
   for (const key of Object.keys(obj)) if (!allowed.has(key)) throw reject(code, key, 'is not a governance field');
   const networkId = requireString(obj, 'networkId', '', code, 128);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(networkId)) throw reject(code, 'networkId', 'must be lower-case letters, digits and dashes');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(networkId))
+    throw reject(code, 'networkId', 'must be lower-case letters, digits and dashes');
   const version = requireInteger(obj, 'version', '', code, 1, Number.MAX_SAFE_INTEGER);
   const authorities = requireArray(obj, 'authorities', '', code, 1, MAX_AUTHORITIES).map((item, i) =>
     parseAuthority(item, join('authorities', i)),

@@ -36,7 +36,11 @@ export function parsePinnedKeys(obj: JsonObject, key: string, path: string, code
     const publicKeyMultibase = requireString(entry, 'publicKeyMultibase', field, code, 256);
     // Ed25519 (z6Mk…) and P-256 (zDna…) are the key types our cryptosuites verify.
     if (!/^z(6Mk|Dna)[1-9A-HJ-NP-Za-km-z]+$/.test(publicKeyMultibase)) {
-      throw reject(code, join(field, 'publicKeyMultibase'), 'must be a base58btc Ed25519 (z6Mk…) or P-256 (zDna…) Multikey');
+      throw reject(
+        code,
+        join(field, 'publicKeyMultibase'),
+        'must be a base58btc Ed25519 (z6Mk…) or P-256 (zDna…) Multikey',
+      );
     }
     if (keys.some((k) => k.id === id)) throw reject(code, join(field, 'id'), `duplicates key ${id}`);
     keys.push({ id, type: 'Multikey', controller, publicKeyMultibase });

@@ -12,8 +12,18 @@ import { requireAuthorisedKey } from './pinned-keys.ts';
 
 // Chain failures that may resolve once more records arrive, or that mean the record is merely old:
 // ignore them (never punish a peer that was partitioned). Everything else is unauthorised: reject.
-const NOT_YET_RESOLVABLE = new Set(['ISSUER_NOT_ACCREDITED', 'ACCREDITATION_STATUS_UNKNOWN', 'GOVERNANCE_UNKNOWN', 'CHAIN_BROKEN']);
-const STALE = new Set(['ACCREDITATION_EXPIRED', 'ACCREDITATION_WITHDRAWN', 'ACCREDITATION_SUSPENDED', 'ACCREDITATION_NOT_YET_VALID']);
+const NOT_YET_RESOLVABLE = new Set([
+  'ISSUER_NOT_ACCREDITED',
+  'ACCREDITATION_STATUS_UNKNOWN',
+  'GOVERNANCE_UNKNOWN',
+  'CHAIN_BROKEN',
+]);
+const STALE = new Set([
+  'ACCREDITATION_EXPIRED',
+  'ACCREDITATION_WITHDRAWN',
+  'ACCREDITATION_SUSPENDED',
+  'ACCREDITATION_NOT_YET_VALID',
+]);
 
 /** Validates a parsed accreditation against the replicated state. */
 export async function validateAccreditation(
@@ -41,8 +51,11 @@ export async function validateAccreditation(
     if (authority) {
       // An authority accredits within its own jurisdiction only (reject).
       if (jurisdictionWithin(scope.jurisdiction, authority.jurisdiction)) continue;
-      throw reject('ACCREDITATION_SCOPE_WIDENED', `${field}.jurisdiction`,
-        `${scope.jurisdiction} is outside authority ${authority.id}'s jurisdiction ${authority.jurisdiction}`);
+      throw reject(
+        'ACCREDITATION_SCOPE_WIDENED',
+        `${field}.jurisdiction`,
+        `${scope.jurisdiction} is outside authority ${authority.id}'s jurisdiction ${authority.jurisdiction}`,
+      );
     }
     const chain = findChain(ctx.view, {
       subject: parsed.issuer,
@@ -53,12 +66,16 @@ export async function validateAccreditation(
       below: parsed.role === 'accreditor' ? 1 + parsed.maxPathLength : 0,
     });
     if (chain.ok) continue;
-    if (NOT_YET_RESOLVABLE.has(chain.code) || STALE.has(chain.code)) throw ignore(`ACCREDITOR_${chain.code}`, field, chain.detail);
+    if (NOT_YET_RESOLVABLE.has(chain.code) || STALE.has(chain.code))
+      throw ignore(`ACCREDITOR_${chain.code}`, field, chain.detail);
     throw reject(chain.code, field, chain.detail);
   }
 
   // Proof last: the most expensive check. The key must be pinned for the accreditor.
-  const proof = await verifyCredentialProof(parsed.credential, { documentLoader: ctx.documentLoader, expectedController: parsed.issuer });
+  const proof = await verifyCredentialProof(parsed.credential, {
+    documentLoader: ctx.documentLoader,
+    expectedController: parsed.issuer,
+  });
   if (!proof.verified) throw proof.error;
   requireAuthorisedKey(ctx.view, parsed.issuer, proof.verificationMethod);
 

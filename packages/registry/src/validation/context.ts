@@ -2,14 +2,14 @@
  * What every record validator is given, and what it returns. One pipeline per record type, shared by
  * gossip, anti-entropy, the HTTP API and the CLI (CONVENTIONS.md, Modules).
  */
+
+import type { DocumentLoader } from '../crypto/types.ts';
 import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { TrustView } from '../verification/trust-view.ts';
-
-import type { DocumentLoader } from '../crypto/types.ts';
 
 export type { DocumentLoader };
 

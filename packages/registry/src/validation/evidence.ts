@@ -83,7 +83,11 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
     case 'governance': {
       const { record: gov } = parseGovernance(record.value);
       await verifyGovernanceSignatures(gov, record.digest, ctx);
-      return { key: governanceKey(gov.networkId, gov.version), version: String(gov.version), signer: `governance:${gov.networkId}` };
+      return {
+        key: governanceKey(gov.networkId, gov.version),
+        version: String(gov.version),
+        signer: `governance:${gov.networkId}`,
+      };
     }
     case 'accreditation': {
       const parsed = parseAccreditation(record.value);
@@ -100,8 +104,15 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
   }
 }
 
-async function requireProof(credential: Record<string, unknown>, signer: string, ctx: ValidationContext): Promise<void> {
-  const proof = await verifyCredentialProof(credential, { documentLoader: ctx.documentLoader, expectedController: signer });
+async function requireProof(
+  credential: Record<string, unknown>,
+  signer: string,
+  ctx: ValidationContext,
+): Promise<void> {
+  const proof = await verifyCredentialProof(credential, {
+    documentLoader: ctx.documentLoader,
+    expectedController: signer,
+  });
   if (!proof.verified) throw proof.error;
   requireAuthorisedKey(ctx.view, signer, proof.verificationMethod);
 }

@@ -47,7 +47,14 @@ export function requireInteger(obj: JsonObject, key: string, path: string, code:
 }
 
 /** Requires an array of length within [minItems, maxItems]. */
-export function requireArray(obj: JsonObject, key: string, path: string, code: string, minItems: number, maxItems: number) {
+export function requireArray(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  code: string,
+  minItems: number,
+  maxItems: number,
+) {
   const value = obj[key];
   const field = join(path, key);
   if (value === undefined) throw reject(code, field, 'is required');

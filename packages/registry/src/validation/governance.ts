@@ -24,14 +24,28 @@ export async function validateGovernance(
   const { record } = parsed;
   // Networks never mix: a record of another network is unauthorised here (reject).
   if (record.networkId !== ctx.networkId) {
-    throw reject('GOVERNANCE_WRONG_NETWORK', 'networkId', `is "${record.networkId}", this node serves "${ctx.networkId}"`);
+    throw reject(
+      'GOVERNANCE_WRONG_NETWORK',
+      'networkId',
+      `is "${record.networkId}", this node serves "${ctx.networkId}"`,
+    );
   }
   const held = ctx.governanceVersion(record.version);
   // Same version, same bytes: a duplicate (ignore).
-  if (held?.digest === digest) throw ignore('DUPLICATE', undefined, `governance version ${record.version} is already held`);
+  if (held?.digest === digest)
+    throw ignore('DUPLICATE', undefined, `governance version ${record.version} is already held`);
 
   await verifyGovernanceSignatures(record, digest, ctx);
-  if (held) return equivocation('governance', governanceKey(record.networkId, record.version), `governance:${record.networkId}`, String(record.version), held.bytes, bytes, ctx.now);
+  if (held)
+    return equivocation(
+      'governance',
+      governanceKey(record.networkId, record.version),
+      `governance:${record.networkId}`,
+      String(record.version),
+      held.bytes,
+      bytes,
+      ctx.now,
+    );
   return {
     kind: 'governance',
     parsed,
@@ -43,19 +57,31 @@ export async function validateGovernance(
 }
 
 /** Checks genesis pinning or the TUF double threshold against the previous version. */
-export async function verifyGovernanceSignatures(record: GovernanceRecord, digest: string, ctx: ValidationContext): Promise<void> {
+export async function verifyGovernanceSignatures(
+  record: GovernanceRecord,
+  digest: string,
+  ctx: ValidationContext,
+): Promise<void> {
   const signingBytes = governanceSigningBytes(record);
   if (record.version === 1) {
     // Genesis is pinned by hash in the network file (reject anything else claiming version 1).
     if (digest !== ctx.genesisDigest) {
-      throw reject('GOVERNANCE_GENESIS_MISMATCH', 'version', `version 1 must be the genesis pinned by hash ${ctx.genesisDigest}`);
+      throw reject(
+        'GOVERNANCE_GENESIS_MISMATCH',
+        'version',
+        `version 1 must be the genesis pinned by hash ${ctx.genesisDigest}`,
+      );
     }
     await requireThreshold(record, record.authorities, record.threshold, signingBytes, 'its own');
   } else {
     const previous = ctx.governanceVersion(record.version - 1);
     // Versions step by exactly one; a gap is not yet resolvable (ignore, fetch the missing version).
     if (!previous) {
-      throw ignore('GOVERNANCE_VERSION_GAP', 'version', `version ${record.version - 1} is not held yet; versions step by one`);
+      throw ignore(
+        'GOVERNANCE_VERSION_GAP',
+        'version',
+        `version ${record.version - 1} is not held yet; versions step by one`,
+      );
     }
     // TUF: the new root must be signed by a threshold of the previous root's keys…
     const prev = previous.parsed.record;

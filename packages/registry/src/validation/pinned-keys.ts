@@ -27,7 +27,11 @@ export function didKeyVerificationMethod(did: string): string | null {
 export function requireAuthorisedKey(view: TrustView, signer: string, verificationMethod: string): void {
   if (verificationMethod === didKeyVerificationMethod(signer)) return;
   if (pinnedKeysOf(view, signer).some((k) => k.id === verificationMethod)) return;
-  throw reject('PROOF_KEY_NOT_PINNED', 'proof.verificationMethod', `${verificationMethod} is not a key pinned for ${signer}`);
+  throw reject(
+    'PROOF_KEY_NOT_PINNED',
+    'proof.verificationMethod',
+    `${verificationMethod} is not a key pinned for ${signer}`,
+  );
 }
 
 /**
@@ -38,7 +42,12 @@ export function pinnedKeyDocument(view: TrustView, id: string): Record<string, u
   const did = id.split('#')[0] ?? id;
   const keys = pinnedKeysOf(view, did);
   if (keys.length === 0) return null;
-  const method = (k: PinnedKey) => ({ id: k.id, type: 'Multikey', controller: k.controller, publicKeyMultibase: k.publicKeyMultibase });
+  const method = (k: PinnedKey) => ({
+    id: k.id,
+    type: 'Multikey',
+    controller: k.controller,
+    publicKeyMultibase: k.publicKeyMultibase,
+  });
   if (id === did) {
     return {
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],

@@ -31,10 +31,15 @@ export async function validateStatusList(
 ): Promise<Admission> {
   const held = ctx.view.statusList(list.id);
   // Same bytes: duplicate (ignore).
-  if (held?.digest === digest) throw ignore('DUPLICATE', undefined, `status list ${list.id} is already held at this version`);
+  if (held?.digest === digest)
+    throw ignore('DUPLICATE', undefined, `status list ${list.id} is already held at this version`);
   // Version order per list id is validFrom (DESIGN.md); an older version is stale (ignore).
   if (held && list.validFrom < held.list.validFrom) {
-    throw ignore('STATUS_LIST_STALE', 'validFrom', `is older than the held version (${new Date(held.list.validFrom).toISOString()})`);
+    throw ignore(
+      'STATUS_LIST_STALE',
+      'validFrom',
+      `is older than the held version (${new Date(held.list.validFrom).toISOString()})`,
+    );
   }
   // A version that is already past validUntil cannot be used to answer anyone: stale (ignore).
   if (list.validUntil !== undefined && list.validUntil < ctx.now) {
@@ -48,7 +53,10 @@ export async function validateStatusList(
 
   requireAccreditedPublisher(list, ctx);
 
-  const proof = await verifyCredentialProof(list.credential, { documentLoader: ctx.documentLoader, expectedController: list.issuer });
+  const proof = await verifyCredentialProof(list.credential, {
+    documentLoader: ctx.documentLoader,
+    expectedController: list.issuer,
+  });
   if (!proof.verified) throw proof.error;
   requireAuthorisedKey(ctx.view, list.issuer, proof.verificationMethod);
 
@@ -56,7 +64,8 @@ export async function validateStatusList(
   if (held && list.validFrom === held.list.validFrom) {
     // Same version, different signed content, same signer: equivocation, kept as evidence.
     const heldBytes = ctx.statusListBytes(list.id);
-    if (heldBytes) return equivocation('status-list', key, list.issuer, statusListVersion(list), heldBytes, bytes, ctx.now);
+    if (heldBytes)
+      return equivocation('status-list', key, list.issuer, statusListVersion(list), heldBytes, bytes, ctx.now);
   }
   return { kind: 'status-list', parsed: list, key, version: statusListVersion(list), digest, bytes };
 }
@@ -70,17 +79,29 @@ function requireCompatibleVersion(held: StatusListCredential, next: StatusListCr
     throw reject('STATUS_LIST_SHAPE_CHANGED', 'credentialSubject.statusSize', `must stay ${held.statusSize}`);
   }
   if ([...next.statusPurpose].sort().join() !== [...held.statusPurpose].sort().join()) {
-    throw reject('STATUS_LIST_SHAPE_CHANGED', 'credentialSubject.statusPurpose', `must stay ${held.statusPurpose.join(', ')}`);
+    throw reject(
+      'STATUS_LIST_SHAPE_CHANGED',
+      'credentialSubject.statusPurpose',
+      `must stay ${held.statusPurpose.join(', ')}`,
+    );
   }
   if (next.bits.length < held.bits.length) {
-    throw reject('STATUS_LIST_SHAPE_CHANGED', 'credentialSubject.encodedList', `must not shrink below ${held.bits.length * 8} bits`);
+    throw reject(
+      'STATUS_LIST_SHAPE_CHANGED',
+      'credentialSubject.encodedList',
+      `must not shrink below ${held.bits.length * 8} bits`,
+    );
   }
   // Revocation is irreversible (DESIGN.md, Principles §3). A list that carries the revocation
   // purpose never clears a bit; reversible states (suspension) belong on a list of their own.
   if (next.statusPurpose.includes('revocation')) {
     const cleared = revocationBitsCleared(held.bits, next.bits);
     if (cleared >= 0) {
-      throw reject('STATUS_LIST_ROLLBACK', 'credentialSubject.encodedList', `clears revoked bit ${cleared} (revocation is irreversible)`);
+      throw reject(
+        'STATUS_LIST_ROLLBACK',
+        'credentialSubject.encodedList',
+        `clears revoked bit ${cleared} (revocation is irreversible)`,
+      );
     }
   }
 }
@@ -96,7 +117,11 @@ function requireAccreditedPublisher(list: StatusListCredential, ctx: ValidationC
   if (governance.record.authorities.some((a) => a.id === list.issuer)) return;
   const accreditations = ctx.view.accreditationsOf(list.issuer);
   if (accreditations.length === 0) {
-    throw ignore('STATUS_LIST_ISSUER_UNKNOWN', 'issuer', `${list.issuer} holds no accreditation known to this node yet`);
+    throw ignore(
+      'STATUS_LIST_ISSUER_UNKNOWN',
+      'issuer',
+      `${list.issuer} holds no accreditation known to this node yet`,
+    );
   }
   let last = '';
   let resolvable = false;

@@ -4,7 +4,7 @@
  */
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
-import { type InputLimits, assertValueDepth, parseJsonBounded } from '../limits.ts';
+import { assertValueDepth, type InputLimits, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import type { RecordKind } from '../store/types.ts';
@@ -32,7 +32,11 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
   // Records are addressed by the hash of their canonical bytes, whatever bytes they arrived as.
   const bytes = canonicalBytes(value);
   if (bytes.byteLength > limits.maxRecordBytes) {
-    throw reject('RECORD_TOO_LARGE', undefined, `record is ${bytes.byteLength} bytes; the limit is ${limits.maxRecordBytes}`);
+    throw reject(
+      'RECORD_TOO_LARGE',
+      undefined,
+      `record is ${bytes.byteLength} bytes; the limit is ${limits.maxRecordBytes}`,
+    );
   }
   return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };
 }

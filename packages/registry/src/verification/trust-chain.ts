@@ -90,7 +90,10 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
       if (link.role !== role || seen.has(link.id)) continue;
       const covering = link.accreditedFor.find((s) => scopeWithin(query.scope, s));
       if (!covering) {
-        note('ACCREDITATION_SCOPE_WIDENED', `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`);
+        note(
+          'ACCREDITATION_SCOPE_WIDENED',
+          `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
+        );
         continue;
       }
       if (role === 'accreditor' && link.maxPathLength < below) {
@@ -99,7 +102,10 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
       }
       const timing = timingFailure(link, query.at);
       if (timing) {
-        note(timing, `${link.id} is valid from ${new Date(link.validFromMs).toISOString()} to ${new Date(link.validUntilMs).toISOString()}`);
+        note(
+          timing,
+          `${link.id} is valid from ${new Date(link.validFromMs).toISOString()} to ${new Date(link.validUntilMs).toISOString()}`,
+        );
         continue;
       }
       const withdrawal = withdrawalFailure(view, link);
@@ -112,7 +118,10 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
         if (jurisdictionWithin(query.scope.jurisdiction, authority.jurisdiction)) {
           return { links: [link], authority: authority.id, scope: query.scope };
         }
-        note('ACCREDITATION_SCOPE_WIDENED', `authority ${authority.id} governs ${authority.jurisdiction}, not ${query.scope.jurisdiction}`);
+        note(
+          'ACCREDITATION_SCOPE_WIDENED',
+          `authority ${authority.id} governs ${authority.jurisdiction}, not ${query.scope.jurisdiction}`,
+        );
         continue;
       }
       const next = new Set(seen).add(link.id);
@@ -148,17 +157,26 @@ function withdrawalFailure(view: TrustView, link: ParsedAccreditation): { code: 
   }
   for (const entry of entries) {
     if (!isBitstringStatusListEntry(entry)) {
-      return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `${link.id} uses an unsupported status type ${entry.unsupported.join(', ')}` };
+      return {
+        code: 'ACCREDITATION_STATUS_UNKNOWN',
+        detail: `${link.id} uses an unsupported status type ${entry.unsupported.join(', ')}`,
+      };
     }
     const state = view.statusList(entry.statusListCredential);
     if (!state || state.list.issuer !== link.issuer) {
-      return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `status list ${entry.statusListCredential} of ${link.id} is not held` };
+      return {
+        code: 'ACCREDITATION_STATUS_UNKNOWN',
+        detail: `status list ${entry.statusListCredential} of ${link.id} is not held`,
+      };
     }
     let value: number;
     try {
       value = readStatus(state.list.bits, entry.statusListIndex, state.list.statusSize);
     } catch {
-      return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `index ${entry.statusListIndex} is outside ${entry.statusListCredential}` };
+      return {
+        code: 'ACCREDITATION_STATUS_UNKNOWN',
+        detail: `index ${entry.statusListIndex} is outside ${entry.statusListCredential}`,
+      };
     }
     if (value !== 0 && entry.statusPurpose === 'revocation') {
       return { code: 'ACCREDITATION_WITHDRAWN', detail: `${link.id} was withdrawn by ${link.issuer}` };

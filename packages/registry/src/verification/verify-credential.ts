@@ -9,7 +9,12 @@
  */
 import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { RegistryError } from '../errors.ts';
-import { type BitstringStatusListEntry, isBitstringStatusListEntry, parseStatusEntries, type StatusEntry } from '../records/status-entry.ts';
+import {
+  type BitstringStatusListEntry,
+  isBitstringStatusListEntry,
+  parseStatusEntries,
+  type StatusEntry,
+} from '../records/status-entry.ts';
 import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
@@ -69,12 +74,22 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   });
 
   if (!isObject(credential)) {
-    checks.push({ check: 'credential', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'the credential must be a JSON object' });
+    checks.push({
+      check: 'credential',
+      outcome: 'fail',
+      code: 'MALFORMED_VALUE_ERROR',
+      message: 'the credential must be a JSON object',
+    });
     return result();
   }
   const issuer = issuerOf(credential);
   if (!issuer) {
-    checks.push({ check: 'credential', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'issuer: must be a DID or an object with an id' });
+    checks.push({
+      check: 'credential',
+      outcome: 'fail',
+      code: 'MALFORMED_VALUE_ERROR',
+      message: 'issuer: must be a DID or an object with an id',
+    });
     return result();
   }
 
@@ -91,10 +106,17 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   return result();
 }
 
-async function proofCheck(credential: Record<string, unknown>, issuer: string, options: VerifyOptions): Promise<CheckResult> {
+async function proofCheck(
+  credential: Record<string, unknown>,
+  issuer: string,
+  options: VerifyOptions,
+): Promise<CheckResult> {
   let proof: Awaited<ReturnType<typeof verifyCredentialProof>>;
   try {
-    proof = await verifyCredentialProof(credential, { documentLoader: options.documentLoader, expectedController: issuer });
+    proof = await verifyCredentialProof(credential, {
+      documentLoader: options.documentLoader,
+      expectedController: issuer,
+    });
   } catch (error) {
     // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
     const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
@@ -120,12 +142,24 @@ async function proofCheck(credential: Record<string, unknown>, issuer: string, o
 }
 
 /** Every specific credential type needs a chain valid at issuance and now. */
-function issuerChecks(credential: Record<string, unknown>, issuer: string, issuedAt: number, options: VerifyOptions): CheckResult[] {
+function issuerChecks(
+  credential: Record<string, unknown>,
+  issuer: string,
+  issuedAt: number,
+  options: VerifyOptions,
+): CheckResult[] {
   const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter(
     (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
   );
   if (types.length === 0) {
-    return [{ check: 'issuer', outcome: 'fail', code: 'CREDENTIAL_TYPE_MISSING', message: 'the credential names no type besides VerifiableCredential' }];
+    return [
+      {
+        check: 'issuer',
+        outcome: 'fail',
+        code: 'CREDENTIAL_TYPE_MISSING',
+        message: 'the credential names no type besides VerifiableCredential',
+      },
+    ];
   }
   return types.map((type): CheckResult => {
     const jurisdictions = new Set(
@@ -135,7 +169,12 @@ function issuerChecks(credential: Record<string, unknown>, issuer: string, issue
     );
     let failure = { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
     for (const jurisdiction of jurisdictions) {
-      const chain = findChain(options.view, { subject: issuer, role: 'issuer', scope: { types: [type], jurisdiction }, at: [issuedAt, options.now] });
+      const chain = findChain(options.view, {
+        subject: issuer,
+        role: 'issuer',
+        scope: { types: [type], jurisdiction },
+        at: [issuedAt, options.now],
+      });
       if (chain.ok) {
         return {
           check: 'issuer',
@@ -147,7 +186,13 @@ function issuerChecks(credential: Record<string, unknown>, issuer: string, issue
       failure = { code: chain.code, detail: chain.detail };
     }
     const undetermined = failure.code === 'ACCREDITATION_STATUS_UNKNOWN' || failure.code === 'GOVERNANCE_UNKNOWN';
-    return { check: 'issuer', outcome: undetermined ? 'undetermined' : 'fail', code: failure.code, message: failure.detail, details: { type } };
+    return {
+      check: 'issuer',
+      outcome: undetermined ? 'undetermined' : 'fail',
+      code: failure.code,
+      message: failure.detail,
+      details: { type },
+    };
   });
 }
 
@@ -170,7 +215,12 @@ function statusChecks(
   return entries.map((entry): CheckResult => {
     if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings);
     // A status mechanism this node cannot evaluate leaves the status undecided: fail closed.
-    return { check: 'status', outcome: 'undetermined', code: 'STATUS_TYPE_UNSUPPORTED', message: `${entry.field}: status type ${entry.unsupported.join(', ')} is not supported` };
+    return {
+      check: 'status',
+      outcome: 'undetermined',
+      code: 'STATUS_TYPE_UNSUPPORTED',
+      message: `${entry.field}: status type ${entry.unsupported.join(', ')} is not supported`,
+    };
   });
 }
 
@@ -182,27 +232,61 @@ export function statusCheck(
   listsRead: Map<string, StatusListState>,
   warnings: string[],
 ): CheckResult {
-  const details = { statusPurpose: entry.statusPurpose, statusListCredential: entry.statusListCredential, statusListIndex: entry.statusListIndex };
+  const details = {
+    statusPurpose: entry.statusPurpose,
+    statusListCredential: entry.statusListCredential,
+    statusListIndex: entry.statusListIndex,
+  };
   const state = options.view.statusList(entry.statusListCredential);
   // Unknown list: fail closed (the node cannot decide).
   if (!state) {
-    return { check: 'status', outcome: 'undetermined', code: 'STATUS_RETRIEVAL_ERROR', message: `status list ${entry.statusListCredential} is not held by this node`, details };
+    return {
+      check: 'status',
+      outcome: 'undetermined',
+      code: 'STATUS_RETRIEVAL_ERROR',
+      message: `status list ${entry.statusListCredential} is not held by this node`,
+      details,
+    };
   }
   listsRead.set(entry.statusListCredential, state);
   const { list } = state;
   if (issuer !== null && list.issuer !== issuer) {
-    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} is issued by ${list.issuer}, not by the credential's issuer ${issuer}`, details };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'STATUS_VERIFICATION_ERROR',
+      message: `status list ${list.id} is issued by ${list.issuer}, not by the credential's issuer ${issuer}`,
+      details,
+    };
   }
   if (!list.statusPurpose.includes(entry.statusPurpose)) {
-    return { check: 'status', outcome: 'fail', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`, details };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'STATUS_VERIFICATION_ERROR',
+      message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`,
+      details,
+    };
   }
   // statusSize belongs to the entry (§2.1); the list must hold the minimum count of entries of that
   // width (§3.2 step 9: bitstring length ÷ statusSize ≥ 131,072).
   if ((list.bits.length * 8) / entry.statusSize < MIN_STATUS_LIST_ENTRIES) {
-    return { check: 'status', outcome: 'fail', code: 'STATUS_LIST_LENGTH_ERROR', message: `status list ${list.id} holds fewer than ${MIN_STATUS_LIST_ENTRIES} entries of ${entry.statusSize} bits`, details };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'STATUS_LIST_LENGTH_ERROR',
+      message: `status list ${list.id} holds fewer than ${MIN_STATUS_LIST_ENTRIES} entries of ${entry.statusSize} bits`,
+      details,
+    };
   }
   if (list.validUntil !== undefined && list.validUntil < options.now) {
-    return { check: 'status', outcome: 'undetermined', code: 'STATUS_VERIFICATION_ERROR', message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`, details };
+    return {
+      check: 'status',
+      outcome: 'undetermined',
+      code: 'STATUS_VERIFICATION_ERROR',
+      message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`,
+      details,
+    };
   }
   let value: number;
   try {
@@ -212,18 +296,37 @@ export function statusCheck(
   }
   // ttl (ms) says how long a copy may be relied on; past it the answer still stands but is flagged.
   if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
-    warnings.push(`status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`);
+    warnings.push(
+      `status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`,
+    );
   }
   // The messages the issuer committed to in the entry at issuance come first (§2.1).
   const message = (entry.statusMessage ?? list.statusMessage)?.find((m) => m.value === value)?.message;
   const withValue = { ...details, value, ...(message ? { message } : {}) };
   if (value !== 0 && entry.statusPurpose === 'revocation') {
-    return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: `revoked (index ${entry.statusListIndex} of ${list.id})`, details: withValue };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'CREDENTIAL_REVOKED',
+      message: `revoked (index ${entry.statusListIndex} of ${list.id})`,
+      details: withValue,
+    };
   }
   if (value !== 0 && entry.statusPurpose === 'suspension') {
-    return { check: 'status', outcome: 'fail', code: 'CREDENTIAL_SUSPENDED', message: `suspended (index ${entry.statusListIndex} of ${list.id})`, details: withValue };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'CREDENTIAL_SUSPENDED',
+      message: `suspended (index ${entry.statusListIndex} of ${list.id})`,
+      details: withValue,
+    };
   }
-  return { check: 'status', outcome: 'pass', message: message ?? `${entry.statusPurpose}: status ${value}`, details: withValue };
+  return {
+    check: 'status',
+    outcome: 'pass',
+    message: message ?? `${entry.statusPurpose}: status ${value}`,
+    details: withValue,
+  };
 }
 
 function validityCheck(credential: Record<string, unknown>, now: number): CheckResult {
@@ -232,13 +335,28 @@ function validityCheck(credential: Record<string, unknown>, now: number): CheckR
   const fromMs = from === undefined ? undefined : dateOf(from);
   const untilMs = until === undefined ? undefined : dateOf(until);
   if ((from !== undefined && fromMs === undefined) || (until !== undefined && untilMs === undefined)) {
-    return { check: 'validity', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: 'validFrom/validUntil must be XML Schema dateTime values' };
+    return {
+      check: 'validity',
+      outcome: 'fail',
+      code: 'MALFORMED_VALUE_ERROR',
+      message: 'validFrom/validUntil must be XML Schema dateTime values',
+    };
   }
   if (fromMs !== undefined && now < fromMs) {
-    return { check: 'validity', outcome: 'fail', code: 'CREDENTIAL_NOT_YET_VALID', message: `valid from ${new Date(fromMs).toISOString()}` };
+    return {
+      check: 'validity',
+      outcome: 'fail',
+      code: 'CREDENTIAL_NOT_YET_VALID',
+      message: `valid from ${new Date(fromMs).toISOString()}`,
+    };
   }
   if (untilMs !== undefined && now > untilMs) {
-    return { check: 'validity', outcome: 'fail', code: 'CREDENTIAL_EXPIRED', message: `expired at ${new Date(untilMs).toISOString()}` };
+    return {
+      check: 'validity',
+      outcome: 'fail',
+      code: 'CREDENTIAL_EXPIRED',
+      message: `expired at ${new Date(untilMs).toISOString()}`,
+    };
   }
   return { check: 'validity', outcome: 'pass', message: 'within its validity period' };
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   createGovernance,
-  generateKeyPair,
   type GovernanceRecord,
+  generateKeyPair,
   issueAccreditation,
   issueStatusList,
   LevelRecordStore,
@@ -26,17 +26,29 @@ describe('registry: verification against the replica', () => {
     assert.equal(result.verified, true, JSON.stringify(result.checks));
     assert.deepEqual(
       result.checks.map((c) => [c.check, c.outcome]),
-      [['proof', 'pass'], ['issuer', 'pass'], ['status', 'pass'], ['validity', 'pass']],
+      [
+        ['proof', 'pass'],
+        ['issuer', 'pass'],
+        ['status', 'pass'],
+        ['validity', 'pass'],
+      ],
     );
     assert.equal(result.asOf.governanceVersion, 1);
-    assert.deepEqual(result.asOf.statusLists.map((l) => l.id), [world.net.lists.jpHealthInsurer]);
+    assert.deepEqual(
+      result.asOf.statusLists.map((l) => l.id),
+      [world.net.lists.jpHealthInsurer],
+    );
     assert.equal(result.checks[1]?.details?.authority, world.net.keys.jpAgency.did);
   });
 
   it('answers revoked after a new list version sets the bit', async () => {
     const world = await makeWorld();
     const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, { index: 42 });
-    await expectOutcome(world, await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, { 42: 1 }), 'accept');
+    await expectOutcome(
+      world,
+      await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, { 42: 1 }),
+      'accept',
+    );
     const result = await verify(world, credential);
     assert.equal(result.verified, false);
     assert.equal(result.checks.find((c) => c.check === 'status')?.code, 'CREDENTIAL_REVOKED');
@@ -46,16 +58,29 @@ describe('registry: verification against the replica', () => {
     const world = await makeWorld();
     const { jpHealthInsurer } = world.net.keys;
     const list = 'https://status.example/lists/jp-health/suspension';
-    await expectOutcome(world, await nextListVersion(world, jpHealthInsurer, list, { 5: 1 }, { purpose: 'suspension' }), 'accept');
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, list, { 5: 1 }, { purpose: 'suspension' }),
+      'accept',
+    );
     const credential = await issueCredential(world, jpHealthInsurer, { list, index: 5, purpose: 'suspension' });
-    assert.equal((await verify(world, credential)).checks.find((c) => c.check === 'status')?.code, 'CREDENTIAL_SUSPENDED');
-    await expectOutcome(world, await nextListVersion(world, jpHealthInsurer, list, { 5: 0 }, { purpose: 'suspension' }), 'accept');
+    assert.equal(
+      (await verify(world, credential)).checks.find((c) => c.check === 'status')?.code,
+      'CREDENTIAL_SUSPENDED',
+    );
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, list, { 5: 0 }, { purpose: 'suspension' }),
+      'accept',
+    );
     assert.equal((await verify(world, credential)).verified, true);
   });
 
   it('fails closed with STATUS_RETRIEVAL_ERROR for a list it does not hold', async () => {
     const world = await makeWorld();
-    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, { list: 'https://status.example/unknown' });
+    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, {
+      list: 'https://status.example/unknown',
+    });
     const result = await verify(world, credential);
     assert.equal(result.verified, false);
     const status = result.checks.find((c) => c.check === 'status');
@@ -71,13 +96,20 @@ describe('registry: verification against the replica', () => {
 
   it('refuses a status list of another issuer with STATUS_VERIFICATION_ERROR', async () => {
     const world = await makeWorld();
-    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, { list: world.net.lists.twHealthInsurer });
-    assert.equal((await verify(world, credential)).checks.find((c) => c.check === 'status')?.code, 'STATUS_VERIFICATION_ERROR');
+    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, {
+      list: world.net.lists.twHealthInsurer,
+    });
+    assert.equal(
+      (await verify(world, credential)).checks.find((c) => c.check === 'status')?.code,
+      'STATUS_VERIFICATION_ERROR',
+    );
   });
 
   it('refuses a credential type the issuer is not accredited for', async () => {
     const world = await makeWorld();
-    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, { type: 'DriversLicenceCredential' });
+    const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, {
+      type: 'DriversLicenceCredential',
+    });
     const issuer = (await verify(world, credential)).checks.find((c) => c.check === 'issuer');
     assert.equal(issuer?.outcome, 'fail');
     assert.equal(issuer?.code, 'ISSUER_NOT_ACCREDITED');
@@ -90,7 +122,10 @@ describe('registry: verification against the replica', () => {
     tampered.credentialSubject.insuredNumber = '99999999';
     assert.equal((await verify(world, tampered)).checks.find((c) => c.check === 'proof')?.code, 'PROOF_INVALID');
     const expiring = await issueCredential(world, world.net.keys.jpHealthInsurer, { validUntil: T0 + 30_000 });
-    assert.equal((await verify(world, expiring)).checks.find((c) => c.check === 'validity')?.code, 'CREDENTIAL_EXPIRED');
+    assert.equal(
+      (await verify(world, expiring)).checks.find((c) => c.check === 'validity')?.code,
+      'CREDENTIAL_EXPIRED',
+    );
   });
 
   it('reports malformed input as a failed check, never a throw', async () => {
@@ -111,7 +146,12 @@ describe('registry: verification against the replica', () => {
     const issuer = (await verify(world, credential)).checks.find((c) => c.check === 'issuer');
     assert.equal(issuer?.code, 'ACCREDITATION_WITHDRAWN');
     // …and the issuer can no longer publish list versions.
-    await expectOutcome(world, await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 1: 1 }), 'reject', 'STATUS_LIST_ISSUER_NOT_ACCREDITED');
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 1: 1 }),
+      'reject',
+      'STATUS_LIST_ISSUER_NOT_ACCREDITED',
+    );
   });
 });
 
@@ -122,15 +162,28 @@ describe('registry: status list admission', () => {
     const v2 = await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 3: 1 });
     await expectOutcome(world, v2, 'accept');
     await expectOutcome(world, v2, 'ignore', 'DUPLICATE');
-    const old = await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 4: 1 }, { validFrom: T0 - 1000 });
+    const old = await nextListVersion(
+      world,
+      jpHealthInsurer,
+      world.net.lists.jpHealthInsurer,
+      { 4: 1 },
+      { validFrom: T0 - 1000 },
+    );
     await expectOutcome(world, old, 'ignore', 'STATUS_LIST_STALE');
-    assert.equal(world.registry.statusList(world.net.lists.jpHealthInsurer)?.list.validFrom, Date.parse(v2.validFrom as string));
+    assert.equal(
+      world.registry.statusList(world.net.lists.jpHealthInsurer)?.list.validFrom,
+      Date.parse(v2.validFrom as string),
+    );
   });
 
   it('rejects a newer version that clears a revocation bit, leaving state unchanged', async () => {
     const world = await makeWorld();
     const { jpHealthInsurer } = world.net.keys;
-    await expectOutcome(world, await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 9: 1 }), 'accept');
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 9: 1 }),
+      'accept',
+    );
     const before = await snapshot(world.store);
     const rollback = await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 9: 0 });
     const outcome = await expectOutcome(world, rollback, 'reject', 'STATUS_LIST_ROLLBACK');
@@ -144,7 +197,12 @@ describe('registry: status list admission', () => {
     const forged = await nextListVersion(world, mallory, world.net.lists.jpHealthInsurer, { 42: 1 });
     const before = await snapshot(world.store);
     await expectOutcome(world, { ...forged, issuer: world.net.keys.jpHealthInsurer.did }, 'reject');
-    await expectOutcome(world, await nextListVersion(world, mallory, 'https://mallory.example/list', { 1: 1 }), 'ignore', 'STATUS_LIST_ISSUER_UNKNOWN');
+    await expectOutcome(
+      world,
+      await nextListVersion(world, mallory, 'https://mallory.example/list', { 1: 1 }),
+      'ignore',
+      'STATUS_LIST_ISSUER_UNKNOWN',
+    );
     assert.deepEqual(await snapshot(world.store), before);
   });
 
@@ -187,10 +245,24 @@ describe('registry: status list admission', () => {
     const a = await nextListVersion(world, jpHealthInsurer, world.net.lists.jpHealthInsurer, { 1: 1 });
     const b = await nextListVersion(world, twHealthInsurer, world.net.lists.twHealthInsurer, { 1: 1 });
     const before = await snapshot(world.store);
-    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, b] }, 'reject', 'EVIDENCE_INVALID');
-    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, a] }, 'reject', 'EVIDENCE_INVALID');
+    await expectOutcome(
+      world,
+      { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, b] },
+      'reject',
+      'EVIDENCE_INVALID',
+    );
+    await expectOutcome(
+      world,
+      { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, a] },
+      'reject',
+      'EVIDENCE_INVALID',
+    );
     const tampered = { ...a, validFrom: b.validFrom };
-    await expectOutcome(world, { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, tampered] }, 'reject');
+    await expectOutcome(
+      world,
+      { type: 'TrustmeshEquivocationEvidence', kind: 'status-list', records: [a, tampered] },
+      'reject',
+    );
     assert.deepEqual(await snapshot(world.store), before);
   });
 
@@ -200,15 +272,25 @@ describe('registry: status list admission', () => {
     const enc = new TextEncoder();
     await expectOutcome(world, enc.encode('{not json'), 'reject', 'RECORD_NOT_JSON');
     await expectOutcome(world, enc.encode(`${'['.repeat(100)}${']'.repeat(100)}`), 'reject', 'RECORD_TOO_DEEP');
-    await expectOutcome(world, enc.encode(JSON.stringify({ pad: 'x'.repeat(300 * 1024) })), 'reject', 'RECORD_TOO_LARGE');
+    await expectOutcome(
+      world,
+      enc.encode(JSON.stringify({ pad: 'x'.repeat(300 * 1024) })),
+      'reject',
+      'RECORD_TOO_LARGE',
+    );
     await expectOutcome(world, { type: 'SomethingElse' }, 'reject', 'RECORD_KIND_UNKNOWN');
     await expectOutcome(world, enc.encode('[1,2]'), 'reject', 'RECORD_NOT_OBJECT');
-    const list = await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, { 1: 1 });
+    const list = await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, {
+      1: 1,
+    });
     const badMultibase = structuredClone(list) as { credentialSubject: { encodedList: string } };
     badMultibase.credentialSubject.encodedList = `z${badMultibase.credentialSubject.encodedList.slice(1)}`;
     const outcome = await expectOutcome(world, badMultibase, 'reject', 'STATUS_LIST_BAD_MULTIBASE');
     assert.match(outcome.status === 'reject' ? outcome.error.message : '', /credentialSubject\.encodedList/);
-    const unknownContext = { ...list, '@context': ['https://www.w3.org/ns/credentials/v2', 'https://evil.example/ctx'] };
+    const unknownContext = {
+      ...list,
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://evil.example/ctx'],
+    };
     await expectOutcome(world, unknownContext, 'reject', 'DOCUMENT_LOADER_REFUSED');
     const unknownSuite = structuredClone(list) as { proof: { cryptosuite: string } };
     unknownSuite.proof.cryptosuite = 'bbs-2023';
@@ -228,27 +310,86 @@ describe('registry: accreditation chains', () => {
     ]);
     const dl = world.net.documentLoader;
     const period = { validFrom: new Date(T0), validUntil: new Date(T0 + YEAR) };
-    const accredit = (accreditor: typeof jpAgency, subject: typeof tokyo, role: 'issuer' | 'accreditor', types: string[], jurisdiction: string, maxPathLength = 0) =>
-      issueAccreditation({ accreditor, subject: subject.did, role, accreditedFor: [{ types, jurisdiction }], maxPathLength, subjectKeys: [pinnedKeyOf(subject)], ...period }, dl);
+    const accredit = (
+      accreditor: typeof jpAgency,
+      subject: typeof tokyo,
+      role: 'issuer' | 'accreditor',
+      types: string[],
+      jurisdiction: string,
+      maxPathLength = 0,
+    ) =>
+      issueAccreditation(
+        {
+          accreditor,
+          subject: subject.did,
+          role,
+          accreditedFor: [{ types, jurisdiction }],
+          maxPathLength,
+          subjectKeys: [pinnedKeyOf(subject)],
+          ...period,
+        },
+        dl,
+      );
 
     // The agency makes Tokyo an accreditor for health insurance in JP-13, with no further levels.
-    await expectOutcome(world, await accredit(jpAgency, tokyo, 'accreditor', ['HealthInsuranceCredential'], 'JP-13'), 'accept');
+    await expectOutcome(
+      world,
+      await accredit(jpAgency, tokyo, 'accreditor', ['HealthInsuranceCredential'], 'JP-13'),
+      'accept',
+    );
     // Tokyo accredits an issuer inside its scope.
-    await expectOutcome(world, await accredit(tokyo, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP-13'), 'accept');
+    await expectOutcome(
+      world,
+      await accredit(tokyo, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP-13'),
+      'accept',
+    );
     // Wider types or jurisdiction than Tokyo holds: rejected.
-    await expectOutcome(world, await accredit(tokyo, clinicIssuer, 'issuer', ['NationalIdCredential'], 'JP-13'), 'reject', 'ACCREDITATION_SCOPE_WIDENED');
-    await expectOutcome(world, await accredit(tokyo, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP'), 'reject', 'ACCREDITATION_SCOPE_WIDENED');
+    await expectOutcome(
+      world,
+      await accredit(tokyo, clinicIssuer, 'issuer', ['NationalIdCredential'], 'JP-13'),
+      'reject',
+      'ACCREDITATION_SCOPE_WIDENED',
+    );
+    await expectOutcome(
+      world,
+      await accredit(tokyo, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP'),
+      'reject',
+      'ACCREDITATION_SCOPE_WIDENED',
+    );
     // Tokyo has maxPathLength 0: it may not create another accreditor.
-    await expectOutcome(world, await accredit(tokyo, subAccreditor, 'accreditor', ['HealthInsuranceCredential'], 'JP-13'), 'reject', 'ACCREDITATION_PATH_TOO_LONG');
+    await expectOutcome(
+      world,
+      await accredit(tokyo, subAccreditor, 'accreditor', ['HealthInsuranceCredential'], 'JP-13'),
+      'reject',
+      'ACCREDITATION_PATH_TOO_LONG',
+    );
     // An authority accredits only within its own jurisdiction.
-    await expectOutcome(world, await accredit(world.net.keys.twMinistry, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP'), 'reject', 'ACCREDITATION_SCOPE_WIDENED');
+    await expectOutcome(
+      world,
+      await accredit(world.net.keys.twMinistry, clinicIssuer, 'issuer', ['HealthInsuranceCredential'], 'JP'),
+      'reject',
+      'ACCREDITATION_SCOPE_WIDENED',
+    );
 
     // The clinic issuer's credentials verify through the two-link chain.
-    await expectOutcome(world, await issueStatusList({ issuer: clinicIssuer, id: 'https://status.example/clinic', statusPurpose: 'revocation', bits: new Uint8Array(16384), validFrom: new Date(world.clock.now) }, dl), 'accept');
+    await expectOutcome(
+      world,
+      await issueStatusList(
+        {
+          issuer: clinicIssuer,
+          id: 'https://status.example/clinic',
+          statusPurpose: 'revocation',
+          bits: new Uint8Array(16384),
+          validFrom: new Date(world.clock.now),
+        },
+        dl,
+      ),
+      'accept',
+    );
     const credential = await issueCredential(world, clinicIssuer, { list: 'https://status.example/clinic', index: 1 });
     const result = await verify(world, credential);
     assert.equal(result.verified, true, JSON.stringify(result.checks));
-    assert.equal((result.checks.find((c) => c.check === 'issuer')?.details?.chain as string[]).length, 2);
+    assert.equal((result.checks.find((c) => c.check === 'issuer')?.details?.chain as string[] | undefined)?.length, 2);
   });
 
   it('follows a three-link chain within path lengths, and breaks it when a middle link is withdrawn', async () => {
@@ -260,19 +401,95 @@ describe('registry: accreditation chains', () => {
     const scope = [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP-13' }];
     const kantoList = 'https://status.example/kanto';
     // Agency → Kanto (accreditor, 1 level below) → Tokyo (accreditor, 0 below) → clinic (issuer).
-    await expectOutcome(world, await issueAccreditation({ accreditor: jpAgency, subject: kanto!.did, role: 'accreditor', accreditedFor: [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP' }], maxPathLength: 1, subjectKeys: [pinnedKeyOf(kanto!)], ...period }, dl), 'accept');
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: jpAgency,
+          subject: kanto!.did,
+          role: 'accreditor',
+          accreditedFor: [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP' }],
+          maxPathLength: 1,
+          subjectKeys: [pinnedKeyOf(kanto!)],
+          ...period,
+        },
+        dl,
+      ),
+      'accept',
+    );
     // Kanto may not grant Tokyo as much room as it has itself.
-    await expectOutcome(world, await issueAccreditation({ accreditor: kanto!, subject: tokyo!.did, role: 'accreditor', accreditedFor: scope, maxPathLength: 1, subjectKeys: [pinnedKeyOf(tokyo!)], ...period }, dl), 'reject', 'ACCREDITATION_PATH_TOO_LONG');
-    await expectOutcome(world, await issueAccreditation({ accreditor: kanto!, subject: tokyo!.did, role: 'accreditor', accreditedFor: scope, maxPathLength: 0, subjectKeys: [pinnedKeyOf(tokyo!)], withdrawal: { statusListCredential: kantoList, statusListIndex: 3 }, ...period }, dl), 'accept');
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: kanto!,
+          subject: tokyo!.did,
+          role: 'accreditor',
+          accreditedFor: scope,
+          maxPathLength: 1,
+          subjectKeys: [pinnedKeyOf(tokyo!)],
+          ...period,
+        },
+        dl,
+      ),
+      'reject',
+      'ACCREDITATION_PATH_TOO_LONG',
+    );
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: kanto!,
+          subject: tokyo!.did,
+          role: 'accreditor',
+          accreditedFor: scope,
+          maxPathLength: 0,
+          subjectKeys: [pinnedKeyOf(tokyo!)],
+          withdrawal: { statusListCredential: kantoList, statusListIndex: 3 },
+          ...period,
+        },
+        dl,
+      ),
+      'accept',
+    );
     // Tokyo's link can be checked only once Kanto's withdrawal list is held (fail closed).
     await expectOutcome(world, await nextListVersion(world, kanto!, kantoList, {}), 'accept');
-    await expectOutcome(world, await issueAccreditation({ accreditor: tokyo!, subject: clinic!.did, role: 'issuer', accreditedFor: scope, subjectKeys: [pinnedKeyOf(clinic!)], ...period }, dl), 'accept');
-    await expectOutcome(world, await issueAccreditation({ accreditor: tokyo!, subject: extra!.did, role: 'accreditor', accreditedFor: scope, subjectKeys: [pinnedKeyOf(extra!)], ...period }, dl), 'reject', 'ACCREDITATION_PATH_TOO_LONG');
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: tokyo!,
+          subject: clinic!.did,
+          role: 'issuer',
+          accreditedFor: scope,
+          subjectKeys: [pinnedKeyOf(clinic!)],
+          ...period,
+        },
+        dl,
+      ),
+      'accept',
+    );
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: tokyo!,
+          subject: extra!.did,
+          role: 'accreditor',
+          accreditedFor: scope,
+          subjectKeys: [pinnedKeyOf(extra!)],
+          ...period,
+        },
+        dl,
+      ),
+      'reject',
+      'ACCREDITATION_PATH_TOO_LONG',
+    );
     await expectOutcome(world, await nextListVersion(world, clinic!, 'https://status.example/clinic', {}), 'accept');
     const credential = await issueCredential(world, clinic!, { list: 'https://status.example/clinic', index: 1 });
     const ok = await verify(world, credential);
     assert.equal(ok.verified, true, JSON.stringify(ok.checks));
-    assert.equal((ok.checks.find((c) => c.check === 'issuer')?.details?.chain as string[]).length, 3);
+    assert.equal((ok.checks.find((c) => c.check === 'issuer')?.details?.chain as string[] | undefined)?.length, 3);
     // Kanto withdraws Tokyo: the clinic's credentials no longer chain to governance.
     await expectOutcome(world, await nextListVersion(world, kanto!, kantoList, { 3: 1 }), 'accept');
     const broken = (await verify(world, credential)).checks.find((c) => c.check === 'issuer');
@@ -285,15 +502,43 @@ describe('registry: accreditation chains', () => {
     const [region, issuer] = await Promise.all([generateKeyPair('Ed25519'), generateKeyPair('Ed25519')]);
     const period = { validFrom: new Date(T0), validUntil: new Date(T0 + YEAR) };
     const dl = world.net.documentLoader;
-    const child = await issueAccreditation({ accreditor: region, subject: issuer.did, role: 'issuer', accreditedFor: [{ types: ['NationalIdCredential'], jurisdiction: 'JP' }], subjectKeys: [pinnedKeyOf(issuer)], ...period }, dl);
+    const child = await issueAccreditation(
+      {
+        accreditor: region,
+        subject: issuer.did,
+        role: 'issuer',
+        accreditedFor: [{ types: ['NationalIdCredential'], jurisdiction: 'JP' }],
+        subjectKeys: [pinnedKeyOf(issuer)],
+        ...period,
+      },
+      dl,
+    );
     await expectOutcome(world, child, 'ignore', 'ACCREDITOR_ISSUER_NOT_ACCREDITED');
-    await expectOutcome(world, await issueAccreditation({ accreditor: world.net.keys.jpAgency, subject: region.did, role: 'accreditor', accreditedFor: [{ types: ['NationalIdCredential'], jurisdiction: 'JP' }], subjectKeys: [pinnedKeyOf(region)], ...period }, dl), 'accept');
+    await expectOutcome(
+      world,
+      await issueAccreditation(
+        {
+          accreditor: world.net.keys.jpAgency,
+          subject: region.did,
+          role: 'accreditor',
+          accreditedFor: [{ types: ['NationalIdCredential'], jurisdiction: 'JP' }],
+          subjectKeys: [pinnedKeyOf(region)],
+          ...period,
+        },
+        dl,
+      ),
+      'accept',
+    );
     await expectOutcome(world, child, 'accept');
   });
 });
 
 describe('registry: governance', () => {
-  async function nextGovernance(world: Awaited<ReturnType<typeof makeWorld>>, signers: 'both' | 'one', version = 2): Promise<GovernanceRecord> {
+  async function nextGovernance(
+    world: Awaited<ReturnType<typeof makeWorld>>,
+    signers: 'both' | 'one',
+    version = 2,
+  ): Promise<GovernanceRecord> {
     const { jpAgency, twMinistry } = world.net.keys;
     let record = createGovernance({
       networkId: world.net.networkId,
@@ -325,7 +570,14 @@ describe('registry: governance', () => {
     await expectOutcome(world, forged, 'reject', 'GOVERNANCE_SIGNATURE_INVALID');
     const rogue = await generateKeyPair('Ed25519');
     const fakeGenesis = await signGovernance(
-      createGovernance({ networkId: world.net.networkId, version: 1, authorities: [{ id: rogue.did, name: 'Rogue', jurisdiction: 'JP', publicKeys: [pinnedKeyOf(rogue)] }], threshold: 1, validFrom: new Date(T0), validUntil: new Date(T0 + YEAR) }),
+      createGovernance({
+        networkId: world.net.networkId,
+        version: 1,
+        authorities: [{ id: rogue.did, name: 'Rogue', jurisdiction: 'JP', publicKeys: [pinnedKeyOf(rogue)] }],
+        threshold: 1,
+        validFrom: new Date(T0),
+        validUntil: new Date(T0 + YEAR),
+      }),
       rogue,
     );
     await expectOutcome(world, fakeGenesis, 'reject', 'GOVERNANCE_GENESIS_MISMATCH');
@@ -345,13 +597,20 @@ describe('registry: persistence', () => {
     try {
       const world = await makeWorld(new LevelRecordStore({ location: dir }));
       const credential = await issueCredential(world, world.net.keys.jpHealthInsurer, { index: 77 });
-      await expectOutcome(world, await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, { 77: 1 }), 'accept');
+      await expectOutcome(
+        world,
+        await nextListVersion(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, { 77: 1 }),
+        'accept',
+      );
       const before = await snapshot(world.store);
       const answer = await verify(world, credential);
       await world.registry.close();
 
       const store = new LevelRecordStore({ location: dir });
-      const reopened = await Registry.open({ networkId: world.net.networkId, genesisDigest: world.net.genesisDigest }, { store, now: () => world.clock.now });
+      const reopened = await Registry.open(
+        { networkId: world.net.networkId, genesisDigest: world.net.genesisDigest },
+        { store, now: () => world.clock.now },
+      );
       const again = { ...world, registry: reopened, store };
       assert.deepEqual(await snapshot(store), before);
       const after = await verify(again, credential);
@@ -368,7 +627,10 @@ describe('registry: persistence', () => {
 async function makeWorldSharing(world: Awaited<ReturnType<typeof makeWorld>>) {
   const { MemoryRecordStore } = await import('../../src/index.ts');
   const store = new MemoryRecordStore();
-  const registry = await Registry.open({ networkId: world.net.networkId, genesisDigest: world.net.genesisDigest }, { store, now: () => world.clock.now });
+  const registry = await Registry.open(
+    { networkId: world.net.networkId, genesisDigest: world.net.genesisDigest },
+    { store, now: () => world.clock.now },
+  );
   for (const record of world.net.records) await registry.submit(record);
   return { ...world, registry, store };
 }

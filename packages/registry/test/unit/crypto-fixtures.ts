@@ -73,7 +73,7 @@ export function fakeFetch(respond: (url: string, init: RequestInit | undefined) 
   calls: FetchCall[];
 } {
   const calls: FetchCall[] = [];
-  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetchFn = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     calls.push({ url, init });
     return respond(url, init);
