@@ -64,8 +64,9 @@ export function createDocumentLoader(options: DocumentLoaderOptions, modules: Do
       const pinned = await keyResolver(url);
       if (pinned) return { contextUrl: null, documentUrl: url, document: pinned };
     }
-    if (url.startsWith('did:key:'))
+    if (url.startsWith('did:key:')) {
       return { contextUrl: null, documentUrl: url, document: await loadDidKey(didKey, url) };
+    }
     if (url.startsWith('did:web:') && didResolver) {
       return { contextUrl: null, documentUrl: url, document: await loadDidWeb(didResolver, url) };
     }

@@ -16,11 +16,10 @@ import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
 import { RegistryError, reject } from '../errors.ts';
 import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
 import { type KeyPair, signerFor } from './keys.ts';
+import type { DocumentLoader } from './types.ts';
 
 // Raw signatures live with the keys; re-exported here beside the credential proofs.
 export { signBytes, verifyBytes } from './keys.ts';
-
-import type { DocumentLoader } from './types.ts';
 
 /** Data Integrity cryptosuites the registry signs with. */
 export type CryptosuiteName = 'eddsa-rdfc-2022' | 'ecdsa-rdfc-2019';
@@ -49,7 +48,8 @@ export interface SignCredentialOptions {
 
 /**
  * Signs a credential with a Data Integrity proof (via `vc.issue`, which also runs the VC data-model
- * checks). Returns a new object; the input is not modified. Throws a RegistryError:
+ * checks). Returns a new object; the input is not modified. It does not check that the key's
+ * controller is the credential's issuer — verification does. Throws a RegistryError:
  * `PROOF_SUITE_UNSUPPORTED` (cryptosuite does not fit the key), `DOCUMENT_LOADER_REFUSED` (unknown
  * context), `CREDENTIAL_MALFORMED` (data-model violation, or a term no context defines).
  */
@@ -93,7 +93,8 @@ export type ProofVerification =
  * controller, who must be the issuer (and `expectedController`, if given). Never checks status or
  * validity period. Does not throw for a bad credential; the error codes are `PROOF_MISSING`,
  * `PROOF_SET_UNSUPPORTED`, `PROOF_SUITE_UNSUPPORTED`, `PROOF_KEY_UNKNOWN`, `PROOF_WRONG_CONTROLLER`,
- * `PROOF_INVALID`, `DOCUMENT_LOADER_REFUSED` (a context that is not bundled), `CREDENTIAL_MALFORMED`.
+ * `PROOF_KEY_REVOKED`, `PROOF_INVALID`, `DOCUMENT_LOADER_REFUSED` (a context that is not bundled),
+ * `CREDENTIAL_MALFORMED`.
  */
 export async function verifyCredentialProof(
   credential: unknown,
@@ -134,6 +135,17 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
 
   // Cheap checks before canonicalization: is the key known, and is it the issuer's?
   const method = await load(documentLoader, methodId, 'verification method');
+  if (method.id !== methodId) {
+    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `loading ${methodId} gave ${String(method.id)}`);
+  }
+  // DataIntegrityProof does not look at `revoked` (only the legacy suite does); a revoked key signs nothing.
+  if (method.revoked !== undefined) {
+    throw reject(
+      'PROOF_KEY_REVOKED',
+      'proof.verificationMethod',
+      `${methodId} was revoked (${String(method.revoked)})`,
+    );
+  }
   const controller = idOf(method.controller);
   if (!controller) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${methodId} names no controller`);
   const issuer = idOf(document.issuer);
