@@ -1,2 +1,88 @@
-/** Placeholder: this package is not built yet (see its README). */
-export {};
+/**
+ * @trustmesh/node — libp2p wiring and record gossip over the registry. Anti-entropy and the HTTP API
+ * come later.
+ */
+export {
+  contentMessageId,
+  decayFactor,
+  defaultRecordGossipsubOptions,
+  messageIdToHex,
+  RECORD_SCORE_THRESHOLDS,
+  type RecordGossipsubOptions,
+  recordGossipsubInit,
+  recordScoreParams,
+  recordTopicScoreParams,
+  SCORE_DECAY_INTERVAL_MS,
+} from './gossip/gossipsub-config.ts';
+export {
+  defaultPendingRecordsOptions,
+  type PendingDropReason,
+  type PendingRecord,
+  PendingRecords,
+  type PendingRecordsModules,
+  type PendingRecordsOptions,
+} from './gossip/pending-records.ts';
+export {
+  defaultRecordGossipOptions,
+  GOSSIP_CODES,
+  type GossipCounters,
+  type GossipLogger,
+  NOT_YET_RESOLVABLE_CODES,
+  type PublishReport,
+  RecordGossip,
+  type RecordGossipModules,
+  type RecordGossipOptions,
+  type RecordSink,
+  type SinkAdmission,
+  type SinkOutcome,
+} from './gossip/record-gossip.ts';
+export {
+  type ConnectionLimits,
+  createLibp2pNode,
+  defaultLibp2pNodeOptions,
+  defaultListenAddresses,
+  type Libp2pNodeModules,
+  type Libp2pNodeOptions,
+  type TrustmeshLibp2p,
+  type TrustmeshServices,
+} from './network/libp2p.ts';
+export {
+  createNetworkFile,
+  MAX_BOOTSTRAP_PEERS,
+  MAX_NETWORK_FILE_BYTES,
+  type NetworkFile,
+  NetworkFileError,
+  type NetworkFileErrorCode,
+  parseNetworkFile,
+  parseNetworkFileText,
+  readNetworkFile,
+} from './network/network-file.ts';
+export {
+  defaultPeerIdentityOptions,
+  loadOrCreatePeerIdentity,
+  type PeerIdentity,
+  PeerIdentityError,
+  type PeerIdentityErrorCode,
+  type PeerIdentityOptions,
+} from './network/peer-identity.ts';
+export {
+  defaultPeerKeeperOptions,
+  PeerKeeper,
+  type PeerKeeperModules,
+  type PeerKeeperOptions,
+} from './network/peer-keeper.ts';
+export {
+  isValidNetworkId,
+  NETWORK_ID_PATTERN,
+  recordsTopic,
+  syncProtocol,
+  TRUSTMESH_PROTOCOL_PREFIX,
+} from './network/protocols.ts';
+export {
+  defaultTrustmeshNodeOptions,
+  TrustmeshNode,
+  TrustmeshNodeError,
+  type TrustmeshNodeErrorCode,
+  type TrustmeshNodeModules,
+  type TrustmeshNodeOptions,
+} from './trustmesh-node.ts';

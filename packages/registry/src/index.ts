@@ -1,3 +1,4 @@
+/// <reference path="./crypto/vendor.d.ts" />
 /**
  * @trustmesh/registry — records, validation, verification, Bitstring Status Lists and storage.
  * No networking: the only I/O is the store.

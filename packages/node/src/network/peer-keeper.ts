@@ -1,0 +1,86 @@
+/**
+ * Keeps a node connected to its bootstrap peers. libp2p's bootstrap module dials its list once, at
+ * start: a node that starts while its bootstrap peers are down (a regional outage, a cold start of the
+ * whole network) would stay alone. The keeper redials them periodically while the node has few
+ * connections.
+ */
+import type { Libp2p } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
+
+/** Settings of a {@link PeerKeeper}. */
+export interface PeerKeeperOptions {
+  /** Multiaddrs to keep dialling, each ending in /p2p/<peer id>. */
+  peers: string[];
+  /** Time between checks, in ms. */
+  intervalMs: number;
+  /** Below this many connections, unconnected peers of the list are dialled. */
+  minConnections: number;
+  /** Timeout of one dial, in ms. */
+  dialTimeoutMs: number;
+}
+
+/** Defaults of {@link PeerKeeperOptions}. */
+export const defaultPeerKeeperOptions: Omit<PeerKeeperOptions, 'peers'> = {
+  intervalMs: 30_000,
+  minConnections: 4,
+  dialTimeoutMs: 10_000,
+};
+
+/** What a {@link PeerKeeper} depends on. */
+export interface PeerKeeperModules {
+  libp2p: Pick<Libp2p, 'dial' | 'getConnections'>;
+}
+
+/** Periodically redials bootstrap peers while the node is poorly connected. */
+export class PeerKeeper {
+  readonly options: PeerKeeperOptions;
+  private readonly modules: PeerKeeperModules;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(options: Partial<PeerKeeperOptions> & Pick<PeerKeeperOptions, 'peers'>, modules: PeerKeeperModules) {
+    this.options = { ...defaultPeerKeeperOptions, ...options };
+    this.modules = modules;
+  }
+
+  /** Starts the periodic checks (the first after `intervalMs`: libp2p's bootstrap module dials at start). */
+  start(): void {
+    if (this.timer || this.options.peers.length === 0) return;
+    this.timer = setInterval(() => void this.check(), this.options.intervalMs);
+    // The keeper must never be what keeps a process alive.
+    this.timer.unref?.();
+  }
+
+  /** Stops the checks and waits for a check in progress. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Runs one check now; resolves to the number of dials attempted. Checks never overlap. */
+  check(): Promise<number> {
+    this.running ??= this.dialMissing().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async dialMissing(): Promise<number> {
+    const { libp2p } = this.modules;
+    if (libp2p.getConnections().length >= this.options.minConnections) return 0;
+    const dials: Promise<unknown>[] = [];
+    for (const address of this.options.peers) {
+      const target = multiaddr(address);
+      const peerId = target.getComponents().findLast((c) => c.name === 'p2p')?.value;
+      if (peerId && libp2p.getConnections().some((c) => c.remotePeer.toString() === peerId)) continue;
+      dials.push(
+        libp2p.dial(target, { signal: AbortSignal.timeout(this.options.dialTimeoutMs) }).catch(() => {
+          // Down peers are expected during an outage; the next check tries again.
+        }),
+      );
+    }
+    await Promise.all(dials);
+    return dials.length;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * A trustmesh node: the registry (validated, persisted replica), a libp2p host, and record gossip
+ * wired between them. Anti-entropy and the HTTP API attach to this object later.
+ */
+import { join } from 'node:path';
+import type { PeerId, PrivateKey } from '@libp2p/interface';
+import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import {
+  canonicalBytes,
+  LevelRecordStore,
+  MemoryRecordStore,
+  type RecordStore,
+  Registry,
+  type RegistryModules,
+  type RegistryOptions,
+} from '@trustmesh/registry';
+import { defaultRecordGossipsubOptions, recordGossipsubInit } from './gossip/gossipsub-config.ts';
+import {
+  type GossipCounters,
+  type GossipLogger,
+  type PublishReport,
+  RecordGossip,
+  type RecordGossipOptions,
+} from './gossip/record-gossip.ts';
+import { createLibp2pNode, type Libp2pNodeOptions, type TrustmeshLibp2p } from './network/libp2p.ts';
+import type { NetworkFile } from './network/network-file.ts';
+import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
+import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
+import { recordsTopic } from './network/protocols.ts';
+
+/** Settings of a {@link TrustmeshNode}. */
+export interface TrustmeshNodeOptions {
+  /** The network file this node starts from (network/network-file.ts). */
+  network: NetworkFile;
+  /**
+   * Data directory: the peer key (`peer-key`) and, with the `level` store, the database (`db/`).
+   * Without one the node has an ephemeral identity and must use the memory store.
+   */
+  dataDir?: string;
+  /** `level` (LevelDB under `<dataDir>/db`) or `memory` (tests, simulation). */
+  store: 'level' | 'memory';
+  /** libp2p transport: `tcp`, or `memory` for tests and simulation. */
+  transport: Libp2pNodeOptions['transport'];
+  /** Listen multiaddrs (default per transport: loopback TCP, or a fresh memory address). */
+  listen?: string[];
+  /** mDNS discovery (labs only). */
+  mdns: boolean;
+  /** libp2p settings beyond the above (connection limits, memory latency, bootstrap delay). */
+  libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs'>>;
+  /** Gossip settings (message bound, hold time, pending buffer). */
+  gossip: Partial<Omit<RecordGossipOptions, 'networkId'>>;
+  /** Registry settings beyond the network's id and genesis digest. */
+  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs'>>;
+  /** Bootstrap redialling (network/peer-keeper.ts). */
+  peerKeeper: Partial<Omit<PeerKeeperOptions, 'peers'>>;
+}
+
+/** Defaults of {@link TrustmeshNodeOptions}. */
+export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' | 'dataDir' | 'listen'> = {
+  store: 'level',
+  transport: 'tcp',
+  mdns: false,
+  libp2p: {},
+  gossip: {},
+  registry: {},
+  peerKeeper: {},
+};
+
+/** What a {@link TrustmeshNode} depends on from its environment; every member has a default. */
+export interface TrustmeshNodeModules {
+  /** The clock, ms since the epoch (default `Date.now`). */
+  now?: () => number;
+  /** did:web resolution for the registry, opt-in (default: none; pinned keys and did:key only). */
+  didResolver?: RegistryModules['didResolver'];
+  /** A record store to use instead of the one `options.store` names. */
+  store?: RecordStore;
+  /** A peer key to use instead of the one in the data directory. */
+  privateKey?: PrivateKey;
+  logger?: GossipLogger;
+}
+
+/** Stable codes of {@link TrustmeshNodeError}. */
+export type TrustmeshNodeErrorCode = 'NODE_CONFIG_INVALID' | 'NODE_GENESIS_REFUSED';
+
+/** The node cannot start as configured. */
+export class TrustmeshNodeError extends Error {
+  readonly code: TrustmeshNodeErrorCode;
+  constructor(code: TrustmeshNodeErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'TrustmeshNodeError';
+    this.code = code;
+  }
+}
+
+/** A running node. Create with {@link TrustmeshNode.create}; stop with {@link TrustmeshNode.stop}. */
+export class TrustmeshNode {
+  readonly options: TrustmeshNodeOptions;
+  readonly registry: Registry;
+  readonly libp2p: TrustmeshLibp2p;
+  readonly gossip: RecordGossip;
+  private readonly keeper: PeerKeeper;
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    options: TrustmeshNodeOptions,
+    parts: { registry: Registry; libp2p: TrustmeshLibp2p; gossip: RecordGossip; keeper: PeerKeeper },
+  ) {
+    this.options = options;
+    this.registry = parts.registry;
+    this.libp2p = parts.libp2p;
+    this.gossip = parts.gossip;
+    this.keeper = parts.keeper;
+  }
+
+  /**
+   * Opens the registry, admits the network's genesis, starts libp2p and subscribes to the network's
+   * records topic. Anything opened is closed again if a later step fails.
+   */
+  static async create(
+    options: Partial<TrustmeshNodeOptions> & Pick<TrustmeshNodeOptions, 'network'>,
+    modules: TrustmeshNodeModules = {},
+  ): Promise<TrustmeshNode> {
+    const opts: TrustmeshNodeOptions = { ...defaultTrustmeshNodeOptions, ...options };
+    const { network } = opts;
+    const now = modules.now ?? Date.now;
+
+    if (!modules.store && opts.store === 'level' && !opts.dataDir) {
+      throw new TrustmeshNodeError('NODE_CONFIG_INVALID', 'the level store needs a data directory (dataDir)');
+    }
+    const privateKey =
+      modules.privateKey ??
+      (opts.dataDir ? (await loadOrCreatePeerIdentity({ dataDir: opts.dataDir })).privateKey : undefined);
+    const store =
+      modules.store ??
+      (opts.store === 'level' && opts.dataDir
+        ? new LevelRecordStore({ location: join(opts.dataDir, 'db') })
+        : new MemoryRecordStore());
+
+    const registry = await Registry.open(
+      { ...opts.registry, networkId: network.networkId, genesisDigest: network.genesisDigest },
+      { store, now, ...(modules.didResolver ? { didResolver: modules.didResolver } : {}) },
+    );
+
+    let libp2p: TrustmeshLibp2p | undefined;
+    try {
+      // The genesis is pinned by the network file; a node that cannot admit it has no root of trust.
+      const genesis = await registry.submit(network.genesis);
+      if (genesis.status !== 'accept' && genesis.error.code !== 'DUPLICATE') {
+        throw new TrustmeshNodeError(
+          'NODE_GENESIS_REFUSED',
+          `the network file's genesis was refused: ${genesis.error.code}: ${genesis.error.message}`,
+          { cause: genesis.error },
+        );
+      }
+
+      const gossipOptions = { ...opts.gossip, networkId: network.networkId };
+      const maxMessageBytes = opts.gossip.maxMessageBytes ?? defaultRecordGossipsubOptions.maxMessageBytes;
+      libp2p = await createLibp2pNode(
+        {
+          ...opts.libp2p,
+          transport: opts.transport,
+          ...(opts.listen ? { listen: opts.listen } : {}),
+          bootstrap: network.bootstrap,
+          mdns: opts.mdns,
+          gossipsub: recordGossipsubInit({
+            ...defaultRecordGossipsubOptions,
+            topic: recordsTopic(network.networkId),
+            maxMessageBytes,
+          }),
+        },
+        privateKey ? { privateKey } : {},
+      );
+      const gossip = new RecordGossip(gossipOptions, {
+        pubsub: libp2p.services.pubsub,
+        sink: registry,
+        now,
+        ...(modules.logger ? { logger: modules.logger } : {}),
+      });
+      gossip.start();
+      const keeper = new PeerKeeper({ ...opts.peerKeeper, peers: network.bootstrap }, { libp2p });
+      keeper.start();
+      return new TrustmeshNode(opts, { registry, libp2p, gossip, keeper });
+    } catch (error) {
+      // Best effort: the original error is the one worth reporting.
+      await Promise.resolve(libp2p?.stop()).catch(() => undefined);
+      await registry.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** This node's peer id. */
+  get peerId(): PeerId {
+    return this.libp2p.peerId;
+  }
+
+  /** The multiaddrs this node listens on, with its peer id. */
+  multiaddrs(): Multiaddr[] {
+    return this.libp2p.getMultiaddrs();
+  }
+
+  /** Dials a peer (tests, the CLI's `connect`). */
+  async connect(address: string | Multiaddr, options: { timeoutMs?: number } = {}): Promise<void> {
+    const target = typeof address === 'string' ? multiaddr(address) : address;
+    await this.libp2p.dial(target, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+  }
+
+  /**
+   * Admits a locally created record and gossips it. Objects are sent as their canonical bytes; the
+   * report says whether it was admitted and how many peers it went to.
+   */
+  publish(record: Uint8Array | Record<string, unknown>): Promise<PublishReport> {
+    return this.gossip.publish(record instanceof Uint8Array ? record : canonicalBytes(record));
+  }
+
+  /** Gossip counters. */
+  counters(): GossipCounters {
+    return this.gossip.counters();
+  }
+
+  /** Stops gracefully: gossip, then libp2p, then the store. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.keeper.stop();
+      await this.gossip.stop();
+      await this.libp2p.stop();
+      await this.registry.close();
+    })();
+    return this.stopping;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Test helpers: waiting for conditions (never fixed sleeps), a fake record sink, and small gossip
+ * peers over the in-memory libp2p transport.
+ */
+import { createHash } from 'node:crypto';
+import type { PrivateKey } from '@libp2p/interface';
+import { defaultRecordGossipsubOptions, recordGossipsubInit } from '../src/gossip/gossipsub-config.ts';
+import {
+  RecordGossip,
+  type RecordGossipOptions,
+  type RecordSink,
+  type SinkOutcome,
+} from '../src/gossip/record-gossip.ts';
+import { createLibp2pNode, type TrustmeshLibp2p } from '../src/network/libp2p.ts';
+import { recordsTopic } from '../src/network/protocols.ts';
+
+/** Polls `condition` until it holds, failing with `message` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  message: string,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const interval = options.intervalMs ?? 20;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** Encodes a test record. */
+export function record(value: Record<string, unknown>): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/** Hex SHA-256, as the gossip layer and the registry compute it. */
+export function digest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * A fake of the registry's admission pipeline over test records `{ id, requires?, evidenceOf? }`:
+ * - not JSON → reject RECORD_NOT_JSON;
+ * - an id already held → ignore DUPLICATE;
+ * - `requires` an id not held (and `checkDependencies`) → ignore STATUS_LIST_ISSUER_UNKNOWN;
+ * - an id listed in `equivocations` → accept as evidence, with different bytes;
+ * - otherwise accept, as a `status-list`.
+ */
+export class FakeSink implements RecordSink {
+  /** Every input, in order of submission. */
+  readonly submitted: Uint8Array[] = [];
+  /** Ids admitted. */
+  readonly held = new Set<string>();
+  /** Evidence bytes admitted. */
+  readonly evidence: Uint8Array[] = [];
+  readonly equivocations = new Set<string>();
+
+  constructor(private readonly options: { checkDependencies?: boolean } = {}) {}
+
+  /** Whether any submitted input equals `bytes`. */
+  saw(bytes: Uint8Array): boolean {
+    return this.submitted.some((s) => Buffer.from(s).equals(bytes));
+  }
+
+  async submit(bytes: Uint8Array): Promise<SinkOutcome> {
+    this.submitted.push(bytes);
+    let value: { id?: unknown; requires?: unknown; type?: unknown };
+    try {
+      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      return { status: 'reject', error: { code: 'RECORD_NOT_JSON', message: 'not JSON' } };
+    }
+    if (value.type === 'evidence') {
+      const key = digest(bytes);
+      if (this.held.has(key)) return { status: 'ignore', error: { code: 'DUPLICATE', message: 'held' } };
+      this.held.add(key);
+      this.evidence.push(bytes);
+      return { status: 'accept', value: { kind: 'evidence', digest: key, bytes } };
+    }
+    if (typeof value.id !== 'string')
+      return { status: 'reject', error: { code: 'RECORD_KIND_UNKNOWN', message: 'no id' } };
+    if (this.held.has(value.id)) return { status: 'ignore', error: { code: 'DUPLICATE', message: 'held' } };
+    if (this.options.checkDependencies && typeof value.requires === 'string' && !this.held.has(value.requires)) {
+      return { status: 'ignore', error: { code: 'STATUS_LIST_ISSUER_UNKNOWN', message: `needs ${value.requires}` } };
+    }
+    if (this.equivocations.has(value.id)) {
+      const evidence = record({ type: 'evidence', of: value.id });
+      this.held.add(digest(evidence));
+      this.evidence.push(evidence);
+      return { status: 'accept', value: { kind: 'evidence', digest: digest(evidence), bytes: evidence } };
+    }
+    this.held.add(value.id);
+    return { status: 'accept', value: { kind: 'status-list', digest: digest(bytes), bytes } };
+  }
+}
+
+/** A libp2p host and record gossip over the memory transport, with a fake sink. */
+export interface GossipPeer {
+  libp2p: TrustmeshLibp2p;
+  gossip: RecordGossip;
+  sink: FakeSink;
+  stop(): Promise<void>;
+}
+
+/** Starts a gossip peer on network `networkId`. */
+export async function startGossipPeer(
+  networkId: string,
+  options: { sink?: FakeSink; gossip?: Partial<RecordGossipOptions>; privateKey?: PrivateKey } = {},
+): Promise<GossipPeer> {
+  const sink = options.sink ?? new FakeSink();
+  const libp2p = await createLibp2pNode(
+    {
+      transport: 'memory',
+      gossipsub: recordGossipsubInit({ ...defaultRecordGossipsubOptions, topic: recordsTopic(networkId) }),
+    },
+    options.privateKey ? { privateKey: options.privateKey } : {},
+  );
+  const gossip = new RecordGossip(
+    { ...options.gossip, networkId },
+    { pubsub: libp2p.services.pubsub, sink, now: Date.now },
+  );
+  gossip.start();
+  return {
+    libp2p,
+    gossip,
+    sink,
+    async stop() {
+      await gossip.stop();
+      await libp2p.stop();
+    },
+  };
+}
+
+/** Dials `b` from `a`. */
+export async function dial(a: { libp2p: TrustmeshLibp2p }, b: { libp2p: TrustmeshLibp2p }): Promise<void> {
+  const address = b.libp2p.getMultiaddrs()[0];
+  if (!address) throw new Error('peer b has no listen address');
+  await a.libp2p.dial(address, { signal: AbortSignal.timeout(10_000) });
+}
+
+/** Connects `a` to `b` and waits until each sees the other subscribed to its topic. */
+export async function connect(a: GossipPeer, b: GossipPeer): Promise<void> {
+  await dial(a, b);
+  await waitFor(
+    () =>
+      a.gossip.subscribers().some((p) => p.equals(b.libp2p.peerId)) &&
+      b.gossip.subscribers().some((p) => p.equals(a.libp2p.peerId)),
+    'both peers subscribed',
+  );
+}
+
+/** Stops every peer, ignoring peers already stopped. */
+export async function stopAll(peers: { stop(): Promise<void> }[]): Promise<void> {
+  await Promise.allSettled(peers.map((p) => p.stop()));
+}

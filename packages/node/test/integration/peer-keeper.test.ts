@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import { defaultRecordGossipsubOptions, recordGossipsubInit } from '../../src/gossip/gossipsub-config.ts';
+import { createLibp2pNode, type TrustmeshLibp2p } from '../../src/network/libp2p.ts';
+import { PeerKeeper } from '../../src/network/peer-keeper.ts';
+import { waitFor } from '../helpers.ts';
+
+const gossipsub = recordGossipsubInit({ ...defaultRecordGossipsubOptions, topic: '/trustmesh/keeper/records/1' });
+
+describe('peer keeper', () => {
+  const hosts: TrustmeshLibp2p[] = [];
+  after(() => Promise.allSettled(hosts.map((h) => h.stop())));
+
+  it('reaches a bootstrap peer that was down when the node started', async () => {
+    const bootstrapKey = await generateKeyPair('Ed25519');
+    const address = `/memory/${randomUUID()}`;
+    const bootstrapAddress = `${address}/p2p/${peerIdFromPrivateKey(bootstrapKey)}`;
+
+    const node = await createLibp2pNode({ transport: 'memory', gossipsub });
+    hosts.push(node);
+    const keeper = new PeerKeeper(
+      { peers: [bootstrapAddress], intervalMs: 50, dialTimeoutMs: 1_000 },
+      { libp2p: node },
+    );
+    // The bootstrap peer is down: a check dials and fails quietly.
+    assert.equal(await keeper.check(), 1);
+    assert.equal(node.getConnections().length, 0);
+
+    keeper.start();
+    const peer = await createLibp2pNode(
+      { transport: 'memory', listen: [address], gossipsub },
+      { privateKey: bootstrapKey },
+    );
+    hosts.push(peer);
+    await waitFor(() => node.getConnections(peer.peerId).length > 0, 'connected to the bootstrap peer');
+    // Connected peers are not dialled again.
+    assert.equal(await keeper.check(), 0);
+    await keeper.stop();
+  });
+});
