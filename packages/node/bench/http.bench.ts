@@ -1,0 +1,220 @@
+/**
+ * HTTP API benchmark: autocannon on loopback against a node API holding a sample network, beside
+ * the in-process rate of the same check (what the HTTP layer costs).
+ *
+ * 1. GET /credentials/status?statusListCredential=…&statusListIndex=… (one status list entry).
+ * 2. GET /status/<list> (the mirror: the signed list, canonical bytes, cached).
+ * 3. POST /credentials/verify with a valid credential (proof + trust chain + status + validity).
+ *
+ * The load generator runs in a worker thread so it does not share the server's event loop.
+ * Target: the status query at ≥ 10,000 req/s. Not a test: a missed target prints MISS and the
+ * run still succeeds. Run from packages/node: `npx -y pnpm@10 exec tsx bench/http.bench.ts`
+ * (BENCH_SECONDS=5 by default per scenario, BENCH_CONNECTIONS=16).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  type BitstringStatusListEntry,
+  createSampleNetwork,
+  EXAMPLES_CONTEXT_V1_URL,
+  MemoryRecordStore,
+  Registry,
+  type StatusListState,
+  signCredential,
+  statusCheck,
+  verifyCredential,
+} from '@trustmesh/registry';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { createApi, createMetrics, IssuerService } from '../src/api/index.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const STATUS_TARGET = 10_000;
+const T0 = Date.parse('2026-06-01T00:00:00Z');
+const BASE = 'https://node.example';
+
+interface Row {
+  scenario: string;
+  httpRate: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  inProcessRate: number | null;
+  target: number | null;
+}
+
+async function main(): Promise<void> {
+  const clock = { now: T0 + 60_000 };
+  const now = () => clock.now;
+  const net = await createSampleNetwork({ now: new Date(T0) });
+  const registry = await Registry.open(
+    { networkId: net.networkId, genesisDigest: net.genesisDigest },
+    { store: new MemoryRecordStore(), now },
+  );
+  for (const record of net.records) await registry.submit(record);
+  // Logs at warn: per-request lines are debug and would measure the log sink, not the API.
+  const logger = pino({ level: 'warn' });
+  const metrics = createMetrics({ processMetrics: false });
+  const publish = (record: object) => registry.submit(record);
+  const dataDir = await mkdtemp(join(tmpdir(), 'trustmesh-bench-'));
+  const issuer = await IssuerService.open(
+    { publicBaseUrl: BASE, dataDir },
+    { keyPair: net.keys.jpHealthInsurer, registry, publish, now },
+  );
+  const api = await createApi(
+    { port: 0, publicBaseUrl: BASE },
+    {
+      registry,
+      publish,
+      issuer,
+      metrics,
+      now,
+      logger,
+      node: { peerId: 'bench', networkId: net.networkId, peers: () => [], syncState: () => ({}) },
+    },
+  );
+  const url = await api.listen();
+
+  const list = net.lists.jpHealthInsurer;
+  const credential = await signCredential(
+    {
+      '@context': ['https://www.w3.org/ns/credentials/v2', EXAMPLES_CONTEXT_V1_URL],
+      id: 'urn:uuid:2f0c2a4e-9f59-4c1c-8d7a-6e0f3c3b1a11',
+      type: ['VerifiableCredential', 'HealthInsuranceCredential'],
+      issuer: net.keys.jpHealthInsurer.did,
+      validFrom: new Date(T0 + 1000).toISOString(),
+      credentialSubject: { id: 'did:example:holder', insuredNumber: '12345678' },
+      credentialStatus: {
+        id: `${list}#42`,
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+        statusListIndex: '42',
+        statusListCredential: list,
+      },
+    },
+    net.keys.jpHealthInsurer,
+    { documentLoader: net.documentLoader },
+  );
+  const entry: BitstringStatusListEntry = {
+    type: 'BitstringStatusListEntry',
+    field: 'bench',
+    statusPurpose: 'revocation',
+    statusListIndex: 42,
+    statusListCredential: list,
+    statusSize: 1,
+  };
+
+  const rows: Row[] = [];
+  console.log(
+    `trustmesh HTTP API benchmark — ${cpus().length} CPU(s), ${SECONDS} s per scenario, ${CONNECTIONS} connections`,
+  );
+
+  const statusInProcess = await rate(1, () => {
+    statusCheck(entry, null, { view: registry, now: now() }, new Map<string, StatusListState>(), []);
+  });
+  rows.push({
+    scenario: 'GET /credentials/status (entry)',
+    ...(await load(
+      `${url}/credentials/status?statusListCredential=${encodeURIComponent(list)}&statusListIndex=42`,
+      'GET',
+    )),
+    inProcessRate: statusInProcess,
+    target: STATUS_TARGET,
+  });
+
+  rows.push({
+    scenario: 'GET /status/revocation (mirror)',
+    ...(await load(`${url}/status/revocation`, 'GET')),
+    inProcessRate: null,
+    target: null,
+  });
+
+  const verifyInProcess = await rate(SECONDS / 2, async () => {
+    const result = await verifyCredential(credential, {
+      view: registry,
+      documentLoader: registry.documentLoader,
+      now: now(),
+    });
+    if (!result.verified) throw new Error('bench credential does not verify');
+  });
+  rows.push({
+    scenario: 'POST /credentials/verify',
+    ...(await load(`${url}/credentials/verify`, 'POST', JSON.stringify({ verifiableCredential: credential }))),
+    inProcessRate: verifyInProcess,
+    target: null,
+  });
+
+  await api.close();
+  await registry.close();
+  await rm(dataDir, { recursive: true, force: true });
+  printTable(rows);
+}
+
+/** Runs autocannon against one URL from a worker thread; returns mean req/s and latency percentiles (ms). */
+async function load(url: string, method: 'GET' | 'POST', body?: string) {
+  const options = {
+    url,
+    method,
+    connections: CONNECTIONS,
+    workers: 1,
+    ...(body ? { body, headers: { 'content-type': 'application/json' } } : {}),
+  };
+  // A short warm-up first, so JIT and connection set-up are not in the figures.
+  await autocannon({ ...options, duration: 1 });
+  const result = await autocannon({ ...options, duration: SECONDS });
+  return {
+    httpRate: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+  };
+}
+
+/** Operations per second of `op`, run back to back for `seconds`. */
+async function rate(seconds: number, op: () => unknown): Promise<number> {
+  for (let i = 0; i < 50; i++) await op();
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < seconds * 1000) {
+    for (let i = 0; i < 20; i++) await op();
+    count += 20;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+function printTable(rows: Row[]): void {
+  const header = [
+    'scenario',
+    'HTTP req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'in-process ops/s',
+    'HTTP / in-process',
+    'target',
+  ];
+  const lines = rows.map((r) => [
+    r.scenario,
+    fmt(r.httpRate),
+    r.p50.toFixed(2),
+    r.p99.toFixed(2),
+    String(r.non2xx),
+    r.inProcessRate === null ? '—' : fmt(r.inProcessRate),
+    r.inProcessRate === null ? '—' : `${((100 * r.httpRate) / r.inProcessRate).toFixed(1)} %`,
+    r.target === null ? '—' : `${r.httpRate >= r.target ? 'OK' : 'MISS'} ≥ ${fmt(r.target)} req/s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
+  const row = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  console.log(row(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const l of lines) console.log(row(l));
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+await main();

@@ -1,0 +1,336 @@
+/**
+ * W3C VC-API credential routes (https://w3c-ccg.github.io/vc-api/): verify, issue, update status,
+ * plus a read-only status query for verifiers that have already parsed a credential's entry.
+ *
+ * Verification runs against the local replica only (DESIGN.md, Verification of a credential): the
+ * issuer never learns who is verified, where or when, and the credential is neither stored nor
+ * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
+ */
+import {
+  type BitstringStatusListEntry,
+  type StatusListState,
+  statusCheck,
+  verifyCredential,
+} from '@trustmesh/registry';
+import type { FastifyInstance } from 'fastify';
+import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
+import { ApiError, toApiError } from '../errors.ts';
+import {
+  AS_OF_SCHEMA,
+  CHECK_SCHEMA,
+  ERROR_SCHEMA,
+  errorResponses,
+  JSON_OBJECT_SCHEMA,
+  WRITE_SECURITY,
+} from '../schemas.ts';
+import type { RouteContext } from './route-context.ts';
+
+const VERIFICATION_RESULT_SCHEMA = {
+  type: 'object',
+  required: ['verified', 'checks', 'warnings', 'errors', 'asOf'],
+  properties: {
+    verified: { type: 'boolean' },
+    checks: { type: 'array', items: CHECK_SCHEMA, description: 'Every check run, with its outcome and code' },
+    warnings: { type: 'array', items: { type: 'string' } },
+    errors: {
+      type: 'array',
+      description: 'The checks that did not pass',
+      items: {
+        type: 'object',
+        required: ['check', 'code', 'message'],
+        properties: { check: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+    asOf: AS_OF_SCHEMA,
+  },
+} as const;
+
+const STATUS_UPDATE_SCHEMA = {
+  type: 'object',
+  required: ['statusPurpose', 'statusListCredential', 'statusListIndex', 'value', 'changed', 'validFrom'],
+  properties: {
+    statusPurpose: { type: 'string' },
+    statusListCredential: { type: 'string' },
+    statusListIndex: { type: 'integer' },
+    value: { type: 'integer' },
+    changed: { type: 'boolean' },
+    validFrom: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+interface VerifyBody {
+  verifiableCredential: Record<string, unknown>;
+  options?: Record<string, unknown>;
+}
+
+interface IssueBody {
+  credential: Record<string, unknown>;
+  options?: { credentialId?: string };
+}
+
+interface StatusBody {
+  credentialId: string;
+  credentialStatus: { type: string; status: CredentialStatusValue }[];
+}
+
+interface StatusQuery {
+  statusListCredential: string;
+  statusListIndex: string;
+  statusPurpose: string;
+  statusSize: string;
+}
+
+/** Registers `/credentials/verify`, `/credentials/issue`, `/credentials/status` (POST and GET). */
+export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { registry, metrics, now } = ctx.modules;
+
+  app.post<{ Body: VerifyBody }>(
+    '/credentials/verify',
+    {
+      config: { sensitiveBody: true },
+      schema: {
+        tags: ['VC-API'],
+        summary: 'Verify a credential against this node’s replica',
+        description:
+          'Checks proof, accreditation chain, status and validity period. 200 when verified, 400 with the same body when not. The credential is neither stored nor logged.',
+        body: {
+          type: 'object',
+          required: ['verifiableCredential'],
+          additionalProperties: false,
+          properties: { verifiableCredential: JSON_OBJECT_SCHEMA, options: JSON_OBJECT_SCHEMA },
+        },
+        response: {
+          200: VERIFICATION_RESULT_SCHEMA,
+          400: { anyOf: [VERIFICATION_RESULT_SCHEMA, ERROR_SCHEMA] },
+          ...errorResponses(413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await verifyCredential(request.body.verifiableCredential, {
+        view: registry,
+        documentLoader: registry.documentLoader,
+        now: now(),
+      });
+      const failed = result.checks.filter((c) => c.outcome !== 'pass');
+      metrics.verifications.inc({
+        result: result.verified ? 'verified' : 'not_verified',
+        code: failed[0]?.code ?? 'OK',
+      });
+      for (const c of result.checks) {
+        metrics.verificationChecks.inc({ check: c.check, outcome: c.outcome, code: c.code ?? 'OK' });
+      }
+      // Only option names are echoed, never values: options could carry holder data.
+      const ignored = Object.keys(request.body.options ?? {}).map(
+        (name) => `option ${name} is not supported and was ignored`,
+      );
+      return reply.code(result.verified ? 200 : 400).send({
+        verified: result.verified,
+        checks: result.checks,
+        warnings: [...result.warnings, ...ignored],
+        errors: failed.map((c) => ({ check: c.check, code: c.code ?? 'CHECK_FAILED', message: c.message })),
+        asOf: result.asOf,
+      });
+    },
+  );
+
+  app.post<{ Body: IssueBody }>(
+    '/credentials/issue',
+    {
+      onRequest: ctx.requireWrite,
+      schema: {
+        tags: ['VC-API'],
+        summary: 'Issue a credential with this node’s issuer key (issuer mode)',
+        description:
+          'Signs the credential. Without a credentialStatus, adds BitstringStatusListEntry entries (revocation, and suspension when configured) at random unused indexes of the issuer’s lists.',
+        security: WRITE_SECURITY,
+        body: {
+          type: 'object',
+          required: ['credential'],
+          additionalProperties: false,
+          properties: {
+            credential: {
+              type: 'object',
+              required: ['@context', 'type', 'credentialSubject'],
+              additionalProperties: true,
+            },
+            options: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { credentialId: { type: 'string', minLength: 1, maxLength: 2048 } },
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['verifiableCredential'],
+            properties: { verifiableCredential: JSON_OBJECT_SCHEMA },
+          },
+          ...errorResponses(400, 401, 403, 413, 415, 501, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const issuer = ctx.modules.issuer;
+      if (!issuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not run in issuer mode');
+      const credentialId = request.body.options?.credentialId;
+      const result = await issuer.issue(request.body.credential, credentialId ? { credentialId } : {});
+      return reply.code(201).send({ verifiableCredential: result.verifiableCredential });
+    },
+  );
+
+  app.post<{ Body: StatusBody }>(
+    '/credentials/status',
+    {
+      onRequest: ctx.requireWrite,
+      schema: {
+        tags: ['VC-API'],
+        summary: 'Revoke, suspend or reinstate a credential issued by this node (issuer mode)',
+        description:
+          'Publishes the next version of each list concerned. Revocation is irreversible: reinstating or suspending a revoked credential is 409.',
+        security: WRITE_SECURITY,
+        body: {
+          type: 'object',
+          required: ['credentialId', 'credentialStatus'],
+          additionalProperties: false,
+          properties: {
+            credentialId: { type: 'string', minLength: 1, maxLength: 2048 },
+            credentialStatus: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 2,
+              items: {
+                type: 'object',
+                required: ['type', 'status'],
+                additionalProperties: false,
+                properties: {
+                  type: { type: 'string', enum: ['BitstringStatusListEntry', 'BitstringStatusList'] },
+                  status: { type: 'string', enum: ['revoked', 'suspended', 'active'] },
+                },
+              },
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['credentialId', 'status', 'updates'],
+            properties: {
+              credentialId: { type: 'string' },
+              status: { type: 'string' },
+              updates: { type: 'array', items: STATUS_UPDATE_SCHEMA },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 501, 503),
+        },
+      },
+    },
+    async (request) => {
+      const issuer = ctx.modules.issuer;
+      if (!issuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not run in issuer mode');
+      const updates: StatusUpdate[] = [];
+      let status: CredentialStatusValue = 'active';
+      for (const [i, item] of request.body.credentialStatus.entries()) {
+        try {
+          const result = await issuer.updateStatus(request.body.credentialId, item.status);
+          updates.push(...result.updates);
+          status = result.status;
+        } catch (error) {
+          // Name the item that failed, so a two-item request says which change was refused.
+          const mapped = toApiError(error);
+          if (mapped.field !== 'credentialStatus') throw error;
+          throw new ApiError(mapped.statusCode, mapped.code, mapped.message, `credentialStatus[${i}].status`);
+        }
+      }
+      return { credentialId: request.body.credentialId, status, updates };
+    },
+  );
+
+  app.get<{ Querystring: StatusQuery }>(
+    '/credentials/status',
+    {
+      schema: {
+        tags: ['Status'],
+        summary: 'Read one status list entry from the replica',
+        description:
+          'For verifiers that already parsed a BitstringStatusListEntry: the same check verification runs, without sending the credential.',
+        querystring: {
+          type: 'object',
+          required: ['statusListCredential', 'statusListIndex'],
+          additionalProperties: false,
+          properties: {
+            statusListCredential: { type: 'string', minLength: 1, maxLength: 2048 },
+            statusListIndex: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            statusPurpose: { type: 'string', minLength: 1, maxLength: 64, default: 'revocation' },
+            statusSize: { type: 'string', pattern: '^[1-8]$', default: '1' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: [
+              'outcome',
+              'message',
+              'statusListCredential',
+              'statusListIndex',
+              'statusPurpose',
+              'asOf',
+              'warnings',
+            ],
+            properties: {
+              outcome: { type: 'string', enum: ['pass', 'fail', 'undetermined'] },
+              code: { type: 'string' },
+              message: { type: 'string' },
+              value: { type: 'integer' },
+              statusListCredential: { type: 'string' },
+              statusListIndex: { type: 'integer' },
+              statusPurpose: { type: 'string' },
+              asOf: AS_OF_SCHEMA,
+              warnings: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const entry: BitstringStatusListEntry = {
+        type: 'BitstringStatusListEntry',
+        field: 'query',
+        statusPurpose: q.statusPurpose,
+        statusListIndex: Number(q.statusListIndex),
+        statusListCredential: q.statusListCredential,
+        statusSize: Number(q.statusSize),
+      };
+      const time = now();
+      const read = new Map<string, StatusListState>();
+      const warnings: string[] = [];
+      const check = statusCheck(entry, null, { view: registry, now: time }, read, warnings);
+      metrics.statusQueries.inc({ outcome: check.outcome, code: check.code ?? 'OK' });
+      const value = check.details?.value;
+      return {
+        outcome: check.outcome,
+        ...(check.code ? { code: check.code } : {}),
+        message: check.message,
+        ...(typeof value === 'number' ? { value } : {}),
+        statusListCredential: entry.statusListCredential,
+        statusListIndex: entry.statusListIndex,
+        statusPurpose: entry.statusPurpose,
+        asOf: {
+          time: new Date(time).toISOString(),
+          governanceVersion: registry.governance()?.record.version ?? null,
+          statusLists: [...read.values()].map((s) => ({
+            id: s.list.id,
+            validFrom: new Date(s.list.validFrom).toISOString(),
+            digest: s.digest,
+            receivedAt: new Date(s.receivedAt).toISOString(),
+            ...(s.list.ttl !== undefined ? { ttl: s.list.ttl } : {}),
+          })),
+        },
+        warnings,
+      };
+    },
+  );
+}

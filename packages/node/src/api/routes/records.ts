@@ -1,0 +1,69 @@
+/**
+ * `POST /records`: publish a signed record (governance, accreditation, status list, evidence)
+ * through the node's one pipeline — the same validation gossip and anti-entropy use (CONVENTIONS.md,
+ * Modules) — then gossip it. The outcome maps to a status: accept → 202, ignore (duplicate, stale,
+ * not resolvable yet) → 200 with the code, reject → 422 with the code and field.
+ */
+import type { FastifyInstance } from 'fastify';
+import { toApiError } from '../errors.ts';
+import { errorResponses, WRITE_SECURITY } from '../schemas.ts';
+import type { RouteContext } from './route-context.ts';
+
+/** Registers `POST /records`. */
+export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { publish, metrics } = ctx.modules;
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/records',
+    {
+      onRequest: ctx.requireWrite,
+      schema: {
+        tags: ['Records'],
+        summary: 'Publish a signed record through the validation pipeline and gossip',
+        security: WRITE_SECURITY,
+        body: { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
+        response: {
+          202: {
+            type: 'object',
+            required: ['status', 'kind', 'digest'],
+            properties: {
+              status: { type: 'string', enum: ['accepted'] },
+              kind: { type: 'string', enum: ['governance', 'accreditation', 'status-list', 'evidence'] },
+              key: { type: 'string' },
+              digest: { type: 'string' },
+            },
+          },
+          200: {
+            type: 'object',
+            required: ['status', 'code', 'message'],
+            properties: {
+              status: { type: 'string', enum: ['ignored'] },
+              code: { type: 'string', description: 'e.g. DUPLICATE, STATUS_LIST_STALE' },
+              message: { type: 'string' },
+              field: { type: 'string' },
+            },
+          },
+          ...errorResponses(400, 401, 403, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await publish(request.body);
+      if (outcome.status === 'accept') {
+        const admission = outcome.value;
+        metrics.recordsSubmitted.inc({ outcome: 'accept', code: 'OK' });
+        return reply.code(202).send({
+          status: 'accepted',
+          kind: admission.kind,
+          ...(admission.kind === 'evidence' ? { key: admission.evidence.key } : { key: admission.key }),
+          digest: admission.digest,
+        });
+      }
+      metrics.recordsSubmitted.inc({ outcome: outcome.status, code: outcome.error.code });
+      const mapped = toApiError(outcome.error);
+      if (outcome.status === 'ignore') return reply.code(200).send({ status: 'ignored', ...mapped.toBody() });
+      // An oversize record is a size problem (413), any other rejection an unprocessable record (422).
+      return reply.code(mapped.statusCode === 413 ? 413 : 422).send(mapped.toBody());
+    },
+  );
+}

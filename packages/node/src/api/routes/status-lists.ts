@@ -1,0 +1,154 @@
+/**
+ * The status-list mirror (DESIGN.md, Interfaces): every held BitstringStatusListCredential, served
+ * exactly as signed — its canonical (RFC 8785) bytes, whose SHA-256 is the digest the registry
+ * stores — so any standard verifier can check the proof of what it fetched here, and caches can
+ * revalidate by ETag. Lists whose id lies under this node's public base URL are also served at
+ * their own path, which makes the ids the issuer mode assigns dereferenceable
+ * (https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistcredential).
+ */
+import { canonicalBytes, type Registry } from '@trustmesh/registry';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors.ts';
+import { errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
+import type { RouteContext } from './route-context.ts';
+
+/** VC Data Model 2.0 §6.3 media type of a credential secured with an embedded proof (IANA-registered). */
+const MEDIA_TYPE_VC = 'application/vc';
+const MEDIA_TYPE_VC_LD = 'application/vc+ld+json';
+
+/** Canonical bytes of a held list version, kept per API instance and recomputed when the version changes. */
+class ListBodyCache {
+  private readonly bodies = new Map<string, { digest: string; body: Buffer }>();
+  private readonly registry: Registry;
+
+  constructor(registry: Registry) {
+    this.registry = registry;
+  }
+
+  get(id: string): { digest: string; body: Buffer; ttl: number | undefined } | null {
+    const state = this.registry.statusList(id);
+    if (!state) return null;
+    let cached = this.bodies.get(id);
+    if (cached?.digest !== state.digest) {
+      cached = { digest: state.digest, body: Buffer.from(canonicalBytes(state.list.credential)) };
+      this.bodies.set(id, cached);
+    }
+    return { ...cached, ttl: state.list.ttl };
+  }
+}
+
+/** Registers `GET /status-lists`, `GET /status-lists/:id` and `GET /status/*`. */
+export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { registry } = ctx.modules;
+  const cache = new ListBodyCache(registry);
+  const ownPrefix = `${ctx.options.publicBaseUrl}/status/`;
+
+  const serve = (id: string, request: FastifyRequest, reply: FastifyReply) => {
+    const held = cache.get(id);
+    if (!held) throw new ApiError(404, 'STATUS_LIST_UNKNOWN', `status list ${id} is not held by this node`, 'id');
+    const etag = `"${held.digest}"`;
+    // ttl (ms, Bitstring Status List §2.2) bounds how long a copy may be relied on; otherwise revalidate.
+    void reply
+      .header('etag', etag)
+      .header('cache-control', held.ttl ? `public, max-age=${Math.floor(held.ttl / 1000)}` : 'no-cache')
+      .header('vary', 'accept');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return reply.type(mediaTypeFor(request.headers.accept)).send(held.body);
+  };
+
+  const listResponse = {
+    200: { ...JSON_OBJECT_SCHEMA, description: 'The signed BitstringStatusListCredential (canonical JSON)' },
+    304: { type: 'null', description: 'Not modified (If-None-Match matched the ETag)' },
+    ...errorResponses(404),
+  };
+
+  app.get(
+    '/status-lists',
+    {
+      schema: {
+        tags: ['Status lists'],
+        summary: 'Every status list held by this node',
+        response: {
+          200: {
+            type: 'object',
+            required: ['statusLists'],
+            properties: {
+              statusLists: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'issuer', 'validFrom', 'digest', 'href'],
+                  properties: {
+                    id: { type: 'string' },
+                    issuer: { type: 'string' },
+                    statusPurpose: { type: 'array', items: { type: 'string' } },
+                    validFrom: { type: 'string' },
+                    digest: { type: 'string' },
+                    href: { type: 'string', description: 'Path of the list on this node' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => ({
+      statusLists: registry.statusListIds().flatMap((id) => {
+        const state = registry.statusList(id);
+        if (!state) return [];
+        return [
+          {
+            id,
+            issuer: state.list.issuer,
+            statusPurpose: [...state.list.statusPurpose],
+            validFrom: new Date(state.list.validFrom).toISOString(),
+            digest: state.digest,
+            href: id.startsWith(ownPrefix)
+              ? `/status/${id.slice(ownPrefix.length)}`
+              : `/status-lists/${encodeURIComponent(id)}`,
+          },
+        ];
+      }),
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/status-lists/:id',
+    {
+      schema: {
+        tags: ['Status lists'],
+        summary: 'A held status list by its id (URL-encoded)',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', minLength: 1, maxLength: 2048 } },
+        },
+        response: listResponse,
+      },
+    },
+    async (request, reply) => serve(request.params.id, request, reply),
+  );
+
+  app.get<{ Params: { '*': string } }>(
+    '/status/*',
+    {
+      schema: {
+        tags: ['Status lists'],
+        summary: `A status list whose id lies under this node's public base URL, by its path`,
+        params: { type: 'object', properties: { '*': { type: 'string', maxLength: 2048 } } },
+        response: listResponse,
+      },
+    },
+    async (request, reply) => serve(`${ownPrefix}${request.params['*']}`, request, reply),
+  );
+}
+
+/** application/vc unless the client names only JSON (or the older vc+ld+json name). */
+function mediaTypeFor(accept: string | undefined): string {
+  const ranges = new Set((accept ?? '').split(',').map((r) => r.split(';')[0]?.trim().toLowerCase()));
+  if (ranges.has(MEDIA_TYPE_VC)) return MEDIA_TYPE_VC;
+  if (ranges.has(MEDIA_TYPE_VC_LD)) return MEDIA_TYPE_VC_LD;
+  if (ranges.has('application/json') || ranges.has('application/ld+json')) return 'application/json';
+  return MEDIA_TYPE_VC;
+}
