@@ -66,6 +66,7 @@ export class Registry implements TrustView {
   >();
   private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
   private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
+  private readonly listeners = new Set<(admission: Admission) => void>();
   // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -142,6 +143,8 @@ export class Registry implements TrustView {
       return outcomeOf(error);
     }
     await this.persist(admission);
+    // Listeners (anti-entropy's index, metrics) learn of every admission, whatever path it came by.
+    for (const listener of this.listeners) listener(admission);
     return { status: 'accept', value: admission };
   }
 
@@ -245,6 +248,15 @@ export class Registry implements TrustView {
       now: this.modules.now(),
       maxClockSkewMs: this.options.maxClockSkewMs,
     };
+  }
+
+  /**
+   * Calls `listener` after each admitted record is persisted (including evidence). Returns a function
+   * that removes the listener.
+   */
+  onAdmitted(listener: (admission: Admission) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The newest governance version held, or null. */

@@ -10,6 +10,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { BUNDLED_CONTEXTS, deepFreeze } from '../contexts/index.ts';
 import { type RegistryError, reject } from '../errors.ts';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
+import { createProofOptionsCache, DEFAULT_PROOF_OPTIONS_CACHE_SIZE } from './proof-options-cache.ts';
 import type {
   ControllerDocument,
   DidResolver,
@@ -26,10 +27,17 @@ export interface DocumentLoaderOptions {
    * self-contained (an object `@context`, no imported context URLs) and may not replace a bundled one.
    */
   extraContexts?: Readonly<Record<string, unknown>>;
+  /**
+   * Canonical proof options remembered for proof verification (see proof-options-cache.ts);
+   * 0 turns the memo off. Default {@link DEFAULT_PROOF_OPTIONS_CACHE_SIZE}.
+   */
+  proofOptionsCacheSize?: number;
 }
 
 /** Defaults of {@link DocumentLoaderOptions}: bundled contexts only. */
-export const defaultDocumentLoaderOptions: DocumentLoaderOptions = Object.freeze({});
+export const defaultDocumentLoaderOptions: DocumentLoaderOptions = Object.freeze({
+  proofOptionsCacheSize: DEFAULT_PROOF_OPTIONS_CACHE_SIZE,
+});
 
 /** Dependencies of {@link createDocumentLoader}. */
 export interface DocumentLoaderModules {
@@ -44,7 +52,8 @@ export const DOCUMENT_LOADER_REFUSED = 'DOCUMENT_LOADER_REFUSED';
 
 /**
  * Creates an offline jsonld.js document loader. Bundled contexts are returned as the same frozen
- * objects on every call, tagged `static` so jsonld.js may cache them across operations.
+ * objects on every call, tagged `static` so jsonld.js may cache them across operations. The loader
+ * carries its own memo of canonical proof options (`proofOptionsCache`), valid for its contexts only.
  */
 export function createDocumentLoader(options: DocumentLoaderOptions, modules: DocumentLoaderModules): DocumentLoader {
   const contexts = contextDocuments(options.extraContexts ?? {});
@@ -55,7 +64,9 @@ export function createDocumentLoader(options: DocumentLoaderOptions, modules: Do
   didKey.use({ multibaseMultikeyHeader: P256_PUBLIC_KEY_PREFIX, fromMultibase: EcdsaMultikey.from });
   const { keyResolver, didResolver } = modules;
 
-  return async function documentLoader(url: string): Promise<RemoteDocument> {
+  const cacheSize = options.proofOptionsCacheSize ?? DEFAULT_PROOF_OPTIONS_CACHE_SIZE;
+
+  async function documentLoader(url: string): Promise<RemoteDocument> {
     const context = contexts.get(url);
     if (context) return context;
 
@@ -71,7 +82,9 @@ export function createDocumentLoader(options: DocumentLoaderOptions, modules: Do
       return { contextUrl: null, documentUrl: url, document: await loadDidWeb(didResolver, url) };
     }
     throw refused(url);
-  };
+  }
+  if (cacheSize === 0) return documentLoader;
+  return Object.assign(documentLoader, { proofOptionsCache: createProofOptionsCache(cacheSize) });
 }
 
 function refused(url: unknown): RegistryError {

@@ -26,6 +26,11 @@ export {
   publicVerificationMethod,
 } from './keys.ts';
 export {
+  createProofOptionsCache,
+  DEFAULT_PROOF_OPTIONS_CACHE_SIZE,
+  type ProofOptionsCache,
+} from './proof-options-cache.ts';
+export {
   type CryptosuiteName,
   type JsonRecord,
   LEGACY_ED25519_2020,

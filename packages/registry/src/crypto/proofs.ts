@@ -8,7 +8,7 @@
  * against `now` (vc/lib/index.js `_checkCredential`) and demands a status checker; it drives the
  * suites the way jsonld-signatures' ProofSet does, with cheap checks first and precise error codes.
  */
-import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { type Cryptosuite, DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -16,6 +16,7 @@ import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
 import { RegistryError, reject } from '../errors.ts';
 import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
 import { type KeyPair, signerFor } from './keys.ts';
+import type { ProofOptionsCache } from './proof-options-cache.ts';
 import type { DocumentLoader } from './types.ts';
 
 // Raw signatures live with the keys; re-exported here beside the credential proofs.
@@ -121,7 +122,7 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   // As jsonld-signatures' ProofSet does: the proof is read in the credential's context.
   const proof: JsonRecord = { '@context': document['@context'], ...bare };
 
-  const { suite, name } = suiteFor(proof);
+  const { suite, name } = suiteFor(proof, documentLoader.proofOptionsCache);
   const purpose = new CredentialIssuancePurpose();
   if (!(await purpose.match(proof, { document }))) {
     throw reject(
@@ -186,11 +187,18 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   return { verified: true, verificationMethod: methodId, cryptosuite: name };
 }
 
-function suiteFor(proof: JsonRecord): { suite: DataIntegrityProof | Ed25519Signature2020; name: string } {
+function suiteFor(
+  proof: JsonRecord,
+  proofOptionsCache: ProofOptionsCache | undefined,
+): { suite: DataIntegrityProof | Ed25519Signature2020; name: string } {
   if (proof.type === 'DataIntegrityProof') {
     const name = proof.cryptosuite;
     if (name === 'eddsa-rdfc-2022' || name === 'ecdsa-rdfc-2019') {
-      return { suite: new DataIntegrityProof({ cryptosuite: CRYPTOSUITES[name] }), name };
+      const cryptosuite = CRYPTOSUITES[name];
+      const suite = proofOptionsCache
+        ? new MemoizedDataIntegrityProof(cryptosuite, proofOptionsCache)
+        : new DataIntegrityProof({ cryptosuite });
+      return { suite, name };
     }
     throw reject(
       'PROOF_SUITE_UNSUPPORTED',
@@ -204,6 +212,31 @@ function suiteFor(proof: JsonRecord): { suite: DataIntegrityProof | Ed25519Signa
     'proof.type',
     `proof type ${JSON.stringify(proof.type)} is not supported (DataIntegrityProof, Ed25519Signature2020)`,
   );
+}
+
+/**
+ * DataIntegrityProof that takes the canonical proof options from the loader's memo
+ * (proof-options-cache.ts) instead of canonicalizing them for every proof. The document is
+ * canonicalized and the signature checked by the library as always. Cryptosuites with their own
+ * `createVerifyData` (ecdsa-rdfc-2019) never call `canonizeProof`, so they are unaffected.
+ */
+class MemoizedDataIntegrityProof extends DataIntegrityProof {
+  readonly #cache: ProofOptionsCache;
+
+  constructor(cryptosuite: Cryptosuite, cache: ProofOptionsCache) {
+    super({ cryptosuite });
+    this.#cache = cache;
+  }
+
+  override canonizeProof(
+    proof: Record<string, unknown>,
+    options: { document: Record<string, unknown>; documentLoader: (url: string) => Promise<unknown> },
+  ): Promise<string> {
+    // The key is what the library canonicalizes: the proof read in the document's @context.
+    return this.#cache.canonical({ '@context': options.document['@context'], ...proof }, () =>
+      super.canonizeProof(proof, options),
+    );
+  }
 }
 
 async function load(documentLoader: DocumentLoader, id: string, what: string): Promise<JsonRecord> {

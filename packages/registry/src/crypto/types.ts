@@ -1,6 +1,7 @@
 /**
  * Shapes shared by the crypto module: documents the loader serves and the loader itself.
  */
+import type { ProofOptionsCache } from './proof-options-cache.ts';
 
 /** A verification method (https://www.w3.org/TR/cid-1.0/#verification-methods), e.g. a Multikey. */
 export interface VerificationMethodDocument {
@@ -42,7 +43,14 @@ export interface RemoteDocument {
 }
 
 /** A jsonld.js document loader. */
-export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
+export interface DocumentLoader {
+  (url: string): Promise<RemoteDocument>;
+  /**
+   * Memo of canonical proof options computed with this loader's contexts (see
+   * proof-options-cache.ts); loaders made by `createDocumentLoader` carry one, other functions need not.
+   */
+  readonly proofOptionsCache?: ProofOptionsCache;
+}
 
 /**
  * Looks up a verification method or controller document by id before any DID resolution; the

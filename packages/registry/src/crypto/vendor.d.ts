@@ -97,6 +97,11 @@ declare module '@digitalbazaar/data-integrity' {
       date?: Date | string | null;
     });
     readonly cryptosuite: string;
+    /** Canonical N-Quads of the proof options (the proof without `proofValue`, in the document's `@context`). */
+    canonizeProof(
+      proof: Record<string, unknown>,
+      options: { document: Record<string, unknown>; documentLoader: (url: string) => Promise<unknown> },
+    ): Promise<string>;
     verifyProof(options: {
       proof: Record<string, unknown>;
       proofSet: Record<string, unknown>[];

@@ -17,18 +17,19 @@ import {
   createStatusList,
   type DocumentLoader,
   decodeStatusList,
+  EXAMPLES_CONTEXT_V1_URL,
   encodeStatusList,
   issueStatusList,
   type KeyPair,
   MemoryRecordStore,
   MIN_STATUS_LIST_ENTRIES,
-  type RemoteDocument,
   Registry,
+  type RemoteDocument,
   readStatus,
   verifyCredential,
   writeStatus,
 } from '../../src/index.ts';
-import { expectOutcome, issueCredential, makeWorld, verify, type World } from '../fixtures.ts';
+import { expectOutcome, issueCredential, makeWorld, T0, verify, type World } from '../fixtures.ts';
 
 /** The subset of @digitalbazaar/vc-bitstring-status-list used here (the package ships no types). */
 interface ReferenceList {
@@ -46,7 +47,14 @@ interface ReferenceStatusResult {
 interface ReferenceStatusModule {
   createList(options: { length: number }): Promise<ReferenceList>;
   decodeList(options: { encodedList: string }): Promise<ReferenceList>;
-  createCredential(options: { id: string; list: ReferenceList; statusPurpose: string }): Promise<Record<string, unknown>>;
+  createCredential(options: {
+    id: string;
+    list: ReferenceList;
+    statusPurpose: string;
+    context?: string[];
+  }): Promise<Record<string, unknown>>;
+  /** The VC 1.1 form of a list credential's `@context`: credentials/v1 and the status list context. */
+  VC_BSL_VC_V1_CONTEXT: string[];
   checkStatus(options: Record<string, unknown>): Promise<ReferenceStatusResult>;
   statusTypeMatches(options: { credential: Record<string, unknown> }): boolean;
 }
@@ -114,7 +122,11 @@ async function referenceListCredential(world: World, id: string, list: Reference
   const unsigned = await reference.createCredential({ id, list, statusPurpose: 'revocation' });
   // createCredential leaves out issuer and validFrom (the caller's to choose); trustmesh requires
   // validFrom, which orders the versions of a list.
-  return referenceSign({ ...unsigned, issuer: issuer.did, validFrom: new Date(validFrom).toISOString() }, issuer, world.net.documentLoader);
+  return referenceSign(
+    { ...unsigned, issuer: issuer.did, validFrom: new Date(validFrom).toISOString() },
+    issuer,
+    world.net.documentLoader,
+  );
 }
 
 describe('interop: lists made by the reference library, read by trustmesh', () => {
@@ -140,7 +152,8 @@ describe('interop: lists made by the reference library, read by trustmesh', () =
     const bits = held.list.bits;
     assert.equal(bits.length * 8, list.length);
     for (let i = 0; i < list.length; i++) {
-      if (readStatus(bits, i, 1) !== Number(list.getStatus(i))) assert.fail(`entry ${i}: ours ${readStatus(bits, i, 1)}, reference ${list.getStatus(i)}`);
+      if (readStatus(bits, i, 1) !== Number(list.getStatus(i)))
+        assert.fail(`entry ${i}: ours ${readStatus(bits, i, 1)}, reference ${list.getStatus(i)}`);
     }
 
     // Credentials pointing into it, signed by us and by the reference path, verify with our
@@ -171,7 +184,53 @@ describe('interop: lists made by the reference library, read by trustmesh', () =
     await expectOutcome(world, await referenceListCredential(world, id, list, world.clock.now), 'accept');
     list.setStatus(4242, false);
     world.clock.now += 1000;
-    await expectOutcome(world, await referenceListCredential(world, id, list, world.clock.now), 'reject', 'STATUS_LIST_ROLLBACK');
+    await expectOutcome(
+      world,
+      await referenceListCredential(world, id, list, world.clock.now),
+      'reject',
+      'STATUS_LIST_ROLLBACK',
+    );
+  });
+
+  it('refuses the reference’s VC 1.1 form of a list, and reads VC 1.1 credentials against a VC 2.0 list', async () => {
+    const world = await makeWorld();
+    const issuer = world.net.keys.jpHealthInsurer;
+    // Records are VC 2.0 (DESIGN.md, Records §3); createCredential can also make the VC 1.1 form.
+    const list = await reference.createList({ length: MIN_STATUS_LIST_ENTRIES });
+    const v1 = await reference.createCredential({
+      id: 'https://status.example/lists/jp-health/v1',
+      list,
+      statusPurpose: 'revocation',
+      context: reference.VC_BSL_VC_V1_CONTEXT,
+    });
+    const signed = await referenceSign(
+      { ...v1, issuer: issuer.did, issuanceDate: new Date(T0).toISOString(), validFrom: new Date(T0).toISOString() },
+      issuer,
+      world.net.documentLoader,
+    );
+    await expectOutcome(world, signed, 'reject', 'MALFORMED_VALUE_ERROR');
+    // A VC 1.1 credential may still carry a BitstringStatusListEntry (with the status list context).
+    const credential = await referenceSign(
+      {
+        '@context': [...reference.VC_BSL_VC_V1_CONTEXT, EXAMPLES_CONTEXT_V1_URL],
+        id: `urn:uuid:${crypto.randomUUID()}`,
+        type: ['VerifiableCredential', 'HealthInsuranceCredential'],
+        issuer: issuer.did,
+        issuanceDate: new Date(T0 + 1000).toISOString(),
+        credentialSubject: { id: 'did:example:holder', insuredNumber: '12345678' },
+        credentialStatus: {
+          id: `${world.net.lists.jpHealthInsurer}#4`,
+          type: 'BitstringStatusListEntry',
+          statusPurpose: 'revocation',
+          statusListIndex: '4',
+          statusListCredential: world.net.lists.jpHealthInsurer,
+        },
+      },
+      issuer,
+      world.net.documentLoader,
+    );
+    const result = await verify(world, credential);
+    assert.equal(result.verified, true, JSON.stringify(result.checks));
   });
 });
 
@@ -183,7 +242,10 @@ describe('interop: lists and credentials made by trustmesh, verified by the refe
     const net = await createSampleNetwork({ now: new Date(start) });
     const clock = { now: start + 60_000 };
     const store = new MemoryRecordStore();
-    const registry = await Registry.open({ networkId: net.networkId, genesisDigest: net.genesisDigest }, { store, now: () => clock.now });
+    const registry = await Registry.open(
+      { networkId: net.networkId, genesisDigest: net.genesisDigest },
+      { store, now: () => clock.now },
+    );
     const world: World = { net, registry, store, clock };
     for (const record of net.records) await expectOutcome(world, record, 'accept');
     return world;
@@ -216,19 +278,35 @@ describe('interop: lists and credentials made by trustmesh, verified by the refe
       await expectOutcome(world, listCredential, 'accept');
 
       const documentLoader = referenceLoader(new Map([[id, listCredential]]));
-      const suite = [new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }), new DataIntegrityProof({ cryptosuite: ecdsaRdfc2019 })];
+      const suite = [
+        new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 }),
+        new DataIntegrityProof({ cryptosuite: ecdsaRdfc2019 }),
+      ];
       const notRevoked = randomIndices(6, MIN_STATUS_LIST_ENTRIES, 7).filter((i) => readStatus(bits, i, 1) === 0);
       for (const index of [...revoked.slice(0, 6), ...notRevoked]) {
         const credential = await issueCredential(world, issuer, { list: id, index, validFrom: world.clock.now - 1000 });
         assert.equal(reference.statusTypeMatches({ credential }), true);
 
-        const theirs = await referenceVc.verifyCredential({ credential, suite, documentLoader, checkStatus: reference.checkStatus });
-        assert.equal(theirs.verified, true, `reference: ${theirs.error?.message ?? theirs.statusResult?.error?.message}`);
+        const theirs = await referenceVc.verifyCredential({
+          credential,
+          suite,
+          documentLoader,
+          checkStatus: reference.checkStatus,
+        });
+        assert.equal(
+          theirs.verified,
+          true,
+          `reference: ${theirs.error?.message ?? theirs.statusResult?.error?.message}`,
+        );
         // The reference reports the bit, not a verdict: `verified` is about the checks, `status` the value.
         const bit = theirs.statusResult?.results?.[0]?.status;
         assert.equal(bit, readStatus(bits, index, 1) === 1);
 
-        const ours = await verifyCredential(credential, { view: world.registry, documentLoader: world.registry.documentLoader, now: world.clock.now });
+        const ours = await verifyCredential(credential, {
+          view: world.registry,
+          documentLoader: world.registry.documentLoader,
+          now: world.clock.now,
+        });
         const status = ours.checks.find((c) => c.check === 'status');
         assert.equal(status?.code === 'CREDENTIAL_REVOKED', bit, `index ${index}: ${JSON.stringify(ours.checks)}`);
         assert.equal(ours.verified, !bit, JSON.stringify(ours.checks));
@@ -242,7 +320,10 @@ describe('interop: lists and credentials made by trustmesh, verified by the refe
     const id = 'https://status.example/lists/jp-health/tampered';
     const bits = createStatusList(MIN_STATUS_LIST_ENTRIES);
     writeStatus(bits, 5, 1, 1);
-    const signed = await issueStatusList({ issuer, id, statusPurpose: 'revocation', bits, validFrom: new Date(world.clock.now) }, world.net.documentLoader);
+    const signed = await issueStatusList(
+      { issuer, id, statusPurpose: 'revocation', bits, validFrom: new Date(world.clock.now) },
+      world.net.documentLoader,
+    );
     // Clear the revoked bit without re-signing.
     const tampered = structuredClone(signed) as { credentialSubject: { encodedList: string } };
     tampered.credentialSubject.encodedList = encodeStatusList(createStatusList(MIN_STATUS_LIST_ENTRIES));
@@ -251,7 +332,12 @@ describe('interop: lists and credentials made by trustmesh, verified by the refe
     const credential = await issueCredential(world, issuer, { list: id, index: 5, validFrom: world.clock.now - 1000 });
     const documentLoader = referenceLoader(new Map([[id, tampered]]));
     const suite = new DataIntegrityProof({ cryptosuite: eddsaRdfc2022 });
-    const theirs = await referenceVc.verifyCredential({ credential, suite, documentLoader, checkStatus: reference.checkStatus });
+    const theirs = await referenceVc.verifyCredential({
+      credential,
+      suite,
+      documentLoader,
+      checkStatus: reference.checkStatus,
+    });
     assert.equal(theirs.verified, false);
     assert.match(theirs.statusResult?.error?.message ?? '', /BitstringStatusListCredential" not verified/);
   });
