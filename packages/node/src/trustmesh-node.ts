@@ -1,19 +1,24 @@
 /**
- * A trustmesh node: the registry (validated, persisted replica), a libp2p host, and record gossip
- * wired between them. Anti-entropy and the HTTP API attach to this object later.
+ * A trustmesh node: the registry (validated, persisted replica), a libp2p host, record gossip for
+ * speed, anti-entropy for completeness, and optionally the HTTP API and issuer mode, wired together.
+ * Every record, whichever way it arrives, goes through the registry's one admission pipeline.
  */
 import { join } from 'node:path';
 import type { PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import {
   canonicalBytes,
+  type KeyPair,
   LevelRecordStore,
   MemoryRecordStore,
   type RecordStore,
   Registry,
   type RegistryModules,
   type RegistryOptions,
+  type SubmitOutcome,
 } from '@trustmesh/registry';
+import pino, { type Logger } from 'pino';
+import { type ApiOptions, type ApiServer, createApi } from './api/index.ts';
 import { defaultRecordGossipsubOptions, recordGossipsubInit } from './gossip/gossipsub-config.ts';
 import {
   type GossipCounters,
@@ -26,7 +31,12 @@ import { createLibp2pNode, type Libp2pNodeOptions, type TrustmeshLibp2p } from '
 import type { NetworkFile } from './network/network-file.ts';
 import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
-import { recordsTopic } from './network/protocols.ts';
+import { recordsTopic, syncProtocol } from './network/protocols.ts';
+import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
+import { createMetrics, type NodeMetrics } from './metrics/metrics.ts';
+import { registerNodeCollectors } from './metrics/node-collectors.ts';
+import { AntiEntropy, type AntiEntropyOptions, defaultAntiEntropyOptions } from './sync/sync-protocol.ts';
+import { SyncIndex } from './sync/sync-index.ts';
 
 /** Settings of a {@link TrustmeshNode}. */
 export interface TrustmeshNodeOptions {
@@ -53,6 +63,15 @@ export interface TrustmeshNodeOptions {
   registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs'>>;
   /** Bootstrap redialling (network/peer-keeper.ts). */
   peerKeeper: Partial<Omit<PeerKeeperOptions, 'peers'>>;
+  /** Anti-entropy settings (sync/sync-protocol.ts); the protocol id comes from the network id. */
+  sync: Partial<Omit<AntiEntropyOptions, 'protocol'>>;
+  /** The HTTP API, or false for none (tests and simulations usually run without). */
+  api: false | Partial<ApiOptions>;
+  /**
+   * Issuer mode (`POST /credentials/issue`, `/credentials/status`): needs `modules.issuerKey`, a data
+   * directory, and the API's `publicBaseUrl` (the lists' ids are dereferenceable under it).
+   */
+  issuer: false | Partial<Omit<IssuerServiceOptions, 'dataDir' | 'publicBaseUrl'>>;
 }
 
 /** Defaults of {@link TrustmeshNodeOptions}. */
@@ -64,6 +83,9 @@ export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' |
   gossip: {},
   registry: {},
   peerKeeper: {},
+  sync: {},
+  api: false,
+  issuer: false,
 };
 
 /** What a {@link TrustmeshNode} depends on from its environment; every member has a default. */
@@ -77,6 +99,12 @@ export interface TrustmeshNodeModules {
   /** A peer key to use instead of the one in the data directory. */
   privateKey?: PrivateKey;
   logger?: GossipLogger;
+  /** Structured logger of the HTTP API (default: silent). Never receives submitted credentials. */
+  httpLogger?: Logger;
+  /** The issuer's signing key, for issuer mode. */
+  issuerKey?: KeyPair;
+  /** Random source in [0, 1) (anti-entropy peer choice); seeded in simulations. */
+  random?: () => number;
 }
 
 /** Stable codes of {@link TrustmeshNodeError}. */
@@ -92,24 +120,44 @@ export class TrustmeshNodeError extends Error {
   }
 }
 
+interface NodeParts {
+  registry: Registry;
+  libp2p: TrustmeshLibp2p;
+  gossip: RecordGossip;
+  keeper: PeerKeeper;
+  sync: AntiEntropy;
+  syncIndex: SyncIndex;
+  metrics: NodeMetrics;
+  unsubscribe: () => void;
+}
+
 /** A running node. Create with {@link TrustmeshNode.create}; stop with {@link TrustmeshNode.stop}. */
 export class TrustmeshNode {
   readonly options: TrustmeshNodeOptions;
   readonly registry: Registry;
   readonly libp2p: TrustmeshLibp2p;
   readonly gossip: RecordGossip;
+  readonly sync: AntiEntropy;
+  readonly syncIndex: SyncIndex;
+  readonly metrics: NodeMetrics;
+  /** The HTTP API, when enabled. */
+  api: ApiServer | undefined;
+  /** Issuer mode, when enabled. */
+  issuer: IssuerService | undefined;
   private readonly keeper: PeerKeeper;
+  private readonly unsubscribe: () => void;
   private stopping: Promise<void> | undefined;
 
-  private constructor(
-    options: TrustmeshNodeOptions,
-    parts: { registry: Registry; libp2p: TrustmeshLibp2p; gossip: RecordGossip; keeper: PeerKeeper },
-  ) {
+  private constructor(options: TrustmeshNodeOptions, parts: NodeParts) {
     this.options = options;
     this.registry = parts.registry;
     this.libp2p = parts.libp2p;
     this.gossip = parts.gossip;
     this.keeper = parts.keeper;
+    this.sync = parts.sync;
+    this.syncIndex = parts.syncIndex;
+    this.metrics = parts.metrics;
+    this.unsubscribe = parts.unsubscribe;
   }
 
   /**
@@ -136,6 +184,7 @@ export class TrustmeshNode {
         ? new LevelRecordStore({ location: join(opts.dataDir, 'db') })
         : new MemoryRecordStore());
 
+    let node: TrustmeshNode | undefined;
     const registry = await Registry.open(
       { ...opts.registry, networkId: network.networkId, genesisDigest: network.genesisDigest },
       { store, now, ...(modules.didResolver ? { didResolver: modules.didResolver } : {}) },
@@ -178,14 +227,73 @@ export class TrustmeshNode {
       });
       gossip.start();
       const keeper = new PeerKeeper({ ...opts.peerKeeper, peers: network.bootstrap }, { libp2p });
+
+      // The sync set follows every admission, whichever path (gossip, sync, API) it came by.
+      const syncIndex = await SyncIndex.fromStore(store);
+      const unsubscribe = registry.onAdmitted((admission) => syncIndex.admit(admission));
+      const sync = new AntiEntropy(
+        { ...defaultAntiEntropyOptions, ...opts.sync, protocol: syncProtocol(network.networkId) },
+        {
+          libp2p,
+          registry,
+          store,
+          index: syncIndex,
+          now,
+          ...(modules.random ? { random: modules.random } : {}),
+          ...(modules.logger ? { logger: modules.logger } : {}),
+        },
+      );
+      const metrics = createMetrics();
+      node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
+      registerNodeCollectors(metrics, node);
       keeper.start();
-      return new TrustmeshNode(opts, { registry, libp2p, gossip, keeper });
+      await sync.start();
+      await node.startApi(modules, now);
+      return node;
     } catch (error) {
       // Best effort: the original error is the one worth reporting.
-      await Promise.resolve(libp2p?.stop()).catch(() => undefined);
-      await registry.close().catch(() => undefined);
+      if (node) await node.stop().catch(() => undefined);
+      else {
+        await Promise.resolve(libp2p?.stop()).catch(() => undefined);
+        await registry.close().catch(() => undefined);
+      }
       throw error;
     }
+  }
+
+  /** Starts issuer mode and the HTTP API when configured. */
+  private async startApi(modules: TrustmeshNodeModules, now: () => number): Promise<void> {
+    const { api: apiOptions, issuer: issuerOptions, dataDir } = this.options;
+    if (issuerOptions) {
+      const publicBaseUrl = apiOptions ? apiOptions.publicBaseUrl : undefined;
+      if (!modules.issuerKey || !dataDir || !publicBaseUrl) {
+        throw new TrustmeshNodeError(
+          'NODE_CONFIG_INVALID',
+          'issuer mode needs an issuer key, a data directory and the API enabled with a publicBaseUrl',
+        );
+      }
+      this.issuer = await IssuerService.open(
+        { ...issuerOptions, dataDir, publicBaseUrl },
+        { keyPair: modules.issuerKey, registry: this.registry, publish: (r) => this.submitAndPublish(r), now, metrics: this.metrics },
+      );
+    }
+    if (!apiOptions) return;
+    this.api = await createApi(apiOptions, {
+      registry: this.registry,
+      publish: (record) => this.submitAndPublish(record),
+      node: {
+        peerId: this.peerId.toString(),
+        networkId: this.options.network.networkId,
+        peers: () =>
+          this.libp2p.getConnections().map((c) => ({ id: c.remotePeer.toString(), addrs: [c.remoteAddr.toString()] })),
+        syncState: () => ({ ...this.sync.counters(), indexSize: this.syncIndex.size }),
+      },
+      ...(this.issuer ? { issuer: this.issuer } : {}),
+      metrics: this.metrics,
+      now,
+      logger: modules.httpLogger ?? pino({ level: 'silent' }),
+    });
+    await this.api.listen();
   }
 
   /** This node's peer id. */
@@ -212,17 +320,31 @@ export class TrustmeshNode {
     return this.gossip.publish(record instanceof Uint8Array ? record : canonicalBytes(record));
   }
 
+  /**
+   * Admits a record through the registry and, if admitted, gossips it: the HTTP API and issuer mode
+   * publish through here and answer with the registry's outcome.
+   */
+  async submitAndPublish(record: Uint8Array | object): Promise<SubmitOutcome> {
+    const outcome = await this.registry.submit(record);
+    if (outcome.status === 'accept') await this.gossip.announce(outcome.value);
+    return outcome;
+  }
+
   /** Gossip counters. */
   counters(): GossipCounters {
     return this.gossip.counters();
   }
 
-  /** Stops gracefully: gossip, then libp2p, then the store. Safe to call twice. */
+  /** Stops gracefully: API, sync, gossip, libp2p, then the store. Safe to call twice. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // Stop taking requests first, then network activity, then close the store: no lost writes.
+      await this.api?.close();
       await this.keeper.stop();
+      await this.sync.stop();
       await this.gossip.stop();
       await this.libp2p.stop();
+      this.unsubscribe();
       await this.registry.close();
     })();
     return this.stopping;

@@ -254,8 +254,15 @@ export class RecordGossip {
     if (outcome.status !== 'accept') {
       return { status: outcome.status, code: outcome.error.code, message: outcome.error.message };
     }
+    return this.announce(outcome.value);
+  }
+
+  /**
+   * Gossips a record the caller has already admitted through the sink (e.g. the HTTP API, which
+   * needs the registry's full outcome). Retries the pending buffer, as any admission may unblock it.
+   */
+  async announce(admission: SinkAdmission): Promise<PublishReport> {
     this.scheduleRetry();
-    const admission = outcome.value;
     const sent = await this.broadcast(admission.bytes);
     if (sent.ok) return { status: 'published', digest: admission.digest, recipients: sent.recipients };
     return { status: 'stored', digest: admission.digest, code: sent.code, message: sent.message };

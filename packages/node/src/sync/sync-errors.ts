@@ -1,0 +1,54 @@
+/**
+ * Typed errors of anti-entropy. Codes are stable strings: metrics label violations by them and tests
+ * assert them, never the free-text message.
+ */
+
+/** Every code an anti-entropy session can fail with. */
+export const SYNC_CODES = {
+  /** A message could not be decoded (bad varint, truncated field, unknown mode or frame type, bad UTF-8). */
+  MALFORMED: 'SYNC_MALFORMED',
+  /** A frame was larger than `maxMessageBytes`. */
+  MESSAGE_TOO_LARGE: 'SYNC_MESSAGE_TOO_LARGE',
+  /** A reconciliation message held more ranges than `maxRangesPerMessage`. */
+  TOO_MANY_RANGES: 'SYNC_TOO_MANY_RANGES',
+  /** A message held more item ids than `maxIdsPerMessage`. */
+  TOO_MANY_IDS: 'SYNC_TOO_MANY_IDS',
+  /** Range bounds were not strictly increasing, or a range followed the end of the key space. */
+  BAD_BOUNDS: 'SYNC_BAD_BOUNDS',
+  /** A frame arrived that the protocol does not allow at this point of the session. */
+  UNEXPECTED_FRAME: 'SYNC_UNEXPECTED_FRAME',
+  /** Reconciliation went on for more than `maxReconcileRounds` exchanges. */
+  TOO_MANY_ROUNDS: 'SYNC_TOO_MANY_ROUNDS',
+  /** A peer asked for, sent or pushed more records (or record bytes) than a round allows. */
+  TOO_MANY_RECORDS: 'SYNC_TOO_MANY_RECORDS',
+  /** The peer started rounds more often than `minRoundIntervalMs`. */
+  RATE_LIMITED: 'SYNC_RATE_LIMITED',
+  /** More inbound sessions than `maxConcurrentSessions` were open. */
+  TOO_MANY_SESSIONS: 'SYNC_TOO_MANY_SESSIONS',
+  /** The session exceeded `sessionTimeoutMs` (or the node stopped). */
+  TIMEOUT: 'SYNC_TIMEOUT',
+  /** This node stopped while the session ran. */
+  STOPPED: 'SYNC_STOPPED',
+  /** The stream failed or closed early (dial failure, reset, end of stream). */
+  STREAM: 'SYNC_STREAM_ERROR',
+} as const;
+
+/** One of {@link SYNC_CODES}. */
+export type SyncCode = (typeof SYNC_CODES)[keyof typeof SYNC_CODES];
+
+/** An anti-entropy failure with a stable code. */
+export class SyncError extends Error {
+  /** Stable code, e.g. `SYNC_MALFORMED`. */
+  readonly code: SyncCode;
+
+  constructor(code: SyncCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'SyncError';
+    this.code = code;
+  }
+}
+
+/** Shorthand for throwing a malformed-message error. */
+export function malformed(message: string): SyncError {
+  return new SyncError(SYNC_CODES.MALFORMED, message);
+}
