@@ -1,0 +1,206 @@
+/**
+ * Offline bundles (issue 4): the signed records of a registry — governance versions, accreditations,
+ * status lists, evidence — in one JSON file for air-gapped verifiers.
+ *
+ * ```json
+ * { "format": "trustmesh-bundle/1", "networkId": "…", "genesisDigest": "<sha256 hex>",
+ *   "createdAt": "2026-…Z", "records": [ { …signed record… }, … ] }
+ * ```
+ *
+ * A bundle is a carrier, never a source of trust (DESIGN.md, Principles §1): every record goes
+ * through `Registry.submit` again on import, and the genesis digest is checked against the network
+ * file the verifier already trusts.
+ */
+import {
+  ACCREDITATION_TYPE,
+  EVIDENCE_TYPE,
+  GOVERNANCE_TYPE,
+  type RecordStore,
+  type Registry,
+  type SubmitOutcome,
+} from '@trustmesh/registry';
+import { CliError, EXIT } from './output.ts';
+
+/** The `format` of bundles this version writes and reads. */
+export const BUNDLE_FORMAT = 'trustmesh-bundle/1';
+
+/** An offline bundle. */
+export interface Bundle {
+  format: typeof BUNDLE_FORMAT;
+  networkId: string;
+  /** SHA-256 (hex) of the network's genesis record: must match the verifier's network file. */
+  genesisDigest: string;
+  /** When the bundle was made (ISO 8601). */
+  createdAt: string;
+  /** Signed records, in an order that lets each one validate after those before it. */
+  records: Record<string, unknown>[];
+}
+
+/** What an import did with the records. */
+export interface ImportSummary {
+  total: number;
+  accepted: number;
+  /** Ignored records by code (DUPLICATE, STATUS_LIST_STALE, …): nothing wrong, nothing new. */
+  ignored: Record<string, number>;
+  /** Rejected records by code (forged, malformed, unauthorised). */
+  rejected: Record<string, number>;
+  /** Passes over the records (records waiting for others are retried). */
+  passes: number;
+}
+
+/** Checks a parsed bundle file. */
+export function parseBundle(value: unknown, origin: string): Bundle {
+  const invalid = (problem: string) =>
+    new CliError('BUNDLE_INVALID', `${origin} is not a trustmesh bundle: ${problem}`, {
+      hint: 'make bundles with `trustmesh export --data DIR --out bundle.json`',
+    });
+  if (!isObject(value)) throw invalid('it must be a JSON object');
+  if (value.format !== BUNDLE_FORMAT) {
+    throw invalid(`"format" is ${JSON.stringify(value.format)}, expected "${BUNDLE_FORMAT}"`);
+  }
+  if (typeof value.networkId !== 'string' || value.networkId === '') throw invalid('"networkId" must be a string');
+  if (typeof value.genesisDigest !== 'string' || !/^[0-9a-f]{64}$/.test(value.genesisDigest)) {
+    throw invalid('"genesisDigest" must be 64 lower-case hex digits');
+  }
+  if (typeof value.createdAt !== 'string' || Number.isNaN(Date.parse(value.createdAt))) {
+    throw invalid('"createdAt" must be a date-time');
+  }
+  if (!Array.isArray(value.records)) throw invalid('"records" must be an array');
+  const bad = value.records.findIndex((r) => !isObject(r));
+  if (bad >= 0) throw invalid(`records[${bad}] must be a JSON object`);
+  return value as unknown as Bundle;
+}
+
+/** Checks that a bundle belongs to the network the verifier trusts. */
+export function checkBundleNetwork(
+  bundle: Bundle,
+  network: { networkId: string; genesisDigest: string },
+  origin: string,
+): void {
+  if (bundle.networkId !== network.networkId || bundle.genesisDigest !== network.genesisDigest) {
+    throw new CliError(
+      'BUNDLE_NETWORK_MISMATCH',
+      `${origin} is for network "${bundle.networkId}" (genesis ${bundle.genesisDigest.slice(0, 12)}…), but the network file is "${network.networkId}" (genesis ${network.genesisDigest.slice(0, 12)}…)`,
+      { hint: 'use a bundle exported from this network, or the network file of the bundle’s network (--network FILE)' },
+    );
+  }
+}
+
+/**
+ * Reads every record of a store as bundle records, ordered so that each validates after the ones
+ * before it: governance by version, then rounds of status lists and accreditations whose signer is
+ * already known (an authority, or a subject accredited earlier), then the rest, then evidence.
+ */
+export async function storeRecords(store: RecordStore): Promise<Record<string, unknown>[]> {
+  const decoder = new TextDecoder();
+  const read = async (kind: 'governance' | 'accreditation' | 'status-list') => {
+    const records: Record<string, unknown>[] = [];
+    for await (const r of store.records({ kind })) records.push(JSON.parse(decoder.decode(r.bytes)));
+    return records;
+  };
+  const governance = await read('governance');
+  let accreditations = await read('accreditation');
+  let lists = await read('status-list');
+
+  const known = new Set<string>();
+  for (const g of governance) for (const a of g.authorities as { id: string }[]) known.add(a.id);
+  const ordered: Record<string, unknown>[] = [...governance];
+  for (;;) {
+    // A party's lists first: its accreditations may name them for withdrawal.
+    const readyLists = lists.filter((l) => known.has(issuerOf(l)));
+    const readyAccreditations = accreditations.filter((a) => known.has(issuerOf(a)));
+    if (readyLists.length === 0 && readyAccreditations.length === 0) break;
+    ordered.push(...readyLists, ...readyAccreditations);
+    lists = lists.filter((l) => !readyLists.includes(l));
+    accreditations = accreditations.filter((a) => !readyAccreditations.includes(a));
+    for (const a of readyAccreditations) known.add(String((a.credentialSubject as { id?: unknown }).id));
+  }
+  // Records whose signer no chain reaches still travel: the importer decides about them.
+  ordered.push(...lists, ...accreditations);
+
+  for await (const evidence of store.evidence()) {
+    ordered.push({
+      type: EVIDENCE_TYPE,
+      kind: evidence.key.slice(0, evidence.key.indexOf('/')),
+      records: evidence.records.map((bytes) => JSON.parse(decoder.decode(bytes))),
+    });
+  }
+  return ordered;
+}
+
+/**
+ * Submits records to a registry, retrying those that wait on others (`retryCodes`, e.g. a status
+ * list before its issuer's accreditation) as long as a pass admits something new.
+ */
+export async function importRecords(
+  registry: Pick<Registry, 'submit'>,
+  records: readonly Record<string, unknown>[],
+  options: { retryCodes: ReadonlySet<string>; onProgress?: (done: number) => void },
+): Promise<ImportSummary> {
+  const final = new Map<number, SubmitOutcome>();
+  let pending = records.map((_, i) => i);
+  let passes = 0;
+  let done = 0;
+  for (;;) {
+    passes++;
+    let admitted = 0;
+    const waiting: number[] = [];
+    for (const i of pending) {
+      const outcome = await registry.submit(records[i]);
+      final.set(i, outcome);
+      if (outcome.status === 'accept') admitted++;
+      if (outcome.status === 'ignore' && options.retryCodes.has(outcome.error.code)) waiting.push(i);
+      else options.onProgress?.(++done);
+    }
+    if (waiting.length === 0 || admitted === 0) break;
+    pending = waiting;
+  }
+  const summary: ImportSummary = { total: records.length, accepted: 0, ignored: {}, rejected: {}, passes };
+  for (const outcome of final.values()) {
+    if (outcome.status === 'accept') summary.accepted++;
+    else {
+      const tally = outcome.status === 'ignore' ? summary.ignored : summary.rejected;
+      tally[outcome.error.code] = (tally[outcome.error.code] ?? 0) + 1;
+    }
+  }
+  return summary;
+}
+
+/** Lines describing an import summary. */
+export function describeImport(summary: ImportSummary): string[] {
+  const byCode = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ');
+  const ignored = Object.values(summary.ignored).reduce((a, b) => a + b, 0);
+  const rejected = Object.values(summary.rejected).reduce((a, b) => a + b, 0);
+  return [
+    `${summary.total} records: ${summary.accepted} accepted, ${ignored} ignored, ${rejected} rejected`,
+    ...(ignored > 0 ? [`ignored:  ${byCode(summary.ignored)}`] : []),
+    ...(rejected > 0 ? [`rejected: ${byCode(summary.rejected)}`] : []),
+  ];
+}
+
+/** Exit code of an import: a rejected record means the bundle holds forged or malformed data. */
+export function importExitCode(summary: ImportSummary): 0 | 1 {
+  return Object.keys(summary.rejected).length > 0 ? EXIT.NOT_VERIFIED : EXIT.OK;
+}
+
+/** Kinds of record a bundle carries, for `export`'s summary. */
+export function kindOf(record: Record<string, unknown>): string {
+  const types = Array.isArray(record.type) ? record.type : [record.type];
+  if (types.includes(GOVERNANCE_TYPE)) return 'governance';
+  if (types.includes(EVIDENCE_TYPE)) return 'evidence';
+  if (types.includes(ACCREDITATION_TYPE)) return 'accreditation';
+  if (types.includes('BitstringStatusListCredential')) return 'status-list';
+  return 'unknown';
+}
+
+function issuerOf(record: Record<string, unknown>): string {
+  const issuer = record.issuer;
+  return String(isObject(issuer) ? issuer.id : issuer);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,385 @@
+/**
+ * `trustmesh accredit` and `trustmesh withdraw` (DESIGN.md, Records §2). An authority or an
+ * accredited accreditor signs an accreditation — role, credential types, jurisdiction, pinned subject
+ * keys, validity — and publishes it through a node or writes it to a file for another operator to
+ * publish. Withdrawing one sets its bit on the accreditor's revocation list and publishes the new
+ * list version: the same mechanism as revoking any credential.
+ */
+import { createDocumentLoader, issueAccreditation, parseAccreditation, RegistryError } from '@trustmesh/registry';
+import { type Command, Option } from 'commander';
+import {
+  addOptions,
+  type CommandContext,
+  commaList,
+  dataOption,
+  days,
+  forceOption,
+  jsonOption,
+  networkOption,
+  nodeOptions,
+  nonNegativeInteger,
+  positiveInteger,
+} from '../command-context.ts';
+import type { ConfigFlags } from '../config.ts';
+import { openDataDir } from '../data-dir.ts';
+import { readJsonFile, writeJsonFile } from '../files.ts';
+import { readKeyPairFile, readPublicKey } from '../key-files.ts';
+import { NodeClient } from '../node-client.ts';
+import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
+import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { nodeClientFor, reportPublish } from './publish.ts';
+
+/** Validity of an accreditation unless `--valid-days` says otherwise. */
+export const DEFAULT_ACCREDITATION_VALID_DAYS = 365;
+
+interface AccreditFlags extends ConfigFlags {
+  key: string;
+  subject?: string;
+  subjectKey: string;
+  subjectKeyId?: string;
+  role: 'issuer' | 'accreditor';
+  types: string[];
+  jurisdiction: string;
+  maxPathLength?: number;
+  validDays: number;
+  withdrawalList?: string;
+  withdrawalIndex?: number;
+  out?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+interface WithdrawFlags extends ConfigFlags {
+  key: string;
+  accreditation?: string;
+  list?: string;
+  index?: number;
+  current?: string;
+  out?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** Registers `accredit` and `withdraw`. */
+export function registerAccreditCommands(program: Command, ctx: CommandContext): void {
+  addOptions(
+    program
+      .command('accredit')
+      .description(
+        'sign an accreditation of an issuer or accreditor; publish it through a node (--node) or write it to a file (--out)',
+      ),
+    [
+      new Option(
+        '--key <file>',
+        'your key file (a governance authority or an accredited accreditor)',
+      ).makeOptionMandatory(),
+      new Option('--subject <did>', 'DID of the party accredited (default: the DID of --subject-key)'),
+      new Option(
+        '--subject-key <key>',
+        'the subject’s public key to pin: a key file or a Multikey (z6Mk…, zDna…)',
+      ).makeOptionMandatory(),
+      new Option(
+        '--subject-key-id <id>',
+        'verification method id of a bare --subject-key (default <subject>#<multikey>)',
+      ),
+      new Option('--role <role>', 'what the subject may do').choices(['issuer', 'accreditor']).makeOptionMandatory(),
+      new Option('--types <types>', 'credential types, comma-separated (e.g. HealthInsuranceCredential)')
+        .argParser(commaList)
+        .makeOptionMandatory(),
+      new Option(
+        '--jurisdiction <code>',
+        'ISO 3166 code the accreditation covers (e.g. JP, JP-13)',
+      ).makeOptionMandatory(),
+      new Option(
+        '--max-path-length <n>',
+        'for accreditors: how many further accreditor levels they may create',
+      ).argParser(nonNegativeInteger),
+      new Option('--valid-days <n>', 'days the accreditation stays valid')
+        .argParser(positiveInteger)
+        .default(DEFAULT_ACCREDITATION_VALID_DAYS),
+      new Option('--withdrawal-list <url>', 'your revocation list through which you can withdraw this accreditation'),
+      new Option('--withdrawal-index <n>', 'the entry of --withdrawal-list reserved for it').argParser(
+        nonNegativeInteger,
+      ),
+      new Option('--out <file>', 'write the signed accreditation here (- for standard output)'),
+      ...nodeOptions('to publish through'),
+      forceOption(),
+      jsonOption(),
+    ],
+  ).action((flags: AccreditFlags, command: Command) =>
+    ctx.run(command, async (out) => {
+      if ((flags.withdrawalList === undefined) !== (flags.withdrawalIndex === undefined)) {
+        throw new CliError('WITHDRAWAL_INCOMPLETE', '--withdrawal-list and --withdrawal-index go together', {
+          hint: 'give both (to be able to withdraw the accreditation later), or neither',
+        });
+      }
+      if (flags.role === 'issuer' && flags.maxPathLength) {
+        throw new CliError('PATH_LENGTH_FOR_ISSUER', '--max-path-length applies to --role accreditor only', {
+          hint: 'issuers cannot accredit others; drop --max-path-length or use --role accreditor',
+        });
+      }
+      const config = await ctx.config(flags);
+      if (!flags.out && !config.values.node) {
+        throw new CliError('OUTPUT_MISSING', 'nowhere to put the accreditation', {
+          hint: 'give --out FILE (to hand it to another operator) and/or --node URL (to publish it)',
+        });
+      }
+      const accreditor = await readKeyPairFile(flags.key, '--key', ctx);
+      const subjectKey = await readPublicKey(flags.subjectKey, '--subject-key', ctx, {
+        ...(flags.subject ? { controller: flags.subject } : {}),
+        ...(flags.subjectKeyId ? { keyId: flags.subjectKeyId } : {}),
+      });
+      const subject = flags.subject ?? subjectKey.did;
+      if (subjectKey.did !== subject) {
+        throw new CliError(
+          'SUBJECT_KEY_MISMATCH',
+          `--subject-key belongs to ${subjectKey.did}, not to --subject ${subject}`,
+          {
+            hint: 'give the subject’s own key, or its bare public key (z6Mk…) with --subject-key-id',
+          },
+        );
+      }
+      const now = ctx.now();
+      let credential: Record<string, unknown>;
+      try {
+        credential = await issueAccreditation(
+          {
+            accreditor,
+            subject,
+            role: flags.role,
+            accreditedFor: [{ types: flags.types, jurisdiction: flags.jurisdiction }],
+            ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
+            subjectKeys: [
+              {
+                id: subjectKey.verificationMethod,
+                type: 'Multikey',
+                controller: subject,
+                publicKeyMultibase: subjectKey.publicKeyMultibase,
+              },
+            ],
+            validFrom: new Date(now),
+            validUntil: new Date(now + days(flags.validDays)),
+            ...(flags.withdrawalList !== undefined && flags.withdrawalIndex !== undefined
+              ? { withdrawal: { statusListCredential: flags.withdrawalList, statusListIndex: flags.withdrawalIndex } }
+              : {}),
+          },
+          createDocumentLoader({}, {}),
+        );
+        // The node would reject a malformed accreditation; say so before anything is written.
+        parseAccreditation(credential);
+      } catch (error) {
+        if (!(error instanceof RegistryError)) throw error;
+        throw new CliError('ACCREDITATION_INVALID', `the accreditation would be invalid: ${error.message}`, {
+          hint: 'check --types (type names), --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID)',
+          cause: error,
+        });
+      }
+      const summary = {
+        id: String(credential.id),
+        issuer: accreditor.did,
+        subject,
+        role: flags.role,
+        types: flags.types,
+        jurisdiction: flags.jurisdiction,
+        validUntil: String(credential.validUntil),
+      };
+      return deliver(
+        out,
+        ctx,
+        credential,
+        { ...flags, node: config.values.node ?? undefined },
+        summary,
+        'accreditation',
+      );
+    }),
+  );
+
+  addOptions(
+    program
+      .command('withdraw')
+      .description('withdraw an accreditation: set its entry on your revocation list and publish the new list version'),
+    [
+      new Option('--key <file>', 'your key file (the accreditor, issuer of the list)').makeOptionMandatory(),
+      new Option(
+        '--accreditation <file>',
+        'the accreditation to withdraw (its credentialStatus names the list and index)',
+      ),
+      new Option('--list <url>', 'your revocation list (instead of --accreditation)'),
+      new Option('--index <n>', 'the entry to set (instead of --accreditation)').argParser(nonNegativeInteger),
+      new Option('--current <file>', 'the current version of the list, as a file (instead of --data or --node)'),
+      dataOption(
+        'data directory to read the current list from (and, without --node/--out, to store the new version in)',
+      ),
+      networkOption(),
+      new Option('--out <file>', 'write the new list version here (- for standard output)'),
+      ...nodeOptions('to read the current list from and publish through'),
+      forceOption(),
+      jsonOption(),
+    ],
+  ).action((flags: WithdrawFlags, command: Command) =>
+    ctx.run(command, async (out) => {
+      const { list, index } = await withdrawalTarget(ctx, flags);
+      const keyPair = await readKeyPairFile(flags.key, '--key', ctx);
+      const config = await ctx.config(flags);
+      const node = config.values.node;
+      if (!flags.out && !node && !flags.data) {
+        throw new CliError('OUTPUT_MISSING', 'nowhere to put the new list version', {
+          hint: 'give --node URL (to publish it), --out FILE, or --data DIR (to store it in a stopped node’s data directory)',
+        });
+      }
+      if (flags.current) {
+        const held = parseStatusListFrom(await readJsonFile(flags.current, 'status list', ctx), flags.current);
+        if (held.id !== list) {
+          throw new CliError('STATUS_LIST_MISMATCH', `${flags.current} is status list ${held.id}, not ${list}`, {
+            hint: 'give the current version of the list named by the accreditation',
+          });
+        }
+        const next = await nextStatusListVersion(held, [{ index, value: 1 }], keyPair, { now: ctx.now() });
+        if (!next.changed) return alreadyWithdrawn(out, list, index);
+        return deliver(
+          out,
+          ctx,
+          next.credential,
+          { ...flags, node: node ?? undefined },
+          withdrawnSummary(list, index, next.validFrom),
+          'status list',
+        );
+      }
+      if (flags.data) {
+        const { registry } = await openDataDir(config.values, { now: ctx.now });
+        try {
+          const state = registry.statusList(list);
+          if (!state) throw unknownList(list, config.values.dataDir);
+          const next = await nextStatusListVersion(state.list, [{ index, value: 1 }], keyPair, { now: ctx.now() });
+          if (!next.changed) return alreadyWithdrawn(out, list, index);
+          if (flags.out || node) {
+            return deliver(
+              out,
+              ctx,
+              next.credential,
+              { ...flags, node: node ?? undefined },
+              withdrawnSummary(list, index, next.validFrom),
+              'status list',
+            );
+          }
+          // Stored through the registry's own validation, like any record; the node gossips it on start.
+          const outcome = await registry.submit(next.credential);
+          if (outcome.status !== 'accept') {
+            throw new CliError(
+              'STATUS_LIST_REFUSED',
+              `the new list version was refused: ${outcome.error.code}: ${outcome.error.message}`,
+              {
+                exitCode: EXIT.NOT_VERIFIED,
+              },
+            );
+          }
+          out.result({ ...withdrawnSummary(list, index, next.validFrom), storedIn: config.values.dataDir }, (r) => [
+            `withdrawn: entry ${r.index} of ${r.list} is set (version ${r.validFrom})`,
+            `stored in ${r.storedIn}; the node publishes it to its peers when it starts`,
+          ]);
+          return EXIT.OK;
+        } finally {
+          await registry.close();
+        }
+      }
+      if (!node) {
+        throw new CliError('SOURCE_MISSING', `cannot read the current version of ${list}`, {
+          hint: 'give --node URL, --data DIR, or --current FILE',
+        });
+      }
+      const client = new NodeClient({ baseUrl: node, token: config.values.token });
+      const fetched = await client.statusList(list);
+      if (!fetched) throw unknownList(list, node);
+      const held = parseStatusListFrom(fetched, `${node}: ${list}`);
+      const next = await nextStatusListVersion(held, [{ index, value: 1 }], keyPair, { now: ctx.now() });
+      if (!next.changed) return alreadyWithdrawn(out, list, index);
+      return deliver(
+        out,
+        ctx,
+        next.credential,
+        { ...flags, node },
+        withdrawnSummary(list, index, next.validFrom),
+        'status list',
+      );
+    }),
+  );
+}
+
+/** Writes a signed record to `--out` and/or publishes it through `--node`. */
+async function deliver(
+  out: Output,
+  ctx: CommandContext,
+  record: Record<string, unknown>,
+  flags: { out?: string; node?: string; token?: string; force?: boolean },
+  summary: Record<string, unknown>,
+  what: string,
+): Promise<ExitCode> {
+  if (flags.out === '-') {
+    ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  } else if (flags.out) {
+    await writeJsonFile(flags.out, record, { force: flags.force === true, what });
+  }
+  if (flags.node) {
+    const client = await nodeClientFor(ctx, flags);
+    const result = await client.publishRecord(record);
+    if (flags.out && flags.out !== '-') out.note(`wrote the ${what} to ${flags.out}`);
+    return reportPublish(out, result, client.options.baseUrl);
+  }
+  if (flags.out !== '-') {
+    out.result({ ...summary, file: flags.out }, (s) => [
+      `wrote the signed ${what} to ${String(s.file)}`,
+      ...Object.entries(summary).map(([k, v]) => `  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`),
+      `publish it with: trustmesh publish ${String(s.file)} --node URL`,
+    ]);
+  }
+  return EXIT.OK;
+}
+
+async function withdrawalTarget(ctx: CommandContext, flags: WithdrawFlags): Promise<{ list: string; index: number }> {
+  if (flags.accreditation) {
+    if (flags.list || flags.index !== undefined) {
+      throw new CliError('WITHDRAWAL_AMBIGUOUS', 'give --accreditation, or --list with --index, not both', {
+        hint: '--accreditation reads the list and index from the accreditation’s credentialStatus',
+      });
+    }
+    const value = await readJsonFile(flags.accreditation, 'accreditation', ctx);
+    const status = (value as { credentialStatus?: unknown }).credentialStatus;
+    const entry = Array.isArray(status) ? status[0] : status;
+    const list = (entry as { statusListCredential?: unknown } | undefined)?.statusListCredential;
+    const index = Number((entry as { statusListIndex?: unknown } | undefined)?.statusListIndex);
+    if (typeof list !== 'string' || !Number.isSafeInteger(index)) {
+      throw new CliError('ACCREDITATION_NOT_WITHDRAWABLE', `${flags.accreditation} names no status list entry`, {
+        hint: 'an accreditation issued without --withdrawal-list cannot be withdrawn; it lapses at its validUntil',
+      });
+    }
+    return { list, index };
+  }
+  if (!flags.list || flags.index === undefined) {
+    throw new CliError(
+      'WITHDRAWAL_TARGET_MISSING',
+      'which accreditation? give --accreditation FILE, or --list URL and --index N',
+      {
+        hint: 'the list and index are the accreditation’s credentialStatus (set by accredit --withdrawal-list/--withdrawal-index)',
+      },
+    );
+  }
+  return { list: flags.list, index: flags.index };
+}
+
+function withdrawnSummary(list: string, index: number, validFrom: string) {
+  return { list, index, validFrom };
+}
+
+function alreadyWithdrawn(out: Output, list: string, index: number): ExitCode {
+  out.result(
+    { list, index, changed: false },
+    (r) => `entry ${r.index} of ${r.list} is already set: nothing to publish`,
+  );
+  return EXIT.OK;
+}
+
+function unknownList(list: string, where: string): CliError {
+  return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
+    hint: 'check the list URL; a list must be published before entries on it can be set',
+  });
+}

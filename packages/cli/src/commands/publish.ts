@@ -1,0 +1,59 @@
+/**
+ * `trustmesh publish FILE --node URL`: hand any signed record (an accreditation another operator
+ * wrote to a file, a status list version, a governance version, evidence) to a node, which runs it
+ * through the same validation as gossip and forwards it. Also the publishing step other commands
+ * share.
+ */
+import type { Command } from 'commander';
+import { addOptions, type CommandContext, jsonOption, nodeOptions } from '../command-context.ts';
+import type { ConfigFlags } from '../config.ts';
+import { readJsonFile } from '../files.ts';
+import { NodeClient, type PublishResult } from '../node-client.ts';
+import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
+
+interface PublishFlags extends ConfigFlags {
+  json?: boolean;
+}
+
+/** Registers `publish`. */
+export function registerPublishCommand(program: Command, ctx: CommandContext): void {
+  addOptions(
+    program
+      .command('publish')
+      .argument('<file>', 'signed record (JSON), or - for standard input')
+      .description('publish a signed record through a node (POST /records)'),
+    [...nodeOptions('to publish through'), jsonOption()],
+  ).action((file: string, flags: PublishFlags, command: Command) =>
+    ctx.run(command, async (out) => {
+      const record = await readJsonFile(file, 'record', ctx);
+      const client = await nodeClientFor(ctx, flags);
+      return reportPublish(out, await client.publishRecord(record), client.options.baseUrl);
+    }),
+  );
+}
+
+/** A client for the node named by `--node` / TRUSTMESH_NODE / the config file. */
+export async function nodeClientFor(ctx: CommandContext, flags: ConfigFlags): Promise<NodeClient> {
+  const config = await ctx.config(flags);
+  if (!config.values.node) {
+    throw new CliError('NODE_MISSING', 'no node to talk to', {
+      hint: 'pass --node URL (e.g. http://127.0.0.1:8080), or set TRUSTMESH_NODE',
+    });
+  }
+  return new NodeClient({ baseUrl: config.values.node, token: config.values.token });
+}
+
+/**
+ * Prints what the node did with a record. Accepted, or ignored as a duplicate (already held), exit
+ * 0; any other ignore (stale, not resolvable yet) or a rejection exit 1: the record is not stored.
+ */
+export function reportPublish(out: Output, result: PublishResult, node: string): ExitCode {
+  out.result({ node, ...result }, (r) => {
+    if (r.status === 'accepted') return `published: ${node} accepted the ${r.kind} record (digest ${r.digest})`;
+    const field = r.field ? ` (${r.field})` : '';
+    return `${r.status === 'ignored' ? 'not stored' : 'rejected'}: ${node} ${r.status} the record: ${r.code}${field}: ${r.message}`;
+  });
+  if (result.status === 'accepted') return EXIT.OK;
+  if (result.status === 'ignored' && result.code === 'DUPLICATE') return EXIT.OK;
+  return EXIT.NOT_VERIFIED;
+}

@@ -1,0 +1,18 @@
+/**
+ * Entry point of the `trustmesh` command (run through tsx: `pnpm trustmesh …` from the repository
+ * root, or the `trustmesh` bin of this package). Everything else lives in program.ts.
+ */
+import { runCli } from './program.ts';
+
+// pnpm runs a package script in the package's directory; run as the `trustmesh` script, relative
+// paths on the command line should mean what they meant where the user typed them.
+if (process.env.npm_lifecycle_event === 'trustmesh' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+  now: Date.now,
+});

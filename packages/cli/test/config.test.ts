@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config.ts';
+import { runCli, show, tempDir } from './helpers.ts';
+
+describe('configuration', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+    await mkdir(join(dir, 'data'));
+    await writeFile(
+      join(dir, 'data', 'config.json'),
+      JSON.stringify({ node: 'http://file.example:1', token: 'from-file', network: 'net.json', listen: ['x'] }),
+    );
+  });
+  after(() => remove());
+
+  it('takes the data directory’s file, then TRUSTMESH_* variables, then flags', async () => {
+    const fileOnly = await loadConfig({ data: 'data' }, {}, dir);
+    assert.equal(fileOnly.values.node, 'http://file.example:1');
+    assert.equal(
+      fileOnly.values.network,
+      join(dir, 'data', 'net.json'),
+      'file paths are relative to the data directory',
+    );
+    assert.deepEqual(fileOnly.unknownKeys, ['listen']);
+
+    const env = { TRUSTMESH_NODE: 'http://env.example:2', TRUSTMESH_TOKEN: 'from-env', TRUSTMESH_DATA_DIR: 'data' };
+    const withEnv = await loadConfig({}, env, dir);
+    assert.equal(withEnv.values.node, 'http://env.example:2');
+    assert.equal(withEnv.values.token, 'from-env');
+    assert.deepEqual([withEnv.sources.dataDir, withEnv.sources.node, withEnv.sources.network], ['env', 'env', 'file']);
+
+    const withFlags = await loadConfig({ node: 'http://flag.example:3/', network: 'other.json' }, env, dir);
+    assert.equal(withFlags.values.node, 'http://flag.example:3');
+    assert.equal(withFlags.values.network, join(dir, 'other.json'), 'flag paths are relative to the working directory');
+    assert.equal(withFlags.sources.node, 'flag');
+    assert.equal(withFlags.values.token, 'from-env');
+  });
+
+  it('defaults to ./.trustmesh and refuses a non-URL node', async () => {
+    const defaults = await loadConfig({}, {}, dir);
+    assert.equal(defaults.values.dataDir, join(dir, '.trustmesh'));
+    assert.equal(defaults.values.node, null);
+    assert.equal(defaults.fileFound, false);
+    await assert.rejects(
+      loadConfig({ node: 'localhost:8080' }, {}, dir),
+      /--node: "localhost:8080" must be an http: or https: URL/,
+    );
+  });
+
+  it('config show prints each setting with its source and masks the token', async () => {
+    const result = await runCli(['config', 'show', '--data', 'data', '--json'], {
+      cwd: dir,
+      env: { TRUSTMESH_NODE: 'http://env.example:2' },
+    });
+    assert.equal(result.code, 0, show(result));
+    const shown = JSON.parse(result.stdout);
+    assert.deepEqual(shown.settings.node, { value: 'http://env.example:2', source: 'env' });
+    assert.deepEqual(shown.settings.token, { value: '(set)', source: 'file' });
+    assert.deepEqual(shown.settings.dataDir, { value: join(dir, 'data'), source: 'flag' });
+    assert.ok(!result.stdout.includes('from-file'), 'the token was printed');
+  });
+});

@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { generateKeyPair } from '@trustmesh/registry';
+import { type RunResult, runCli, show, tempDir } from './helpers.ts';
+
+/** A user's mistake: exit 2, a message naming the problem, and no stack trace. */
+function assertUsageError(result: RunResult, message: RegExp): void {
+  assert.equal(result.code, 2, show(result));
+  assert.match(result.stderr, message);
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'a stack trace was printed');
+  assert.equal(result.stdout, '');
+}
+
+describe('trustmesh errors', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+    await writeFile(join(dir, 'broken.json'), '{"type": ["VerifiableCredential"');
+    const key = await generateKeyPair('Ed25519');
+    const { secretKeyMultibase: _secret, ...publicOnly } = { ...key, secretKeyMultibase: '' };
+    await writeFile(join(dir, 'public.key.json'), JSON.stringify(publicOnly));
+  });
+  after(() => remove());
+
+  it('an unknown flag', async () => {
+    const result = await runCli(['keys', 'generate', '--out', 'k.json', '--bogus'], { cwd: dir });
+    assertUsageError(result, /unknown option '--bogus'/);
+  });
+
+  it('a missing file', async () => {
+    const result = await runCli(['keys', 'show', 'missing.key.json'], { cwd: dir });
+    assertUsageError(result, /error: key file missing\.key\.json does not exist\nhint: /);
+  });
+
+  it('unreadable JSON', async () => {
+    const result = await runCli(['verify', 'broken.json', '--data', 'data'], { cwd: dir });
+    assertUsageError(result, /error: credential broken\.json is not valid JSON/);
+  });
+
+  it('a public key where a signing key is needed', async () => {
+    const result = await runCli(
+      [
+        'accredit',
+        '--key',
+        'public.key.json',
+        '--subject-key',
+        'public.key.json',
+        '--subject',
+        'did:example:issuer',
+        '--role',
+        'issuer',
+        '--types',
+        'NationalIdCredential',
+        '--jurisdiction',
+        'JP',
+        '--out',
+        'a.json',
+      ],
+      { cwd: dir },
+    );
+    assertUsageError(
+      result,
+      /--key public\.key\.json holds only a public key; signing needs the secret key\nhint: .*keys generate/,
+    );
+  });
+
+  it('a data directory without a database, with --json errors', async () => {
+    await writeFile(join(dir, 'credential.json'), '{}');
+    const result = await runCli(['verify', 'credential.json', '--data', 'nowhere', '--json'], { cwd: dir });
+    assert.equal(result.code, 2, show(result));
+    const error = JSON.parse(result.stderr).error;
+    assert.equal(error.code, 'DATA_DIR_EMPTY');
+    assert.match(error.message, /nowhere holds no registry database/);
+    assert.match(error.hint, /trustmesh import/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Test helpers: run the real `trustmesh` command as a child process (through tsx, as users run it)
+ * in a temporary directory, and build data directories and credentials with the registry API.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNetworkFile, type NetworkFile } from '@trustmesh/node';
+import {
+  createSampleNetwork,
+  createStatusList,
+  EXAMPLES_CONTEXT_V1_URL,
+  exportKeyPair,
+  issueStatusList,
+  type KeyPair,
+  LevelRecordStore,
+  Registry,
+  type SampleNetwork,
+  signCredential,
+  writeStatus,
+} from '@trustmesh/registry';
+
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = join(PACKAGE_DIR, 'src', 'main.ts');
+const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
+
+/** What a run of the command produced. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `trustmesh ...args` in `cwd`. The environment is cleared of TRUSTMESH_* variables (so the
+ * developer's own settings never leak in) and then given `env`.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; stdin?: string },
+): Promise<RunResult> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('TRUSTMESH_')) delete env[name];
+  Object.assign(env, options.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TSX_CLI, MAIN, ...args], { cwd: options.cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** Describes a run for assertion messages. */
+export function show(result: RunResult): string {
+  return `exit ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+}
+
+/** A temporary directory, removed by the returned function. */
+export async function tempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'trustmesh-cli-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Writes a key pair as `keys generate` would (secret included). */
+export async function writeKeyFile(path: string, keyPair: KeyPair): Promise<void> {
+  await writeFile(path, JSON.stringify(exportKeyPair(keyPair)), { mode: 0o600 });
+}
+
+/** A sample network (two authorities, two accredited issuers) dated now, with its network file. */
+export async function sampleNetwork(): Promise<{ net: SampleNetwork; network: NetworkFile }> {
+  const net = await createSampleNetwork({ now: new Date(Date.now() - 60_000) });
+  const network = createNetworkFile({
+    networkId: net.networkId,
+    genesis: net.genesis as unknown as Record<string, unknown>,
+  });
+  return { net, network };
+}
+
+/**
+ * Creates a node data directory as a node would leave it: `network.json` and `db/` holding the
+ * genesis and `records`, each admitted through the registry.
+ */
+export async function makeDataDir(dir: string, network: NetworkFile, records: readonly unknown[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'network.json'), JSON.stringify(network));
+  const registry = await Registry.open(
+    { networkId: network.networkId, genesisDigest: network.genesisDigest },
+    { store: new LevelRecordStore({ location: join(dir, 'db') }), now: Date.now },
+  );
+  try {
+    for (const record of [network.genesis, ...records]) {
+      const outcome = await registry.submit(record);
+      if (outcome.status !== 'accept' && outcome.error.code !== 'DUPLICATE') {
+        throw new Error(`test setup: record refused: ${JSON.stringify(outcome.error.toJSON())}`);
+      }
+    }
+  } finally {
+    await registry.close();
+  }
+}
+
+/** Reads a data directory's registry, for assertions. Close it when done. */
+export function openRegistry(dir: string, network: NetworkFile): Promise<Registry> {
+  return Registry.open(
+    { networkId: network.networkId, genesisDigest: network.genesisDigest },
+    { store: new LevelRecordStore({ location: join(dir, 'db') }), now: Date.now },
+  );
+}
+
+/** A health insurance credential by `issuer` with a revocation entry at `index` of `list`. */
+export function issueCredential(net: SampleNetwork, issuer: KeyPair, list: string, index: number) {
+  return signCredential(
+    {
+      '@context': ['https://www.w3.org/ns/credentials/v2', EXAMPLES_CONTEXT_V1_URL],
+      id: `urn:uuid:${crypto.randomUUID()}`,
+      type: ['VerifiableCredential', 'HealthInsuranceCredential'],
+      issuer: issuer.did,
+      validFrom: new Date(Date.now() - 30_000).toISOString(),
+      credentialSubject: { id: 'did:example:holder', insuredNumber: '12345678' },
+      credentialStatus: {
+        id: `${list}#${index}`,
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+        statusListIndex: String(index),
+        statusListCredential: list,
+      },
+    },
+    issuer,
+    { documentLoader: net.documentLoader },
+  );
+}
+
+/** A version of `list` (issued by `issuer`) with the given entries set, dated after the sample's. */
+export function revokedListVersion(net: SampleNetwork, issuer: KeyPair, list: string, indexes: readonly number[]) {
+  const bits = createStatusList(131_072);
+  for (const index of indexes) writeStatus(bits, index, 1, 1);
+  return issueStatusList(
+    { issuer, id: list, statusPurpose: 'revocation', bits, validFrom: new Date(Date.now() - 30_000) },
+    net.documentLoader,
+  );
+}

@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseStatusListCredential, readStatus } from '@trustmesh/registry';
+import { runCli, sampleNetwork, show, tempDir, writeKeyFile } from './helpers.ts';
+
+/** A fake of the node's HTTP API: answers each request with the next canned response. */
+interface Exchange {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+describe('talking to a node', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  let server: Server;
+  let url: string;
+  const received: Exchange[] = [];
+  const responses: { status: number; body: unknown }[] = [];
+
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+    await writeFile(join(dir, 'record.json'), JSON.stringify({ type: ['VerifiableCredential'], id: 'urn:uuid:x' }));
+    server = createServer((request, response) => {
+      let text = '';
+      request.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      request.on('end', () => {
+        received.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          headers: request.headers,
+          body: text === '' ? null : JSON.parse(text),
+        });
+        const next = responses.shift() ?? { status: 500, body: { code: 'NO_RESPONSE', message: 'none queued' } };
+        response.writeHead(next.status, { 'content-type': 'application/json' }).end(JSON.stringify(next.body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await remove();
+  });
+
+  it('publishes a record with the token from TRUSTMESH_TOKEN', async () => {
+    responses.push({ status: 202, body: { status: 'accepted', kind: 'accreditation', key: 'k', digest: 'abc' } });
+    const result = await runCli(['publish', 'record.json', '--node', url], {
+      cwd: dir,
+      env: { TRUSTMESH_TOKEN: 's3cret' },
+    });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stdout, /accepted the accreditation record \(digest abc\)/);
+    const exchange = received.at(-1);
+    assert.equal(exchange?.method, 'POST');
+    assert.equal(exchange?.url, '/records');
+    assert.equal(exchange?.headers.authorization, 'Bearer s3cret');
+    assert.deepEqual(exchange?.body, { type: ['VerifiableCredential'], id: 'urn:uuid:x' });
+  });
+
+  it('exits 1 with the node’s code when it rejects the record', async () => {
+    responses.push({
+      status: 422,
+      body: { code: 'PROOF_INVALID', message: 'the proof does not verify', field: 'proof' },
+    });
+    const result = await runCli(['publish', 'record.json', '--node', url, '--token', 't'], { cwd: dir });
+    assert.equal(result.code, 1, show(result));
+    assert.match(result.stdout, /rejected: .* PROOF_INVALID \(proof\): the proof does not verify/);
+  });
+
+  it('verifies through the node and reports its answer', async () => {
+    responses.push({
+      status: 400,
+      body: {
+        verified: false,
+        checks: [
+          { check: 'proof', outcome: 'pass', message: 'signed by did:key:z6Mk…' },
+          { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: 'revoked (index 6 of https://s/l)' },
+        ],
+        warnings: [],
+        errors: [],
+        asOf: { time: '2026-06-01T00:00:00.000Z', governanceVersion: 3, statusLists: [] },
+      },
+    });
+    const result = await runCli(['verify', 'record.json'], { cwd: dir, env: { TRUSTMESH_NODE: url } });
+    assert.equal(result.code, 1, show(result));
+    assert.equal(received.at(-1)?.url, '/credentials/verify');
+    assert.match(result.stdout, /✗ status +revoked \(index 6 of https:\/\/s\/l\) \[CREDENTIAL_REVOKED\]/);
+    assert.match(result.stdout, /as of 2026-06-01T00:00:00.000Z: governance version 3/);
+    assert.match(result.stdout, new RegExp(`source: node ${url}`));
+  });
+
+  it('withdraws through the node: reads the current list, publishes the next version', async () => {
+    const { net } = await sampleNetwork();
+    await writeKeyFile(join(dir, 'agency.key.json'), net.keys.jpAgency);
+    const current = net.records.find((r) => r.id === net.lists.jpAgency);
+    responses.push(
+      { status: 200, body: current },
+      { status: 202, body: { status: 'accepted', kind: 'status-list', digest: 'd' } },
+    );
+    const result = await runCli(
+      [
+        'withdraw',
+        '--key',
+        'agency.key.json',
+        '--list',
+        net.lists.jpAgency,
+        '--index',
+        '7',
+        '--node',
+        url,
+        '--token',
+        't',
+      ],
+      { cwd: dir },
+    );
+    assert.equal(result.code, 0, show(result));
+    const [get, post] = received.slice(-2);
+    assert.equal(get?.url, `/status-lists/${encodeURIComponent(net.lists.jpAgency)}`);
+    assert.equal(post?.url, '/records');
+    const next = parseStatusListCredential(post?.body);
+    assert.equal(next.id, net.lists.jpAgency);
+    assert.equal(readStatus(next.bits, 7, 1), 1);
+    assert.ok(next.validFrom > parseStatusListCredential(current).validFrom, 'the new version is not newer');
+  });
+});
