@@ -9,6 +9,8 @@ export {
   createGovernance,
   issueAccreditation,
   issueStatusList,
+  type NextStatusListVersion,
+  nextStatusListVersion,
   pinnedKeyOf,
   type StatusListInput,
   signGovernance,
@@ -60,6 +62,7 @@ export * from './status-list/index.ts';
 export * from './store/index.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
 export { EVIDENCE_TYPE } from './validation/evidence.ts';
+export { type SignatureTally, tallyGovernanceSignatures } from './validation/governance.ts';
 export { statusListKey, statusListVersion } from './validation/status-list.ts';
 export {
   type ChainFailure,
@@ -71,6 +74,7 @@ export {
 export type { StatusListState, TrustView } from './verification/trust-view.ts';
 export {
   type AsOf,
+  asOfStamp,
   type CheckOutcome,
   type CheckResult,
   statusCheck,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type KeyPair, signBytes } from '../crypto/keys.ts';
 import { signCredential } from '../crypto/proofs.ts';
+import { reject } from '../errors.ts';
 import {
   ACCREDITATION_TYPE,
   type AccreditationRole,
@@ -20,6 +21,8 @@ import {
   governanceSigningBytes,
 } from '../records/governance.ts';
 import type { PinnedKey } from '../records/keys.ts';
+import type { StatusListCredential } from '../records/status-list-credential.ts';
+import { readStatus, writeStatus } from '../status-list/bitstring.ts';
 import { encodeStatusList } from '../status-list/codec.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 
@@ -156,4 +159,53 @@ export async function issueStatusList(
 // Whole seconds keep dates short and stable across languages that print them.
 function isoSeconds(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** One entry to set in a new list version. */
+export interface StatusChange {
+  index: number;
+  value: number;
+}
+
+/** What {@link nextStatusListVersion} produced: nothing (every entry already had its value) or a signed version. */
+export type NextStatusListVersion =
+  | { changed: false }
+  | { changed: true; credential: Record<string, unknown>; validFrom: string; previous: Record<number, number> };
+
+/**
+ * Builds and signs the next version of a held status list with `changes` applied: same id, purposes,
+ * statusSize and lifetime, and a validFrom strictly after the held one (nodes keep only newer
+ * versions, DESIGN.md Records §3), even when the local clock lags it.
+ * @throws RegistryError `STATUS_LIST_NOT_YOURS` when `keyPair` is not the list's issuer; `RANGE_ERROR`
+ *   for an index outside the list.
+ */
+export async function nextStatusListVersion(
+  held: StatusListCredential,
+  changes: readonly StatusChange[],
+  keyPair: KeyPair,
+  options: { now: number; documentLoader: DocumentLoader },
+): Promise<NextStatusListVersion> {
+  if (held.issuer !== keyPair.did) {
+    throw reject(
+      'STATUS_LIST_NOT_YOURS',
+      'issuer',
+      `status list ${held.id} is issued by ${held.issuer}, not by ${keyPair.did}`,
+    );
+  }
+  const bits = new Uint8Array(held.bits);
+  const previous: Record<number, number> = {};
+  for (const change of changes) {
+    previous[change.index] = readStatus(bits, change.index, held.statusSize);
+    writeStatus(bits, change.index, held.statusSize, change.value);
+  }
+  if (changes.every((c) => previous[c.index] === c.value)) return { changed: false };
+  const validFromMs = Math.max(options.now, held.validFrom + 1);
+  const { proof: _proof, ...unsigned } = structuredClone(held.credential) as Record<string, unknown>;
+  (unsigned.credentialSubject as Record<string, unknown>).encodedList = encodeStatusList(bits);
+  unsigned.validFrom = new Date(validFromMs).toISOString();
+  if (held.validUntil !== undefined) {
+    unsigned.validUntil = new Date(validFromMs + (held.validUntil - held.validFrom)).toISOString();
+  }
+  const credential = await signCredential(unsigned, keyPair, { documentLoader: options.documentLoader });
+  return { changed: true, credential, validFrom: unsigned.validFrom as string, previous };
 }

@@ -62,7 +62,6 @@ export async function verifyGovernanceSignatures(
   digest: string,
   ctx: ValidationContext,
 ): Promise<void> {
-  const signingBytes = governanceSigningBytes(record);
   if (record.version === 1) {
     // Genesis is pinned by hash in the network file (reject anything else claiming version 1).
     if (digest !== ctx.genesisDigest) {
@@ -72,7 +71,7 @@ export async function verifyGovernanceSignatures(
         `version 1 must be the genesis pinned by hash ${ctx.genesisDigest}`,
       );
     }
-    await requireThreshold(record, record.authorities, record.threshold, signingBytes, 'its own');
+    await requireThreshold(record, record.authorities, record.threshold, 'its own');
   } else {
     const previous = ctx.governanceVersion(record.version - 1);
     // Versions step by exactly one; a gap is not yet resolvable (ignore, fetch the missing version).
@@ -85,34 +84,55 @@ export async function verifyGovernanceSignatures(
     }
     // TUF: the new root must be signed by a threshold of the previous root's keys…
     const prev = previous.parsed.record;
-    await requireThreshold(record, prev.authorities, prev.threshold, signingBytes, `version ${prev.version}'s`);
+    await requireThreshold(record, prev.authorities, prev.threshold, `version ${prev.version}'s`);
     // …and by a threshold of its own.
-    await requireThreshold(record, record.authorities, record.threshold, signingBytes, 'its own');
+    await requireThreshold(record, record.authorities, record.threshold, 'its own');
   }
 }
 
+/** Which authorities validly signed a governance record, and which signature failed, if any. */
+export interface SignatureTally {
+  /** DIDs of authorities with at least one valid signature (each counts once). */
+  signed: Set<string>;
+  /** Index of the first signature by a listed key that does not verify (a forgery), or -1. */
+  invalid: number;
+}
+
 /**
- * Counts distinct authorities with a valid signature. A signature that names a key of neither set is
- * ignored (it may belong to the other set); a signature by a known key that does not verify is a
- * forgery (reject).
+ * Tallies the signatures of a governance record against a set of authorities. A signature naming a
+ * key of none of them is passed over (it may belong to the other set of a rotation).
  */
-async function requireThreshold(
+export async function tallyGovernanceSignatures(
   record: GovernanceRecord,
-  authorities: GovernanceAuthority[],
-  threshold: number,
-  signingBytes: Uint8Array,
-  whose: string,
-): Promise<void> {
+  authorities: readonly GovernanceAuthority[],
+): Promise<SignatureTally> {
+  const signingBytes = governanceSigningBytes(record);
   const signed = new Set<string>();
   for (const [i, signature] of record.signatures.entries()) {
     const authority = authorities.find((a) => a.publicKeys.some((k) => k.id === signature.keyId));
     const key = authority?.publicKeys.find((k) => k.id === signature.keyId);
     if (!authority || !key) continue;
-    if (!(await verifyBytes(signingBytes, signature.signature, key.publicKeyMultibase))) {
-      throw reject('GOVERNANCE_SIGNATURE_INVALID', `signatures[${i}].signature`, `does not verify with key ${key.id}`);
-    }
-    // Each authority counts once, however many of its keys signed.
+    if (!(await verifyBytes(signingBytes, signature.signature, key.publicKeyMultibase))) return { signed, invalid: i };
     signed.add(authority.id);
+  }
+  return { signed, invalid: -1 };
+}
+
+/** Requires a threshold of distinct authorities' valid signatures; a forged signature is a reject. */
+async function requireThreshold(
+  record: GovernanceRecord,
+  authorities: GovernanceAuthority[],
+  threshold: number,
+  whose: string,
+): Promise<void> {
+  const { signed, invalid } = await tallyGovernanceSignatures(record, authorities);
+  if (invalid >= 0) {
+    const keyId = record.signatures[invalid]?.keyId;
+    throw reject(
+      'GOVERNANCE_SIGNATURE_INVALID',
+      `signatures[${invalid}].signature`,
+      `does not verify with key ${keyId}`,
+    );
   }
   if (signed.size < threshold) {
     throw reject(

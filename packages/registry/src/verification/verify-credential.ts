@@ -69,7 +69,7 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   const result = (): VerificationResult => ({
     verified: checks.length > 0 && checks.every((c) => c.outcome === 'pass'),
     checks,
-    asOf: asOf(view, listsRead, now),
+    asOf: asOfStamp(view, listsRead, now),
     warnings,
   });
 
@@ -373,7 +373,8 @@ function dateOf(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function asOf(view: TrustView, lists: Map<string, StatusListState>, now: number): AsOf {
+/** The as-of stamp of an answer: the governance version and every status list version read. */
+export function asOfStamp(view: TrustView, lists: ReadonlyMap<string, StatusListState>, now: number): AsOf {
   return {
     time: new Date(now).toISOString(),
     governanceVersion: view.governance()?.record.version ?? null,

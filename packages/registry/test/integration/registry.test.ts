@@ -10,6 +10,7 @@ import {
   issueAccreditation,
   issueStatusList,
   LevelRecordStore,
+  nextStatusListVersion,
   pinnedKeyOf,
   Registry,
   signGovernance,
@@ -174,6 +175,27 @@ describe('registry: status list admission', () => {
       world.registry.statusList(world.net.lists.jpHealthInsurer)?.list.validFrom,
       Date.parse(v2.validFrom as string),
     );
+  });
+
+  it('builds the next list version with nextStatusListVersion, newer even when the clock lags', async () => {
+    const world = await makeWorld();
+    const { jpHealthInsurer, twHealthInsurer } = world.net.keys;
+    const held = world.registry.statusList(world.net.lists.jpHealthInsurer)!.list;
+    const opts = { now: held.validFrom - 10_000, documentLoader: world.net.documentLoader };
+    await assert.rejects(nextStatusListVersion(held, [{ index: 1, value: 1 }], twHealthInsurer, opts), {
+      code: 'STATUS_LIST_NOT_YOURS',
+    });
+    await assert.rejects(nextStatusListVersion(held, [{ index: 131_072, value: 1 }], jpHealthInsurer, opts), {
+      code: 'RANGE_ERROR',
+    });
+    assert.deepEqual(await nextStatusListVersion(held, [{ index: 1, value: 0 }], jpHealthInsurer, opts), {
+      changed: false,
+    });
+    const next = await nextStatusListVersion(held, [{ index: 1, value: 1 }], jpHealthInsurer, opts);
+    assert.ok(next.changed);
+    assert.equal(Date.parse(next.validFrom), held.validFrom + 1);
+    await expectOutcome(world, next.credential, 'accept');
+    assert.equal(world.registry.statusList(world.net.lists.jpHealthInsurer)!.list.bits[0], 0b0100_0000);
   });
 
   it('rejects a newer version that clears a revocation bit, leaving state unchanged', async () => {
