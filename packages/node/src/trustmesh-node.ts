@@ -4,7 +4,7 @@
  * Every record, whichever way it arrives, goes through the registry's one admission pipeline.
  */
 import { join } from 'node:path';
-import type { PeerId, PrivateKey } from '@libp2p/interface';
+import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import {
   canonicalBytes,
@@ -27,7 +27,12 @@ import {
   RecordGossip,
   type RecordGossipOptions,
 } from './gossip/record-gossip.ts';
-import { createLibp2pNode, type Libp2pNodeOptions, type TrustmeshLibp2p } from './network/libp2p.ts';
+import {
+  createLibp2pNode,
+  type Libp2pNodeModules,
+  type Libp2pNodeOptions,
+  type TrustmeshLibp2p,
+} from './network/libp2p.ts';
 import type { NetworkFile } from './network/network-file.ts';
 import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
@@ -98,6 +103,8 @@ export interface TrustmeshNodeModules {
   store?: RecordStore;
   /** A peer key to use instead of the one in the data directory. */
   privateKey?: PrivateKey;
+  /** libp2p connection gater: which peers may be dialled or accepted (simulated partitions, allow lists). */
+  connectionGater?: ConnectionGater;
   logger?: GossipLogger;
   /** Structured logger of the HTTP API (default: silent). Never receives submitted credentials. */
   httpLogger?: Logger;
@@ -105,6 +112,11 @@ export interface TrustmeshNodeModules {
   issuerKey?: KeyPair;
   /** Random source in [0, 1) (anti-entropy peer choice); seeded in simulations. */
   random?: () => number;
+  /**
+   * Hooks into libp2p for simulation and measurement: a connection gater, a replacement transport,
+   * gossipsub's metrics register. Production leaves them unset.
+   */
+  libp2p?: Omit<Libp2pNodeModules, 'privateKey'>;
 }
 
 /** Stable codes of {@link TrustmeshNodeError}. */
@@ -217,7 +229,10 @@ export class TrustmeshNode {
             maxMessageBytes,
           }),
         },
-        privateKey ? { privateKey } : {},
+        {
+          ...(privateKey ? { privateKey } : {}),
+          ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
+        },
       );
       const gossip = new RecordGossip(gossipOptions, {
         pubsub: libp2p.services.pubsub,

@@ -22,13 +22,13 @@ import {
   createStatusList,
   issueStatusList,
   type KeyPair,
+  nextStatusListVersion,
   type Registry,
   RegistryError,
   readStatus,
   reject,
   type SubmitOutcome,
   signCredential,
-  writeStatus,
 } from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.ts';
@@ -348,15 +348,18 @@ export class IssuerService {
       statusListIndex: entry.statusListIndex,
       value,
     };
-    if (readStatus(held.list.bits, entry.statusListIndex, 1) === value) {
-      return { ...base, changed: false, validFrom: new Date(held.list.validFrom).toISOString() };
-    }
-    const bits = new Uint8Array(held.list.bits);
-    writeStatus(bits, entry.statusListIndex, 1, value);
-    // Version order per list is validFrom (DESIGN.md, Records §3): the next version must be strictly newer.
-    const validFrom = new Date(Math.max(this.modules.now(), held.list.validFrom + 1));
-    await this.publishList(entry.statusListCredential, entry.statusPurpose, bits, validFrom);
-    return { ...base, changed: true, validFrom: validFrom.toISOString() };
+    const next = await nextStatusListVersion(
+      held.list,
+      [{ index: entry.statusListIndex, value }],
+      this.modules.keyPair,
+      {
+        now: this.modules.now(),
+        documentLoader: this.modules.registry.documentLoader,
+      },
+    );
+    if (!next.changed) return { ...base, changed: false, validFrom: new Date(held.list.validFrom).toISOString() };
+    await this.publish(entry.statusListCredential, next.credential, next.validFrom);
+    return { ...base, changed: true, validFrom: next.validFrom };
   }
 
   private async publishList(id: string, purpose: ManagedPurpose, bits: Uint8Array, validFrom: Date): Promise<void> {
@@ -371,11 +374,15 @@ export class IssuerService {
       },
       this.modules.registry.documentLoader,
     );
+    await this.publish(id, record, validFrom.toISOString());
+  }
+
+  private async publish(id: string, record: Record<string, unknown>, validFrom: string): Promise<void> {
     const outcome = await this.modules.publish(record);
     if (outcome.status !== 'accept') {
       throw new RegistryError(
         'STATUS_PUBLISH_FAILED',
-        `the node did not accept version ${validFrom.toISOString()} of ${id}: ${outcome.error.code}: ${outcome.error.message}`,
+        `the node did not accept version ${validFrom} of ${id}: ${outcome.error.code}: ${outcome.error.message}`,
         { cause: outcome.error },
       );
     }

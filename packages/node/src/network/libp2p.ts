@@ -8,7 +8,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { bootstrap } from '@libp2p/bootstrap';
 import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
-import type { Libp2p, PrivateKey } from '@libp2p/interface';
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { memory } from '@libp2p/memory';
 import { type Ping, ping } from '@libp2p/ping';
@@ -79,6 +79,11 @@ export const defaultLibp2pNodeOptions: Omit<Libp2pNodeOptions, 'gossipsub'> = {
 export interface Libp2pNodeModules {
   /** The node's identity (network/peer-identity.ts); an ephemeral one is generated if absent. */
   privateKey?: PrivateKey;
+  /**
+   * Decides which peers this host may dial or accept (libp2p's connection gater). Simulations and
+   * tests inject one to partition a network; operators could use one for an allow list.
+   */
+  connectionGater?: ConnectionGater;
 }
 
 /** The services every trustmesh libp2p host runs. */
@@ -117,10 +122,14 @@ export async function createLibp2pNode(
 
   const node = await createLibp2p({
     ...(modules.privateKey ? { privateKey: modules.privateKey } : {}),
+    ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
     // Started below, once listeners are attached.
     start: false,
     addresses: { listen: opts.listen ?? defaultListenAddresses(opts.transport) },
-    transports: [opts.transport === 'memory' ? memory({ latency: opts.memoryLatencyMs }) : tcp()],
+    transports: [
+      modules.transport ?? (opts.transport === 'memory' ? memory({ latency: opts.memoryLatencyMs }) : tcp()),
+    ],
+    ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -136,7 +145,9 @@ export async function createLibp2pNode(
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub(opts.gossipsub),
+      pubsub: gossipsub(
+        modules.gossipsubMetrics ? { ...opts.gossipsub, metricsRegister: modules.gossipsubMetrics } : opts.gossipsub,
+      ),
     },
   });
 

@@ -11,6 +11,9 @@ import {
   scopesWithin,
 } from '../../src/index.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: mutations reach into arbitrary JSON on purpose
+type Json = any;
+
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 
 async function validGovernance() {
@@ -49,7 +52,7 @@ async function validAccreditation() {
 function errorOf(
   parse: (v: unknown) => unknown,
   base: Record<string, unknown>,
-  mutate: (v: any) => void,
+  mutate: (v: Json) => void,
 ): RegistryError {
   const copy = structuredClone(base);
   mutate(copy);
@@ -63,7 +66,7 @@ function errorOf(
 }
 
 describe('governance record parsing', () => {
-  const cases: [string, (g: any) => void, string][] = [
+  const cases: [string, (g: Json) => void, string][] = [
     [
       'type',
       (g) => {
@@ -194,7 +197,7 @@ describe('governance record parsing', () => {
 });
 
 describe('accreditation parsing', () => {
-  const cases: [string, (a: any) => void, string][] = [
+  const cases: [string, (a: Json) => void, string][] = [
     [
       'missing trustmesh context',
       (a) => {

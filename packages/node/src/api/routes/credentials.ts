@@ -7,6 +7,7 @@
  * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
  */
 import {
+  asOfStamp,
   type BitstringStatusListEntry,
   type StatusListState,
   statusCheck,
@@ -318,17 +319,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         statusListCredential: entry.statusListCredential,
         statusListIndex: entry.statusListIndex,
         statusPurpose: entry.statusPurpose,
-        asOf: {
-          time: new Date(time).toISOString(),
-          governanceVersion: registry.governance()?.record.version ?? null,
-          statusLists: [...read.values()].map((s) => ({
-            id: s.list.id,
-            validFrom: new Date(s.list.validFrom).toISOString(),
-            digest: s.digest,
-            receivedAt: new Date(s.receivedAt).toISOString(),
-            ...(s.list.ttl !== undefined ? { ttl: s.list.ttl } : {}),
-          })),
-        },
+        asOf: asOfStamp(registry, read, time),
         warnings,
       };
     },
