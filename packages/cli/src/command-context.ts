@@ -16,6 +16,12 @@ export interface CliEnvironment extends StdinSource {
   cwd: string;
   /** The clock, ms since the epoch. */
   now: () => number;
+  /**
+   * Calls `handler` when the user asks the process to stop (SIGINT, SIGTERM), for commands that run
+   * in the foreground (`start`, `up`, `demo`); returns a function that removes the handler. Absent
+   * where the process's signals are not the command's to take (embedding, in-process tests).
+   */
+  onShutdown?: (handler: (signal: string) => void) => () => void;
 }
 
 /** What a command's action receives. */
@@ -88,6 +94,13 @@ export function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
     throw new InvalidArgumentError('must be a positive integer.');
   }
+  return n;
+}
+
+/** Parser of a TCP port option (0–65535). */
+export function tcpPort(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,5}$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a TCP port (0–65535).');
   return n;
 }
 

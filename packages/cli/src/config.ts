@@ -16,6 +16,10 @@ export const CONFIG_FILE_NAME = 'config.json';
 export const NETWORK_FILE_NAME = 'network.json';
 /** Environment variable naming the data directory (the config file lives there, so it cannot name it). */
 export const DATA_DIR_ENV = 'TRUSTMESH_DATA_DIR';
+/** Name of the file holding the node's write token inside the data directory (mode 0600). */
+export const TOKEN_FILE_NAME = 'token';
+/** Keys of config.json that configure the node `trustmesh start` runs (node-settings.ts reads them). */
+export const NODE_SETTING_KEYS: readonly string[] = ['listen', 'bootstrap', 'api', 'issuerKey'];
 
 /** Settings the commands share. */
 export interface CliConfig {
@@ -25,7 +29,10 @@ export interface CliConfig {
   network: string;
   /** Base URL of a node's HTTP API, for commands that talk to a node. */
   node: string | null;
-  /** Bearer token for the node's write routes. A secret: `config show` masks it. */
+  /**
+   * Bearer token for the node's write routes. A secret: `config show` masks it. Besides the usual
+   * sources, the data directory's `token` file (written by `trustmesh init`) counts as the file source.
+   */
   token: string | null;
 }
 
@@ -42,6 +49,8 @@ export interface LoadedConfig {
   fileFound: boolean;
   /** Keys of the config file this version does not use (shown by `config show`, otherwise ignored). */
   unknownKeys: string[];
+  /** The config file's object as read (empty without a file): node-settings.ts reads the node's keys from it. */
+  fileValues: Readonly<Record<string, unknown>>;
 }
 
 /** Flags that override configuration (commander option names). */
@@ -113,6 +122,13 @@ export async function loadConfig(
     }
     set(name, raw, 'file', dataDir.dataDir, `"${name}" in ${file}`);
   }
+  if (values.token === null) {
+    const token = await readTokenFile(join(dataDir.dataDir, TOKEN_FILE_NAME));
+    if (token !== null) {
+      values.token = token;
+      sources.token = 'file';
+    }
+  }
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const raw = env[SETTINGS[name].env];
     if (raw) set(name, raw, 'env', cwd, SETTINGS[name].env);
@@ -121,7 +137,14 @@ export async function loadConfig(
     const raw = flags[name];
     if (raw) set(name, raw, 'flag', cwd, `--${name}`);
   }
-  return { values, sources, file, fileFound: fromFile.found, unknownKeys: fromFile.unknownKeys };
+  return {
+    values,
+    sources,
+    file,
+    fileFound: fromFile.found,
+    unknownKeys: fromFile.unknownKeys,
+    fileValues: fromFile.values,
+  };
 
   function set(name: SettingName, raw: string, source: ConfigSource, base: string, origin: string): void {
     const kind = SETTINGS[name].kind;
@@ -148,6 +171,22 @@ export function checkUrl(raw: string, origin: string): string {
     });
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** The token in a data directory's `token` file, or null when there is none. */
+async function readTokenFile(path: string): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CliError('CONFIG_INVALID', `cannot read the write token ${path} (${(error as Error).message})`, {
+      hint: 'check the permissions of the data directory',
+      cause: error,
+    });
+  }
+  const token = text.trim();
+  return token === '' ? null : token;
 }
 
 async function readConfigFile(
@@ -179,7 +218,7 @@ async function readConfigFile(
     });
   }
   const values = value as Record<string, unknown>;
-  // Other settings (the node's own, written by `trustmesh init`) may share the file.
-  const unknownKeys = Object.keys(values).filter((k) => !(k in SETTINGS));
+  // The node's own settings (written by `trustmesh init`) share the file; anything else is unknown.
+  const unknownKeys = Object.keys(values).filter((k) => !(k in SETTINGS) && !NODE_SETTING_KEYS.includes(k));
   return { found: true, values, unknownKeys };
 }

@@ -6,7 +6,8 @@ import { runCli } from './program.ts';
 
 // pnpm runs a package script in the package's directory; run as the `trustmesh` script, relative
 // paths on the command line should mean what they meant where the user typed them.
-if (process.env.npm_lifecycle_event === 'trustmesh' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+const script = process.env.npm_lifecycle_event;
+if ((script === 'trustmesh' || script === 'start') && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
@@ -15,4 +16,13 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   now: Date.now,
+  onShutdown(handler) {
+    const listener = (signal: NodeJS.Signals) => handler(signal);
+    process.on('SIGINT', listener);
+    process.on('SIGTERM', listener);
+    return () => {
+      process.off('SIGINT', listener);
+      process.off('SIGTERM', listener);
+    };
+  },
 });

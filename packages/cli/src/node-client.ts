@@ -1,7 +1,9 @@
 /**
- * The few calls the CLI makes to a node's HTTP API (DESIGN.md, Interfaces): publish a signed record
+ * The calls the CLI makes to a node's HTTP API (DESIGN.md, Interfaces): publish a signed record
  * (`POST /records`), verify a credential (`POST /credentials/verify`), fetch a held status list
- * (`GET /status-lists/:id`). Every failure becomes a CliError saying what to check.
+ * (`GET /status-lists/:id`), issuer mode (`POST /credentials/issue`, `POST /credentials/status`) and
+ * the read routes (`GET /issuers`, `/credentials/status`, `/peers`, `/evidence`, `/health`). Every
+ * failure becomes a CliError saying what to check.
  */
 import type { VerificationResult } from '@trustmesh/registry';
 import { CliError, EXIT } from './output.ts';
@@ -24,6 +26,26 @@ export type PublishResult =
   | { status: 'accepted'; kind: string; key?: string; digest: string }
   | { status: 'ignored'; code: string; message: string; field?: string }
   | { status: 'rejected'; code: string; message: string; field?: string };
+
+/** The status a credential can be set to through issuer mode. */
+export type CredentialStatusChange = 'revoked' | 'suspended' | 'active';
+
+/** One list touched by `POST /credentials/status`. */
+export interface StatusUpdateReport {
+  statusPurpose: string;
+  statusListCredential: string;
+  statusListIndex: number;
+  value: number;
+  changed: boolean;
+  validFrom: string;
+}
+
+/** A node's answer to `POST /credentials/status`. */
+export interface StatusChangeReport {
+  credentialId: string;
+  status: string;
+  updates: StatusUpdateReport[];
+}
 
 /** A node's answer to `POST /credentials/verify`. */
 export type NodeVerification = VerificationResult & { errors?: { check: string; code: string; message: string }[] };
@@ -80,6 +102,74 @@ export class NodeClient {
     if (status === 404) return null;
     if (status === 200 && isObject(body)) return body;
     throw this.unexpected('GET /status-lists/:id', status, body);
+  }
+
+  /**
+   * Signs a credential with the node's issuer key (`POST /credentials/issue`, issuer mode); the node
+   * adds status entries when the credential has none.
+   */
+  async issueCredential(credential: unknown, credentialId?: string): Promise<Record<string, unknown>> {
+    this.needToken('issuing');
+    const { status, body } = await this.request('POST', '/credentials/issue', {
+      credential,
+      ...(credentialId ? { options: { credentialId } } : {}),
+    });
+    if (status === 201 && isObject(body) && isObject(body.verifiableCredential)) return body.verifiableCredential;
+    throw this.refused('POST /credentials/issue', status, body);
+  }
+
+  /** Revokes, suspends or reinstates a credential the node issued (`POST /credentials/status`, issuer mode). */
+  async updateStatus(credentialId: string, change: CredentialStatusChange): Promise<StatusChangeReport> {
+    this.needToken('changing a credential’s status');
+    const { status, body } = await this.request('POST', '/credentials/status', {
+      credentialId,
+      credentialStatus: [{ type: 'BitstringStatusListEntry', status: change }],
+    });
+    if (status === 200 && isObject(body) && Array.isArray(body.updates)) return body as unknown as StatusChangeReport;
+    throw this.refused('POST /credentials/status', status, body);
+  }
+
+  /**
+   * A read route's JSON answer. `accept` lists statuses whose body is an answer (e.g. 503 from
+   * `/health`: unavailable, with the same body); 404 gives null.
+   */
+  async read(path: string, accept: readonly number[] = [200]): Promise<Record<string, unknown> | null> {
+    const { status, body } = await this.request('GET', path);
+    if (accept.includes(status) && isObject(body)) return body;
+    if (status === 404 && isObject(body) && body.code !== 'ROUTE_NOT_FOUND') return null;
+    throw this.unexpected(`GET ${path.split('?')[0]}`, status, body);
+  }
+
+  private needToken(what: string): void {
+    if (!this.options.token) {
+      throw new CliError('NODE_TOKEN_MISSING', `${what} through ${this.options.baseUrl} needs the node's write token`, {
+        hint: 'pass --token TOKEN or set TRUSTMESH_TOKEN (the token is in the node’s data directory, file `token`)',
+      });
+    }
+  }
+
+  /** A node's refusal of a write, with its code, and what to do about the common ones. */
+  private refused(route: string, status: number, body: unknown): CliError {
+    if (!isObject(body) || typeof body.code !== 'string') return this.unexpected(route, status, body);
+    const code = body.code;
+    const field = typeof body.field === 'string' ? ` (${body.field})` : '';
+    const hints: Record<string, string> = {
+      ISSUER_MODE_DISABLED: 'this node has no issuer key: start the issuer’s node with --issuer-key FILE',
+      CREDENTIAL_UNKNOWN: 'give the id of a credential this node issued (the "id" of the issued credential)',
+      CREDENTIAL_REVOKED: 'revocation is final: a revoked credential cannot be suspended or reinstated',
+      ISSUER_LIST_UNAVAILABLE:
+        'the issuer’s status list cannot be published yet: is the issuer accredited? see `trustmesh health --node URL`',
+      ISSUER_MISMATCH: 'leave "issuer" out of the credential, or set it to the node’s issuer DID',
+      CREDENTIAL_HAS_PROOF: 'give the unsigned credential',
+      STATUS_PURPOSE_UNSUPPORTED: 'this issuer keeps no suspension list; revoke instead',
+    };
+    // A refusal on the merits (revoked is final) is a "no" (1); anything else is bad input (2).
+    const exitCode = status === 409 ? EXIT.NOT_VERIFIED : EXIT.UNDECIDED;
+    return new CliError(
+      code,
+      `${route} on ${this.options.baseUrl} refused: ${code}${field}: ${String(body.message ?? '')}`,
+      { hint: hints[code] ?? 'see the message; the node’s logs say more', exitCode },
+    );
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {

@@ -7,11 +7,16 @@ import { Command, CommanderError } from 'commander';
 import { type CliEnvironment, createCommandContext } from './command-context.ts';
 import { registerAccreditCommands } from './commands/accredit.ts';
 import { registerConfigCommands } from './commands/config.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerExportImportCommands } from './commands/export-import.ts';
 import { registerGovernanceCommands } from './commands/governance.ts';
+import { registerIssuerCommands } from './commands/issuer.ts';
 import { registerKeysCommands } from './commands/keys.ts';
 import { registerNetworkCommands } from './commands/network.ts';
+import { registerNodeCommands } from './commands/node.ts';
 import { registerPublishCommand } from './commands/publish.ts';
+import { registerReadCommands } from './commands/read.ts';
+import { registerUpCommand } from './commands/up.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, type ExitCode } from './output.ts';
 
@@ -35,12 +40,17 @@ export function createProgram(environment: CliEnvironment, exit: (code: ExitCode
       writeErr: (text) => environment.stderr.write(text),
     });
   const ctx = createCommandContext(environment, exit);
+  registerUpCommand(program, ctx);
+  registerDemoCommand(program, ctx);
+  registerNodeCommands(program, ctx);
   registerKeysCommands(program, ctx);
   registerNetworkCommands(program, ctx);
   registerGovernanceCommands(program, ctx);
   registerAccreditCommands(program, ctx);
   registerPublishCommand(program, ctx);
+  registerIssuerCommands(program, ctx);
   registerVerifyCommand(program, ctx);
+  registerReadCommands(program, ctx);
   registerExportImportCommands(program, ctx);
   registerConfigCommands(program, ctx);
   return program;

@@ -13,7 +13,13 @@ describe('configuration', () => {
     await mkdir(join(dir, 'data'));
     await writeFile(
       join(dir, 'data', 'config.json'),
-      JSON.stringify({ node: 'http://file.example:1', token: 'from-file', network: 'net.json', listen: ['x'] }),
+      JSON.stringify({
+        node: 'http://file.example:1',
+        token: 'from-file',
+        network: 'net.json',
+        listen: ['x'],
+        colour: 'blue',
+      }),
     );
   });
   after(() => remove());
@@ -26,7 +32,7 @@ describe('configuration', () => {
       join(dir, 'data', 'net.json'),
       'file paths are relative to the data directory',
     );
-    assert.deepEqual(fileOnly.unknownKeys, ['listen']);
+    assert.deepEqual(fileOnly.unknownKeys, ['colour'], 'node settings (listen) are known keys');
 
     const env = { TRUSTMESH_NODE: 'http://env.example:2', TRUSTMESH_TOKEN: 'from-env', TRUSTMESH_DATA_DIR: 'data' };
     const withEnv = await loadConfig({}, env, dir);
@@ -39,6 +45,16 @@ describe('configuration', () => {
     assert.equal(withFlags.values.network, join(dir, 'other.json'), 'flag paths are relative to the working directory');
     assert.equal(withFlags.sources.node, 'flag');
     assert.equal(withFlags.values.token, 'from-env');
+  });
+
+  it('reads the write token from the data directory’s token file (written by `trustmesh init`)', async () => {
+    await mkdir(join(dir, 'node'));
+    await writeFile(join(dir, 'node', 'token'), 'from-token-file\n', { mode: 0o600 });
+    const loaded = await loadConfig({ data: 'node' }, {}, dir);
+    assert.equal(loaded.values.token, 'from-token-file');
+    assert.equal(loaded.sources.token, 'file');
+    const overridden = await loadConfig({ data: 'node' }, { TRUSTMESH_TOKEN: 'from-env' }, dir);
+    assert.equal(overridden.values.token, 'from-env');
   });
 
   it('defaults to ./.trustmesh and refuses a non-URL node', async () => {

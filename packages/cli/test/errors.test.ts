@@ -77,3 +77,41 @@ describe('trustmesh errors', () => {
     assert.match(error.hint, /trustmesh import/);
   });
 });
+
+describe('trustmesh node and issuer command errors', () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+    await writeFile(join(dir, 'credential.json'), '{"type": ["VerifiableCredential"]}');
+  });
+  after(() => remove());
+
+  it('start on a directory that init never made', async () => {
+    const result = await runCli(['start', '--data', 'nowhere'], { cwd: dir });
+    assertUsageError(
+      result,
+      /error: .*nowhere is not a node data directory \(no config\.json\)\nhint: .*trustmesh init --data nowhere/,
+    );
+  });
+
+  it('init with a missing network file, and with a port that is not one', async () => {
+    const missing = await runCli(['init', '--data', 'n', '--network', 'missing.json'], { cwd: dir });
+    assertUsageError(missing, /error: network file missing\.json does not exist/);
+    const port = await runCli(['init', '--data', 'n', '--network', 'missing.json', '--api-port', '99999'], {
+      cwd: dir,
+    });
+    assertUsageError(port, /option '--api-port <port>' argument '99999' is invalid\. must be a TCP port/);
+  });
+
+  it('issuer operations without a node, or without saying which credential', async () => {
+    const [issue, revoke, up] = await Promise.all([
+      runCli(['issue', 'credential.json'], { cwd: dir }),
+      runCli(['revoke', '--node', 'http://127.0.0.1:9'], { cwd: dir }),
+      runCli(['up', '--ports', '8701,8702'], { cwd: dir }),
+    ]);
+    assertUsageError(issue, /error: no node to talk to\nhint: pass --node URL/);
+    assertUsageError(revoke, /error: which credential\? give its id: trustmesh revoke ID/);
+    assertUsageError(up, /--ports .* must be three TCP ports/);
+  });
+});

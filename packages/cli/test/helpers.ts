@@ -2,9 +2,9 @@
  * Test helpers: run the real `trustmesh` command as a child process (through tsx, as users run it)
  * in a temporary directory, and build data directories and credentials with the registry API.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,9 @@ import {
 } from '@trustmesh/registry';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(PACKAGE_DIR, 'src', 'main.ts');
-const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
+// The package's bin: one process (tsx registered in-process), so a signal reaches the command itself
+// (the tsx CLI would run it as a grandchild, which SIGKILL would orphan).
+const BIN = join(PACKAGE_DIR, 'bin', 'trustmesh.js');
 
 /** What a run of the command produced. */
 export interface RunResult {
@@ -46,7 +47,7 @@ export function runCli(
   for (const name of Object.keys(env)) if (name.startsWith('TRUSTMESH_')) delete env[name];
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX_CLI, MAIN, ...args], { cwd: options.cwd, env });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -59,6 +60,116 @@ export function runCli(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** A command left running (a node): its output so far, and its end. */
+export interface Background {
+  readonly child: ChildProcess;
+  /** Output so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<RunResult>;
+  /** Sends a signal (default SIGTERM) if it still runs. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Starts `trustmesh ...args` in the background; the environment is cleared as in {@link runCli}. */
+export function startCli(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Background {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('TRUSTMESH_')) delete env[name];
+  Object.assign(env, options.env);
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<RunResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), stdout, stderr }));
+  });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited,
+    kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago (listen on 0, read the port, close). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Polls `probe` until it returns something other than null/false, and returns that. Fails after
+ * `timeoutMs`, or as soon as `background` exits (with its output, which says why).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | false> | T | null | false,
+  options: { timeoutMs?: number; background?: Background } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let exited: RunResult | null = null;
+  void options.background?.exited.then((result) => {
+    exited = result;
+  });
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== false) return value;
+    if (exited) throw new Error(`waiting for ${what}: the process exited\n${show(exited)}`);
+    if (Date.now() > deadline) {
+      const output = options.background?.output();
+      throw new Error(
+        `timed out waiting for ${what}${output ? `\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** GETs a JSON route, or null when nothing answers (yet). */
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  } catch {
+    return null;
+  }
+}
+
+/** POSTs JSON. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Waits until a node started in `background` answers `GET /health`. */
+export function waitForHealth(api: string, background: Background, timeoutMs = 30_000) {
+  return waitFor(`${api}/health`, () => getJson(`${api}/health`), { timeoutMs, background });
 }
 
 /** Describes a run for assertion messages. */

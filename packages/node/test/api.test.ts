@@ -547,6 +547,17 @@ describe('registry queries and TRQP', () => {
     assert.equal((await get(world, '/issuers/not-a-did')).json().field, 'did');
   });
 
+  it('GET /issuers lists every accreditation by subject, without the signed credentials', async () => {
+    const { jpHealthInsurer, twHealthInsurer } = world.net.keys;
+    const { accreditations } = (await get(world, '/issuers')).json();
+    assert.deepEqual(
+      accreditations.map((a: { subject: string }) => a.subject).sort(),
+      [jpHealthInsurer.did, twHealthInsurer.did].sort(),
+    );
+    assert.ok(accreditations.every((a: { scopes: { valid: boolean }[] }) => a.scopes[0]?.valid === true));
+    assert.ok(accreditations.every((a: Record<string, unknown>) => a.credential === undefined));
+  });
+
   it('GET /governance and GET /evidence', async () => {
     const governance = (await get(world, '/governance')).json();
     assert.deepEqual([governance.version, governance.authorities.length, governance.expired], [1, 2, false]);
@@ -636,6 +647,27 @@ describe('node routes, records, metrics, OpenAPI and real HTTP', () => {
     assert.equal(body.issuer.lists.revocation, `${BASE}/status/revocation`);
     assert.equal((await get(world, '/peers')).json().peers[0].id, '12D3KooWPeer');
     assert.equal((await get(world, '/sync')).json().lastRound.received, 2);
+  });
+
+  it('every write route checks the token before reading the body; an authorised oversize body is 413', async () => {
+    const oversize = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    const send = (url: string, headers: Record<string, string>) =>
+      world.api.app.inject({
+        method: 'POST',
+        url,
+        payload: oversize,
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+    for (const url of ['/records', '/credentials/issue', '/credentials/status']) {
+      const missing = await send(url, {});
+      assert.deepEqual([missing.statusCode, missing.json().code], [401, 'UNAUTHORIZED'], url);
+      const wrong = await send(url, { authorization: 'Bearer not-the-token' });
+      assert.deepEqual([wrong.statusCode, wrong.json().code], [403, 'FORBIDDEN'], url);
+      const malformedHeader = await send(url, { authorization: `Basic ${TOKEN}` });
+      assert.deepEqual([malformedHeader.statusCode, malformedHeader.json().code], [401, 'UNAUTHORIZED'], url);
+      const authorised = await send(url, AUTH);
+      assert.deepEqual([authorised.statusCode, authorised.json().code], [413, 'REQUEST_TOO_LARGE'], url);
+    }
   });
 
   it('POST /records: duplicate → 200 ignored, malformed → 422, oversize → 413', async () => {

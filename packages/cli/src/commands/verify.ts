@@ -38,7 +38,7 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     ],
   ).action((file: string, flags: VerifyFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const credential = await readJsonFile(file, 'credential', ctx);
+      const credential = unwrapVerifyRequest(await readJsonFile(file, 'credential', ctx));
       const config = await ctx.config(flags);
       const { result, source } = await verifyAgainst(ctx, out, credential, flags, config);
       const verdict = verdictOf(result);
@@ -125,4 +125,18 @@ async function verifyWithBundle(
   } finally {
     await registry.close();
   }
+}
+
+/**
+ * The credential itself, also when given as the VC-API body `{ "verifiableCredential": … }` (what
+ * `POST /credentials/issue` answers, so a credential saved from curl verifies as it is).
+ */
+function unwrapVerifyRequest(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const object = value as Record<string, unknown>;
+  const inner = object.verifiableCredential;
+  if (object['@context'] === undefined && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
+    return inner;
+  }
+  return value;
 }

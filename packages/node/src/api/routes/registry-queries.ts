@@ -26,7 +26,35 @@ const AUTHORITY_SCHEMA = {
   },
 } as const;
 
-/** Registers `GET /issuers/:did`, `GET /governance` and `GET /evidence`. */
+/** Each scope of an accreditation, with whether an unbroken chain to governance covers it now. */
+const SCOPES_SCHEMA = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['scope', 'valid'],
+    properties: {
+      scope: SCOPE_SCHEMA,
+      valid: { type: 'boolean' },
+      authority: { type: 'string' },
+      chain: {
+        type: 'array',
+        description: 'Accreditations from the subject up to the authority',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            issuer: { type: 'string' },
+            subject: { type: 'string' },
+          },
+        },
+      },
+      code: { type: 'string' },
+      message: { type: 'string' },
+    },
+  },
+} as const;
+
+/** Registers `GET /issuers`, `GET /issuers/:did`, `GET /governance` and `GET /evidence`. */
 export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { registry, now } = ctx.modules;
 
@@ -60,32 +88,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
                     maxPathLength: { type: 'integer' },
                     validFrom: { type: 'string' },
                     validUntil: { type: 'string' },
-                    scopes: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        required: ['scope', 'valid'],
-                        properties: {
-                          scope: SCOPE_SCHEMA,
-                          valid: { type: 'boolean' },
-                          authority: { type: 'string' },
-                          chain: {
-                            type: 'array',
-                            description: 'Accreditations from the subject up to the authority',
-                            items: {
-                              type: 'object',
-                              properties: {
-                                id: { type: 'string' },
-                                issuer: { type: 'string' },
-                                subject: { type: 'string' },
-                              },
-                            },
-                          },
-                          code: { type: 'string' },
-                          message: { type: 'string' },
-                        },
-                      },
-                    },
+                    scopes: SCOPES_SCHEMA,
                     credential: JSON_OBJECT_SCHEMA,
                   },
                 },
@@ -113,6 +116,49 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
         did,
         ...(authority ? { authority } : {}),
         accreditations: accreditations.map((a) => describeAccreditation(a, at)),
+      };
+    },
+  );
+
+  app.get(
+    '/issuers',
+    {
+      schema: {
+        tags: ['Registry'],
+        summary: 'Every accreditation held, by subject, and for each scope whether its chain to governance holds now',
+        response: {
+          200: {
+            type: 'object',
+            required: ['accreditations'],
+            properties: {
+              accreditations: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['id', 'subject', 'issuer', 'role', 'validFrom', 'validUntil', 'scopes'],
+                  properties: {
+                    id: { type: 'string' },
+                    subject: { type: 'string' },
+                    issuer: { type: 'string' },
+                    role: { type: 'string', enum: ['issuer', 'accreditor'] },
+                    maxPathLength: { type: 'integer' },
+                    validFrom: { type: 'string' },
+                    validUntil: { type: 'string' },
+                    scopes: SCOPES_SCHEMA,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    // The signed credentials stay out of the list (the response schema drops them): fetch one
+    // subject with GET /issuers/:did to re-check its accreditations.
+    async () => {
+      const at = now();
+      return {
+        accreditations: registry.accreditations().map((a) => ({ subject: a.subject, ...describeAccreditation(a, at) })),
       };
     },
   );

@@ -1,0 +1,340 @@
+/**
+ * Issuer operations (issue 4): `issue`, `revoke`, `suspend`, `reinstate`.
+ *
+ * Two ways, one code path each:
+ * - through a node in issuer mode (`--node URL --token T`): VC-API `POST /credentials/issue` and
+ *   `POST /credentials/status`; the node holds the key, allocates status entries, publishes lists;
+ * - directly with local keys (`--key FILE --list URL --index I`): the CLI signs the next version of
+ *   the issuer's own status list with the entry set (status-lists.ts) and publishes it through a node
+ *   (`--node`), or stores it in a stopped node's data directory (`--data`).
+ */
+import { type Command, Option } from 'commander';
+import {
+  addOptions,
+  type CommandContext,
+  dataOption,
+  forceOption,
+  jsonOption,
+  networkOption,
+  nodeOptions,
+  nonNegativeInteger,
+} from '../command-context.ts';
+import type { ConfigFlags } from '../config.ts';
+import { openDataDir } from '../data-dir.ts';
+import { readJsonFile, writeJsonFile } from '../files.ts';
+import { readKeyPairFile } from '../key-files.ts';
+import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
+import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
+import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { nodeClientFor, reportPublish } from './publish.ts';
+
+interface IssueFlags extends ConfigFlags {
+  out?: string;
+  credentialId?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+interface StatusFlags extends ConfigFlags {
+  key?: string;
+  list?: string;
+  index?: number;
+  json?: boolean;
+}
+
+/** What each status command does. */
+const STATUS_COMMANDS = [
+  {
+    name: 'revoke',
+    change: 'revoked',
+    purpose: 'revocation',
+    value: 1,
+    description: 'revoke a credential (final: a revoked credential stays revoked)',
+    done: 'revoked',
+  },
+  {
+    name: 'suspend',
+    change: 'suspended',
+    purpose: 'suspension',
+    value: 1,
+    description: 'suspend a credential (reversible with `reinstate`)',
+    done: 'suspended',
+  },
+  {
+    name: 'reinstate',
+    change: 'active',
+    purpose: 'suspension',
+    value: 0,
+    description: 'lift a suspension',
+    done: 'reinstated',
+  },
+] as const satisfies readonly {
+  name: string;
+  change: CredentialStatusChange;
+  purpose: string;
+  value: number;
+  description: string;
+  done: string;
+}[];
+
+type StatusCommand = (typeof STATUS_COMMANDS)[number];
+
+/** Registers `issue`, `revoke`, `suspend` and `reinstate`. */
+export function registerIssuerCommands(program: Command, ctx: CommandContext): void {
+  addOptions(
+    program
+      .command('issue')
+      .argument(
+        '<credential>',
+        'the unsigned credential (JSON; or {"credential": …} as VC-API takes it), or - for standard input',
+      )
+      .description('issue a credential through a node in issuer mode (POST /credentials/issue)'),
+    [
+      ...nodeOptions('of the issuer (issuer mode)'),
+      new Option('--credential-id <id>', 'name the credential for later revoke/suspend when it has no "id"'),
+      new Option('--out <file>', 'write the signed credential here (default: standard output)'),
+      forceOption(),
+      jsonOption(),
+    ],
+  ).action((file: string, flags: IssueFlags, command: Command) =>
+    ctx.run(command, async (out) => {
+      const { credential, credentialId } = unwrapIssueRequest(await readJsonFile(file, 'credential', ctx), file);
+      const client = await nodeClientFor(ctx, flags);
+      const issued = await client.issueCredential(credential, flags.credentialId ?? credentialId);
+      if (!flags.out) {
+        // The signed credential is the result: plain JSON either way, ready to pipe into `verify -`.
+        ctx.stdout.write(`${JSON.stringify(issued, null, 2)}\n`);
+        return EXIT.OK;
+      }
+      await writeJsonFile(flags.out, issued, { force: flags.force === true, what: 'credential' });
+      const entries = statusEntries(issued);
+      out.result(
+        {
+          file: flags.out,
+          id: typeof issued.id === 'string' ? issued.id : (flags.credentialId ?? credentialId ?? null),
+          issuer: issuerOf(issued),
+          type: issued.type,
+          credentialStatus: entries,
+        },
+        (r) => [
+          `issued ${r.id ?? '(credential without id)'} by ${r.issuer}; wrote it to ${r.file}`,
+          ...r.credentialStatus.map(
+            (e) => `  ${e.statusPurpose}: entry ${e.statusListIndex} of ${e.statusListCredential}`,
+          ),
+          ...(r.id ? [`revoke it with: trustmesh revoke ${r.id} --node ${client.options.baseUrl}`] : []),
+        ],
+      );
+      return EXIT.OK;
+    }),
+  );
+
+  for (const spec of STATUS_COMMANDS) {
+    addOptions(
+      program
+        .command(spec.name)
+        .argument('[credentialId]', 'id of a credential the node issued (issuer mode)')
+        .description(`${spec.description}: through the issuer's node, or directly with --key --list --index`),
+      [
+        ...nodeOptions('of the issuer (issuer mode), or to publish the signed list through (with --key)'),
+        new Option('--key <file>', 'sign the list yourself with this issuer key file (instead of issuer mode)'),
+        new Option('--list <url>', `with --key: the ${spec.purpose} status list (the entry's statusListCredential)`),
+        new Option('--index <n>', "with --key: the entry (the credential's statusListIndex)").argParser(
+          nonNegativeInteger,
+        ),
+        dataOption(
+          'with --key: store the new list version in this stopped node’s data directory; otherwise: its node (URL and token from its config)',
+        ),
+        networkOption(),
+        jsonOption(),
+      ],
+    ).action((credentialId: string | undefined, flags: StatusFlags, command: Command) =>
+      ctx.run(command, async (out) => {
+        if (flags.key) return changeWithKey(ctx, out, spec, credentialId, flags);
+        if (flags.list || flags.index !== undefined) {
+          throw new CliError('KEY_MISSING', '--list and --index go with --key (signing the list yourself)', {
+            hint: `give --key ISSUER_KEY_FILE, or just the credential id: trustmesh ${spec.name} CREDENTIAL_ID --node URL`,
+          });
+        }
+        if (!credentialId) {
+          throw new CliError('CREDENTIAL_ID_MISSING', `which credential? give its id: trustmesh ${spec.name} ID`, {
+            hint: `or sign the list yourself: trustmesh ${spec.name} --key FILE --list URL --index N --node URL`,
+          });
+        }
+        const client = await nodeClientFor(ctx, flags);
+        const report = await client.updateStatus(credentialId, spec.change);
+        return describeApiChange(out, spec, report, client.options.baseUrl);
+      }),
+    );
+  }
+}
+
+function describeApiChange(out: Output, spec: StatusCommand, report: StatusChangeReport, node: string): ExitCode {
+  out.result({ node, ...report }, (r) => [
+    `${spec.done}: ${r.credentialId}`,
+    ...r.updates.map(
+      (u) =>
+        `  ${u.statusPurpose} entry ${u.statusListIndex} of ${u.statusListCredential} = ${u.value}` +
+        (u.changed
+          ? ` (new list version ${u.validFrom}, published through ${node})`
+          : ' (already so: nothing published)'),
+    ),
+    ...(r.updates.length === 0 ? ['  (no list to change: the credential was not suspended)'] : []),
+  ]);
+  return EXIT.OK;
+}
+
+/** The local-key path: sign the next version of the list with the entry set; publish it or store it. */
+async function changeWithKey(
+  ctx: CommandContext,
+  out: Output,
+  spec: StatusCommand,
+  credentialId: string | undefined,
+  flags: StatusFlags,
+): Promise<ExitCode> {
+  if (credentialId) {
+    throw new CliError(
+      'STATUS_TARGET_AMBIGUOUS',
+      'with --key, name the entry with --list and --index, not a credential id',
+      {
+        hint: 'the list and index are the credential’s credentialStatus (statusListCredential, statusListIndex)',
+      },
+    );
+  }
+  if (!flags.list || flags.index === undefined) {
+    throw new CliError('STATUS_TARGET_MISSING', 'which entry? give --list URL and --index N', {
+      hint: 'they are the credential’s credentialStatus (statusListCredential, statusListIndex)',
+    });
+  }
+  if (flags.data && flags.node) {
+    throw new CliError(
+      'SOURCE_AMBIGUOUS',
+      'give --node (publish through a running node) or --data (a stopped node’s directory), not both',
+      {
+        hint: '--data writes into the database directly, which a running node holds locked',
+      },
+    );
+  }
+  const keyPair = await readKeyPairFile(flags.key!, '--key', ctx);
+  const { list, index } = { list: flags.list, index: flags.index };
+  const config = await ctx.config(flags);
+  const change = [{ index, value: spec.value }];
+
+  if (flags.data) {
+    const { registry } = await openDataDir(config.values, { now: ctx.now });
+    try {
+      const held = registry.statusList(list);
+      if (!held) throw unknownList(list, config.values.dataDir);
+      checkPurpose(spec, list, held.list.statusPurpose);
+      const next = await nextStatusListVersion(held.list, change, keyPair, { now: ctx.now() });
+      if (!next.changed) return unchanged(out, spec, list, index);
+      // Through the registry's own validation, like any record; the node gossips it on start.
+      const outcome = await registry.submit(next.credential);
+      if (outcome.status !== 'accept') {
+        throw new CliError(
+          'STATUS_LIST_REFUSED',
+          `the new list version was refused: ${outcome.error.code}: ${outcome.error.message}`,
+          {
+            exitCode: EXIT.NOT_VERIFIED,
+          },
+        );
+      }
+      out.result(
+        { list, index, value: spec.value, validFrom: next.validFrom, storedIn: config.values.dataDir },
+        (r) => [
+          `${spec.done}: entry ${r.index} of ${r.list} = ${r.value} (list version ${r.validFrom})`,
+          `stored in ${r.storedIn}; the node publishes it to its peers when it starts`,
+        ],
+      );
+      return EXIT.OK;
+    } finally {
+      await registry.close();
+    }
+  }
+
+  if (!config.values.node) {
+    throw new CliError('NODE_MISSING', 'where should the new list version go?', {
+      hint: 'give --node URL (publish through a running node) or --data DIR (a stopped node’s data directory)',
+    });
+  }
+  const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
+  const fetched = await client.statusList(list);
+  if (!fetched) throw unknownList(list, config.values.node);
+  const held = parseStatusListFrom(fetched, `${config.values.node}: ${list}`);
+  checkPurpose(spec, list, held.statusPurpose);
+  const next = await nextStatusListVersion(held, change, keyPair, { now: ctx.now() });
+  if (!next.changed) return unchanged(out, spec, list, index);
+  if (!out.json) out.note(`${spec.done}: entry ${index} of ${list} = ${spec.value} (list version ${next.validFrom})`);
+  return reportPublish(out, await client.publishRecord(next.credential), client.options.baseUrl);
+}
+
+function checkPurpose(spec: StatusCommand, list: string, purposes: readonly string[]): void {
+  if (purposes.includes(spec.purpose)) return;
+  const hint =
+    spec.name === 'reinstate' && purposes.includes('revocation')
+      ? 'revocation is final: entries of a revocation list are never cleared'
+      : `give the credential's ${spec.purpose} entry (its credentialStatus with statusPurpose "${spec.purpose}")`;
+  throw new CliError(
+    'STATUS_PURPOSE_MISMATCH',
+    `${list} is a ${purposes.join('/')} list; ${spec.name} needs a ${spec.purpose} list`,
+    { hint },
+  );
+}
+
+function unchanged(out: Output, spec: StatusCommand, list: string, index: number): ExitCode {
+  out.result(
+    { list, index, value: spec.value, changed: false },
+    (r) => `entry ${r.index} of ${r.list} is already ${r.value} (${spec.done}): nothing to publish`,
+  );
+  return EXIT.OK;
+}
+
+function unknownList(list: string, where: string): CliError {
+  return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
+    hint: 'check the list URL (the credential’s statusListCredential); a list is published before its entries change',
+  });
+}
+
+/** Accepts a bare credential, or the VC-API request `{ credential, options: { credentialId } }`. */
+function unwrapIssueRequest(
+  value: unknown,
+  origin: string,
+): { credential: Record<string, unknown>; credentialId?: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliError('CREDENTIAL_INVALID', `${origin} must hold a JSON object (the unsigned credential)`, {
+      hint: 'see the example in .trustmesh/examples after `trustmesh up`',
+    });
+  }
+  const object = value as Record<string, unknown>;
+  const inner = object.credential;
+  if (object['@context'] === undefined && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
+    const options = object.options as { credentialId?: unknown } | undefined;
+    return {
+      credential: inner as Record<string, unknown>,
+      ...(typeof options?.credentialId === 'string' ? { credentialId: options.credentialId } : {}),
+    };
+  }
+  return { credential: object };
+}
+
+function statusEntries(credential: Record<string, unknown>): {
+  statusPurpose: string;
+  statusListCredential: string;
+  statusListIndex: string;
+}[] {
+  const status = credential.credentialStatus;
+  const entries = Array.isArray(status) ? status : status ? [status] : [];
+  return entries.map((e: Record<string, unknown>) => ({
+    statusPurpose: String(e.statusPurpose),
+    statusListCredential: String(e.statusListCredential),
+    statusListIndex: String(e.statusListIndex),
+  }));
+}
+
+function issuerOf(credential: Record<string, unknown>): string {
+  const issuer = credential.issuer;
+  if (typeof issuer === 'string') return issuer;
+  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string') {
+    return (issuer as { id: string }).id;
+  }
+  return '(unknown issuer)';
+}

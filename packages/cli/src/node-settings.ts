@@ -1,0 +1,210 @@
+/**
+ * Settings of the node `trustmesh start` runs: listen addresses, extra bootstrap peers, the HTTP API
+ * (host, port, public base URL) and the issuer key. `trustmesh init` writes them into the data
+ * directory's config.json; TRUSTMESH_* variables and flags override them, in that order (issue 4,
+ * Configuration), like the settings of config.ts.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { CliError } from './output.ts';
+
+/** What the node runs with. */
+export interface NodeSettings {
+  /** libp2p listen multiaddrs. */
+  listen: string[];
+  /** Bootstrap peers beyond those of the network file (each ending in /p2p/<peer id>). */
+  bootstrap: string[];
+  api: {
+    /** Interface the HTTP API listens on (loopback unless the operator opens it up). */
+    host: string;
+    /** TCP port of the HTTP API. */
+    port: number;
+    /** Public base URL (status lists of issuer mode are named under it), or null for `http://host:port`. */
+    publicBaseUrl: string | null;
+  };
+  /** Absolute path of the issuer key file (issuer mode), or null. */
+  issuerKey: string | null;
+}
+
+/** Flags that override node settings (commander option names). */
+export interface NodeSettingFlags {
+  listen?: string[];
+  bootstrap?: string[];
+  apiHost?: string;
+  apiPort?: number;
+  publicUrl?: string;
+  issuerKey?: string;
+}
+
+/** Default libp2p listen address: every interface, the customary port of a peer node. */
+export const DEFAULT_LISTEN = '/ip4/0.0.0.0/tcp/4001';
+/** Default API interface: loopback (DESIGN.md, Interfaces: writes listen on loopback by default). */
+export const DEFAULT_API_HOST = '127.0.0.1';
+/** Default API port. */
+export const DEFAULT_API_PORT = 8080;
+
+/** Defaults of {@link NodeSettings}. */
+export const defaultNodeSettings: NodeSettings = {
+  listen: [DEFAULT_LISTEN],
+  bootstrap: [],
+  api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null },
+  issuerKey: null,
+};
+
+/** Variables that override node settings. Lists are comma-separated. */
+export const NODE_SETTING_ENV = {
+  listen: 'TRUSTMESH_LISTEN',
+  bootstrap: 'TRUSTMESH_BOOTSTRAP',
+  apiHost: 'TRUSTMESH_API_HOST',
+  apiPort: 'TRUSTMESH_API_PORT',
+  publicUrl: 'TRUSTMESH_PUBLIC_URL',
+  issuerKey: 'TRUSTMESH_ISSUER_KEY',
+} as const satisfies Record<keyof NodeSettingFlags, string>;
+
+// A TCP multiaddr a node can listen on; the node checks the rest (libp2p refuses what it cannot bind).
+const LISTEN_PATTERN = /^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/\d{1,5}(\/.*)?$/;
+
+/**
+ * Resolves the node settings: defaults, then config.json's `listen`, `bootstrap`, `api` and
+ * `issuerKey` (paths relative to the data directory), then variables, then flags (paths relative to
+ * `cwd`).
+ * @throws CliError `CONFIG_INVALID` naming the setting and where it came from.
+ */
+export function resolveNodeSettings(
+  fileValues: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+  flags: NodeSettingFlags,
+  where: { dataDir: string; cwd: string; file: string },
+): NodeSettings {
+  const settings: NodeSettings = structuredClone(defaultNodeSettings);
+  const inFile = (key: string) => `"${key}" in ${where.file}`;
+
+  if (fileValues.listen !== undefined) settings.listen = stringList(fileValues.listen, inFile('listen'));
+  if (fileValues.bootstrap !== undefined) settings.bootstrap = stringList(fileValues.bootstrap, inFile('bootstrap'));
+  if (fileValues.api !== undefined) {
+    const api = fileValues.api;
+    if (api === null || typeof api !== 'object' || Array.isArray(api)) {
+      throw invalid(inFile('api'), 'must be an object like {"host": "127.0.0.1", "port": 8080}');
+    }
+    const { host, port, publicBaseUrl } = api as Record<string, unknown>;
+    if (host !== undefined) settings.api.host = nonEmpty(host, inFile('api.host'));
+    if (port !== undefined) settings.api.port = portNumber(port, inFile('api.port'));
+    if (publicBaseUrl !== undefined && publicBaseUrl !== null) {
+      settings.api.publicBaseUrl = baseUrl(publicBaseUrl, inFile('api.publicBaseUrl'));
+    }
+  }
+  if (fileValues.issuerKey !== undefined && fileValues.issuerKey !== null) {
+    settings.issuerKey = pathIn(where.dataDir, nonEmpty(fileValues.issuerKey, inFile('issuerKey')));
+  }
+
+  const fromEnv = (name: keyof NodeSettingFlags) => {
+    const value = env[NODE_SETTING_ENV[name]];
+    return value ? value : undefined;
+  };
+  const envListen = fromEnv('listen');
+  if (envListen) settings.listen = splitList(envListen);
+  const envBootstrap = fromEnv('bootstrap');
+  if (envBootstrap) settings.bootstrap = [...settings.bootstrap, ...splitList(envBootstrap)];
+  const envHost = fromEnv('apiHost');
+  if (envHost) settings.api.host = envHost;
+  const envPort = fromEnv('apiPort');
+  if (envPort) settings.api.port = portNumber(envPort, NODE_SETTING_ENV.apiPort);
+  const envUrl = fromEnv('publicUrl');
+  if (envUrl) settings.api.publicBaseUrl = baseUrl(envUrl, NODE_SETTING_ENV.publicUrl);
+  const envKey = fromEnv('issuerKey');
+  if (envKey) settings.issuerKey = pathIn(where.cwd, envKey);
+
+  if (flags.listen && flags.listen.length > 0) settings.listen = flags.listen;
+  // Bootstrap flags add peers: the network file's and the config's stay.
+  if (flags.bootstrap) settings.bootstrap = [...settings.bootstrap, ...flags.bootstrap];
+  if (flags.apiHost) settings.api.host = flags.apiHost;
+  if (flags.apiPort !== undefined) settings.api.port = flags.apiPort;
+  if (flags.publicUrl) settings.api.publicBaseUrl = baseUrl(flags.publicUrl, '--public-url');
+  if (flags.issuerKey) settings.issuerKey = pathIn(where.cwd, flags.issuerKey);
+
+  for (const address of settings.listen) checkListenAddress(address);
+  settings.bootstrap = [...new Set(settings.bootstrap)];
+  return settings;
+}
+
+/** The config.json keys `trustmesh init` writes for `settings` (paths relative to the data directory when inside it). */
+export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Record<string, unknown> {
+  let issuerKey: string | null = null;
+  if (settings.issuerKey) {
+    const inside = relative(dataDir, settings.issuerKey);
+    issuerKey = inside.startsWith('..') || isAbsolute(inside) ? settings.issuerKey : inside;
+  }
+  return {
+    listen: settings.listen,
+    bootstrap: settings.bootstrap,
+    api: settings.api,
+    ...(issuerKey ? { issuerKey } : {}),
+  };
+}
+
+/** The URL a client on this machine reaches the API at (a wildcard host means loopback). */
+export function localApiUrl(api: Pick<NodeSettings['api'], 'host' | 'port'>): string {
+  let host = api.host;
+  if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
+}
+
+/** Parser of a TCP port option (0–65535). */
+export function portNumber(value: unknown, origin: string): number {
+  const text = typeof value === 'number' ? String(value) : value;
+  const n = Number(text);
+  if (typeof text !== 'string' || !/^\d{1,5}$/.test(text) || n > 65_535) {
+    throw invalid(origin, `"${String(value)}" is not a TCP port (0–65535)`);
+  }
+  return n;
+}
+
+/** Checks a listen multiaddr. */
+export function checkListenAddress(address: string, origin = 'listen address'): void {
+  if (!LISTEN_PATTERN.test(address)) {
+    throw invalid(`${origin} ${address}`, 'is not a TCP multiaddr', 'e.g. /ip4/0.0.0.0/tcp/4001');
+  }
+}
+
+function invalid(origin: string, problem: string, example?: string): CliError {
+  return new CliError('CONFIG_INVALID', `${origin}: ${problem}`, {
+    hint: example ? `give ${example}` : `fix ${origin}`,
+  });
+}
+
+function stringList(value: unknown, origin: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw invalid(origin, 'must be an array of non-empty strings');
+  }
+  return value as string[];
+}
+
+function nonEmpty(value: unknown, origin: string): string {
+  if (typeof value !== 'string' || value === '') throw invalid(origin, 'must be a non-empty string');
+  return value;
+}
+
+function baseUrl(value: unknown, origin: string): string {
+  const text = nonEmpty(value, origin);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid(origin, `"${text}" is not a URL`, 'e.g. https://trust.example.jp');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(origin, `"${text}" must be an http: or https: URL`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function pathIn(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}

@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pretty } from '../src/logger.ts';
+import { localApiUrl, resolveNodeSettings } from '../src/node-settings.ts';
+
+const where = { dataDir: '/data', cwd: '/work', file: '/data/config.json' };
+
+describe('node settings', () => {
+  it('take config.json, then TRUSTMESH_* variables, then flags; bootstrap peers add up', () => {
+    const file = {
+      listen: ['/ip4/0.0.0.0/tcp/4001'],
+      bootstrap: ['/ip4/192.0.2.1/tcp/4001/p2p/peerA'],
+      api: { host: '0.0.0.0', port: 8080, publicBaseUrl: 'https://trust.example.jp/' },
+      issuerKey: 'issuer.key.json',
+    };
+    const fromFile = resolveNodeSettings(file, {}, {}, where);
+    assert.deepEqual(fromFile.api, { host: '0.0.0.0', port: 8080, publicBaseUrl: 'https://trust.example.jp' });
+    assert.equal(fromFile.issuerKey, '/data/issuer.key.json', 'config paths are relative to the data directory');
+
+    const env = { TRUSTMESH_API_PORT: '9090', TRUSTMESH_BOOTSTRAP: '/ip4/192.0.2.2/tcp/4001/p2p/peerB' };
+    const withEnv = resolveNodeSettings(file, env, {}, where);
+    assert.equal(withEnv.api.port, 9090);
+    assert.equal(withEnv.bootstrap.length, 2);
+
+    const withFlags = resolveNodeSettings(
+      file,
+      env,
+      {
+        apiPort: 7070,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        issuerKey: 'k.json',
+        bootstrap: ['/ip4/192.0.2.1/tcp/4001/p2p/peerA'],
+      },
+      where,
+    );
+    assert.equal(withFlags.api.port, 7070);
+    assert.deepEqual(withFlags.listen, ['/ip4/127.0.0.1/tcp/0']);
+    assert.equal(withFlags.issuerKey, '/work/k.json', 'flag paths are relative to the working directory');
+    assert.equal(withFlags.bootstrap.length, 2, 'a repeated peer is listed once');
+  });
+
+  it('name the setting and its source when a value is wrong', () => {
+    assert.throws(() => resolveNodeSettings({ api: { port: 'http' } }, {}, {}, where), {
+      code: 'CONFIG_INVALID',
+      message: /"api\.port" in \/data\/config\.json: "http" is not a TCP port/,
+    });
+    assert.throws(() => resolveNodeSettings({}, { TRUSTMESH_API_PORT: '70000' }, {}, where), /TRUSTMESH_API_PORT/);
+    assert.throws(() => resolveNodeSettings({}, {}, { listen: ['tcp://0.0.0.0:4001'] }, where), {
+      message: /listen address tcp:\/\/0\.0\.0\.0:4001: is not a TCP multiaddr/,
+    });
+  });
+
+  it('a wildcard API host is reached on loopback', () => {
+    assert.equal(localApiUrl({ host: '0.0.0.0', port: 8080 }), 'http://127.0.0.1:8080');
+    assert.equal(localApiUrl({ host: '::', port: 8080 }), 'http://[::1]:8080');
+  });
+
+  it('pretty log lines keep every field', () => {
+    const line = pretty(
+      '{"level":"info","time":"2026-06-01T12:34:56.789Z","msg":"node started","api":"http://127.0.0.1:8080","multiaddrs":["/ip4/1"]}\n',
+    );
+    assert.equal(line, '12:34:56.789 INFO  node started api=http://127.0.0.1:8080 multiaddrs=["/ip4/1"]\n');
+  });
+});

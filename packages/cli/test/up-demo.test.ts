@@ -1,0 +1,83 @@
+/**
+ * The first run (`trustmesh up`) and the guided story (`trustmesh demo`), each run once through the
+ * real binary; and the reuse of the local network, in-process.
+ */
+import * as assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LOCAL_NODES, openLocalNetwork } from '../src/local-network.ts';
+import { freePort, runCli, show, tempDir } from './helpers.ts';
+
+describe('trustmesh up and demo', { timeout: 120_000 }, () => {
+  let dir: string;
+  let remove: () => Promise<void>;
+  before(async () => {
+    ({ dir, remove } = await tempDir());
+  });
+  after(() => remove());
+
+  it('up --check starts the local network, prints what to try next, runs it and exits 0', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const result = await runCli(['up', '--check', '--ports', ports.join(',')], { cwd: dir });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stdout, /trustmesh local network "trustmesh-local" is up: created just now/);
+    const [jp, , verifier] = ports;
+    assert.ok(
+      result.stdout.includes(
+        `curl -s -X POST http://127.0.0.1:${jp}/credentials/issue -H "authorization: Bearer $(cat .trustmesh/agency-jp/token)" -H 'content-type: application/json' -d @.trustmesh/examples/issue-request.json -o .trustmesh/issued.json`,
+      ),
+      result.stdout,
+    );
+    assert.ok(
+      result.stdout.includes(
+        `npx -y pnpm@10 trustmesh verify .trustmesh/credential.json --node http://127.0.0.1:${verifier}`,
+      ),
+      result.stdout,
+    );
+    assert.match(result.stderr, /check: verified on verifier\n/);
+    assert.match(
+      result.stderr,
+      /check: not verified on verifier \(CREDENTIAL_REVOKED\), \d+ ms after the revocation\n/,
+    );
+    assert.match(result.stderr, /check: ok\n/);
+    for (const node of LOCAL_NODES) {
+      const token = await stat(join(dir, '.trustmesh', node.name, 'token'));
+      assert.equal(token.mode & 0o777, 0o600, `${node.name}'s token is not 0600`);
+    }
+  });
+
+  it('a second run reuses the local network; --fresh re-creates it', async () => {
+    const dataDir = join(dir, 'reuse');
+    const options = { fresh: false, ports: undefined, now: Date.now() };
+    const first = await openLocalNetwork(dataDir, options);
+    const second = await openLocalNetwork(dataDir, { ...options, ports: [9101, 9102, 9103] });
+    assert.equal(first.created, true);
+    assert.equal(second.created, false);
+    assert.equal(second.network.genesisDigest, first.network.genesisDigest);
+    assert.equal(second.manifest.issuer.did, first.manifest.issuer.did);
+    assert.deepEqual(
+      second.nodes.map((n) => n.token),
+      first.nodes.map((n) => n.token),
+    );
+    assert.deepEqual(second.manifest.ports, { 'agency-jp': 9101, 'agency-tw': 9102, verifier: 9103 });
+    const fresh = await openLocalNetwork(dataDir, { ...options, fresh: true });
+    assert.equal(fresh.created, true);
+    assert.notEqual(fresh.network.genesisDigest, first.network.genesisDigest);
+    assert.deepEqual(fresh.manifest.ports, { 'agency-jp': 8701, 'agency-tw': 8702, verifier: 8703 });
+  });
+
+  it('demo tells the story end to end and exits 0', async () => {
+    const result = await runCli(['demo'], { cwd: dir });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stdout, /refused: ACCREDITATION_SCOPE_WIDENED/);
+    assert.match(result.stdout, /✓ verified: proof ✓, issuer ✓, status ✓, validity ✓/);
+    assert.match(result.stdout, /the pharmacy’s node saw it \d+ ms later, on another node/);
+    assert.match(result.stdout, /the pharmacy still answers from its replica: ✗ not verified \(CREDENTIAL_REVOKED\)/);
+    assert.match(
+      result.stdout,
+      /data as of .*: governance version 1; list https:\/\/insurer\.example\.jp\/status\/revocation/,
+    );
+    assert.match(result.stdout, /converged \d+ ms after it came back: all 3 nodes hold the same \d+ records/);
+  });
+});
