@@ -43,6 +43,7 @@ export {
   defaultListenAddresses,
   type Libp2pNodeModules,
   type Libp2pNodeOptions,
+  type Libp2pTransportFactory,
   type TrustmeshLibp2p,
   type TrustmeshServices,
 } from './network/libp2p.ts';

@@ -27,6 +27,9 @@ import {
   RecordGossip,
   type RecordGossipOptions,
 } from './gossip/record-gossip.ts';
+import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
+import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
+import { registerNodeCollectors } from './metrics/node-collectors.ts';
 import {
   createLibp2pNode,
   type Libp2pNodeModules,
@@ -37,11 +40,13 @@ import type { NetworkFile } from './network/network-file.ts';
 import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
 import { recordsTopic, syncProtocol } from './network/protocols.ts';
-import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
-import { createMetrics, type NodeMetrics } from './metrics/metrics.ts';
-import { registerNodeCollectors } from './metrics/node-collectors.ts';
-import { AntiEntropy, type AntiEntropyOptions, defaultAntiEntropyOptions } from './sync/sync-protocol.ts';
 import { SyncIndex } from './sync/sync-index.ts';
+import {
+  AntiEntropy,
+  type AntiEntropyModules,
+  type AntiEntropyOptions,
+  defaultAntiEntropyOptions,
+} from './sync/sync-protocol.ts';
 
 /** Settings of a {@link TrustmeshNode}. */
 export interface TrustmeshNodeOptions {
@@ -77,6 +82,12 @@ export interface TrustmeshNodeOptions {
    * directory, and the API's `publicBaseUrl` (the lists' ids are dereferenceable under it).
    */
   issuer: false | Partial<Omit<IssuerServiceOptions, 'dataDir' | 'publicBaseUrl'>>;
+  /**
+   * Prometheus metrics settings (metrics/metrics.ts). Runs with many nodes in one process
+   * (simulations, benchmarks) turn `processMetrics` off: each node would otherwise monitor the same
+   * process again (an event-loop delay timer and GC observers per node).
+   */
+  metrics: Partial<MetricsOptions>;
 }
 
 /** Defaults of {@link TrustmeshNodeOptions}. */
@@ -91,6 +102,7 @@ export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' |
   sync: {},
   api: false,
   issuer: false,
+  metrics: {},
 };
 
 /** What a {@link TrustmeshNode} depends on from its environment; every member has a default. */
@@ -113,10 +125,12 @@ export interface TrustmeshNodeModules {
   /** Random source in [0, 1) (anti-entropy peer choice); seeded in simulations. */
   random?: () => number;
   /**
-   * Hooks into libp2p for simulation and measurement: a connection gater, a replacement transport,
-   * gossipsub's metrics register. Production leaves them unset.
+   * Hooks into libp2p for simulation and measurement: a replacement transport (per-link latency and
+   * loss) and gossipsub's metrics register. Production leaves them unset.
    */
-  libp2p?: Omit<Libp2pNodeModules, 'privateKey'>;
+  libp2p?: Pick<Libp2pNodeModules, 'transport' | 'gossipsubMetrics'>;
+  /** Called with the statistics of every anti-entropy round this node initiates and completes. */
+  onSyncRound?: AntiEntropyModules['onRound'];
 }
 
 /** Stable codes of {@link TrustmeshNodeError}. */
@@ -230,6 +244,7 @@ export class TrustmeshNode {
           }),
         },
         {
+          ...modules.libp2p,
           ...(privateKey ? { privateKey } : {}),
           ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
         },
@@ -256,9 +271,10 @@ export class TrustmeshNode {
           now,
           ...(modules.random ? { random: modules.random } : {}),
           ...(modules.logger ? { logger: modules.logger } : {}),
+          ...(modules.onSyncRound ? { onRound: modules.onSyncRound } : {}),
         },
       );
-      const metrics = createMetrics();
+      const metrics = createMetrics(opts.metrics);
       node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
       registerNodeCollectors(metrics, node);
       keeper.start();
@@ -289,7 +305,13 @@ export class TrustmeshNode {
       }
       this.issuer = await IssuerService.open(
         { ...issuerOptions, dataDir, publicBaseUrl },
-        { keyPair: modules.issuerKey, registry: this.registry, publish: (r) => this.submitAndPublish(r), now, metrics: this.metrics },
+        {
+          keyPair: modules.issuerKey,
+          registry: this.registry,
+          publish: (r) => this.submitAndPublish(r),
+          now,
+          metrics: this.metrics,
+        },
       );
     }
     if (!apiOptions) return;

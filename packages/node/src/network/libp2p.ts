@@ -84,7 +84,17 @@ export interface Libp2pNodeModules {
    * tests inject one to partition a network; operators could use one for an allow list.
    */
   connectionGater?: ConnectionGater;
+  /**
+   * A transport used instead of the one `options.transport` names: simulations inject an in-memory
+   * network with per-link latency and loss. It must accept the listen addresses given.
+   */
+  transport?: Libp2pTransportFactory;
+  /** Gossipsub's own metrics register (RPC bytes, duplicates), see `GossipsubOpts.metricsRegister`. */
+  gossipsubMetrics?: NonNullable<GossipsubOpts['metricsRegister']>;
 }
+
+/** A libp2p transport factory, as `createLibp2p({ transports })` takes them. */
+export type Libp2pTransportFactory = NonNullable<Libp2pOptions['transports']>[number];
 
 /** The services every trustmesh libp2p host runs. */
 export interface TrustmeshServices extends Record<string, unknown> {
@@ -129,7 +139,6 @@ export async function createLibp2pNode(
     transports: [
       modules.transport ?? (opts.transport === 'memory' ? memory({ latency: opts.memoryLatencyMs }) : tcp()),
     ],
-    ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
@@ -146,7 +155,10 @@ export async function createLibp2pNode(
       identify: identify(),
       ping: ping(),
       pubsub: gossipsub(
-        modules.gossipsubMetrics ? { ...opts.gossipsub, metricsRegister: modules.gossipsubMetrics } : opts.gossipsub,
+        modules.gossipsubMetrics
+          ? // gossipsub requires a topic → label map with metrics; unmapped topics are labelled by their name.
+            { ...opts.gossipsub, metricsRegister: modules.gossipsubMetrics, metricsTopicStrToLabel: new Map() }
+          : opts.gossipsub,
       ),
     },
   });

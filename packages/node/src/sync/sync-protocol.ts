@@ -151,6 +151,8 @@ export interface AntiEntropyModules {
   random?: () => number;
   /** Called for every record anti-entropy got admitted (e.g. to release gossip's pending records). */
   onAdmitted?: (admission: Admission) => void;
+  /** Called with the statistics of every round this node completes as initiator (metrics, simulations). */
+  onRound?: (stats: SyncRoundStats) => void;
 }
 
 /** What one round achieved, as seen by its initiator. */
@@ -521,10 +523,15 @@ export class AntiEntropy {
     const key = peer.toString();
     const running = this.outbound.get(key);
     if (running) return running;
-    const round = this.initiate(peer, options.signal).finally(() => {
-      this.outbound.delete(key);
-      this.lastSynced.set(key, this.now());
-    });
+    const round = this.initiate(peer, options.signal)
+      .then((stats) => {
+        this.modules.onRound?.(stats);
+        return stats;
+      })
+      .finally(() => {
+        this.outbound.delete(key);
+        this.lastSynced.set(key, this.now());
+      });
     this.outbound.set(key, round);
     return round;
   }

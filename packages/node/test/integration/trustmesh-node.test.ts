@@ -110,6 +110,15 @@ describe('trustmesh node', () => {
     await second.stop();
   });
 
+  it('collects process metrics unless told not to (many nodes in one process)', async () => {
+    const names = async (node: TrustmeshNode) =>
+      (await node.metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.includes('eventloop'));
+    const [withProcess, without] = await Promise.all([startNode(), startNode({ metrics: { processMetrics: false } })]);
+    assert.ok((await names(withProcess)).length > 0);
+    assert.deepEqual(await names(without), []);
+    await Promise.all([withProcess.stop(), without.stop()]);
+  });
+
   it('refuses to start on a network file whose genesis the registry refuses', async () => {
     const forged = { ...(sample.genesis as unknown as Record<string, unknown>), threshold: 1 };
     const bad = createNetworkFile({ networkId: sample.networkId, genesis: forged });

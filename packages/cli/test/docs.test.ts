@@ -1,0 +1,74 @@
+/**
+ * Every `trustmesh` command shown in the README and docs/ must exist with the flags it is shown
+ * with: a guide that drifts from the CLI fails here. (The commands themselves run for real in
+ * e2e.test.ts and up-demo.test.ts.)
+ */
+import * as assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Command } from 'commander';
+import { createProgram } from '../src/program.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** `trustmesh …` lines inside fenced shell blocks, with their file and line. */
+async function documentedCommands(): Promise<{ where: string; argv: string[] }[]> {
+  const files = ['README.md', ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const found: { where: string; argv: string[] }[] = [];
+  for (const file of files) {
+    const lines = (await readFile(join(ROOT, file), 'utf8')).split('\n');
+    let inShell = false;
+    lines.forEach((line, i) => {
+      if (/^```(sh|bash)\s*$/.test(line)) inShell = true;
+      else if (line.startsWith('```')) inShell = false;
+      else if (inShell) {
+        const match = /(?:^|\s)trustmesh\s+(.*)$/.exec(line.replace(/^npx -y pnpm@10 /, ''));
+        if (match?.[1]) found.push({ where: `${file}:${i + 1}`, argv: tokenize(match[1]) });
+      }
+    });
+  }
+  return found;
+}
+
+/** Splits a shell line into words, keeping quoted strings whole. */
+function tokenize(text: string): string[] {
+  return [...text.matchAll(/"(?:[^"\\]|\\.)*"|'[^']*'|\S+/g)].map((m) => m[0]);
+}
+
+function optionNames(command: Command): Set<string> {
+  const names = new Set(['--help', '-h', '--json']);
+  for (const option of command.options) {
+    if (option.long) names.add(option.long);
+    if (option.short) names.add(option.short);
+  }
+  return names;
+}
+
+describe('commands shown in the docs', () => {
+  it('exist, with every flag they are shown with', async () => {
+    const program = createProgram(
+      { stdout: process.stdout, stderr: process.stderr, env: {}, cwd: ROOT, now: Date.now, stdin: process.stdin } as never,
+      () => undefined,
+    );
+    const commands = await documentedCommands();
+    assert.ok(commands.length >= 20, `expected the guides to show commands, found ${commands.length}`);
+    for (const { where, argv } of commands) {
+      let command: Command = program;
+      let rest = argv;
+      // Walk down subcommands (e.g. `governance sign`).
+      for (;;) {
+        const next = command.commands.find((c) => c.name() === rest[0]);
+        if (!next) break;
+        command = next;
+        rest = rest.slice(1);
+      }
+      assert.notEqual(command, program, `${where}: "trustmesh ${argv.join(' ')}" names no command`);
+      const known = optionNames(command);
+      for (const word of rest) {
+        const flag = word.split('=')[0] ?? word;
+        if (flag.startsWith('-')) assert.ok(known.has(flag), `${where}: ${command.name()} has no option ${flag}`);
+      }
+    }
+  });
+});
