@@ -17,6 +17,7 @@ import { registerNodeCommands } from './commands/node.ts';
 import { registerPublishCommand } from './commands/publish.ts';
 import { registerReadCommands } from './commands/read.ts';
 import { registerUpCommand } from './commands/up.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, type ExitCode } from './output.ts';
 
@@ -53,6 +54,7 @@ export function createProgram(environment: CliEnvironment, exit: (code: ExitCode
   registerReadCommands(program, ctx);
   registerExportImportCommands(program, ctx);
   registerConfigCommands(program, ctx);
+  registerSimulateCommand(program, ctx);
   return program;
 }
 

@@ -1,0 +1,65 @@
+/**
+ * @trustmesh/sim — the outage simulator: real trustmesh nodes in one process over a simulated
+ * network with fault injection, driven by scenario files; metrics, plots and an HTML report.
+ * Depends on @trustmesh/node and @trustmesh/registry; nothing depends on it.
+ */
+export { type CliModules, runSimulationCli, SCENARIOS_DIR, type SimOutput } from './cli.ts';
+export {
+  type ExperimentModules,
+  type ExperimentOptions,
+  type ExperimentResult,
+  type ExperimentRun,
+  REPORT_NOTES,
+  runExperiment,
+} from './experiment.ts';
+export { GossipMetricsRegister, type GossipTraffic } from './fabric/gossip-metrics.ts';
+export { LinkModel, type LinkModelModules } from './fabric/link-model.ts';
+export { type LinkState, SimNetwork, type SimNetworkModules, type WireCounters } from './fabric/sim-network.ts';
+export { type Behaviour, type ByzantineCounters, type ByzantineModules, ByzantinePeer } from './harness/byzantine.ts';
+export { DeliveryTracker, type TrackedUpdate } from './harness/delivery-tracker.ts';
+export { EventLog, type SimEvent } from './harness/event-log.ts';
+export {
+  type FaultMarker,
+  type NodeTotals,
+  type ProgressSnapshot,
+  type RawRun,
+  type RoundRecord,
+  type RunModules,
+  type RunOptions,
+  runSimulation,
+  type VerificationOutcome,
+  type VerificationRecord,
+} from './harness/simulation.ts';
+export { isKnownMetricPath, METRIC_PATHS, metricAt, WINDOW_METRICS } from './metrics/metric-paths.ts';
+export { type MeanCi, mean, meanCi, quantile, tQuantile95 } from './metrics/stats.ts';
+export {
+  type AssertionResult,
+  checkAssertions,
+  type RunMetrics,
+  type RunSeries,
+  summarize,
+  type WindowMetrics,
+} from './metrics/summary.ts';
+export { Rng } from './random.ts';
+export { formatValue, type ReportInput, type ReportRun, renderHtmlReport } from './report/html.ts';
+export { type PlotRun, renderPlots, renderSvg } from './report/plots.ts';
+export {
+  type LinkConditions,
+  loadScenario,
+  type NodeRole,
+  type NodeSelector,
+  type NodeSettings,
+  parseScenario,
+  resolveScenario,
+  type Scenario,
+  ScenarioError,
+  type ScenarioFile,
+  type ScenarioIssue,
+  type TimelineAction,
+  type TopologySpec,
+  validateScenario,
+  withValue,
+} from './scenario/scenario.ts';
+export { SCENARIO_SCHEMA } from './scenario/schema.ts';
+export { generateTopology, randomRegular, scaleFree, type Topology } from './topology.ts';
+export { type Revocation, type SimIssuer, TrustWorld, type TrustWorldOptions } from './world/trust-world.ts';

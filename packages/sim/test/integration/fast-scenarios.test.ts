@@ -1,0 +1,137 @@
+/**
+ * The fast subset of the shipped scenarios, end to end: real nodes, the simulated network, faults,
+ * metrics, plots and the report. Each must meet its own assertions (SLOs); a scenario whose
+ * assertion cannot hold must make the CLI exit non-zero.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runSimulationCli, SCENARIOS_DIR } from '../../src/cli.ts';
+import { runExperiment } from '../../src/experiment.ts';
+import { loadScenario } from '../../src/scenario/scenario.ts';
+
+describe('fast scenarios', () => {
+  let out: string;
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'trustmesh-sim-test-'));
+  });
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  async function run(name: string) {
+    const scenario = await loadScenario(join(SCENARIOS_DIR, `${name}.yaml`));
+    const result = await runExperiment(scenario, { seeds: 1, outDir: join(out, name) });
+    const failed = result.runs.flatMap((r) =>
+      r.assertions.filter((a) => !a.passed).map((a) => `${a.text}: ${a.actual}`),
+    );
+    assert.deepEqual(failed, [], `${name}: violated SLOs`);
+    assert.equal(result.passed, true);
+    return result.runs[0]!.metrics;
+  }
+
+  it('baseline-fast: every revocation everywhere within the SLO, with a complete run directory', async () => {
+    const metrics = await run('baseline-fast');
+    assert.ok(metrics.updates >= 5, `${metrics.updates} updates`);
+    assert.ok(metrics.verifications > 50, `${metrics.verifications} verifications`);
+    assert.ok(metrics.bytesPerNode.gossip > 0 && metrics.bytesPerNode.wire > metrics.bytesPerNode.gossip);
+    const dir = join(out, 'baseline-fast');
+    assert.deepEqual((await readdir(dir)).sort(), [
+      'plots',
+      'report.html',
+      'runs',
+      'scenario.json',
+      'summary.csv',
+      'summary.json',
+    ]);
+    assert.deepEqual((await readdir(join(dir, 'plots'))).sort(), [
+      'bytes-per-node-vs-n.svg',
+      'coverage.svg',
+      'latency-cdf.svg',
+      'sync-bytes-vs-difference.svg',
+    ]);
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    assert.equal(html.match(/<svg/g)?.length, 4);
+    assert.doesNotMatch(html, /<script|src="http/);
+    const events = (await readFile(join(dir, 'runs', 'seed-1', 'events.jsonl'), 'utf8')).trim().split('\n');
+    const types = new Set(events.map((line) => (JSON.parse(line) as { type: string }).type));
+    for (const type of ['run-start', 'publish', 'deliver', 'verify', 'run-end']) assert.ok(types.has(type), type);
+    const csv = (await readFile(join(dir, 'summary.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv.length, 1 + 1 + 3);
+    assert.match(csv[0]!, /^run,seed,sweep,updates,deliveryRatio,/);
+    const resolved = JSON.parse(await readFile(join(dir, 'scenario.json'), 'utf8')) as {
+      seeds: number[];
+      drain: number;
+    };
+    assert.deepEqual(resolved.seeds, [1]);
+  });
+
+  it('regional-partition-fast: stale answers during the cut, repaired after the heal', async () => {
+    const metrics = await run('regional-partition-fast');
+    const outage = metrics.windows.outage!;
+    assert.ok(outage.updates > 0);
+    // During the cut, revocations cannot cross it: not every node holds them by the window's end.
+    assert.ok(metrics.propagation.max! > 5000, `max propagation ${metrics.propagation.max}`);
+    // Verifiers on each side answered from their side's data while the cut lasted.
+    assert.ok(outage.staleAnswers > 0, `${outage.staleAnswers} stale answers during the outage`);
+    assert.ok(metrics.convergence.afterHeal !== null);
+  });
+
+  it('byzantine-flood-fast: garbage rejected, the flooder graylisted, honest traffic unharmed', async () => {
+    const metrics = await run('byzantine-flood-fast');
+    assert.ok(metrics.byzantine.messagesSent > 100, `${metrics.byzantine.messagesSent} sent`);
+    assert.ok(metrics.gossip.rejected > 0);
+  });
+
+  it('fails the run (exit 1) when an assertion is violated', async () => {
+    const path = join(out, 'violated.yaml');
+    await writeFile(
+      path,
+      [
+        'name: violated',
+        'seed: 2',
+        'duration: 3',
+        'drain: 1',
+        'warmup: 1',
+        'nodes: { count: 4, roles: { agency: 1, verifier: 1 } }',
+        'topology: { kind: random-regular, degree: 2 }',
+        'workload: { issuers: 1, revocationsPerSecond: 3, verificationsPerSecond: 2 }',
+        'assertions: ["deliveryRatio >= 1.0", "propagation.p50 < 0"]',
+      ].join('\n'),
+    );
+    const written: string[] = [];
+    const sink = { write: (chunk: string) => written.push(chunk) > 0 } as unknown as NodeJS.WritableStream;
+    const code = await runSimulationCli(['simulate', path, '--out', join(out, 'violated'), '--quiet'], {
+      stdout: sink,
+      stderr: sink,
+    });
+    assert.equal(code, 1, written.join(''));
+    const summary = JSON.parse(await readFile(join(out, 'violated', 'summary.json'), 'utf8')) as {
+      passed: boolean;
+      runs: { assertions: { text: string; passed: boolean }[] }[];
+    };
+    assert.equal(summary.passed, false);
+    assert.deepEqual(
+      summary.runs[0]!.assertions.map((a) => [a.text, a.passed]),
+      [
+        ['deliveryRatio >= 1.0', true],
+        ['propagation.p50 < 0', false],
+      ],
+    );
+  });
+
+  it('exits 2 on an invalid scenario, naming the path and rule', async () => {
+    const path = join(out, 'invalid.yaml');
+    await writeFile(
+      path,
+      'name: bad\nseed: -1\nduration: 3\nnodes: { count: 4 }\ntopology: { kind: ring }\nworkload: { issuers: 1 }\n',
+    );
+    const errors: string[] = [];
+    const sink = { write: (chunk: string) => errors.push(chunk) > 0 } as unknown as NodeJS.WritableStream;
+    assert.equal(await runSimulationCli(['simulate', path], { stdout: sink, stderr: sink }), 2);
+    assert.match(errors.join(''), /\/seed: must be >= 0 \[minimum\]/);
+    assert.match(errors.join(''), /\/topology\/kind/);
+  });
+});
