@@ -62,6 +62,7 @@ export async function validateAccreditation(
       role: 'accreditor',
       scope,
       at: [ctx.now],
+      skewMs: ctx.maxClockSkewMs,
       // An accreditor granting maxPathLength m needs room for 1 + m levels below its own link.
       below: parsed.role === 'accreditor' ? 1 + parsed.maxPathLength : 0,
     });

@@ -12,6 +12,13 @@ import type { Admission, ValidationContext } from './context.ts';
 import { equivocation } from './evidence.ts';
 import { requireAuthorisedKey } from './pinned-keys.ts';
 
+// Chain failures that more records, or a little more time, may resolve: ignore, never punish.
+const RESOLVABLE_CHAIN_FAILURES = new Set([
+  'ACCREDITATION_STATUS_UNKNOWN',
+  'CHAIN_BROKEN',
+  'ACCREDITATION_NOT_YET_VALID',
+]);
+
 /** Store slot of a status list: one slot per list id, holding its newest version. */
 export function statusListKey(id: string): string {
   return `status-list/${id}`;
@@ -127,11 +134,17 @@ function requireAccreditedPublisher(list: StatusListCredential, ctx: ValidationC
   let resolvable = false;
   for (const accreditation of accreditations) {
     for (const scope of accreditation.accreditedFor) {
-      const chain = findChain(ctx.view, { subject: list.issuer, role: accreditation.role, scope, at: [ctx.now] });
+      const chain = findChain(ctx.view, {
+        subject: list.issuer,
+        role: accreditation.role,
+        scope,
+        at: [ctx.now],
+        skewMs: ctx.maxClockSkewMs,
+      });
       if (chain.ok) return;
       last = `${chain.code}: ${chain.detail}`;
       // A chain waiting on a record not yet held (an accreditor's list, a link) may still resolve.
-      resolvable ||= chain.code === 'ACCREDITATION_STATUS_UNKNOWN' || chain.code === 'CHAIN_BROKEN';
+      resolvable ||= RESOLVABLE_CHAIN_FAILURES.has(chain.code);
     }
   }
   if (resolvable) throw ignore('STATUS_LIST_ISSUER_UNRESOLVED', 'issuer', `${list.issuer}: ${last}`);

@@ -49,6 +49,12 @@ export interface ChainQuery {
   at: number[];
   /** Accreditor levels already below the subject (1 when checking who may accredit an accreditor). */
   below?: number;
+  /**
+   * Clock-skew allowance in ms (admission only): a link counts as valid at t when validFrom ≤ t + skew
+   * and t − skew ≤ validUntil, so a relay whose clock lags does not refuse an honest record.
+   * Verification answers use 0.
+   */
+  skewMs?: number;
 }
 
 // Lower rank = more specific; when no chain exists the most specific failure seen is reported.
@@ -100,7 +106,7 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
         note('ACCREDITATION_PATH_TOO_LONG', `${link.id} allows ${link.maxPathLength} accreditor level(s) below it`);
         continue;
       }
-      const timing = timingFailure(link, query.at);
+      const timing = timingFailure(link, query.at, query.skewMs ?? 0);
       if (timing) {
         note(
           timing,
@@ -136,9 +142,15 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
   return chain ? { ok: true, chain } : { ok: false, ...best };
 }
 
-function timingFailure(link: ParsedAccreditation, at: number[]): ChainFailure | null {
+function timingFailure(link: ParsedAccreditation, at: number[], skewMs: number): ChainFailure | null {
   for (const time of at) {
-    if (accreditationValidAt(link, time)) continue;
+    if (
+      accreditationValidAt(link, time) ||
+      accreditationValidAt(link, time + skewMs) ||
+      accreditationValidAt(link, time - skewMs)
+    ) {
+      continue;
+    }
     return time < link.validFromMs ? 'ACCREDITATION_NOT_YET_VALID' : 'ACCREDITATION_EXPIRED';
   }
   return null;

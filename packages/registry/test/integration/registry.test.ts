@@ -198,6 +198,26 @@ describe('registry: status list admission', () => {
     assert.equal(world.registry.statusList(world.net.lists.jpHealthInsurer)!.list.bits[0], 0b0100_0000);
   });
 
+  it('tolerates a relay clock lagging within the skew allowance, and ignores (never rejects) beyond it', async () => {
+    const world = await makeWorld();
+    const { jpHealthInsurer } = world.net.keys;
+    // This relay's clock lags 2 minutes behind the accreditation's validFrom (T0): within 5 minutes.
+    world.clock.now = T0 - 2 * 60_000;
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, 'https://status.example/lists/jp-health/new', {}),
+      'accept',
+    );
+    // An hour behind: the issuer is not accredited yet from this node's point of view, which more time resolves.
+    world.clock.now = T0 - 3600_000;
+    await expectOutcome(
+      world,
+      await nextListVersion(world, jpHealthInsurer, 'https://status.example/lists/jp-health/other', {}),
+      'ignore',
+      'STATUS_LIST_ISSUER_UNRESOLVED',
+    );
+  });
+
   it('rejects a newer version that clears a revocation bit, leaving state unchanged', async () => {
     const world = await makeWorld();
     const { jpHealthInsurer } = world.net.keys;
