@@ -94,6 +94,12 @@ export interface AntiEntropyOptions {
   minRoundIntervalMs: number;
   /** Most inbound sessions served at once; more are refused and counted. */
   maxConcurrentSessions: number;
+  /**
+   * Most rounds this node runs as initiator at once. Catching up from several peers in parallel
+   * pulls the same records from each (a cold join measured ~15× the record bytes); rounds queue
+   * instead, and later ones find little left to pull.
+   */
+  maxConcurrentRounds: number;
   /** Longest a session may last, in ms (AbortSignal); it includes the initiator's validation of what it pulled. */
   sessionTimeoutMs: number;
   /** Most records pulled, served or pushed in one round; a larger difference takes several rounds. */
@@ -112,6 +118,7 @@ export const defaultAntiEntropyOptions: Omit<AntiEntropyOptions, 'protocol'> = {
   syncOnConnect: true,
   minRoundIntervalMs: 1_000,
   maxConcurrentSessions: 4,
+  maxConcurrentRounds: 1,
   sessionTimeoutMs: 60_000,
   // ~3 ms of signature checking per record keeps the initiator's validation well inside the timeout.
   maxRecordsPerRound: 2_000,
@@ -546,6 +553,10 @@ export class AntiEntropy {
 
   private runRound(peer: PeerId): void {
     if (!this.started) return;
+    if (!this.outbound.has(peer.toString()) && this.outbound.size >= this.options.maxConcurrentRounds) {
+      this.later(this.options.minRoundIntervalMs, () => this.runRound(peer));
+      return;
+    }
     this.track(
       this.syncWith(peer).then(
         (stats) => {
@@ -574,6 +585,7 @@ export class AntiEntropy {
   }
 
   private tick(): void {
+    if (this.outbound.size >= this.options.maxConcurrentRounds) return;
     const now = this.now();
     // Peers synced with (in either role) within half an interval are skipped: they are fresh.
     const fresh = this.options.intervalMs / 2;
