@@ -65,8 +65,8 @@ export interface TrustmeshNodeOptions {
   listen?: string[];
   /** mDNS discovery (labs only). */
   mdns: boolean;
-  /** libp2p settings beyond the above (connection limits, memory latency, bootstrap delay). */
-  libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs'>>;
+  /** libp2p settings beyond the above (connection limits, memory latency, bootstrap delay, ping interval). */
+  libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs' | 'pingIntervalMs'>>;
   /** Gossip settings (message bound, hold time, pending buffer). */
   gossip: Partial<Omit<RecordGossipOptions, 'networkId'>>;
   /** Registry settings beyond the network's id and genesis digest. */
@@ -256,7 +256,10 @@ export class TrustmeshNode {
         ...(modules.logger ? { logger: modules.logger } : {}),
       });
       gossip.start();
-      const keeper = new PeerKeeper({ ...opts.peerKeeper, peers: network.bootstrap }, { libp2p });
+      const keeper = new PeerKeeper(
+        { ...opts.peerKeeper, peers: network.bootstrap },
+        { libp2p, ...(modules.random ? { random: modules.random } : {}) },
+      );
 
       // The sync set follows every admission, whichever path (gossip, sync, API) it came by.
       const syncIndex = await SyncIndex.fromStore(store);

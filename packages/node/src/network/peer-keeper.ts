@@ -17,6 +17,12 @@ export interface PeerKeeperOptions {
   minConnections: number;
   /** Timeout of one dial, in ms. */
   dialTimeoutMs: number;
+  /**
+   * Below this many connections, each check also dials one random known peer (from the peer store)
+   * that is not connected. Without it, two halves of a healed partition that each kept enough
+   * connections on their own side would never reconnect; 0 turns it off.
+   */
+  exploreBelowConnections: number;
 }
 
 /** Defaults of {@link PeerKeeperOptions}. */
@@ -24,11 +30,14 @@ export const defaultPeerKeeperOptions: Omit<PeerKeeperOptions, 'peers'> = {
   intervalMs: 30_000,
   minConnections: 4,
   dialTimeoutMs: 10_000,
+  exploreBelowConnections: 16,
 };
 
 /** What a {@link PeerKeeper} depends on. */
 export interface PeerKeeperModules {
-  libp2p: Pick<Libp2p, 'dial' | 'getConnections'>;
+  libp2p: Pick<Libp2p, 'dial' | 'getConnections'> & Partial<Pick<Libp2p, 'peerStore' | 'peerId'>>;
+  /** Random source in [0, 1) for the exploring dial (seeded in simulations). */
+  random?: () => number;
 }
 
 /** Periodically redials bootstrap peers while the node is poorly connected. */
@@ -45,7 +54,7 @@ export class PeerKeeper {
 
   /** Starts the periodic checks (the first after `intervalMs`: libp2p's bootstrap module dials at start). */
   start(): void {
-    if (this.timer || this.options.peers.length === 0) return;
+    if (this.timer || (this.options.peers.length === 0 && this.options.exploreBelowConnections <= 0)) return;
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
     // The keeper must never be what keeps a process alive.
     this.timer.unref?.();
@@ -68,7 +77,8 @@ export class PeerKeeper {
 
   private async dialMissing(): Promise<number> {
     const { libp2p } = this.modules;
-    if (libp2p.getConnections().length >= this.options.minConnections) return 0;
+    const explored = await this.explore();
+    if (libp2p.getConnections().length >= this.options.minConnections) return explored;
     const dials: Promise<unknown>[] = [];
     for (const address of this.options.peers) {
       const target = multiaddr(address);
@@ -81,6 +91,24 @@ export class PeerKeeper {
       );
     }
     await Promise.all(dials);
-    return dials.length;
+    return dials.length + explored;
+  }
+
+  /** Dials one random known, unconnected peer when connections are few enough; returns 0 or 1. */
+  private async explore(): Promise<number> {
+    const { libp2p } = this.modules;
+    const connections = libp2p.getConnections();
+    if (!libp2p.peerStore || connections.length >= this.options.exploreBelowConnections) return 0;
+    const connected = new Set(connections.map((c) => c.remotePeer.toString()));
+    const self = libp2p.peerId?.toString();
+    const known = (await libp2p.peerStore.all()).filter(
+      (p) => p.addresses.length > 0 && !connected.has(p.id.toString()) && p.id.toString() !== self,
+    );
+    if (known.length === 0) return 0;
+    const peer = known[Math.floor((this.modules.random ?? Math.random)() * known.length)]!;
+    await libp2p.dial(peer.id, { signal: AbortSignal.timeout(this.options.dialTimeoutMs) }).catch(() => {
+      // A known peer may be down or unreachable; another is tried next time.
+    });
+    return 1;
   }
 }

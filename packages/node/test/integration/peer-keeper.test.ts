@@ -40,4 +40,22 @@ describe('peer keeper', () => {
     assert.equal(await keeper.check(), 0);
     await keeper.stop();
   });
+
+  it('redials a known peer after a partition heals, even with no bootstrap list', async () => {
+    const [a, b] = await Promise.all([
+      createLibp2pNode({ transport: 'memory', gossipsub }),
+      createLibp2pNode({ transport: 'memory', gossipsub }),
+    ]);
+    hosts.push(a, b);
+    await a.dial(b.getMultiaddrs()[0]!);
+    // The partition: the connection drops; a still knows b's address from before.
+    await a.hangUp(b.peerId);
+    await waitFor(() => a.getConnections(b.peerId).length === 0, 'disconnected');
+    const off = new PeerKeeper({ peers: [], exploreBelowConnections: 0 }, { libp2p: a });
+    assert.equal(await off.check(), 0);
+    assert.equal(a.getConnections(b.peerId).length, 0);
+    const keeper = new PeerKeeper({ peers: [], intervalMs: 50 }, { libp2p: a });
+    assert.equal(await keeper.check(), 1);
+    await waitFor(() => a.getConnections(b.peerId).length > 0, 'reconnected to the known peer');
+  });
 });
