@@ -50,6 +50,12 @@ export interface Libp2pNodeOptions {
   mdns: boolean;
   /** Extra latency of the memory transport per buffer, in ms (simulation of slow links). */
   memoryLatencyMs: number;
+  /**
+   * libp2p's connection monitor pings every connection this often (ms) to detect dead ones and
+   * measure round-trip times; 0 turns it off. Off only where many nodes share one process
+   * (benchmarks): there N hosts' pings land on one thread in bursts and skew what is measured.
+   */
+  pingIntervalMs: number;
   connections: ConnectionLimits;
   /** Gossipsub init: see gossip/gossipsub-config.ts (recordGossipsubInit). */
   gossipsub: Partial<GossipsubOpts>;
@@ -62,6 +68,8 @@ export const defaultLibp2pNodeOptions: Omit<Libp2pNodeOptions, 'gossipsub'> = {
   bootstrapDelayMs: 1_000,
   mdns: false,
   memoryLatencyMs: 0,
+  // libp2p's own default.
+  pingIntervalMs: 10_000,
   connections: {
     // A registry network is tens to hundreds of agency nodes; a node needs a mesh (D = 6, Dhi = 12)
     // plus room for verifiers' and operators' nodes, not thousands of peers.
@@ -139,6 +147,8 @@ export async function createLibp2pNode(
     transports: [
       modules.transport ?? (opts.transport === 'memory' ? memory({ latency: opts.memoryLatencyMs }) : tcp()),
     ],
+    connectionMonitor:
+      opts.pingIntervalMs > 0 ? { enabled: true, pingInterval: opts.pingIntervalMs } : { enabled: false },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
