@@ -66,8 +66,8 @@ describe('network file', () => {
   });
 
   it('round-trips any genesis object through createNetworkFile, and detects any change to it', () => {
-    // noNegativeZero: JSON has no -0 (it serialises as 0), so a file could never carry one.
-    const json = fc.jsonValue({ maxDepth: 3, noNegativeZero: true }) as fc.Arbitrary<unknown>;
+    // Through JSON once: JSON has no -0 (it serialises as 0), so a network file never carries one.
+    const json = fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.parse(JSON.stringify(v))) as fc.Arbitrary<unknown>;
     fc.assert(
       fc.property(fc.dictionary(fc.string(), json, { maxKeys: 6 }), fc.string({ minLength: 1 }), (extra, key) => {
         const g = { ...extra, networkId: 'net' };
