@@ -139,6 +139,19 @@ describe('sync: anti-entropy between libp2p nodes', () => {
     assert.equal(a.antiEntropy.counters().rounds.started, 0);
   });
 
+  it('a capped catch-up defers records waiting on a later one instead of pulling them again', async () => {
+    const { net, clock } = await makeNetwork();
+    const a = await start(net, clock);
+    // One record a round, in key order: the TW insurer's list (tw-health) sorts before the TW
+    // ministry's withdrawal list (tw-ministry) that its chain needs, so it is not resolvable yet.
+    const b = await start(net, clock, { records: [net.genesis], sync: { syncOnConnect: true, maxRecordsPerRound: 1 } });
+    const expected = JSON.stringify(await indexOf(a.store));
+    await connect(b, a);
+    await waitFor(async () => JSON.stringify(await indexOf(b.store)) === expected, 'B holds everything A holds');
+    // Every record was pulled once: the deferred one was retried locally, not requested again.
+    assert.equal(a.antiEntropy.counters().served, JSON.parse(expected).length - 1);
+  });
+
   it('periodic rounds pick a connected peer', async () => {
     const { net, clock } = await makeNetwork();
     const a = await start(net, clock);

@@ -40,16 +40,21 @@ import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
 import {
   ACCREDITATION_TYPE,
   type Admission,
+  accreditationKey,
   canonicalBytes,
   DEFAULT_INPUT_LIMITS,
   EVIDENCE_TYPE,
   type EvidenceRecord,
   GOVERNANCE_TYPE,
+  governanceKey,
   MAX_STORE_KEY_BYTES,
   parseJsonBounded,
   type RecordStore,
   type Registry,
+  sha256Hex,
+  statusListKey,
 } from '@trustmesh/registry';
+import { NOT_YET_RESOLVABLE_CODES } from '../gossip/record-gossip.ts';
 import { ByteReader, ByteWriter, varintLength } from './bytes.ts';
 import {
   checkReconcileOptions,
@@ -61,7 +66,14 @@ import {
   Reconciler,
 } from './reconciliation.ts';
 import { malformed, SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
-import { EVIDENCE_SYNC_PREFIX, type SyncIndex, type SyncSnapshot, WIRE_ID_BYTES } from './sync-index.ts';
+import {
+  EVIDENCE_SYNC_PREFIX,
+  itemId,
+  type SyncIndex,
+  type SyncSnapshot,
+  WIRE_ID_BYTES,
+  wireIdHex,
+} from './sync-index.ts';
 
 /** Frame type bytes of the sync protocol. */
 export const SYNC_FRAME = {
@@ -108,6 +120,12 @@ export interface AntiEntropyOptions {
   maxRoundBytes: number;
   /** Most submission passes over the records of a round (each pass retries the ignored ones). */
   maxSubmitPasses: number;
+  /**
+   * Most pulled records kept across rounds while they wait for a record they depend on (a status
+   * list whose issuer's chain needs a withdrawal list not pulled yet). Later rounds do not ask for
+   * them again, so a capped catch-up moves on to the rest instead of pulling the same records.
+   */
+  maxDeferredRecords: number;
 }
 
 /** Defaults of {@link AntiEntropyOptions} (everything but the protocol id). */
@@ -124,6 +142,7 @@ export const defaultAntiEntropyOptions: Omit<AntiEntropyOptions, 'protocol'> = {
   maxRecordsPerRound: 2_000,
   maxRoundBytes: 64 * 1024 * 1024,
   maxSubmitPasses: 8,
+  maxDeferredRecords: 4_000,
 };
 
 /** The libp2p features anti-entropy uses (a full libp2p node fits). */
@@ -451,6 +470,8 @@ export class AntiEntropy {
   private readonly random: () => number;
   private stopController = new AbortController();
   private readonly outbound = new Map<string, Promise<SyncRoundStats>>();
+  // Pulled records not yet resolvable, by wire id (insertion order = age, for eviction).
+  private readonly deferred = new Map<string, Uint8Array>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   // When each peer last started a round with us (rate limit), and when we last synced with it.
@@ -685,8 +706,10 @@ export class AntiEntropy {
       const have = reconciler.have;
       const needAll = reconciler.need;
       stats.differences = have.length + needAll.length;
-      const need = needAll.slice(0, maxRecordsPerRound);
-      if (need.length < needAll.length) stats.complete = false;
+      // Records already pulled and waiting for a dependency are not asked for again.
+      const wanted = needAll.filter((id) => !this.deferred.has(wireIdHex(id)));
+      const need = wanted.slice(0, maxRecordsPerRound);
+      if (need.length < wanted.length) stats.complete = false;
 
       // 2. Pull what we lack, then submit it through the registry in dependency order. A slot can
       // only be held in two versions if it is in `have` too, so hints are needed only then.
@@ -915,14 +938,20 @@ export class AntiEntropy {
    * Submits records through the registry in dependency order, retrying the ignored ones while a
    * pass admits something (a record may wait for another of the same batch).
    */
-  private async submitAll(records: Uint8Array[]): Promise<OutcomeCounts> {
+  private async submitAll(pulled: Uint8Array[]): Promise<OutcomeCounts> {
+    // Deferred records go in with the new ones: what this round pulled may be what they wait for.
+    const retried = [...this.deferred.values()];
+    this.deferred.clear();
+    const records = [...pulled, ...retried];
     const ranked = records.map((bytes) => ({ bytes, rank: submissionRank(bytes) }));
     ranked.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1]);
     let pending = ranked.map((r) => r.bytes);
     let accept = 0;
     let reject = 0;
+    let unresolved = new Set<Uint8Array>();
     for (let pass = 0; pass < this.options.maxSubmitPasses && pending.length > 0; pass++) {
       const ignored: Uint8Array[] = [];
+      unresolved = new Set();
       let progress = false;
       for (const bytes of pending) {
         const outcome = await this.modules.registry.submit(bytes);
@@ -933,6 +962,7 @@ export class AntiEntropy {
           this.modules.onAdmitted?.(outcome.value);
         } else if (outcome.status === 'ignore') {
           ignored.push(bytes);
+          if (NOT_YET_RESOLVABLE_CODES.has(outcome.error.code)) unresolved.add(bytes);
         } else {
           reject++;
         }
@@ -940,7 +970,21 @@ export class AntiEntropy {
       pending = ignored;
       if (!progress) break;
     }
+    for (const bytes of pending) if (unresolved.has(bytes)) this.defer(bytes);
+    // Counts cover every submission of this round, retried deferred records included.
     return { accept, ignore: pending.length, reject };
+  }
+
+  /** Keeps a pulled record that waits for a dependency, under its wire id; the oldest go first. */
+  private defer(bytes: Uint8Array): void {
+    const key = slotKeyOf(bytes);
+    if (key === null) return;
+    this.deferred.set(wireIdHex(itemId(key, sha256Hex(bytes))), bytes);
+    while (this.deferred.size > this.options.maxDeferredRecords) {
+      const oldest = this.deferred.keys().next().value;
+      if (oldest === undefined) break;
+      this.deferred.delete(oldest);
+    }
   }
 
   private add(total: OutcomeCounts, outcome: OutcomeCounts): void {
@@ -954,5 +998,21 @@ export class AntiEntropy {
     for (const [peer, at] of this.inboundStarts)
       if (now - at >= this.options.minRoundIntervalMs) this.inboundStarts.delete(peer);
     for (const [peer, at] of this.lastSynced) if (now - at >= this.options.intervalMs) this.lastSynced.delete(peer);
+  }
+}
+
+/** The registry slot a record occupies (as the store keys it), or null for kinds not deferred. */
+function slotKeyOf(bytes: Uint8Array): string | null {
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    const types = Array.isArray(value.type) ? value.type : [value.type];
+    if (types.includes('BitstringStatusListCredential') && typeof value.id === 'string') return statusListKey(value.id);
+    if (types.includes(ACCREDITATION_TYPE) && typeof value.id === 'string') return accreditationKey(value.id);
+    if (types.includes(GOVERNANCE_TYPE) && typeof value.networkId === 'string' && typeof value.version === 'number') {
+      return governanceKey(value.networkId, value.version);
+    }
+    return null;
+  } catch {
+    return null;
   }
 }
