@@ -697,8 +697,13 @@ export class AntiEntropy {
         message = reconciler.receive(
           decodeReconcileMessage(await io.expect(SYNC_FRAME.RECONCILE, 'RECONCILE'), reconcile),
         );
-        // Enough to fill this round: stop reconciling, the next round finds the rest.
-        if (message && reconciler.needCount >= maxRecordsPerRound) {
+        // Enough to fill this round: stop reconciling, the next round finds the rest. Deferred
+        // records do not count: they will not be asked for, and what they wait for may lie further on.
+        if (
+          message &&
+          reconciler.needCount >= maxRecordsPerRound &&
+          this.wantedCount(reconciler.need) >= maxRecordsPerRound
+        ) {
           stats.complete = false;
           break;
         }
@@ -973,6 +978,14 @@ export class AntiEntropy {
     for (const bytes of pending) if (unresolved.has(bytes)) this.defer(bytes);
     // Counts cover every submission of this round, retried deferred records included.
     return { accept, ignore: pending.length, reject };
+  }
+
+  /** How many of `ids` this node would ask for (those not deferred). */
+  private wantedCount(ids: readonly Uint8Array[]): number {
+    if (this.deferred.size === 0) return ids.length;
+    let n = 0;
+    for (const id of ids) if (!this.deferred.has(wireIdHex(id))) n++;
+    return n;
   }
 
   /** Keeps a pulled record that waits for a dependency, under its wire id; the oldest go first. */
