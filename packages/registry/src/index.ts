@@ -12,6 +12,7 @@ export {
   type NextStatusListVersion,
   nextStatusListVersion,
   pinnedKeyOf,
+  type StatusChange,
   type StatusListInput,
   signGovernance,
 } from './authoring/records.ts';
