@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 /**
  * Running a {@link TrustmeshNode} in the CLI's process (`start`, `up`, `demo`): start it from
  * resolved settings with the failures an operator meets turned into clear errors (API port taken,
@@ -21,7 +22,7 @@ export interface LaunchSettings {
   /** The network file, with any extra bootstrap peers already merged in. */
   network: NetworkFile;
   listen: string[];
-  api: { host: string; port: number; publicBaseUrl: string | null };
+  api: { host: string; port: number; publicBaseUrl: string | null; tls?: { cert: string; key: string } | null };
   /** Write token of the API, or null (write routes then answer 403). */
   token: string | null;
   /** Issuer key for issuer mode, or null. */
@@ -61,6 +62,18 @@ export async function launchNode(
   const issuerMode = settings.issuerKey !== null;
   // Issuer mode names its status lists under the public base URL: default it to where the API is.
   const publicBaseUrl = settings.api.publicBaseUrl ?? (issuerMode ? localApiUrl(settings.api) : null);
+  let https: { cert: Buffer; key: Buffer } | null = null;
+  if (settings.api.tls) {
+    const { cert, key } = settings.api.tls;
+    try {
+      https = { cert: await readFile(cert), key: await readFile(key) };
+    } catch (error) {
+      throw new CliError('TLS_FILE_UNREADABLE', `cannot read the TLS certificate or key (${cert}, ${key})`, {
+        hint: 'give PEM files with --tls-cert and --tls-key (or api.tlsCert / api.tlsKey in config.json)',
+        cause: error,
+      });
+    }
+  }
   let node: TrustmeshNode;
   try {
     node = await TrustmeshNode.create(
@@ -75,6 +88,7 @@ export async function launchNode(
           port: settings.api.port,
           writeToken: settings.token,
           publicBaseUrl,
+          https,
         },
         issuer: issuerMode ? {} : false,
         ...settings.extra,

@@ -20,6 +20,8 @@ export interface NodeSettings {
     port: number;
     /** Public base URL (status lists of issuer mode are named under it), or null for `http://host:port`. */
     publicBaseUrl: string | null;
+    /** PEM certificate and key files (absolute paths): the API serves HTTPS when both are set. */
+    tls: { cert: string; key: string } | null;
   };
   /** Absolute path of the issuer key file (issuer mode), or null. */
   issuerKey: string | null;
@@ -33,6 +35,8 @@ export interface NodeSettingFlags {
   apiPort?: number;
   publicUrl?: string;
   issuerKey?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** Default libp2p listen address: every interface, the customary port of a peer node. */
@@ -46,7 +50,7 @@ export const DEFAULT_API_PORT = 8080;
 export const defaultNodeSettings: NodeSettings = {
   listen: [DEFAULT_LISTEN],
   bootstrap: [],
-  api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null },
+  api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null, tls: null },
   issuerKey: null,
 };
 
@@ -58,6 +62,8 @@ export const NODE_SETTING_ENV = {
   apiPort: 'TRUSTMESH_API_PORT',
   publicUrl: 'TRUSTMESH_PUBLIC_URL',
   issuerKey: 'TRUSTMESH_ISSUER_KEY',
+  tlsCert: 'TRUSTMESH_TLS_CERT',
+  tlsKey: 'TRUSTMESH_TLS_KEY',
 } as const satisfies Record<keyof NodeSettingFlags, string>;
 
 // A TCP multiaddr a node can listen on; the node checks the rest (libp2p refuses what it cannot bind).
@@ -77,6 +83,7 @@ export function resolveNodeSettings(
 ): NodeSettings {
   const settings: NodeSettings = structuredClone(defaultNodeSettings);
   const inFile = (key: string) => `"${key}" in ${where.file}`;
+  const tls: { cert?: string; key?: string } = {};
 
   if (fileValues.listen !== undefined) settings.listen = stringList(fileValues.listen, inFile('listen'));
   if (fileValues.bootstrap !== undefined) settings.bootstrap = stringList(fileValues.bootstrap, inFile('bootstrap'));
@@ -85,7 +92,11 @@ export function resolveNodeSettings(
     if (api === null || typeof api !== 'object' || Array.isArray(api)) {
       throw invalid(inFile('api'), 'must be an object like {"host": "127.0.0.1", "port": 8080}');
     }
-    const { host, port, publicBaseUrl } = api as Record<string, unknown>;
+    const { host, port, publicBaseUrl, tlsCert, tlsKey } = api as Record<string, unknown>;
+    if (tlsCert !== undefined && tlsCert !== null)
+      tls.cert = pathIn(where.dataDir, nonEmpty(tlsCert, inFile('api.tlsCert')));
+    if (tlsKey !== undefined && tlsKey !== null)
+      tls.key = pathIn(where.dataDir, nonEmpty(tlsKey, inFile('api.tlsKey')));
     if (host !== undefined) settings.api.host = nonEmpty(host, inFile('api.host'));
     if (port !== undefined) settings.api.port = portNumber(port, inFile('api.port'));
     if (publicBaseUrl !== undefined && publicBaseUrl !== null) {
@@ -120,6 +131,17 @@ export function resolveNodeSettings(
   if (flags.apiPort !== undefined) settings.api.port = flags.apiPort;
   if (flags.publicUrl) settings.api.publicBaseUrl = baseUrl(flags.publicUrl, '--public-url');
   if (flags.issuerKey) settings.issuerKey = pathIn(where.cwd, flags.issuerKey);
+  const envCert = fromEnv('tlsCert');
+  if (envCert) tls.cert = pathIn(where.cwd, envCert);
+  const envTlsKey = fromEnv('tlsKey');
+  if (envTlsKey) tls.key = pathIn(where.cwd, envTlsKey);
+  if (flags.tlsCert) tls.cert = pathIn(where.cwd, flags.tlsCert);
+  if (flags.tlsKey) tls.key = pathIn(where.cwd, flags.tlsKey);
+  // HTTPS needs both halves; one alone is a mistake worth naming, not a silent fallback to HTTP.
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw invalid('--tls-cert/--tls-key', 'HTTPS needs both a certificate and its key');
+  }
+  if (tls.cert !== undefined && tls.key !== undefined) settings.api.tls = { cert: tls.cert, key: tls.key };
 
   for (const address of settings.listen) checkListenAddress(address);
   settings.bootstrap = [...new Set(settings.bootstrap)];
@@ -136,17 +158,22 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
   return {
     listen: settings.listen,
     bootstrap: settings.bootstrap,
-    api: settings.api,
+    api: {
+      host: settings.api.host,
+      port: settings.api.port,
+      publicBaseUrl: settings.api.publicBaseUrl,
+      ...(settings.api.tls ? { tlsCert: settings.api.tls.cert, tlsKey: settings.api.tls.key } : {}),
+    },
     ...(issuerKey ? { issuerKey } : {}),
   };
 }
 
 /** The URL a client on this machine reaches the API at (a wildcard host means loopback). */
-export function localApiUrl(api: Pick<NodeSettings['api'], 'host' | 'port'>): string {
+export function localApiUrl(api: Pick<NodeSettings['api'], 'host' | 'port'> & { tls?: unknown }): string {
   let host = api.host;
   if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
   if (host === '::') host = '::1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
+  return `${api.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
 }
 
 /** Parser of a TCP port option (0–65535). */

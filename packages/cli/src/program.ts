@@ -16,8 +16,8 @@ import { registerNetworkCommands } from './commands/network.ts';
 import { registerNodeCommands } from './commands/node.ts';
 import { registerPublishCommand } from './commands/publish.ts';
 import { registerReadCommands } from './commands/read.ts';
-import { registerUpCommand } from './commands/up.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerUpCommand } from './commands/up.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, type ExitCode } from './output.ts';
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pretty } from '../src/logger.ts';
 import { localApiUrl, resolveNodeSettings } from '../src/node-settings.ts';
@@ -14,7 +15,12 @@ describe('node settings', () => {
       issuerKey: 'issuer.key.json',
     };
     const fromFile = resolveNodeSettings(file, {}, {}, where);
-    assert.deepEqual(fromFile.api, { host: '0.0.0.0', port: 8080, publicBaseUrl: 'https://trust.example.jp' });
+    assert.deepEqual(fromFile.api, {
+      host: '0.0.0.0',
+      port: 8080,
+      publicBaseUrl: 'https://trust.example.jp',
+      tls: null,
+    });
     assert.equal(fromFile.issuerKey, '/data/issuer.key.json', 'config paths are relative to the data directory');
 
     const env = { TRUSTMESH_API_PORT: '9090', TRUSTMESH_BOOTSTRAP: '/ip4/192.0.2.2/tcp/4001/p2p/peerB' };
@@ -48,6 +54,19 @@ describe('node settings', () => {
     assert.throws(() => resolveNodeSettings({}, {}, { listen: ['tcp://0.0.0.0:4001'] }, where), {
       message: /listen address tcp:\/\/0\.0\.0\.0:4001: is not a TCP multiaddr/,
     });
+  });
+
+  it('serve HTTPS only with both a certificate and a key, paths resolved where they were given', () => {
+    const fromFile = resolveNodeSettings({ api: { tlsCert: 'tls/cert.pem', tlsKey: 'tls/key.pem' } }, {}, {}, where);
+    assert.deepEqual(fromFile.api.tls, {
+      cert: join(where.dataDir, 'tls/cert.pem'),
+      key: join(where.dataDir, 'tls/key.pem'),
+    });
+    const fromFlags = resolveNodeSettings({}, {}, { tlsCert: 'c.pem', tlsKey: 'k.pem' }, where);
+    assert.deepEqual(fromFlags.api.tls, { cert: join(where.cwd, 'c.pem'), key: join(where.cwd, 'k.pem') });
+    assert.equal(localApiUrl({ ...fromFlags.api }).startsWith('https://'), true);
+    assert.throws(() => resolveNodeSettings({}, {}, { tlsCert: 'c.pem' }, where), /certificate and its key/);
+    assert.equal(resolveNodeSettings({}, {}, {}, where).api.tls, null);
   });
 
   it('a wildcard API host is reached on loopback', () => {

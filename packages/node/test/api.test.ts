@@ -4,7 +4,9 @@
  * `inject`; one test listens on 127.0.0.1 to prove real HTTP.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -748,6 +750,58 @@ describe('node routes, records, metrics, OpenAPI and real HTTP', () => {
       assert.equal(list.headers.get('etag'), `"${world.registry.statusList(`${BASE}/status/revocation`)?.digest}"`);
     } finally {
       await server.close();
+    }
+  });
+
+  it('serves HTTPS when given a certificate and key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'trustmesh-tls-'));
+    try {
+      // A self-signed certificate for 127.0.0.1, made with the system's openssl.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const [cert, key] = await Promise.all([readFile(join(dir, 'cert.pem')), readFile(join(dir, 'key.pem'))]);
+      const server = await createApi({ port: 0, publicBaseUrl: BASE, https: { cert, key } }, world.modules);
+      const url = await server.listen();
+      try {
+        assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+        const body = await new Promise<string>((resolve, reject) => {
+          httpsGet(`${url}/health`, { ca: cert }, (res) => {
+            let text = '';
+            res.on('data', (chunk) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve(`${res.statusCode} ${text}`));
+          }).on('error', reject);
+        });
+        assert.match(body, /^200 /);
+        // Plain HTTP to the TLS port is not answered as if it were the API.
+        await assert.rejects(fetch(url.replace('https:', 'http:') + '/health').then((r) => r.text()));
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
