@@ -66,6 +66,8 @@ export { EVIDENCE_TYPE } from './validation/evidence.ts';
 export { type SignatureTally, tallyGovernanceSignatures } from './validation/governance.ts';
 export { statusListKey, statusListVersion } from './validation/status-list.ts';
 export {
+  type AccreditationStatus,
+  accreditationStatus,
   type ChainFailure,
   type ChainQuery,
   type ChainResult,

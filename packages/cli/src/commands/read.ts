@@ -6,7 +6,7 @@
  * issuer-level data (DESIGN.md, Principles §2).
  */
 import {
-  findChain,
+  accreditationStatus,
   type ParsedAccreditation,
   type Registry,
   type StatusListState,
@@ -309,20 +309,7 @@ async function withSource(
 }
 
 function summarise(registry: Registry, a: ParsedAccreditation, at: number): AccreditationSummary {
-  return {
-    id: a.id,
-    subject: a.subject,
-    issuer: a.issuer,
-    role: a.role,
-    validFrom: new Date(a.validFromMs).toISOString(),
-    validUntil: new Date(a.validUntilMs).toISOString(),
-    scopes: a.accreditedFor.map((scope) => {
-      const result = findChain(registry, { subject: a.subject, role: a.role, scope, at: [at] });
-      return result.ok
-        ? { scope, valid: true, authority: result.chain.authority }
-        : { scope, valid: false, code: result.code, message: result.detail };
-    }),
-  };
+  return accreditationStatus(registry, a, at);
 }
 
 function describeAccreditation(a: AccreditationSummary): string[] {

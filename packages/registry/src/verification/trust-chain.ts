@@ -199,3 +199,47 @@ function withdrawalFailure(view: TrustView, link: ParsedAccreditation): { code: 
   }
   return null;
 }
+
+/** An accreditation with, for each scope it grants, whether a valid chain to governance backs it. */
+export interface AccreditationStatus {
+  id: string;
+  subject: string;
+  issuer: string;
+  role: 'issuer' | 'accreditor';
+  maxPathLength: number;
+  validFrom: string;
+  validUntil: string;
+  scopes: (
+    | {
+        scope: AccreditationScope;
+        valid: true;
+        authority: string;
+        chain: { id: string; issuer: string; subject: string }[];
+      }
+    | { scope: AccreditationScope; valid: false; code: ChainFailure; message: string }
+  )[];
+}
+
+/** Describes an accreditation and checks the chain of each of its scopes at `at` (registry queries). */
+export function accreditationStatus(view: TrustView, a: ParsedAccreditation, at: number): AccreditationStatus {
+  return {
+    id: a.id,
+    subject: a.subject,
+    issuer: a.issuer,
+    role: a.role,
+    maxPathLength: a.maxPathLength,
+    validFrom: new Date(a.validFromMs).toISOString(),
+    validUntil: new Date(a.validUntilMs).toISOString(),
+    scopes: a.accreditedFor.map((scope) => {
+      const result = findChain(view, { subject: a.subject, role: a.role, scope, at: [at] });
+      return result.ok
+        ? {
+            scope,
+            valid: true as const,
+            authority: result.chain.authority,
+            chain: result.chain.links.map((l) => ({ id: l.id, issuer: l.issuer, subject: l.subject })),
+          }
+        : { scope, valid: false as const, code: result.code, message: result.detail };
+    }),
+  };
+}

@@ -3,7 +3,7 @@
  * up to governance, the governance in force, and equivocation evidence. Everything served here is
  * public, signed, issuer-level data a client can re-check itself (Principles §1).
  */
-import { findChain, type ParsedAccreditation } from '@trustmesh/registry';
+import { accreditationStatus, type ParsedAccreditation } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
 import { errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
@@ -158,29 +158,13 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
     async () => {
       const at = now();
       return {
-        accreditations: registry.accreditations().map((a) => ({ subject: a.subject, ...describeAccreditation(a, at) })),
+        accreditations: registry.accreditations().map((a) => accreditationStatus(registry, a, at)),
       };
     },
   );
 
   const describeAccreditation = (a: ParsedAccreditation, at: number) => ({
-    id: a.id,
-    issuer: a.issuer,
-    role: a.role,
-    maxPathLength: a.maxPathLength,
-    validFrom: new Date(a.validFromMs).toISOString(),
-    validUntil: new Date(a.validUntilMs).toISOString(),
-    scopes: a.accreditedFor.map((scope) => {
-      const result = findChain(registry, { subject: a.subject, role: a.role, scope, at: [at] });
-      return result.ok
-        ? {
-            scope,
-            valid: true,
-            authority: result.chain.authority,
-            chain: result.chain.links.map((l) => ({ id: l.id, issuer: l.issuer, subject: l.subject })),
-          }
-        : { scope, valid: false, code: result.code, message: result.detail };
-    }),
+    ...accreditationStatus(registry, a, at),
     credential: a.credential,
   });
 
