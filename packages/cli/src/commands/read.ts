@@ -5,13 +5,7 @@
  * config names the node's API, the node is asked instead. Every answer is public, signed,
  * issuer-level data (DESIGN.md, Principles §2).
  */
-import {
-  accreditationStatus,
-  type ParsedAccreditation,
-  type Registry,
-  type StatusListState,
-  statusCheck,
-} from '@trustmesh/registry';
+import { accreditationStatus, type ParsedAccreditation, queryStatus, type Registry } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import {
   addOptions,
@@ -333,41 +327,12 @@ function notAccredited(out: Output, did: string, source: string): ExitCode {
 
 /** The same answer as the node's `GET /credentials/status`, from a data directory. */
 function localStatus(registry: Registry, flags: StatusFlags, time: number): Record<string, unknown> {
-  const read = new Map<string, StatusListState>();
-  const warnings: string[] = [];
-  const check = statusCheck(
-    {
-      type: 'BitstringStatusListEntry',
-      field: '--index',
-      statusPurpose: flags.purpose,
-      statusListIndex: flags.index,
-      statusListCredential: flags.list,
-      statusSize: flags.size,
-    },
-    null,
-    { view: registry, now: time },
-    read,
-    warnings,
-  );
-  const value = check.details?.value;
+  const { list, index, purpose, size } = flags;
   return {
-    outcome: check.outcome,
-    ...(check.code ? { code: check.code } : {}),
-    message: check.message,
-    ...(typeof value === 'number' ? { value } : {}),
-    statusListCredential: flags.list,
-    statusListIndex: flags.index,
-    statusPurpose: flags.purpose,
-    asOf: {
-      time: new Date(time).toISOString(),
-      governanceVersion: registry.governance()?.record.version ?? null,
-      statusLists: [...read.values()].map((s) => ({
-        id: s.list.id,
-        validFrom: new Date(s.list.validFrom).toISOString(),
-        digest: s.digest,
-        receivedAt: new Date(s.receivedAt).toISOString(),
-      })),
-    },
-    warnings,
+    ...queryStatus(
+      registry,
+      { statusListCredential: list, statusListIndex: index, statusPurpose: purpose, statusSize: size },
+      time,
+    ),
   };
 }

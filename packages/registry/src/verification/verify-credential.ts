@@ -387,3 +387,44 @@ export function asOfStamp(view: TrustView, lists: ReadonlyMap<string, StatusList
     })),
   };
 }
+
+/** A status entry named directly (no credential): what a verifier that already checked the proof asks. */
+export interface StatusQuery {
+  statusListCredential: string;
+  statusListIndex: number;
+  statusPurpose: string;
+  statusSize: number;
+}
+
+/** The answer to a {@link StatusQuery}: the status check, flattened, with its as-of stamp. */
+export interface StatusQueryResult {
+  outcome: CheckOutcome;
+  code?: string;
+  message: string;
+  value?: number;
+  statusListCredential: string;
+  statusListIndex: number;
+  statusPurpose: string;
+  asOf: AsOf;
+  warnings: string[];
+}
+
+/** Reads one status entry from the replica: the HTTP status query and the CLI's `status --data`. */
+export function queryStatus(view: TrustView, query: StatusQuery, now: number): StatusQueryResult {
+  const read = new Map<string, StatusListState>();
+  const warnings: string[] = [];
+  const entry: BitstringStatusListEntry = { type: 'BitstringStatusListEntry', field: 'query', ...query };
+  const check = statusCheck(entry, null, { view, now }, read, warnings);
+  const value = check.details?.value;
+  return {
+    outcome: check.outcome,
+    ...(check.code ? { code: check.code } : {}),
+    message: check.message,
+    ...(typeof value === 'number' ? { value } : {}),
+    statusListCredential: query.statusListCredential,
+    statusListIndex: query.statusListIndex,
+    statusPurpose: query.statusPurpose,
+    asOf: asOfStamp(view, read, now),
+    warnings,
+  };
+}

@@ -6,13 +6,7 @@
  * issuer never learns who is verified, where or when, and the credential is neither stored nor
  * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
  */
-import {
-  asOfStamp,
-  type BitstringStatusListEntry,
-  type StatusListState,
-  statusCheck,
-  verifyCredential,
-} from '@trustmesh/registry';
+import { queryStatus, verifyCredential } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
 import { ApiError, toApiError } from '../errors.ts';
@@ -297,31 +291,18 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     },
     async (request) => {
       const q = request.query;
-      const entry: BitstringStatusListEntry = {
-        type: 'BitstringStatusListEntry',
-        field: 'query',
-        statusPurpose: q.statusPurpose,
-        statusListIndex: Number(q.statusListIndex),
-        statusListCredential: q.statusListCredential,
-        statusSize: Number(q.statusSize),
-      };
-      const time = now();
-      const read = new Map<string, StatusListState>();
-      const warnings: string[] = [];
-      const check = statusCheck(entry, null, { view: registry, now: time }, read, warnings);
-      metrics.statusQueries.inc({ outcome: check.outcome, code: check.code ?? 'OK' });
-      const value = check.details?.value;
-      return {
-        outcome: check.outcome,
-        ...(check.code ? { code: check.code } : {}),
-        message: check.message,
-        ...(typeof value === 'number' ? { value } : {}),
-        statusListCredential: entry.statusListCredential,
-        statusListIndex: entry.statusListIndex,
-        statusPurpose: entry.statusPurpose,
-        asOf: asOfStamp(registry, read, time),
-        warnings,
-      };
+      const result = queryStatus(
+        registry,
+        {
+          statusListCredential: q.statusListCredential,
+          statusListIndex: Number(q.statusListIndex),
+          statusPurpose: q.statusPurpose,
+          statusSize: Number(q.statusSize),
+        },
+        now(),
+      );
+      metrics.statusQueries.inc({ outcome: result.outcome, code: result.code ?? 'OK' });
+      return result;
     },
   );
 }
