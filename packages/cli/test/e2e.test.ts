@@ -332,11 +332,11 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     assert.equal(exported.code, 0, show(exported));
     const imported = await run(['import', 'bundle.json', '--data', 'offline', '--network', 'network.json']);
     assert.equal(imported.code, 0, show(imported));
-    const [fromBundle, fromImport, health] = await Promise.all([
-      run(['verify', 'signed.json', '--bundle', 'bundle.json', '--network', 'network.json']),
-      run(['verify', 'signed.json', '--data', 'offline']),
-      run(['health', '--data', 'offline', '--json']),
-    ]);
+    // One at a time on `offline`: each opens its LevelDB, which allows a single process (the second
+    // would rightly get DATA_DIR_LOCKED).
+    const fromBundle = await run(['verify', 'signed.json', '--bundle', 'bundle.json', '--network', 'network.json']);
+    const fromImport = await run(['verify', 'signed.json', '--data', 'offline']);
+    const health = await run(['health', '--data', 'offline', '--json']);
     assert.equal(fromBundle.code, 1, show(fromBundle));
     assert.match(fromBundle.stdout, /CREDENTIAL_REVOKED/);
     assert.equal(fromImport.code, 1, show(fromImport));
