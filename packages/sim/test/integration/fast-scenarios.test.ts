@@ -76,6 +76,8 @@ describe('fast scenarios', () => {
     assert.ok(metrics.propagation.max! > 5000, `max propagation ${metrics.propagation.max}`);
     // Verifiers on each side answered from their side's data while the cut lasted.
     assert.ok(outage.staleAnswers > 0, `${outage.staleAnswers} stale answers during the outage`);
+    // …and well above the recovered window's, which the scenario's own SLO bounds at 5 %.
+    assert.ok(outage.staleAnswerRate! > 0.05, `stale-answer rate ${outage.staleAnswerRate} during the outage`);
     assert.ok(metrics.convergence.afterHeal !== null);
   });
 
