@@ -14,7 +14,10 @@ const ROOT = resolve(import.meta.dirname, '../../..');
 
 /** `trustmesh …` lines inside fenced shell blocks, with their file and line. */
 async function documentedCommands(): Promise<{ where: string; argv: string[] }[]> {
-  const files = ['README.md', ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const files = [
+    'README.md',
+    ...(await readdir(join(ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`),
+  ];
   const found: { where: string; argv: string[] }[] = [];
   for (const file of files) {
     const lines = (await readFile(join(ROOT, file), 'utf8')).split('\n');
@@ -48,7 +51,14 @@ function optionNames(command: Command): Set<string> {
 describe('commands shown in the docs', () => {
   it('exist, with every flag they are shown with', async () => {
     const program = createProgram(
-      { stdout: process.stdout, stderr: process.stderr, env: {}, cwd: ROOT, now: Date.now, stdin: process.stdin } as never,
+      {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: {},
+        cwd: ROOT,
+        now: Date.now,
+        stdin: process.stdin,
+      } as never,
       () => undefined,
     );
     const commands = await documentedCommands();

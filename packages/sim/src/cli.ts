@@ -2,16 +2,21 @@
  * The simulator's command line, callable from the `trustmesh` CLI (`runSimulationCli(args)`) or on
  * its own (`tsx packages/sim/src/main.ts simulate <scenario>`):
  *
- *     simulate <scenario> [--seeds N] [--out DIR] [--quiet]   run one scenario; exit 1 if an assertion fails
- *     simulate-all [--dir DIR] [--out DIR] [--seeds N] [--include-fast]   every shipped scenario
+ *     simulate <scenario> [--seeds N] [--out DIR] [--quiet] [--processes K | --agents URL,…]
+ *                                                             run one scenario; exit 1 if an assertion fails
+ *     simulate-all [--dir DIR] [--out DIR] [--seeds N] [--include-fast] [--processes K | --agents URL,…]
  *     validate <scenario>...                                  check scenario files only
+ *     agent [--listen HOST:PORT] [--advertise IP]             serve nodes to a coordinator (multi-process)
  */
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startAgent } from './distributed/agent.ts';
+import { agentDeployment, processDeployment } from './distributed/deployments.ts';
+import { READY_PREFIX, TOKEN_ENV } from './distributed/protocol.ts';
 import { runExperiment } from './experiment.ts';
-import type { ProgressSnapshot } from './harness/simulation.ts';
+import type { DeployNodes, ProgressSnapshot } from './harness/simulation.ts';
 import { formatValue } from './report/html.ts';
 import { loadScenario, ScenarioError } from './scenario/scenario.ts';
 
@@ -34,9 +39,13 @@ export interface CliModules {
 export const SCENARIOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
 
 const USAGE = `usage:
-  simulate <scenario.yaml> [--seeds N] [--out DIR] [--quiet]
-  simulate-all [--dir DIR] [--out DIR] [--seeds N] [--include-fast]
-  validate <scenario.yaml>...`;
+  simulate <scenario.yaml> [--seeds N] [--out DIR] [--quiet] [--processes K | --agents URL,...]
+  simulate-all [--dir DIR] [--out DIR] [--seeds N] [--include-fast] [--processes K | --agents URL,...]
+  validate <scenario.yaml>...
+  agent [--listen HOST:PORT] [--advertise IP]     (token in ${TOKEN_ENV})
+
+  --processes K   run the nodes in K agent processes on this machine, over TCP on loopback
+  --agents URLs   run the nodes on running agents (trustmesh simulate-agent), token in ${TOKEN_ENV}`;
 
 function stamp(date: Date): string {
   return date
@@ -68,7 +77,7 @@ function progressPrinter(out: SimOutput, quiet: boolean) {
 
 async function simulateOne(
   path: string,
-  flags: { seeds: number; out?: string; quiet: boolean },
+  flags: { seeds: number; out?: string; quiet: boolean; deploy?: DeployNodes },
   modules: Required<Pick<CliModules, 'stdout' | 'stderr' | 'now'>>,
 ): Promise<boolean> {
   const scenario = await loadScenario(path);
@@ -82,7 +91,11 @@ async function simulateOne(
   const result = await runExperiment(
     scenario,
     { seeds: flags.seeds, outDir },
-    { progress: progressPrinter(modules.stdout, flags.quiet), log: say },
+    {
+      progress: progressPrinter(modules.stdout, flags.quiet),
+      log: say,
+      ...(flags.deploy ? { deploy: flags.deploy } : {}),
+    },
   );
   const key = [
     'deliveryRatio',
@@ -125,6 +138,11 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
         dir: { type: 'string' },
         quiet: { type: 'boolean' },
         'include-fast': { type: 'boolean' },
+        processes: { type: 'string' },
+        agents: { type: 'string' },
+        listen: { type: 'string' },
+        advertise: { type: 'string' },
+        'exit-on-stdin-close': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -139,6 +157,11 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
     dir?: string;
     quiet?: boolean;
     'include-fast'?: boolean;
+    processes?: string;
+    agents?: string;
+    listen?: string;
+    advertise?: string;
+    'exit-on-stdin-close'?: boolean;
     help?: boolean;
   };
   if (values.help || !command) {
@@ -150,8 +173,12 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
     stderr.write(`--seeds must be an integer from 1 to 1000, got "${values.seeds}"\n`);
     return 2;
   }
+  const deploy = deploymentOf(values, stderr);
+  if (deploy === 'invalid') return 2;
   try {
     switch (command) {
+      case 'agent':
+        return await serveAgent(values, { stdout, stderr }, values['exit-on-stdin-close'] ?? false);
       case 'simulate': {
         if (rest.length !== 1) {
           stderr.write(`simulate takes one scenario file\n${USAGE}\n`);
@@ -159,7 +186,12 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
         }
         const ok = await simulateOne(
           rest[0]!,
-          { seeds, ...(values.out ? { out: values.out } : {}), quiet: values.quiet ?? false },
+          {
+            seeds,
+            ...(values.out ? { out: values.out } : {}),
+            quiet: values.quiet ?? false,
+            ...(deploy ? { deploy } : {}),
+          },
           io,
         );
         return ok ? 0 : 1;
@@ -176,7 +208,11 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
           const name = file.replace(/\.(ya?ml|json)$/, '');
           results.push([
             name,
-            await simulateOne(join(dir, file), { seeds, out: join(base, name), quiet: values.quiet ?? false }, io),
+            await simulateOne(
+              join(dir, file),
+              { seeds, out: join(base, name), quiet: values.quiet ?? false, ...(deploy ? { deploy } : {}) },
+              io,
+            ),
           ]);
         }
         for (const [name, ok] of results) stdout.write(`${ok ? 'PASSED' : 'FAILED'}  ${name}\n`);
@@ -209,4 +245,76 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
     }
     throw error;
   }
+}
+
+/** The deployment the flags ask for: undefined (one process), or 'invalid' after writing why. */
+function deploymentOf(
+  values: { processes?: string; agents?: string },
+  stderr: SimOutput,
+): DeployNodes | undefined | 'invalid' {
+  if (values.processes !== undefined && values.agents !== undefined) {
+    stderr.write('--processes and --agents: give one or the other\n');
+    return 'invalid';
+  }
+  if (values.processes !== undefined) {
+    const count = Number(values.processes);
+    if (!Number.isInteger(count) || count < 1 || count > 64) {
+      stderr.write(`--processes must be an integer from 1 to 64, got "${values.processes}"\n`);
+      return 'invalid';
+    }
+    return processDeployment(count);
+  }
+  if (values.agents !== undefined) {
+    const urls = values.agents.split(',').map((u) => u.trim().replace(/\/+$/, ''));
+    const bad = urls.find((u) => !/^https?:\/\/[^/]+$/.test(u));
+    if (bad !== undefined) {
+      stderr.write(`--agents must be comma-separated URLs such as http://10.0.0.2:7900, got "${bad}"\n`);
+      return 'invalid';
+    }
+    const token = process.env[TOKEN_ENV];
+    if (!token) {
+      stderr.write(`--agents needs the agents' shared token in ${TOKEN_ENV}\n`);
+      return 'invalid';
+    }
+    return agentDeployment(urls, token);
+  }
+  return undefined;
+}
+
+/** Runs an agent until SIGINT/SIGTERM (or, when spawned by a coordinator, until its stdin closes). */
+async function serveAgent(
+  values: { listen?: string; advertise?: string },
+  io: { stdout: SimOutput; stderr: SimOutput },
+  exitOnStdinClose: boolean,
+): Promise<number> {
+  const listen = values.listen ?? '127.0.0.1:7900';
+  const match = /^(.+):(\d+)$/.exec(listen);
+  const port = match ? Number(match[2]) : Number.NaN;
+  if (!match || port > 65535) {
+    io.stderr.write(`--listen must be HOST:PORT, got "${listen}"\n`);
+    return 2;
+  }
+  const token = process.env[TOKEN_ENV];
+  if (!token || token.length < 16) {
+    io.stderr.write(`an agent needs a shared token of at least 16 characters in ${TOKEN_ENV}\n`);
+    return 2;
+  }
+  const agent = await startAgent({
+    host: match[1]!,
+    port,
+    token,
+    ...(values.advertise ? { advertise: values.advertise } : {}),
+  });
+  io.stdout.write(`${READY_PREFIX}${agent.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    if (exitOnStdinClose) {
+      process.stdin.once('end', resolve);
+      process.stdin.once('close', resolve);
+      process.stdin.resume();
+    }
+  });
+  await agent.close();
+  return 0;
 }

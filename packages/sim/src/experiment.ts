@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ProgressSnapshot, runSimulation } from './harness/simulation.ts';
+import { type DeployNodes, type ProgressSnapshot, runSimulation } from './harness/simulation.ts';
 import { METRIC_PATHS, metricAt, WINDOW_METRICS } from './metrics/metric-paths.ts';
 import { type MeanCi, meanCi } from './metrics/stats.ts';
 import { type AssertionResult, checkAssertions, type RunMetrics, summarize } from './metrics/summary.ts';
@@ -33,6 +33,8 @@ export interface ExperimentOptions {
 export interface ExperimentModules {
   progress?: (label: string, snapshot: ProgressSnapshot) => void;
   log?: (message: string) => void;
+  /** Where the nodes run (default: all in this process). */
+  deploy?: DeployNodes;
 }
 
 /** One run of an experiment. */
@@ -56,8 +58,8 @@ export interface ExperimentResult {
 
 /** Notes every report carries: how to read the figures. */
 export const REPORT_NOTES = [
-  'All nodes run in one process: CPU contention inflates latencies. Read propagation figures together with eventLoop.lag*: when lag p99 approaches the latencies, the process, not the protocol, is the bottleneck.',
-  'CPU is process-wide (process.cpuUsage): the share of one node is not separable in one process. memory.rssPerNodeMB is (RSS at the end − RSS before the nodes started) / N.',
+  'Nodes share their process (one process by default; `processes` says how many ran them): CPU contention inflates latencies. Read propagation figures together with eventLoop.lag* (the worst process): when lag p99 approaches the latencies, the processes, not the protocol, are the bottleneck.',
+  'CPU is summed over the node processes (process.cpuUsage; the coordinator that signs the workload is not included): the share of one node is not separable. memory.rssPerNodeMB is (RSS at the end − RSS before the nodes started), summed over processes, / N.',
   'Gossip bytes are gossipsub RPC bytes as gossipsub counts them (its metrics register); sync bytes are anti-entropy frame bytes (AntiEntropy counters); wire bytes are everything on the simulated links after Noise and Yamux. Each is counted at both ends and divided by N.',
   'Runs are in wall-clock time and gossipsub draws its own randomness: seeds make workloads, topologies and faults reproducible, not the exact timings; compare means with their confidence intervals.',
 ];
@@ -106,6 +108,7 @@ export async function runExperiment(
         {
           ...(modules.progress ? { progress: (s: ProgressSnapshot) => modules.progress!(label, s) } : {}),
           ...(modules.log ? { log: modules.log } : {}),
+          ...(modules.deploy ? { deploy: modules.deploy } : {}),
         },
       );
       const { metrics, series } = summarize(raw);

@@ -4,6 +4,10 @@
  * Depends on @trustmesh/node and @trustmesh/registry; nothing depends on it.
  */
 export { type CliModules, runSimulationCli, SCENARIOS_DIR, type SimOutput } from './cli.ts';
+export { type Agent, type AgentOptions, startAgent } from './distributed/agent.ts';
+export { agentDeployment, processDeployment } from './distributed/deployments.ts';
+export { type EventsPage, HOST_METHODS, TOKEN_ENV } from './distributed/protocol.ts';
+export { AgentError, RemoteNodeHost } from './distributed/remote-host.ts';
 export {
   type ExperimentModules,
   type ExperimentOptions,
@@ -12,14 +16,39 @@ export {
   REPORT_NOTES,
   runExperiment,
 } from './experiment.ts';
+export {
+  type ConditionedTcpComponents,
+  type ConditionedTcpModules,
+  conditionedTcp,
+} from './fabric/conditioned-tcp.ts';
 export { GossipMetricsRegister, type GossipTraffic } from './fabric/gossip-metrics.ts';
+export { abortableDelay, DelayQueue, type DelayQueueModules, linkDelay } from './fabric/link-delay.ts';
 export { LinkModel, type LinkModelModules } from './fabric/link-model.ts';
 export { type LinkState, SimNetwork, type SimNetworkModules, type WireCounters } from './fabric/sim-network.ts';
 export { type Behaviour, type ByzantineCounters, type ByzantineModules, ByzantinePeer } from './harness/byzantine.ts';
 export { DeliveryTracker, type TrackedUpdate } from './harness/delivery-tracker.ts';
 export { EventLog, type SimEvent } from './harness/event-log.ts';
 export {
+  emptyTotals,
+  type HostEvent,
+  type HostNodeSpec,
+  type HostPeer,
+  type HostResources,
+  type HostSetup,
+  type HostStatus,
+  hostClock,
+  type LinkFaultSpec,
+  LocalNodeHost,
+  type LocalNodeHostOptions,
+  type NodeHost,
+  type PublishOutcome,
+  type VerifyOutcome,
+} from './harness/node-host.ts';
+export {
+  type Deployment,
+  type DeployNodes,
   type FaultMarker,
+  localDeployment,
   type NodeTotals,
   type ProgressSnapshot,
   type RawRun,
@@ -61,5 +90,5 @@ export {
   withValue,
 } from './scenario/scenario.ts';
 export { SCENARIO_SCHEMA } from './scenario/schema.ts';
-export { generateTopology, randomRegular, scaleFree, type Topology } from './topology.ts';
+export { generateTopology, randomRegular, scaleFree, scenarioTopology, type Topology } from './topology.ts';
 export { type Revocation, type SimIssuer, TrustWorld, type TrustWorldOptions } from './world/trust-world.ts';

@@ -3,8 +3,8 @@
  * every pair of nodes. Nodes only ever learn peers from their bootstrap list (no PX, no DHT), so the
  * generated graph is the overlay the network starts with.
  */
-import type { Rng } from './random.ts';
-import type { TopologySpec } from './scenario/scenario.ts';
+import { Rng } from './random.ts';
+import type { Scenario, TopologySpec } from './scenario/scenario.ts';
 
 /** A generated topology over nodes 0..n-1. */
 export interface Topology {
@@ -131,4 +131,18 @@ export function generateTopology(spec: TopologySpec, count: number, initial: num
     latencyMs: (a, b) => spec.latencyMs[regionIndex[a]!]?.[regionIndex[b]!] ?? 0,
     jitterMs: () => spec.jitterMs ?? 0,
   };
+}
+
+/**
+ * The topology of a scenario, drawn from its seed: every host of a multi-process run derives the same
+ * graph and link latencies from the scenario alone.
+ */
+export function scenarioTopology(scenario: Scenario): Topology {
+  const { count, joiners } = scenario.nodes;
+  return generateTopology(
+    scenario.topology,
+    count,
+    count - joiners,
+    new Rng(scenario.seed, scenario.name).fork('topology'),
+  );
 }

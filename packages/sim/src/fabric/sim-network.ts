@@ -7,14 +7,9 @@
  * Why not `@libp2p/memory`'s `latency` option: it is one value per host and delays each buffer
  * *serially* (the next buffer waits for the previous one's delay), which caps throughput at one buffer
  * per latency instead of modelling a delay. Here each direction of each connection is a FIFO whose
- * writes are delivered at `max(previous delivery, now + delay)`:
- *
- * - latency: the link's one-way delay (topology base, region matrix, or a `link` fault);
- * - jitter: uniform extra delay in [0, jitter), seeded; FIFO order is kept, as TCP keeps it;
- * - loss: libp2p runs over TCP, so a lost segment is not lost data but a retransmission: with
- *   probability `loss` a write is delayed by a retransmission timeout (RTO = max(200 ms, 3 × latency),
- *   doubling on each further loss, as Linux's minimum RTO and exponential backoff do), and every
- *   later write on that direction waits behind it (head-of-line blocking).
+ * writes are delivered at `max(previous delivery, now + delay)`, the delay coming from the link's
+ * latency (topology base, region matrix, or a `link` fault), jitter and loss as link-delay.ts models
+ * them (shared with conditioned-tcp.ts, the same model over real TCP).
  *
  * Dials take one link latency (the SYN). Partitions are not done here: they use libp2p's connection
  * gater (see partition-gater.ts) and hang-ups, as an operator's firewall would act on a real host.
@@ -41,16 +36,12 @@ import {
 } from '@libp2p/interface';
 import { AbstractMultiaddrConnection } from '@libp2p/utils';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
+import { abortableDelay, DelayQueue, type LinkState, linkDelay } from './link-delay.ts';
+
+export type { LinkState } from './link-delay.ts';
 
 /** The byte lists libp2p streams write (uint8arraylist's Uint8ArrayList). */
 type Uint8ArrayList = Parameters<AbstractMultiaddrConnection['sendData']>[0];
-
-/** Conditions of one direction of a link. */
-export interface LinkState {
-  latencyMs: number;
-  jitterMs: number;
-  loss: number;
-}
 
 /** What a {@link SimNetwork} depends on. */
 export interface SimNetworkModules {
@@ -68,10 +59,7 @@ export interface WireCounters {
   received: number;
 }
 
-const MIN_RTO_MS = 200;
-
 interface Queued {
-  at: number;
   data?: Uint8ArrayList;
   end?: 'close' | 'reset';
 }
@@ -79,10 +67,7 @@ interface Queued {
 /** One end of a simulated connection. */
 class SimConnectionEnd extends AbstractMultiaddrConnection {
   remote: SimConnectionEnd | undefined;
-  private readonly queue: Queued[] = [];
-  private lastAt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private microtask = false;
+  private readonly queue: DelayQueue<Queued>;
   private ended = false;
 
   constructor(
@@ -93,21 +78,23 @@ class SimConnectionEnd extends AbstractMultiaddrConnection {
     private readonly onGone: (end: SimConnectionEnd) => void,
   ) {
     super(init);
+    // Deliveries happen asynchronously even without delay, never inside the sender's call stack.
+    this.queue = new DelayQueue({ now: () => network.modules.now(), deliver: (item) => this.deliver(item) });
   }
 
   sendData(data: Uint8ArrayList) {
     this.network.countSent(this.localPeer, data.byteLength);
-    this.enqueue({ at: 0, data });
+    this.enqueue({ data });
     return { sentBytes: data.byteLength, canSendMore: true };
   }
 
   sendReset(): void {
-    this.enqueue({ at: 0, end: 'reset' });
+    this.enqueue({ end: 'reset' });
     this.finish();
   }
 
   async sendClose(): Promise<void> {
-    this.enqueue({ at: 0, end: 'close' });
+    this.enqueue({ end: 'close' });
   }
 
   sendPause(): void {
@@ -117,52 +104,22 @@ class SimConnectionEnd extends AbstractMultiaddrConnection {
   sendResume(): void {}
 
   private enqueue(item: Queued): void {
-    const now = this.network.modules.now();
-    const at = Math.max(this.lastAt, now + this.network.delay(this.localPeer, this.remotePeer));
-    this.lastAt = at;
-    item.at = at;
-    this.queue.push(item);
-    this.schedule();
+    this.queue.push(item, this.network.delay(this.localPeer, this.remotePeer));
   }
 
-  private schedule(): void {
-    if (this.timer || this.microtask) return;
-    const head = this.queue[0];
-    if (!head) return;
-    const wait = head.at - this.network.modules.now();
-    if (wait < 1) {
-      // Deliver asynchronously even without delay, never inside the sender's call stack.
-      this.microtask = true;
-      queueMicrotask(() => {
-        this.microtask = false;
-        this.deliver();
-      });
-      return;
+  private deliver(item: Queued): void {
+    const remote = this.remote;
+    if (!remote) return;
+    if (item.data) {
+      this.network.countReceived(remote.localPeer, item.data.byteLength);
+      if (remote.status === 'open') remote.onData(item.data);
+    } else if (item.end === 'reset') {
+      remote.closeFromRemote(new StreamResetError());
+    } else if (item.end === 'close') {
+      remote.closeFromRemote();
+      // Closing one end of a memory connection ends both directions (as @libp2p/memory does).
+      this.closeFromRemote();
     }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.deliver();
-    }, wait);
-  }
-
-  private deliver(): void {
-    const now = this.network.modules.now();
-    while (this.queue.length > 0 && this.queue[0]!.at - now < 1) {
-      const item = this.queue.shift()!;
-      const remote = this.remote;
-      if (!remote) continue;
-      if (item.data) {
-        this.network.countReceived(remote.localPeer, item.data.byteLength);
-        if (remote.status === 'open') remote.onData(item.data);
-      } else if (item.end === 'reset') {
-        remote.closeFromRemote(new StreamResetError());
-      } else if (item.end === 'close') {
-        remote.closeFromRemote();
-        // Closing one end of a memory connection ends both directions (as @libp2p/memory does).
-        this.closeFromRemote();
-      }
-    }
-    this.schedule();
   }
 
   /** The remote end went away: deliver the end of the stream to the local side. */
@@ -181,9 +138,7 @@ class SimConnectionEnd extends AbstractMultiaddrConnection {
 
   /** Drops everything in flight (a crash loses unsent data). */
   dropQueued(): void {
-    this.queue.length = 0;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.queue.clear();
   }
 }
 
@@ -319,31 +274,12 @@ export class SimNetwork {
 
   /** @internal One write's delay from `from` to `to`: latency, jitter and TCP retransmissions. */
   delay(from: string, to: string): number {
-    const { latencyMs, jitterMs, loss } = this.modules.link(from, to);
-    let delay = latencyMs + (jitterMs > 0 ? this.modules.random() * jitterMs : 0);
-    let rto = Math.max(MIN_RTO_MS, 3 * latencyMs);
-    // Each loss costs one RTO, doubling (exponential backoff); capped so a 0.5 loss stays finite.
-    for (let losses = 0; loss > 0 && losses < 6 && this.modules.random() < loss; losses++) {
-      delay += rto;
-      rto *= 2;
-    }
-    return delay;
+    return linkDelay(this.modules.link(from, to), () => this.modules.random());
   }
 
   /** @internal */
   wait(ms: number, signal: AbortSignal): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return abortableDelay(ms, signal);
   }
 
   /** @internal */

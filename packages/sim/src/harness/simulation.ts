@@ -1,44 +1,40 @@
 /**
  * One simulation run: real TrustmeshNodes (registry, libp2p, gossipsub, anti-entropy — the
- * production code) in this process over a {@link SimNetwork}, driven by a scenario's timeline and
- * workload, with every random choice drawn from the scenario's seed.
+ * production code) driven by a scenario's timeline and workload, with every random choice drawn from
+ * the scenario's seed. This is the coordinator: it owns the trust world (issuer keys, signing), the
+ * workload, the timeline and the bookkeeping; the nodes run on {@link NodeHost}s — by default one
+ * {@link LocalNodeHost} in this process over the simulated network, or agent processes over TCP
+ * (distributed/), driven identically.
  *
  * Time is wall-clock time: a 60 s partition lasts 60 s. t = 0 is the end of warm-up; events are
  * stamped in ms since then. The harness knows, for every revocation, when it was published and
- * through which node, and it hooks `registry.onAdmitted` on every node, so propagation, delivery,
- * convergence and stale answers are computed from exact events rather than by polling.
+ * through which node, and every host reports each node's admissions (`registry.onAdmitted`) stamped
+ * with its clock, so propagation, delivery, convergence and stale answers are computed from exact
+ * events rather than by polling.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
-import type { PrivateKey } from '@libp2p/interface';
+import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
-import { TrustmeshNode } from '@trustmesh/node';
-import {
-  type Admission,
-  isBitstringStatusListEntry,
-  LevelRecordStore,
-  MemoryRecordStore,
-  parseStatusEntries,
-  type StatusListState,
-  statusCheck,
-  verifyCredential,
-} from '@trustmesh/registry';
-import { GossipMetricsRegister, type GossipTraffic } from '../fabric/gossip-metrics.ts';
-import { LinkModel } from '../fabric/link-model.ts';
-import { SimNetwork } from '../fabric/sim-network.ts';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { Libp2pTransportFactory } from '@trustmesh/node';
 import { Rng } from '../random.ts';
 import type { NodeRole, NodeSelector, Scenario, TimelineAction } from '../scenario/scenario.ts';
-import { generateTopology, type Topology } from '../topology.ts';
+import { scenarioTopology, type Topology } from '../topology.ts';
 import { TrustWorld } from '../world/trust-world.ts';
 import { type Behaviour, ByzantinePeer } from './byzantine.ts';
 import { DeliveryTracker, type TrackedUpdate } from './delivery-tracker.ts';
 import { EventLog, type SimEvent } from './event-log.ts';
+import {
+  emptyTotals,
+  type HostEvent,
+  type HostResources,
+  hostClock,
+  LocalNodeHost,
+  type NodeHost,
+  type NodeTotals,
+  type VerificationOutcome,
+} from './node-host.ts';
 
-/** Outcome of one verification at a verifier node. */
-export type VerificationOutcome = 'valid' | 'revoked' | 'undetermined' | 'invalid';
+export type { NodeTotals, VerificationOutcome };
 
 /** One verification made during the run. */
 export interface VerificationRecord {
@@ -51,19 +47,6 @@ export interface VerificationRecord {
   revokedAt: number | null;
   /** Answered "valid" although the credential was already revoked somewhere in the network. */
   stale: boolean;
-}
-
-/** Cumulative counters of one node over all its incarnations. */
-export interface NodeTotals {
-  gossip: GossipTraffic;
-  syncBytes: number;
-  rounds: { started: number; completed: number; failed: number };
-  recordsAdmitted: number;
-  accepted: number;
-  rejected: number;
-  ignored: number;
-  evidencePublished: number;
-  wireBytes: number;
 }
 
 /** One anti-entropy round as its initiator saw it. */
@@ -109,6 +92,10 @@ export interface RawRun {
     lagP50Ms: number;
     lagP99Ms: number;
     lagMaxMs: number;
+    /** Processes the nodes ran in, and each one's figures (one entry in the one-process mode). */
+    processes: HostResources[];
+    /** Each host's clock minus the coordinator's, ms (as measured at connection; 0 in-process). */
+    clockOffsetsMs: number[];
   };
   /** Byzantine digests some honest node admitted (must be empty). */
   acceptedBad: number;
@@ -143,44 +130,55 @@ export interface RunModules {
   progress?: (snapshot: ProgressSnapshot) => void;
   /** Setup messages. */
   log?: (message: string) => void;
+  /** Where the nodes run (default: {@link localDeployment}, every node in this process). */
+  deploy?: DeployNodes;
 }
+
+/** Where a run's nodes run: the hosts, and how byzantine hosts in this process reach the nodes. */
+export interface Deployment {
+  hosts: NodeHost[];
+  /** Each host's clock minus this process's clock, ms (events are stamped with the host's clock). */
+  clockOffsetsMs: number[];
+  /** The transport and a listen address for the k-th byzantine host (they run in this process). */
+  byzantine: { transport: () => Libp2pTransportFactory; address: (k: number) => string };
+  /** Waits until every host has reported the events its nodes produced so far. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Creates a deployment whose hosts report events to `onEvent` (with the host's position). */
+export type DeployNodes = (onEvent: (host: number, event: HostEvent) => void) => Promise<Deployment>;
+
+/** Every node in this process, over the simulated network: the one-process mode. */
+export const localDeployment: DeployNodes = async (onEvent) => {
+  const host = new LocalNodeHost({ transport: 'sim' }, (event) => onEvent(0, event));
+  return {
+    hosts: [host],
+    clockOffsetsMs: [0],
+    byzantine: { transport: () => host.byzantineTransport(), address: (k) => `/memory/sim-byzantine-${k}` },
+    flush: async () => undefined,
+    close: () => host.close(),
+  };
+};
 
 interface SimNode {
   index: number;
   role: NodeRole;
   region: string;
-  privateKey: PrivateKey;
   peerId: string;
+  /** Protobuf-encoded private key, base64 (as hosts take it). */
+  privateKey: string;
   address: string;
   neighbours: number[];
   joiner: boolean;
-  dataDir: string | null;
-  memoryStore: MemoryRecordStore | null;
-  node: TrustmeshNode | null;
-  register: GossipMetricsRegister | null;
+  host: NodeHost;
+  hostIndex: number;
+  up: boolean;
+  starts: number;
   busy: Promise<void>;
-  skewMs: number;
   silent: boolean;
-  incarnation: number;
   totals: NodeTotals;
 }
-
-const emptyTotals = (): NodeTotals => ({
-  gossip: { rpcSentBytes: 0, rpcReceivedBytes: 0, firstDeliveries: 0, duplicates: 0, invalidBeforeValidation: 0 },
-  syncBytes: 0,
-  rounds: { started: 0, completed: 0, failed: 0 },
-  recordsAdmitted: 0,
-  accepted: 0,
-  rejected: 0,
-  ignored: 0,
-  evidencePublished: 0,
-  wireBytes: 0,
-});
-
-/** Sampling interval of the event-loop delay histogram, ms. */
-const LAG_RESOLUTION_MS = 10;
-
-const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
 
 /** Runs one scenario (one seed) and returns what it measured. */
 export async function runSimulation(
@@ -196,12 +194,25 @@ export async function runSimulation(
   }
 }
 
+const addTotals = (into: NodeTotals, add: NodeTotals): void => {
+  into.syncBytes += add.syncBytes;
+  into.rounds.started += add.rounds.started;
+  into.rounds.completed += add.rounds.completed;
+  into.rounds.failed += add.rounds.failed;
+  into.recordsAdmitted += add.recordsAdmitted;
+  into.accepted += add.accepted;
+  into.rejected += add.rejected;
+  into.ignored += add.ignored;
+  into.evidencePublished += add.evidencePublished;
+  for (const key of Object.keys(into.gossip) as (keyof NodeTotals['gossip'])[]) into.gossip[key] += add.gossip[key];
+  // Wire bytes are counted by the host per peer over every incarnation: the latest figure is the total.
+  into.wireBytes = add.wireBytes;
+};
+
 class Simulation {
   private readonly rng: Rng;
   private readonly events: EventLog;
   private readonly tracker = new DeliveryTracker();
-  private readonly links: LinkModel;
-  private readonly fabric: SimNetwork;
   private readonly nodes: SimNode[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly tasks = new Set<Promise<unknown>>();
@@ -219,12 +230,13 @@ class Simulation {
   private readonly badAdmitted = new Set<string>();
   private world!: TrustWorld;
   private topology!: Topology;
-  private tempDir: string | null = null;
-  private t0 = 0;
+  private deployment: Deployment | null = null;
+  private t0 = hostClock();
   private phase: ProgressSnapshot['phase'] = 'setup';
   private partitionAt: number | null = null;
   private stopped = false;
   private joinersStarted = 0;
+  private nextLinkFault = 1;
 
   constructor(
     private readonly scenario: Scenario,
@@ -233,25 +245,24 @@ class Simulation {
   ) {
     this.rng = new Rng(scenario.seed, scenario.name);
     this.events = new EventLog(options.eventLogPath);
-    this.links = new LinkModel({
-      baseLatencyMs: (a, b) => this.topology.latencyMs(a, b),
-      baseJitterMs: (a, b) => this.topology.jitterMs(a, b),
-    });
-    const linkRng = this.rng.fork('links');
-    this.fabric = new SimNetwork({
-      now: () => performance.now(),
-      random: () => linkRng.next(),
-      link: (from, to) => this.links.state(from, to),
-    });
   }
 
   /** ms since t = 0. */
   private t(): number {
-    return performance.now() - this.t0;
+    return hostClock() - this.t0;
   }
 
   private log(event: Omit<SimEvent, 't'> & { t?: number }): void {
     this.events.write({ t: this.t(), ...event } as SimEvent);
+  }
+
+  private get hosts(): NodeHost[] {
+    return this.deployment?.hosts ?? [];
+  }
+
+  /** A host's clock reading as ms since t = 0 on this process's clock. */
+  private hostTime(host: number, at: number): number {
+    return at - (this.deployment?.clockOffsetsMs[host] ?? 0) - this.t0;
   }
 
   async run(): Promise<RawRun> {
@@ -275,70 +286,93 @@ class Simulation {
     });
     const n = scenario.nodes.count;
     const initial = n - scenario.nodes.joiners;
-    this.topology = generateTopology(scenario.topology, n, initial, this.rng.fork('topology'));
+    this.topology = scenarioTopology(scenario);
+    const deploy = this.modules.deploy ?? localDeployment;
+    this.deployment = await deploy((host, event) => this.onHostEvent(host, event));
     await this.createNodes();
-    this.tempDir = await mkdtemp(join(tmpdir(), `trustmesh-sim-${scenario.name}-`));
-    const rssBaseline = process.memoryUsage().rss;
+    say(`setting up ${this.hosts.length} host(s): ${this.hosts.map((h) => h.label).join(', ')}`);
+    await Promise.all(
+      this.hosts.map((host, h) =>
+        host.setup({
+          scenario,
+          network: this.world.network,
+          peers: this.nodes.map((x) => ({ index: x.index, peerId: x.peerId, address: x.address })),
+          nodes: this.nodes
+            .filter((x) => x.hostIndex === h)
+            .map((x) => ({ index: x.index, privateKey: x.privateKey, bootstrap: x.neighbours })),
+          baseRecords: this.world.baseRecords,
+        }),
+      ),
+    );
 
     say(`starting ${initial} nodes (${scenario.nodes.store} store)`);
-    this.t0 = performance.now();
-    for (const node of this.nodes.filter((x) => !x.joiner)) {
-      await this.seedStore(node);
-      await this.start(node);
-    }
+    this.t0 = hostClock();
+    // One host at a time per node, hosts in parallel: a host's nodes start one after another.
+    await Promise.all(
+      this.hosts.map(async (host) => {
+        for (const sim of this.nodes.filter((x) => !x.joiner && x.host === host)) {
+          await host.seed(sim.index);
+          await this.startNode(sim);
+        }
+      }),
+    );
     await this.wireTopology();
     this.phase = 'warmup';
-    const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     await this.sleep(scenario.warmup * 1000);
 
     // t = 0: the measured run.
-    this.t0 = performance.now();
+    this.t0 = hostClock();
     this.phase = 'run';
-    lag.enable();
-    const cpu = process.cpuUsage();
-    let rssPeak = process.memoryUsage().rss;
-    this.log({ type: 'run-start', nodes: n, seed: scenario.seed });
+    await Promise.all(this.hosts.map((h) => h.startMeasuring()));
+    this.log({ type: 'run-start', nodes: n, seed: scenario.seed, hosts: this.hosts.map((h) => h.label) });
     for (const action of scenario.timeline) this.at(action.at * 1000, () => this.apply(action));
     this.startWorkload();
+    let reporting = false;
     const progress = setInterval(() => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      this.modules.progress?.(this.snapshot(lag));
+      if (!this.modules.progress || reporting) return;
+      reporting = true;
+      void this.snapshot()
+        .then((s) => this.modules.progress?.(s))
+        .catch(() => undefined)
+        .finally(() => {
+          reporting = false;
+        });
     }, 1000);
     progress.unref();
     await this.sleep(scenario.duration * 1000);
     this.phase = 'drain';
     this.log({ type: 'drain-start' });
     await this.sleep(scenario.drain * 1000);
-    this.phase = 'done';
     clearInterval(progress);
-    lag.disable();
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled([...this.tasks]);
-    const cpuUsed = process.cpuUsage(cpu);
+    const processes = await Promise.all(this.hosts.map((h) => h.finishMeasuring()));
     const wallSeconds = this.t() / 1000;
-    const memory = process.memoryUsage();
-    rssPeak = Math.max(rssPeak, memory.rss);
-    this.modules.progress?.(this.snapshot(lag));
+    await this.deployment.flush();
+    this.phase = 'done';
+    this.modules.progress?.(await this.snapshot());
 
-    const upAtEnd = this.nodes.filter((x) => x.node).map((x) => x.index);
-    for (const node of this.nodes) if (node.node) this.collect(node, node.node);
-    const byzantine = this.byzantine.map((peer) => {
-      const scores = this.nodes
-        .filter((x) => x.node)
-        .map((x) => x.node!.gossip.peerScore(peer.libp2p.peerId))
-        .filter((s): s is number => s !== null);
-      return {
-        behaviour: peer.behaviour,
-        sent: peer.counters.sent,
-        notSent: peer.counters.notSent,
-        minScore: scores.length > 0 ? Math.min(...scores) : null,
-        acceptedBad: [...peer.badDigests].filter((d) => this.badAdmitted.has(d)).length,
-      };
-    });
+    const upAtEnd = this.nodes.filter((x) => x.up).map((x) => x.index);
+    for (const sim of this.nodes.filter((x) => x.up)) {
+      const totals = await sim.host.counters(sim.index);
+      if (totals) addTotals(sim.totals, totals);
+    }
+    const byzantine = await Promise.all(
+      this.byzantine.map(async (peer) => {
+        const scores = (await Promise.all(this.hosts.map((h) => h.peerScores(peer.libp2p.peerId.toString())))).flat();
+        return {
+          behaviour: peer.behaviour,
+          sent: peer.counters.sent,
+          notSent: peer.counters.notSent,
+          minScore: scores.length > 0 ? Math.min(...scores) : null,
+          acceptedBad: [...peer.badDigests].filter((d) => this.badAdmitted.has(d)).length,
+        };
+      }),
+    );
     this.log({ type: 'run-end', upAtEnd: upAtEnd.length });
-    // The histogram samples a timer firing every LAG_RESOLUTION_MS; the delay beyond it is the lag.
-    const ns = (v: number) => (Number.isFinite(v) ? Math.max(0, v / 1e6 - LAG_RESOLUTION_MS) : 0);
+    const total = (pick: (r: HostResources) => number) => processes.reduce((a, r) => a + pick(r), 0);
+    const worst = (pick: (r: HostResources) => number) => Math.max(0, ...processes.map(pick));
     return {
       scenario,
       nodes: n,
@@ -355,15 +389,18 @@ class Simulation {
       byzantine,
       resources: {
         wallSeconds,
-        cpuUserSeconds: cpuUsed.user / 1e6,
-        cpuSystemSeconds: cpuUsed.system / 1e6,
-        rssBaselineMB: rssBaseline / 2 ** 20,
-        rssEndMB: memory.rss / 2 ** 20,
-        rssPeakMB: rssPeak / 2 ** 20,
-        heapUsedMB: memory.heapUsed / 2 ** 20,
-        lagP50Ms: ns(lag.percentile(50)),
-        lagP99Ms: ns(lag.percentile(99)),
-        lagMaxMs: ns(lag.max),
+        cpuUserSeconds: total((r) => r.cpuUserSeconds),
+        cpuSystemSeconds: total((r) => r.cpuSystemSeconds),
+        rssBaselineMB: total((r) => r.rssBaselineMB),
+        rssEndMB: total((r) => r.rssEndMB),
+        rssPeakMB: total((r) => r.rssPeakMB),
+        heapUsedMB: total((r) => r.heapUsedMB),
+        // The worst process: one slow event loop delays every node it runs.
+        lagP50Ms: worst((r) => r.lagP50Ms),
+        lagP99Ms: worst((r) => r.lagP99Ms),
+        lagMaxMs: worst((r) => r.lagMaxMs),
+        processes,
+        clockOffsetsMs: this.deployment.clockOffsetsMs,
       },
       acceptedBad: this.badAdmitted.size,
     };
@@ -373,15 +410,15 @@ class Simulation {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     await Promise.allSettled(this.byzantine.map((b) => b.stop()));
-    await Promise.allSettled(this.nodes.map((x) => x.node?.stop()));
+    await this.deployment?.close().catch(() => undefined);
     await this.events.close().catch(() => undefined);
-    if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
   }
 
   // ---- nodes ------------------------------------------------------------------------------------
 
   private async createNodes(): Promise<void> {
     const { scenario } = this;
+    const hosts = this.hosts;
     const n = scenario.nodes.count;
     const initial = n - scenario.nodes.joiners;
     // Roles over the initial nodes, at random (seeded): agencies first, then issuer hosts, verifiers.
@@ -407,6 +444,13 @@ class Simulation {
         : scenario.topology.kind === 'scale-free'
           ? scenario.topology.m
           : (scenario.topology.degree ?? 4);
+    // Nodes are dealt to hosts in turn, so each host runs a share of every role.
+    const hostOf = (i: number) => i % hosts.length;
+    const addresses = await Promise.all(
+      hosts.map((host, h) =>
+        host.addresses(Array.from({ length: n }, (_, i) => i).filter((i) => hostOf(i) === h).length),
+      ),
+    );
     const keyRng = this.rng.fork('peer-keys');
     const joinRng = this.rng.fork('joiners');
     for (let i = 0; i < n; i++) {
@@ -417,166 +461,74 @@ class Simulation {
             .shuffle(Array.from({ length: initial }, (_, j) => j))
             .slice(0, Math.max(2, Math.min(joinDegree, initial)))
         : neighbours[i]!;
+      const hostIndex = hostOf(i);
       this.nodes.push({
         index: i,
         role: roles[i]!,
         region: this.topology.regions[i] ?? '',
-        privateKey,
         peerId: peerIdFromPrivateKey(privateKey).toString(),
-        address: `/memory/sim-node-${i}`,
+        privateKey: Buffer.from(privateKeyToProtobuf(privateKey)).toString('base64'),
+        address: addresses[hostIndex]!.shift()!,
         neighbours: peers,
         joiner,
-        dataDir: null,
-        memoryStore: scenario.nodes.store === 'memory' ? new MemoryRecordStore() : null,
-        node: null,
-        register: null,
+        host: hosts[hostIndex]!,
+        hostIndex,
+        up: false,
+        starts: 0,
         busy: Promise.resolve(),
-        skewMs: 0,
         silent: false,
-        incarnation: 0,
         totals: emptyTotals(),
       });
-      this.links.register(this.nodes[i]!.peerId, i);
     }
   }
 
-  /** Puts the world's records into a node's store before its first start (validated once, in the world). */
-  private async seedStore(sim: SimNode): Promise<void> {
-    let store: MemoryRecordStore | LevelRecordStore;
-    if (this.scenario.nodes.store === 'level') {
-      sim.dataDir = join(this.tempDir!, `node-${sim.index}`);
-      store = new LevelRecordStore({ location: join(sim.dataDir, 'db') });
-    } else {
-      store = sim.memoryStore!;
-    }
-    await store.open();
-    // Committed in chunks: one batch of 10,000 records is one large LevelDB write.
-    for (let i = 0; i < this.world.baseRecords.length; i += 1000) {
-      await store.commit({ put: this.world.baseRecords.slice(i, i + 1000) });
-    }
-    await store.close();
+  private async startNode(sim: SimNode): Promise<void> {
+    await sim.host.start(sim.index);
+    sim.up = true;
+    sim.starts++;
   }
 
-  private async start(sim: SimNode): Promise<void> {
-    const { scenario } = this;
-    const settings = scenario.nodes.options;
-    const register = new GossipMetricsRegister();
-    const incarnation = sim.incarnation++;
-    if (sim.joiner && sim.dataDir === null && scenario.nodes.store === 'level') {
-      sim.dataDir = join(this.tempDir!, `node-${sim.index}`);
-    }
-    const node = await TrustmeshNode.create(
-      {
-        network: {
-          ...this.world.network,
-          bootstrap: sim.neighbours.map((j) => `${this.nodes[j]!.address}/p2p/${this.nodes[j]!.peerId}`),
-        },
-        transport: 'memory',
-        listen: [sim.address],
-        store: scenario.nodes.store,
-        ...(sim.dataDir ? { dataDir: sim.dataDir } : {}),
-        libp2p: {
-          bootstrapDelayMs: 50,
-          ...(settings.maxConnections ? { connections: { maxConnections: settings.maxConnections } as never } : {}),
-        },
-        peerKeeper: {
-          ...(settings.peerKeeperIntervalMs !== undefined ? { intervalMs: settings.peerKeeperIntervalMs } : {}),
-          ...(settings.peerKeeperMinConnections !== undefined
-            ? { minConnections: settings.peerKeeperMinConnections }
-            : {}),
-        },
-        sync: {
-          ...(settings.syncIntervalMs !== undefined ? { intervalMs: settings.syncIntervalMs } : {}),
-          ...(settings.syncOnConnect !== undefined ? { syncOnConnect: settings.syncOnConnect } : {}),
-        },
-        registry: settings.maxClockSkewMs !== undefined ? { maxClockSkewMs: settings.maxClockSkewMs } : {},
-        api: false,
-        issuer: false,
-        // One process: per-node process metrics would monitor the same process N times over.
-        metrics: { processMetrics: false },
-      },
-      {
-        now: () => Date.now() + sim.skewMs,
-        privateKey: sim.privateKey,
-        ...(sim.memoryStore ? { store: sim.memoryStore } : {}),
-        random: this.rng.fork(`node-${sim.index}-${incarnation}`).asFunction(),
-        connectionGater: this.links.gater(sim.peerId),
-        libp2p: { transport: this.fabric.transport(), gossipsubMetrics: register.register() },
-        onSyncRound: (stats) => {
-          if (this.phase === 'setup') return;
-          this.rounds.push({
-            t: this.t(),
-            node: sim.index,
-            differences: stats.differences,
-            bytes: stats.bytesSent + stats.bytesReceived,
-            roundTrips: stats.roundTrips,
-            durationMs: stats.durationMs,
-          });
-          this.log({
-            type: 'sync-round',
-            node: sim.index,
-            peer: this.links.index(stats.peer) ?? stats.peer,
-            differences: stats.differences,
-            bytes: stats.bytesSent + stats.bytesReceived,
-            received: stats.recordsReceived,
-            accepted: stats.recordsAccepted,
-            pushed: stats.recordsPushed,
-            complete: stats.complete,
-            durationMs: Math.round(stats.durationMs),
-          });
-        },
-        // Operators' warnings are expected under faults; the event log records what matters.
-        logger: { warn: () => undefined },
-      },
-    );
-    node.registry.onAdmitted((admission) => this.admitted(sim, admission));
-    sim.node = node;
-    sim.register = register;
-  }
-
-  private admitted(sim: SimNode, admission: Admission): void {
-    if (this.badAdmitted.size < 1e6 && this.byzantine.length > 0) {
-      for (const peer of this.byzantine)
-        if (peer.badDigests.has(admission.digest)) this.badAdmitted.add(admission.digest);
-    }
-    if (admission.kind !== 'status-list') return;
-    const t = this.t();
-    for (const update of this.tracker.admit(sim.index, admission.parsed.id, admission.parsed.validFrom, t)) {
-      this.log({ type: 'deliver', t, update: update.id, node: sim.index, latencyMs: t - update.publishedAt });
-    }
-  }
-
-  /** Adds a stopping incarnation's counters to the node's totals. */
-  private collect(sim: SimNode, node: TrustmeshNode): void {
-    const totals = sim.totals;
-    const sync = node.sync.counters();
-    const gossip = node.counters();
-    totals.syncBytes += sync.bytesSent + sync.bytesReceived;
-    totals.rounds.started += sync.rounds.started;
-    totals.rounds.completed += sync.rounds.completed;
-    totals.rounds.failed += sync.rounds.failed;
-    // Admitted through anti-entropy in either direction: pulled by this node, or pushed to it.
-    totals.recordsAdmitted += sync.pulled.accept + sync.pushedIn.accept;
-    totals.accepted += sum(gossip.accepted);
-    totals.rejected += sum(gossip.rejected);
-    totals.ignored += sum(gossip.ignored);
-    totals.evidencePublished += gossip.evidencePublished;
-    if (sim.register) {
-      for (const key of Object.keys(totals.gossip) as (keyof GossipTraffic)[]) {
-        totals.gossip[key] += sim.register.traffic[key];
+  private onHostEvent(host: number, event: HostEvent): void {
+    const t = this.hostTime(host, event.at);
+    if (event.type === 'admitted') {
+      if (this.byzantine.length > 0 && this.badAdmitted.size < 1e6) {
+        for (const peer of this.byzantine) if (peer.badDigests.has(event.digest)) this.badAdmitted.add(event.digest);
       }
+      if (event.listId === undefined || event.validFrom === undefined) return;
+      for (const update of this.tracker.admit(event.node, event.listId, event.validFrom, t)) {
+        this.log({ type: 'deliver', t, update: update.id, node: event.node, latencyMs: t - update.publishedAt });
+      }
+      return;
     }
-    const wire = this.fabric.counters(sim.peerId);
-    totals.wireBytes = wire.sent + wire.received;
+    if (this.phase === 'setup') return;
+    this.rounds.push({
+      t,
+      node: event.node,
+      differences: event.differences,
+      bytes: event.bytes,
+      roundTrips: event.roundTrips,
+      durationMs: event.durationMs,
+    });
+    this.log({
+      type: 'sync-round',
+      t,
+      node: event.node,
+      peer: event.peer,
+      differences: event.differences,
+      bytes: event.bytes,
+      received: event.received,
+      accepted: event.accepted,
+      pushed: event.pushed,
+      complete: event.complete,
+      durationMs: Math.round(event.durationMs),
+    });
   }
 
   private async stopNode(sim: SimNode, mode: 'abrupt' | 'graceful'): Promise<boolean> {
-    const node = sim.node;
-    if (!node) return false;
-    sim.node = null;
-    if (mode === 'abrupt') this.fabric.kill(sim.peerId);
-    this.collect(sim, node);
-    await node.stop();
+    if (!sim.up) return false;
+    sim.up = false;
+    const totals = await sim.host.stop(sim.index, mode);
+    if (totals) addTotals(sim.totals, totals);
     return true;
   }
 
@@ -598,8 +550,8 @@ class Simulation {
 
   private restart(sim: SimNode, reason: string): Promise<void> {
     return this.serial(sim, async () => {
-      if (sim.node || this.stopped) return;
-      await this.start(sim);
+      if (sim.up || this.stopped) return;
+      await this.startNode(sim);
       const at = this.t();
       this.restarts.push({ node: sim.index, at });
       this.log({ type: 'node-up', node: sim.index, reason });
@@ -610,10 +562,8 @@ class Simulation {
   private async wireTopology(): Promise<void> {
     await Promise.allSettled(
       this.topology.edges.map(async ([a, b]) => {
-        const from = this.nodes[a]!.node;
-        const to = this.nodes[b]!;
-        if (!from || from.libp2p.getConnections().some((c) => c.remotePeer.toString() === to.peerId)) return;
-        await from.connect(`${to.address}/p2p/${to.peerId}`);
+        const from = this.nodes[a]!;
+        if (from.up) await from.host.link(a, b);
       }),
     );
   }
@@ -668,39 +618,39 @@ class Simulation {
     switch (action.action) {
       case 'partition': {
         const groups = action.groups.map((g, i) => this.select(g, `${label}-${i}`).map((x) => x.index));
-        this.links.partition(groups);
         this.partitionAt = this.t();
         this.marker('partition');
         this.log({ type: 'partition', groups });
-        // Hang up every connection across the cut (the gater refuses new ones from now on).
-        await Promise.allSettled(
-          this.nodes.flatMap((sim) =>
-            (sim.node?.libp2p.getConnections() ?? [])
-              .filter((c) => {
-                const other = this.links.index(c.remotePeer.toString());
-                return other !== undefined && this.links.separated(sim.index, other);
-              })
-              .map((c) => c.close().catch(() => c.abort(new Error('partition')))),
-          ),
-        );
+        // Every host gates its nodes and hangs up their connections across the cut.
+        await Promise.all(this.hosts.map((host) => host.partition(groups)));
         if (action.until !== undefined) this.at(action.until * 1000, () => this.heal());
         return;
       }
       case 'heal':
         return this.heal();
       case 'link': {
-        const applies = this.linkPredicate(action, label);
         const conditions = {
           ...(action.latencyMs !== undefined ? { latencyMs: action.latencyMs } : {}),
           ...(action.jitterMs !== undefined ? { jitterMs: action.jitterMs } : {}),
           ...(action.loss !== undefined ? { loss: action.loss } : {}),
         };
-        const id = this.links.addFault(applies, conditions);
+        const id = this.nextLinkFault++;
+        const fault = action.between
+          ? {
+              id,
+              between: [
+                this.select(action.between[0], `${label}-a`).map((x) => x.index),
+                this.select(action.between[1], `${label}-b`).map((x) => x.index),
+              ] as [number[], number[]],
+              conditions,
+            }
+          : { id, touched: this.select(action.nodes, label).map((x) => x.index), conditions };
+        await Promise.all(this.hosts.map((host) => host.addLinkFault(fault)));
         this.marker(`link ${JSON.stringify(conditions)}`);
         this.log({ type: 'link', ...conditions });
         if (action.until !== undefined) {
-          this.at(action.until * 1000, () => {
-            this.links.removeFault(id);
+          this.at(action.until * 1000, async () => {
+            await Promise.all(this.hosts.map((host) => host.removeLinkFault(id)));
             this.marker('link restored');
             this.log({ type: 'link-restored' });
           });
@@ -708,7 +658,7 @@ class Simulation {
         return;
       }
       case 'link-reset':
-        this.links.clearFaults();
+        await Promise.all(this.hosts.map((host) => host.clearLinkFaults()));
         this.marker('links reset');
         this.log({ type: 'link-reset' });
         return;
@@ -734,13 +684,10 @@ class Simulation {
         this.churn(action, label);
         return;
       case 'clock-skew': {
-        for (const sim of this.select(action.nodes, label)) sim.skewMs = action.offsetMs;
+        const targets = this.select(action.nodes, label).map((x) => x.index);
+        await Promise.all(this.hosts.map((host) => host.setClockSkew(targets, action.offsetMs)));
         this.marker(`clock skew ${action.offsetMs} ms`);
-        this.log({
-          type: 'clock-skew',
-          nodes: this.select(action.nodes, label).map((x) => x.index),
-          offsetMs: action.offsetMs,
-        });
+        this.log({ type: 'clock-skew', nodes: targets, offsetMs: action.offsetMs });
         return;
       }
       case 'agency-offline':
@@ -748,16 +695,15 @@ class Simulation {
       case 'byzantine':
         return this.startByzantine(action, label);
       case 'join': {
-        const joiners = this.nodes
-          .filter((x) => x.joiner && !x.node && x.incarnation === 0)
-          .slice(0, action.count ?? 1);
+        const joiners = this.nodes.filter((x) => x.joiner && !x.up && x.starts === 0).slice(0, action.count ?? 1);
         this.marker(`join ${joiners.length}`);
         for (const sim of joiners) {
           this.joinersStarted++;
           const at = this.t();
           // The target: what the network holds now (an initial node's sync set).
-          const reference = this.nodes.find((x) => !x.joiner && x.node)?.node?.syncIndex.size ?? 0;
-          await this.start(sim);
+          const holder = this.nodes.find((x) => !x.joiner && x.up);
+          const reference = (holder ? await holder.host.syncSize(holder.index) : null) ?? 0;
+          await this.startNode(sim);
           this.log({ type: 'join', node: sim.index, target: reference });
           const entry: RawRun['joins'][number] = { node: sim.index, at, convergedAt: null };
           this.joins.push(entry);
@@ -768,24 +714,11 @@ class Simulation {
     }
   }
 
-  private linkPredicate(
-    action: Extract<TimelineAction, { action: 'link' }>,
-    label: string,
-  ): (a: number, b: number) => boolean {
-    if (action.between) {
-      const left = new Set(this.select(action.between[0], `${label}-a`).map((x) => x.index));
-      const right = new Set(this.select(action.between[1], `${label}-b`).map((x) => x.index));
-      return (a, b) => (left.has(a) && right.has(b)) || (left.has(b) && right.has(a));
-    }
-    const touched = new Set(this.select(action.nodes, label).map((x) => x.index));
-    return (a, b) => touched.has(a) || touched.has(b);
-  }
-
-  private heal(): void {
-    if (!this.links.partitioned) return;
-    this.links.heal();
+  private async heal(): Promise<void> {
+    if (this.partitionAt === null) return;
+    await Promise.all(this.hosts.map((host) => host.heal()));
     const healAt = this.t();
-    this.heals.push({ partitionAt: this.partitionAt ?? healAt, healAt });
+    this.heals.push({ partitionAt: this.partitionAt, healAt });
     this.partitionAt = null;
     this.marker('heal');
     this.log({ type: 'heal' });
@@ -848,18 +781,18 @@ class Simulation {
     const rng = this.rng.fork(`byzantine-${label}`);
     const targets = action.connect
       ? this.select(action.connect, `${label}-connect`)
-      : rng.shuffle(this.nodes.filter((x) => x.node)).slice(0, 3);
+      : rng.shuffle(this.nodes.filter((x) => x.up)).slice(0, 3);
     this.marker(`byzantine ${behaviour} ×${count}`);
     for (let i = 0; i < count; i++) {
       const privateKey = await generateKeyPairFromSeed('Ed25519', rng.bytes(32));
       const peer = await ByzantinePeer.start(
         {
           networkId: this.world.network.networkId,
-          address: `/memory/sim-byzantine-${this.byzantine.length}`,
+          address: this.deployment!.byzantine.address(this.byzantine.length),
           behaviour,
         },
         {
-          transport: this.fabric.transport(),
+          transport: this.deployment!.byzantine.transport(),
           privateKey,
           random: rng.asFunction(),
           latestRecord: () => {
@@ -875,7 +808,9 @@ class Simulation {
         },
       );
       this.byzantine.push(peer);
-      await Promise.allSettled(targets.filter((x) => x.node).map((x) => peer.libp2p.dial(x.node!.multiaddrs()[0]!)));
+      await Promise.allSettled(
+        targets.filter((x) => x.up).map((x) => peer.libp2p.dial(multiaddr(`${x.address}/p2p/${x.peerId}`))),
+      );
       this.log({
         type: 'byzantine-start',
         behaviour,
@@ -896,20 +831,17 @@ class Simulation {
   }
 
   private watchJoin(sim: SimNode, entry: RawRun['joins'][number], target: number): void {
-    const check = () => {
+    const check = async () => {
       if (this.stopped) return;
-      if (sim.node && sim.node.syncIndex.size >= target) {
+      const size = sim.up ? await sim.host.syncSize(sim.index) : null;
+      if (size !== null && size >= target) {
         entry.convergedAt = this.t();
         this.log({ type: 'join-converged', node: sim.index, afterMs: entry.convergedAt - entry.at });
         return;
       }
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        check();
-      }, 50);
-      this.timers.add(timer);
+      this.at(this.t() + 50, check);
     };
-    check();
+    this.track(check());
   }
 
   // ---- workload ---------------------------------------------------------------------------------
@@ -953,10 +885,10 @@ class Simulation {
     let home = hosts.length > 0 ? hosts[issuer % hosts.length]! : agencyNode!;
     const rerouted = this.reroute.get(home.index);
     if (rerouted !== undefined) home = this.nodes[rerouted]!;
-    if (home.node && !home.silent) return home;
+    if (home.up && !home.silent) return home;
     // The issuer's own node is down: it publishes through any node it can reach (another
     // agency's API), as an operator would.
-    const up = this.nodes.filter((x) => x.node && !x.silent);
+    const up = this.nodes.filter((x) => x.up && !x.silent);
     return up.length > 0 ? rng.pick(up) : null;
   }
 
@@ -968,7 +900,7 @@ class Simulation {
     let credential = rng.int(workload.credentialsPerIssuer);
     while (state.revoked.has(credential)) credential = (credential + 1) % workload.credentialsPerIssuer;
     const via = this.publisher(issuer, rng);
-    if (!via?.node) {
+    if (!via) {
       this.log({ type: 'publish-skipped', issuer, reason: 'no node up' });
       return;
     }
@@ -987,31 +919,25 @@ class Simulation {
       via: via.index,
     });
     this.log({ type: 'publish', update: update.id, issuer, credential, via: via.index, listId: revocation.listId });
-    const node = via.node;
-    if (!node) return;
-    try {
-      // What submitAndPublish does, keeping gossip's report: how many peers the record went to.
-      const outcome = await node.registry.submit(revocation.record);
-      if (outcome.status !== 'accept') {
-        this.log({ type: 'publish-refused', update: update.id, code: outcome.error.code });
-        return;
-      }
-      const report = await node.gossip.announce(outcome.value);
+    const outcome = await via.host.publish(via.index, revocation.record);
+    if (outcome.status === 'refused') {
+      this.log({ type: 'publish-refused', update: update.id, code: outcome.code });
+    } else if (outcome.status === 'failed') {
+      this.log({ type: 'publish-failed', update: update.id, error: outcome.error });
+    } else {
       this.log({
         type: 'announce',
         update: update.id,
         via: via.index,
-        ...(report.status === 'published' ? { recipients: report.recipients } : { recipients: 0, code: report.code }),
+        recipients: outcome.recipients,
+        ...(outcome.code ? { code: outcome.code } : {}),
       });
-    } catch (error) {
-      this.log({ type: 'publish-failed', update: update.id, error: String(error) });
     }
   }
 
   private async verify(sim: SimNode, rng: Rng): Promise<void> {
     const { workload } = this.scenario;
-    const node = sim.node;
-    if (!node) return;
+    if (!sim.up) return;
     let issuer: number;
     let credential: number;
     const recent = this.tracker.updates.slice(-20);
@@ -1025,37 +951,10 @@ class Simulation {
       credential = rng.int(workload.credentialsPerIssuer);
     }
     const vc = await this.world.credential(issuer, credential);
-    const t = this.t();
-    const now = Date.now() + sim.skewMs;
-    let outcome: VerificationOutcome;
-    if (workload.verification === 'full') {
-      const result = await verifyCredential(vc, {
-        view: node.registry,
-        documentLoader: node.registry.documentLoader,
-        now,
-      });
-      outcome = result.verified
-        ? 'valid'
-        : result.checks.some((c) => c.code === 'CREDENTIAL_REVOKED')
-          ? 'revoked'
-          : result.checks.some((c) => c.outcome === 'undetermined')
-            ? 'undetermined'
-            : 'invalid';
-    } else {
-      const entry = parseStatusEntries(vc).find(isBitstringStatusListEntry);
-      const check = entry
-        ? statusCheck(entry, String(vc.issuer), { view: node.registry, now }, new Map<string, StatusListState>(), [])
-        : null;
-      outcome = !check
-        ? 'invalid'
-        : check.outcome === 'pass'
-          ? 'valid'
-          : check.code === 'CREDENTIAL_REVOKED'
-            ? 'revoked'
-            : check.outcome === 'undetermined'
-              ? 'undetermined'
-              : 'invalid';
-    }
+    const answer = await sim.host.verify(sim.index, vc, workload.verification);
+    if (!answer) return;
+    const t = this.hostTime(sim.hostIndex, answer.at);
+    const { outcome } = answer;
     const revokedAt = this.revokedAt.get(`${issuer}:${credential}`);
     const before = revokedAt !== undefined && revokedAt <= t ? revokedAt : null;
     const stale = outcome === 'valid' && before !== null;
@@ -1065,27 +964,27 @@ class Simulation {
 
   // ---- progress ---------------------------------------------------------------------------------
 
-  private snapshot(lag: ReturnType<typeof monitorEventLoopDelay>): ProgressSnapshot {
-    const up = this.nodes.filter((x) => x.node);
+  private async snapshot(): Promise<ProgressSnapshot> {
+    const up = this.nodes.filter((x) => x.up);
     const updates = this.tracker.updates;
     let delivered = 0;
     for (const update of updates) {
       const at = this.tracker.deliveredAt.get(update.id)!;
       for (const sim of up) if (at.has(sim.index)) delivered++;
     }
-    const lagP99 = lag.percentile(99);
+    const status = await Promise.all(this.hosts.map((host) => host.status()));
     return {
       t: this.t() / 1000,
       total: this.scenario.duration + this.scenario.drain,
       phase: this.phase,
       up: up.length,
       nodes: this.nodes.length,
-      connections: up.reduce((a, x) => a + (x.node?.libp2p.getConnections().length ?? 0), 0) / Math.max(1, up.length),
+      connections: status.reduce((a, s) => a + s.connections, 0) / Math.max(1, up.length),
       updates: updates.length,
       coverage: updates.length === 0 || up.length === 0 ? 1 : delivered / (updates.length * up.length),
       verifications: this.verifications.length,
       stale: this.verifications.filter((v) => v.stale).length,
-      lagP99Ms: Number.isFinite(lagP99) ? Math.max(0, lagP99 / 1e6 - LAG_RESOLUTION_MS) : 0,
+      lagP99Ms: Math.max(0, ...status.map((s) => s.lagP99Ms)),
     };
   }
 }

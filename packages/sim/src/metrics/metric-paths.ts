@@ -63,6 +63,7 @@ export const METRIC_PATHS = [
   'eventLoop.lagP99Ms',
   'eventLoop.lagMaxMs',
   'nodes',
+  'processes',
 ] as const;
 
 const KNOWN: ReadonlySet<string> = new Set(METRIC_PATHS);

@@ -37,6 +37,8 @@ export interface WindowMetrics {
 /** A run's metrics (see metric-paths.ts for the list of paths). */
 export interface RunMetrics {
   nodes: number;
+  /** Processes the nodes ran in (1: the one-process mode). */
+  processes: number;
   updates: number;
   deliveryRatio: number | null;
   propagation: {
@@ -197,6 +199,7 @@ export function summarize(raw: RawRun): { metrics: RunMetrics; series: RunSeries
   const r = raw.resources;
   const metrics: RunMetrics = {
     nodes: raw.nodes,
+    processes: r.processes.length,
     updates: updates.length,
     deliveryRatio: deliveryRatioOf(raw, updates),
     propagation: {

@@ -1,0 +1,138 @@
+/**
+ * The multi-process mode: the same scenario files, with the nodes in agent processes over real TCP
+ * (spawned with --processes, or running agents given with --agents), and the agents' control API
+ * refusing what it must refuse.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runSimulationCli, SCENARIOS_DIR } from '../../src/cli.ts';
+import { type Agent, startAgent } from '../../src/distributed/agent.ts';
+import { TOKEN_ENV } from '../../src/distributed/protocol.ts';
+
+/** regional-partition-fast.yaml's seed: its run directory is runs/seed-7. */
+const SEED = 7;
+
+interface Output {
+  text: string;
+  write(chunk: string): boolean;
+}
+const output = (): Output => ({
+  text: '',
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  },
+});
+
+async function metricsOf(dir: string): Promise<{ passed: boolean; metrics: Record<string, unknown> }> {
+  const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as {
+    runs: { passed: boolean; metrics: Record<string, unknown> }[];
+  };
+  return summary.runs[0]!;
+}
+
+describe('multi-process simulations', () => {
+  let out: string;
+  before(async () => {
+    out = await mkdtemp(join(tmpdir(), 'trustmesh-sim-mp-'));
+  });
+  after(async () => {
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('--processes 2: a regional partition over TCP between two agent processes meets its SLOs', async () => {
+    const dir = join(out, 'partition');
+    const stdout = output();
+    const stderr = output();
+    const code = await runSimulationCli(
+      ['simulate', join(SCENARIOS_DIR, 'regional-partition-fast.yaml'), '--processes', '2', '--out', dir, '--quiet'],
+      { stdout, stderr },
+    );
+    assert.equal(code, 0, `${stdout.text}\n${stderr.text}`);
+    const run = await metricsOf(dir);
+    assert.equal(run.passed, true);
+    assert.equal(run.metrics.processes, 2);
+    assert.equal(run.metrics.deliveryRatio, 1);
+    assert.ok(((run.metrics.bytesPerNode as { wire: number }).wire ?? 0) > 0, 'TCP wire bytes counted');
+    const events = (await readFile(join(dir, 'runs', `seed-${SEED}`, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; hosts?: string[] });
+    const start = events.find((e) => e.type === 'run-start');
+    assert.equal(start?.hosts?.filter((h) => h.startsWith('agent http://127.0.0.1:')).length, 2);
+    assert.ok(events.some((e) => e.type === 'partition') && events.some((e) => e.type === 'heal'));
+  });
+
+  describe('running agents (--agents)', () => {
+    const token = 'test-token-0123456789abcdef';
+    let agent: Agent;
+    before(async () => {
+      agent = await startAgent({ host: '127.0.0.1', port: 0, token });
+    });
+    after(async () => {
+      await agent.close();
+    });
+
+    it('refuses callers without the token and names bad calls', async () => {
+      assert.equal((await fetch(`${agent.url}/hello`)).status, 401);
+      assert.equal((await fetch(`${agent.url}/hello`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+      const call = (body: unknown) =>
+        fetch(`${agent.url}/call`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const unknown = await call({ method: 'exec', args: [] });
+      assert.equal(unknown.status, 400);
+      assert.match(((await unknown.json()) as { error: string }).error, /^method: must be one of/);
+      const noArgs = await call({ method: 'status' });
+      assert.equal(noArgs.status, 400);
+      assert.match(((await noArgs.json()) as { error: string }).error, /^args: must be an array/);
+      const notSetUp = await call({ method: 'start', args: [0] });
+      assert.equal(notSetUp.status, 500);
+      assert.match(((await notSetUp.json()) as { error: string }).error, /node 0 does not run/);
+    });
+
+    it('runs a scenario on them, the coordinator keeping the workload and the bookkeeping', async () => {
+      const dir = join(out, 'agents');
+      const stdout = output();
+      const stderr = output();
+      process.env[TOKEN_ENV] = token;
+      try {
+        const code = await runSimulationCli(
+          ['simulate', join(SCENARIOS_DIR, 'baseline-fast.yaml'), '--agents', agent.url, '--out', dir, '--quiet'],
+          { stdout, stderr },
+        );
+        assert.equal(code, 0, `${stdout.text}\n${stderr.text}`);
+      } finally {
+        delete process.env[TOKEN_ENV];
+      }
+      const run = await metricsOf(dir);
+      assert.equal(run.metrics.processes, 1);
+      assert.equal(run.metrics.deliveryRatio, 1);
+      assert.ok((run.metrics.verifications as number) > 50);
+    });
+  });
+
+  it('rejects bad deployment flags with exit 2 and the rule', async () => {
+    const scenario = join(SCENARIOS_DIR, 'baseline-fast.yaml');
+    const cases: [string[], RegExp][] = [
+      [['--processes', '0'], /--processes must be an integer from 1 to 64, got "0"/],
+      [['--processes', '2', '--agents', 'http://127.0.0.1:1'], /give one or the other/],
+      [['--agents', 'ftp://x'], /--agents must be comma-separated URLs/],
+      [['--agents', 'http://127.0.0.1:1'], new RegExp(`needs the agents' shared token in ${TOKEN_ENV}`)],
+    ];
+    for (const [flags, message] of cases) {
+      const stderr = output();
+      const code = await runSimulationCli(['simulate', scenario, ...flags], { stdout: output(), stderr });
+      assert.equal(code, 2, flags.join(' '));
+      assert.match(stderr.text, message);
+    }
+    const stderr = output();
+    assert.equal(await runSimulationCli(['agent', '--listen', 'nowhere'], { stdout: output(), stderr }), 2);
+    assert.match(stderr.text, /--listen must be HOST:PORT, got "nowhere"/);
+  });
+});
