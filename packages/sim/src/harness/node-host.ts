@@ -134,10 +134,14 @@ export interface LinkFaultSpec {
 }
 
 /** What publishing a record through a node did. */
-export type PublishOutcome =
+export type PublishOutcome = {
+  /** When the node began admitting the record (the host's clock, ms since the epoch). */
+  at: number;
+} & (
   | { status: 'refused'; code: string }
   | { status: 'announced'; recipients: number; code?: string }
-  | { status: 'failed'; error: string };
+  | { status: 'failed'; error: string }
+);
 
 /** A verification's answer and when the host began it (its clock, ms since the epoch). */
 export interface VerifyOutcome {
@@ -483,18 +487,19 @@ export class LocalNodeHost implements NodeHost {
   }
 
   async publish(index: number, record: Record<string, unknown>): Promise<PublishOutcome> {
+    const at = hostClock();
     const node = this.hosted(index).node;
-    if (!node) return { status: 'failed', error: 'node is down' };
+    if (!node) return { at, status: 'failed', error: 'node is down' };
     try {
       // What submitAndPublish does, keeping gossip's report: how many peers the record went to.
       const outcome = await node.registry.submit(record);
-      if (outcome.status !== 'accept') return { status: 'refused', code: outcome.error.code };
+      if (outcome.status !== 'accept') return { at, status: 'refused', code: outcome.error.code };
       const report = await node.gossip.announce(outcome.value);
       return report.status === 'published'
-        ? { status: 'announced', recipients: report.recipients }
-        : { status: 'announced', recipients: 0, code: report.code };
+        ? { at, status: 'announced', recipients: report.recipients }
+        : { at, status: 'announced', recipients: 0, code: report.code };
     } catch (error) {
-      return { status: 'failed', error: String(error) };
+      return { at, status: 'failed', error: String(error) };
     }
   }
 

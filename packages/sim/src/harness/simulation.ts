@@ -920,6 +920,10 @@ class Simulation {
     });
     this.log({ type: 'publish', update: update.id, issuer, credential, via: via.index, listId: revocation.listId });
     const outcome = await via.host.publish(via.index, revocation.record);
+    // Publication is when the node took the record, by its host's clock: a call to another process
+    // may wait in that process's event loop, and that wait is not propagation.
+    update.publishedAt = this.hostTime(via.hostIndex, outcome.at);
+    this.revokedAt.set(`${issuer}:${credential}`, update.publishedAt);
     if (outcome.status === 'refused') {
       this.log({ type: 'publish-refused', update: update.id, code: outcome.code });
     } else if (outcome.status === 'failed') {
