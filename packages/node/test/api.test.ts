@@ -796,7 +796,7 @@ describe('node routes, records, metrics, OpenAPI and real HTTP', () => {
         });
         assert.match(body, /^200 /);
         // Plain HTTP to the TLS port is not answered as if it were the API.
-        await assert.rejects(fetch(url.replace('https:', 'http:') + '/health').then((r) => r.text()));
+        await assert.rejects(fetch(`${url.replace('https:', 'http:')}/health`).then((r) => r.text()));
       } finally {
         await server.close();
       }
