@@ -12,7 +12,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type HostEvent, LocalNodeHost } from '../harness/node-host.ts';
+import { type HostEvent, hostClock, LocalNodeHost } from '../harness/node-host.ts';
 import { decodeSetup, type EventsPage, HOST_METHODS, type HostMethod } from './protocol.ts';
 
 /** Settings of {@link startAgent}. */
@@ -61,7 +61,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       return reply.code(401).send({ error: 'missing or wrong bearer token (TRUSTMESH_SIM_TOKEN)' });
     }
   });
-  app.get('/hello', async () => ({ clock: performance.timeOrigin + performance.now(), pid: process.pid }));
+  app.get('/hello', async () => ({ clock: hostClock(), pid: process.pid }));
   app.get<{ Querystring: { after?: string } }>('/events', async (request): Promise<EventsPage> => {
     const after = Number(request.query.after ?? 0);
     // Everything before `after` was received: forget it.
@@ -82,6 +82,8 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       // A new run: a fresh host and event stream.
       await host.close();
       host = new LocalNodeHost({ transport: 'tcp', advertiseHost: advertise }, emit);
+      // Sequence numbers keep counting: a coordinator's `after` stays meaningful across runs.
+      firstSeq += buffer.length;
       buffer = [];
       dropped = 0;
       await host.setup(decodeSetup(args[0] as never));

@@ -271,8 +271,7 @@ export class LocalNodeHost implements NodeHost {
 
   async addresses(count: number): Promise<string[]> {
     if (this.options.transport === 'sim') {
-      const base = this.nodes.size;
-      return Array.from({ length: count }, (_, i) => `/memory/sim-node-${base + i}-${crypto.randomUUID()}`);
+      return Array.from({ length: count }, () => `/memory/sim-node-${crypto.randomUUID()}`);
     }
     // Ports the OS hands out now; nodes bind them at start (and again at restart, same address).
     const host = this.options.advertiseHost ?? '127.0.0.1';

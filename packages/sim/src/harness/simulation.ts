@@ -81,17 +81,9 @@ export interface RawRun {
   joins: { node: number; at: number; convergedAt: number | null }[];
   faults: FaultMarker[];
   byzantine: { behaviour: Behaviour; sent: number; notSent: number; minScore: number | null; acceptedBad: number }[];
-  resources: {
+  /** CPU and RSS summed over the node processes, event-loop lag of the worst one. */
+  resources: Omit<HostResources, 'nodes'> & {
     wallSeconds: number;
-    cpuUserSeconds: number;
-    cpuSystemSeconds: number;
-    rssBaselineMB: number;
-    rssEndMB: number;
-    rssPeakMB: number;
-    heapUsedMB: number;
-    lagP50Ms: number;
-    lagP99Ms: number;
-    lagMaxMs: number;
     /** Processes the nodes ran in, and each one's figures (one entry in the one-process mode). */
     processes: HostResources[];
     /** Each host's clock minus the coordinator's, ms (as measured at connection; 0 in-process). */
