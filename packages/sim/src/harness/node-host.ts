@@ -238,10 +238,8 @@ interface HostedNode {
 export interface LocalNodeHostOptions {
   /** `sim`: the in-process simulated network; `tcp`: real TCP with the link model at each dialer. */
   transport: 'sim' | 'tcp';
-  /** TCP only: the address other hosts reach this one at (default 127.0.0.1). */
+  /** TCP only: the address nodes listen on and other hosts dial (default 127.0.0.1). */
   advertiseHost?: string;
-  /** TCP only: the interface nodes listen on (default: the advertised host). */
-  listenHost?: string;
 }
 
 /** Runs nodes in this process. */
@@ -275,7 +273,7 @@ export class LocalNodeHost implements NodeHost {
     }
     // Ports the OS hands out now; nodes bind them at start (and again at restart, same address).
     const host = this.options.advertiseHost ?? '127.0.0.1';
-    const ports = await freePorts(count, this.options.listenHost ?? host);
+    const ports = await freePorts(count, host);
     return ports.map((port) => `/ip4/${host}/tcp/${port}`);
   }
 
@@ -352,7 +350,7 @@ export class LocalNodeHost implements NodeHost {
       {
         network: { ...network, bootstrap: hosted.bootstrap },
         transport: this.options.transport === 'sim' ? 'memory' : 'tcp',
-        listen: [this.listenAddress(hosted.address)],
+        listen: [hosted.address],
         store: scenario.nodes.store,
         ...(hosted.dataDir ? { dataDir: hosted.dataDir } : {}),
         libp2p: {
@@ -605,11 +603,6 @@ export class LocalNodeHost implements NodeHost {
     const hosted = this.nodes.get(index);
     if (!hosted) throw new Error(`node ${index} does not run on ${this.label}`);
     return hosted;
-  }
-
-  private listenAddress(address: string): string {
-    const listenHost = this.options.listenHost;
-    return listenHost ? address.replace(/^\/ip4\/[^/]+/, `/ip4/${listenHost}`) : address;
   }
 
   private wireCounters(peer: string): { sent: number; received: number } {
