@@ -681,6 +681,21 @@ describe('node routes, records, metrics, OpenAPI and real HTTP', () => {
     assert.deepEqual([big.status, big.body.code], [413, 'RECORD_TOO_LARGE']);
   });
 
+  it('POST /records: a lone surrogate or 1e400 is 422 with its code, never a 500', async () => {
+    const held = new TextDecoder().decode(canonicalBytes(world.net.records[0] as object));
+    const send = (member: string) =>
+      world.api.app.inject({
+        method: 'POST',
+        url: '/records',
+        payload: `{${member},${held.slice(1)}`,
+        headers: { 'content-type': 'application/json', ...AUTH },
+      });
+    const surrogate = await send('"note":"\\ud800"');
+    assert.deepEqual([surrogate.statusCode, surrogate.json().code], [422, 'RECORD_INVALID_STRING']);
+    const huge = await send('"note":1e400');
+    assert.deepEqual([huge.statusCode, huge.json().code], [422, 'RECORD_NUMBER_OUT_OF_RANGE']);
+  });
+
   it('GET /metrics exposes the verification and HTTP counters; unknown routes are 404', async () => {
     assert.equal((await get(world, '/nowhere')).json().code, 'ROUTE_NOT_FOUND');
     const response = await get(world, '/metrics');

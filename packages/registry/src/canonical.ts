@@ -9,9 +9,30 @@ import { createHash } from 'node:crypto';
 import canonicalizeJson from 'canonicalize';
 import { reject } from './errors.ts';
 
-/** Returns the RFC 8785 canonical UTF-8 bytes of a JSON value. */
+/**
+ * Returns the RFC 8785 canonical UTF-8 bytes of a JSON value. A value with no canonical form throws a
+ * `reject` RegistryError, never a plain Error: `RECORD_INVALID_STRING` (a lone surrogate),
+ * `RECORD_NUMBER_OUT_OF_RANGE` (NaN, ±Infinity) or `RECORD_NOT_JSON` (no JSON form, a cycle).
+ */
 export function canonicalBytes(value: unknown): Uint8Array {
-  const text = canonicalizeJson(value);
+  let text: string | undefined;
+  try {
+    text = canonicalizeJson(value);
+  } catch (cause) {
+    // canonicalize throws plain Errors; name them with the codes limits.ts uses for the same faults.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (/surrogate/i.test(message))
+      throw reject('RECORD_INVALID_STRING', undefined, 'holds a lone UTF-16 surrogate', cause);
+    if (/NaN|Infinity/.test(message)) {
+      throw reject(
+        'RECORD_NUMBER_OUT_OF_RANGE',
+        undefined,
+        'holds a number that is not a finite IEEE 754 number',
+        cause,
+      );
+    }
+    throw reject('RECORD_NOT_JSON', undefined, `value has no canonical JSON form (${message})`, cause);
+  }
   if (text === undefined) throw reject('RECORD_NOT_JSON', undefined, 'value has no JSON form');
   return new TextEncoder().encode(text);
 }

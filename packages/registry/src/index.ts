@@ -26,7 +26,16 @@ export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
 export { BUNDLED_CONTEXTS, EXAMPLES_CONTEXT_V1_URL } from './contexts/index.ts';
 export * from './crypto/index.ts';
 export { ignore, outcomeOf, RegistryError, reject, type ValidationAction, type ValidationOutcome } from './errors.ts';
-export { assertValueDepth, DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from './limits.ts';
+export {
+  assertJsonValue,
+  assertValueDepth,
+  DEFAULT_INPUT_LIMITS,
+  type InputLimits,
+  parseJsonBounded,
+  RECORD_INVALID_STRING,
+  RECORD_NOT_JSON,
+  RECORD_NUMBER_OUT_OF_RANGE,
+} from './limits.ts';
 export {
   ACCREDITATION_TYPE,
   type AccreditationRole,

@@ -21,8 +21,18 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxStatusListEntries: 2 ** 26,
 };
 
+/** A record's text is not JSON (malformed syntax, or bytes that are not UTF-8; RFC 8259 §8.1). */
+export const RECORD_NOT_JSON = 'RECORD_NOT_JSON';
+/** A string (or member name) holds a lone UTF-16 surrogate, which no UTF-8 text can carry (RFC 8259 §8.2). */
+export const RECORD_INVALID_STRING = 'RECORD_INVALID_STRING';
+/** A number outside the range of an IEEE 754 double (e.g. `1e400`), or NaN (RFC 8259 §6, RFC 8785 §3.2.2.3). */
+export const RECORD_NUMBER_OUT_OF_RANGE = 'RECORD_NUMBER_OUT_OF_RANGE';
+
 /**
- * Parses untrusted JSON bytes, enforcing size and nesting limits.
+ * Parses untrusted JSON bytes, enforcing size and nesting limits, and that the value has exactly one
+ * canonical form (RFC 8785): UTF-8 text, no lone surrogates, finite numbers only. Every failure is a
+ * `reject` RegistryError (`RECORD_TOO_LARGE`, `RECORD_TOO_DEEP`, `RECORD_NOT_JSON`,
+ * `RECORD_INVALID_STRING`, `RECORD_NUMBER_OUT_OF_RANGE`), never a plain Error.
  * Depth is checked on the raw text before JSON.parse so a deeply nested payload never reaches the
  * recursive parser.
  */
@@ -31,13 +41,23 @@ export function parseJsonBounded(input: Uint8Array | string, limits: InputLimits
   if (bytes > limits.maxRecordBytes) {
     throw reject('RECORD_TOO_LARGE', undefined, `record is ${bytes} bytes; the limit is ${limits.maxRecordBytes}`);
   }
-  const text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
-  assertJsonDepth(text, limits.maxJsonDepth);
+  let text: string;
   try {
-    return JSON.parse(text);
+    // [REJECT] RFC 8259 §8.1: JSON text exchanged between systems is UTF-8. A lenient decoder would
+    // turn invalid bytes into U+FFFD, so the record admitted would not be the bytes received.
+    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
   } catch (cause) {
-    throw reject('RECORD_NOT_JSON', undefined, `record is not valid JSON (${(cause as Error).message})`, cause);
+    throw reject(RECORD_NOT_JSON, undefined, 'record is not UTF-8 text', cause);
   }
+  assertJsonDepth(text, limits.maxJsonDepth);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw reject(RECORD_NOT_JSON, undefined, `record is not valid JSON (${(cause as Error).message})`, cause);
+  }
+  assertJsonValue(value, limits.maxJsonDepth);
+  return value;
 }
 
 /** Scans JSON text for bracket depth, skipping string contents. */
@@ -64,4 +84,54 @@ export function assertValueDepth(value: unknown, maxDepth: number, depth = 0): v
   if (value === null || typeof value !== 'object') return;
   if (depth + 1 > maxDepth) throw reject('RECORD_TOO_DEEP', undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
   for (const child of Array.isArray(value) ? value : Object.values(value)) assertValueDepth(child, maxDepth, depth + 1);
+}
+
+/**
+ * Checks that an in-process value is plain JSON with one canonical form, within the depth limit:
+ * objects, arrays, strings without lone surrogates, finite numbers, booleans and null. Throws
+ * `RECORD_TOO_DEEP`, `RECORD_INVALID_STRING`, `RECORD_NUMBER_OUT_OF_RANGE` or `RECORD_NOT_JSON` with
+ * the path of the offending value.
+ */
+export function assertJsonValue(value: unknown, maxDepth: number): void {
+  // An explicit stack: the depth limit holds before any recursion could overflow.
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value: v, path, depth } = item;
+    const field = path || undefined;
+    switch (typeof v) {
+      case 'string':
+        // [REJECT] RFC 8259 §8.2 / RFC 8785 §3.2.2.2: a lone surrogate has no UTF-8 form, so the
+        // canonical bytes of the record could not be computed (and a lenient encoder would alter it).
+        if (!v.isWellFormed()) throw reject(RECORD_INVALID_STRING, field, 'holds a lone UTF-16 surrogate');
+        continue;
+      case 'number':
+        // [REJECT] RFC 8785 §3.2.2.3: only finite IEEE 754 doubles have a canonical form; JSON.parse
+        // reads `1e400` as Infinity.
+        if (!Number.isFinite(v)) throw reject(RECORD_NUMBER_OUT_OF_RANGE, field, 'is not a finite IEEE 754 number');
+        continue;
+      case 'boolean':
+        continue;
+      case 'object':
+        break;
+      default:
+        throw reject(RECORD_NOT_JSON, field, `a ${typeof v} has no JSON form`);
+    }
+    if (v === null) continue;
+    if (depth + 1 > maxDepth)
+      throw reject('RECORD_TOO_DEEP', undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
+    if (Array.isArray(v)) {
+      for (const [i, child] of v.entries()) stack.push({ value: child, path: `${path}[${i}]`, depth: depth + 1 });
+      continue;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw reject(RECORD_NOT_JSON, field, 'must be a plain JSON object');
+    }
+    for (const [key, child] of Object.entries(v)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (!key.isWellFormed())
+        throw reject(RECORD_INVALID_STRING, path || undefined, 'a member name holds a lone UTF-16 surrogate');
+      stack.push({ value: child, path: childPath, depth: depth + 1 });
+    }
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
-import { assertValueDepth, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { assertJsonValue, type InputLimits, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import type { RecordKind } from '../store/types.ts';
@@ -25,7 +25,9 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
   if (input instanceof Uint8Array) {
     value = parseJsonBounded(input, limits);
   } else {
-    assertValueDepth(input, limits.maxJsonDepth);
+    // In-process objects (the HTTP API's parsed body, the CLI) get the same checks as bytes:
+    // bounded depth, no lone surrogates, finite numbers, plain JSON only (typed rejects, never a throw).
+    assertJsonValue(input, limits.maxJsonDepth);
     value = input;
   }
   if (!isObject(value)) throw reject('RECORD_NOT_OBJECT', undefined, 'a record must be a JSON object');
