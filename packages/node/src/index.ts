@@ -37,6 +37,16 @@ export {
   type SinkOutcome,
 } from './gossip/record-gossip.ts';
 export {
+  KNOWN_PEERS_FILE,
+  type KnownPeer,
+  knownPeerAddresses,
+  knownPeersPath,
+  MAX_KNOWN_PEERS,
+  readKnownPeers,
+  snapshotKnownPeers,
+  writeKnownPeers,
+} from './network/known-peers.ts';
+export {
   type ConnectionLimits,
   createLibp2pNode,
   defaultLibp2pNodeOptions,
@@ -73,6 +83,7 @@ export {
   type PeerKeeperOptions,
 } from './network/peer-keeper.ts';
 export {
+  dhtProtocol,
   isValidNetworkId,
   NETWORK_ID_PATTERN,
   recordsTopic,

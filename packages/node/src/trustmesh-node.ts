@@ -30,6 +30,7 @@ import {
 import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
 import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
 import { registerNodeCollectors } from './metrics/node-collectors.ts';
+import { knownPeerAddresses, readKnownPeers, snapshotKnownPeers, writeKnownPeers } from './network/known-peers.ts';
 import {
   createLibp2pNode,
   type Libp2pNodeModules,
@@ -39,7 +40,7 @@ import {
 import type { NetworkFile } from './network/network-file.ts';
 import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
-import { recordsTopic, syncProtocol } from './network/protocols.ts';
+import { dhtProtocol, recordsTopic, syncProtocol } from './network/protocols.ts';
 import { SyncIndex } from './sync/sync-index.ts';
 import {
   AntiEntropy,
@@ -65,6 +66,17 @@ export interface TrustmeshNodeOptions {
   listen?: string[];
   /** mDNS discovery (labs only). */
   mdns: boolean;
+  /**
+   * Kademlia DHT peer discovery on the network's protocol (network/libp2p.ts): `auto` turns it on
+   * with the TCP transport (production) and off with the memory transport (in-process simulations,
+   * whose scenarios set their own topology).
+   */
+  dht: boolean | 'auto';
+  /**
+   * How often the known peers are written to `<dataDir>/known-peers.json` (network/known-peers.ts),
+   * in ms; they are also written at stop. Needs a data directory.
+   */
+  knownPeersSaveIntervalMs: number;
   /** libp2p settings beyond the above (connection limits, memory latency, bootstrap delay, ping interval). */
   libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs' | 'pingIntervalMs'>>;
   /** Gossip settings (message bound, hold time, pending buffer). */
@@ -95,6 +107,8 @@ export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' |
   store: 'level',
   transport: 'tcp',
   mdns: false,
+  dht: 'auto',
+  knownPeersSaveIntervalMs: 30_000,
   libp2p: {},
   gossip: {},
   registry: {},
@@ -173,6 +187,7 @@ export class TrustmeshNode {
   private readonly keeper: PeerKeeper;
   private readonly unsubscribe: () => void;
   private stopping: Promise<void> | undefined;
+  private knownPeersTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(options: TrustmeshNodeOptions, parts: NodeParts) {
     this.options = options;
@@ -230,13 +245,19 @@ export class TrustmeshNode {
 
       const gossipOptions = { ...opts.gossip, networkId: network.networkId };
       const maxMessageBytes = opts.gossip.maxMessageBytes ?? defaultRecordGossipsubOptions.maxMessageBytes;
+      // Peers this node knew before it stopped are dialled like bootstrap peers: a restarted node
+      // rejoins even when its bootstrap peers are down.
+      const known = opts.dataDir ? knownPeerAddresses(await readKnownPeers(opts.dataDir)) : [];
+      const dialAtStart = [...new Set([...network.bootstrap, ...known])];
+      const dht = opts.dht === 'auto' ? opts.transport === 'tcp' : opts.dht;
       libp2p = await createLibp2pNode(
         {
           ...opts.libp2p,
           transport: opts.transport,
           ...(opts.listen ? { listen: opts.listen } : {}),
-          bootstrap: network.bootstrap,
+          bootstrap: dialAtStart,
           mdns: opts.mdns,
+          dht: dht ? { protocol: dhtProtocol(network.networkId) } : false,
           gossipsub: recordGossipsubInit({
             ...defaultRecordGossipsubOptions,
             topic: recordsTopic(network.networkId),
@@ -257,7 +278,7 @@ export class TrustmeshNode {
       });
       gossip.start();
       const keeper = new PeerKeeper(
-        { ...opts.peerKeeper, peers: network.bootstrap },
+        { ...opts.peerKeeper, peers: dialAtStart },
         { libp2p, ...(modules.random ? { random: modules.random } : {}) },
       );
 
@@ -281,6 +302,7 @@ export class TrustmeshNode {
       node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
       registerNodeCollectors(metrics, node);
       keeper.start();
+      node.startSavingKnownPeers();
       await sync.start();
       await node.startApi(modules, now);
       return node;
@@ -336,6 +358,26 @@ export class TrustmeshNode {
     await this.api.listen();
   }
 
+  /** Writes the known peers periodically (with a data directory). */
+  private startSavingKnownPeers(): void {
+    const { dataDir, knownPeersSaveIntervalMs } = this.options;
+    if (!dataDir || knownPeersSaveIntervalMs <= 0) return;
+    this.knownPeersTimer = setInterval(() => void this.saveKnownPeers(), knownPeersSaveIntervalMs);
+    this.knownPeersTimer.unref?.();
+  }
+
+  /** Writes `<dataDir>/known-peers.json` now; best effort (a cache, never a reason to fail). */
+  async saveKnownPeers(): Promise<void> {
+    const { dataDir } = this.options;
+    if (!dataDir) return;
+    try {
+      const peers = await snapshotKnownPeers(this.libp2p);
+      if (peers.length > 0) await writeKnownPeers(dataDir, peers);
+    } catch {
+      // A full disk or a stopping peer store: the previous file stays.
+    }
+  }
+
   /** This node's peer id. */
   get peerId(): PeerId {
     return this.libp2p.peerId;
@@ -380,6 +422,8 @@ export class TrustmeshNode {
     this.stopping ??= (async () => {
       // Stop taking requests first, then network activity, then close the store: no lost writes.
       await this.api?.close();
+      clearInterval(this.knownPeersTimer);
+      await this.saveKnownPeers();
       await this.keeper.stop();
       await this.sync.stop();
       await this.gossip.stop();

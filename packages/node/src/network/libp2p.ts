@@ -1,6 +1,7 @@
 /**
  * The libp2p host of a node (DESIGN.md, Network): TCP or an in-memory transport (tests, simulation),
- * Noise, Yamux, identify, ping, gossipsub, bootstrap peers, and mDNS for labs (opt-in).
+ * Noise, Yamux, identify, ping, gossipsub, bootstrap peers, a Kademlia DHT on the network's own
+ * protocol (peer discovery beyond the bootstrap list), and mDNS for labs (opt-in).
  */
 import { randomUUID } from 'node:crypto';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -9,6 +10,7 @@ import { bootstrap } from '@libp2p/bootstrap';
 import { type GossipSub, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub';
 import { type Identify, identify } from '@libp2p/identify';
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface';
+import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht';
 import { mdns } from '@libp2p/mdns';
 import { memory } from '@libp2p/memory';
 import { type Ping, ping } from '@libp2p/ping';
@@ -48,6 +50,13 @@ export interface Libp2pNodeOptions {
   bootstrapDelayMs: number;
   /** mDNS discovery on the local network (labs only): off by default. */
   mdns: boolean;
+  /**
+   * Kademlia DHT for peer discovery, on the network's own protocol id (network/protocols.ts
+   * `dhtProtocol`), or false for none. Its self-queries ask connected peers for the peers closest to
+   * this one and dial them, so a network bootstrapped as a star from one node becomes a mesh and
+   * survives that node's outage (issue 15).
+   */
+  dht: false | { protocol: string; querySelfIntervalMs?: number };
   /** Extra latency of the memory transport per buffer, in ms (simulation of slow links). */
   memoryLatencyMs: number;
   /**
@@ -67,6 +76,7 @@ export const defaultLibp2pNodeOptions: Omit<Libp2pNodeOptions, 'gossipsub'> = {
   bootstrap: [],
   bootstrapDelayMs: 1_000,
   mdns: false,
+  dht: false,
   memoryLatencyMs: 0,
   // libp2p's own default.
   pingIntervalMs: 10_000,
@@ -109,6 +119,8 @@ export interface TrustmeshServices extends Record<string, unknown> {
   identify: Identify;
   ping: Ping;
   pubsub: GossipSub;
+  /** Present when `dht` is set. */
+  dht?: KadDHT;
 }
 
 /** A started libp2p host with the trustmesh services. */
@@ -170,6 +182,17 @@ export async function createLibp2pNode(
             { ...opts.gossipsub, metricsRegister: modules.gossipsubMetrics, metricsTopicStrToLabel: new Map() }
           : opts.gossipsub,
       ),
+      ...(opts.dht
+        ? {
+            dht: kadDHT({
+              protocol: opts.dht.protocol,
+              // Agencies run on private networks and loopback labs too: keep every address.
+              peerInfoMapper: passthroughMapper,
+              clientMode: false,
+              ...(opts.dht.querySelfIntervalMs ? { querySelfInterval: opts.dht.querySelfIntervalMs } : {}),
+            }),
+          }
+        : {}),
     },
   });
 

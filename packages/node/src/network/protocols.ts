@@ -34,3 +34,8 @@ export function recordsTopic(networkId: string): string {
 export function syncProtocol(networkId: string): string {
   return `${TRUSTMESH_PROTOCOL_PREFIX}/${segment(networkId)}/sync/1.0.0`;
 }
+
+/** The Kademlia DHT protocol of `networkId` (peer discovery only): `/trustmesh/<networkId>/kad/1.0.0`. */
+export function dhtProtocol(networkId: string): string {
+  return `${TRUSTMESH_PROTOCOL_PREFIX}/${segment(networkId)}/kad/1.0.0`;
+}
