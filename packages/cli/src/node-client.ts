@@ -23,7 +23,14 @@ export const defaultNodeClientOptions: Pick<NodeClientOptions, 'timeoutMs'> = { 
 
 /** What a node said about a published record (`POST /records`: 202, 200 or 422). */
 export type PublishResult =
-  | { status: 'accepted'; kind: string; key?: string; digest: string }
+  | {
+      status: 'accepted';
+      kind: string;
+      key?: string;
+      digest: string;
+      /** Peers the node gossiped the record to (absent from nodes that do not report it). */
+      gossipPeers?: number;
+    }
   | { status: 'ignored'; code: string; message: string; field?: string }
   | { status: 'rejected'; code: string; message: string; field?: string };
 
@@ -45,6 +52,8 @@ export interface StatusChangeReport {
   credentialId: string;
   status: string;
   updates: StatusUpdateReport[];
+  /** Peers the node gossiped the new list versions to (absent from nodes that do not report it). */
+  gossipPeers?: number;
 }
 
 /** A node's answer to `POST /credentials/verify`. */
@@ -77,6 +86,7 @@ export class NodeClient {
         kind: String(body.kind),
         digest: String(body.digest),
         ...(typeof body.key === 'string' ? { key: body.key } : {}),
+        ...(typeof body.gossipPeers === 'number' ? { gossipPeers: body.gossipPeers } : {}),
       };
     }
     if (status === 200 && isObject(body)) return { status: 'ignored', ...errorFields(body) };

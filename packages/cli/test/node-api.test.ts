@@ -65,6 +65,53 @@ describe('talking to a node', () => {
     assert.deepEqual(exchange?.body, { type: ['VerifiableCredential'], id: 'urn:uuid:x' });
   });
 
+  it('reports how many peers took a published record', async () => {
+    responses.push({
+      status: 202,
+      body: { status: 'accepted', kind: 'status-list', key: 'k', digest: 'abc', gossipPeers: 3 },
+    });
+    const result = await runCli(['publish', 'record.json', '--node', url, '--token', 't'], { cwd: dir });
+    assert.equal(result.code, 0, show(result));
+    assert.match(result.stdout, /accepted the status-list record \(digest abc\), sent to 3 peers/);
+  });
+
+  it('fails with NO_PEERS (exit 1) when the node sent the record to no peer (issue 15)', async () => {
+    responses.push({
+      status: 202,
+      body: { status: 'accepted', kind: 'status-list', key: 'k', digest: 'abc', gossipPeers: 0 },
+    });
+    const result = await runCli(['publish', 'record.json', '--node', url, '--token', 't', '--json'], { cwd: dir });
+    assert.equal(result.code, 1, show(result));
+    assert.equal(JSON.parse(result.stdout).gossipPeers, 0);
+    assert.equal(JSON.parse(result.stderr).error.code, 'NO_PEERS');
+  });
+
+  it('fails with NO_PEERS when a revocation through issuer mode reached no peer', async () => {
+    const update = {
+      statusPurpose: 'revocation',
+      statusListCredential: 'https://issuer.example/lists/1',
+      statusListIndex: 6,
+      value: 1,
+      changed: true,
+      validFrom: '2026-06-01T00:00:00.000Z',
+    };
+    responses.push({
+      status: 200,
+      body: { credentialId: 'urn:uuid:c', status: 'revoked', updates: [update], gossipPeers: 0 },
+    });
+    const lone = await runCli(['revoke', 'urn:uuid:c', '--node', url, '--token', 't'], { cwd: dir });
+    assert.equal(lone.code, 1, show(lone));
+    assert.match(lone.stdout, /sent to 0 peers/);
+    assert.match(lone.stderr, /sent it to 0 peers/);
+    responses.push({
+      status: 200,
+      body: { credentialId: 'urn:uuid:c', status: 'revoked', updates: [update], gossipPeers: 2 },
+    });
+    const shared = await runCli(['revoke', 'urn:uuid:c', '--node', url, '--token', 't'], { cwd: dir });
+    assert.equal(shared.code, 0, show(shared));
+    assert.match(shared.stdout, /sent to 2 peers/);
+  });
+
   it('exits 1 with the node’s code when it rejects the record', async () => {
     responses.push({
       status: 422,

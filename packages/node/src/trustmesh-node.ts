@@ -348,6 +348,7 @@ export class TrustmeshNode {
         networkId: this.options.network.networkId,
         peers: () =>
           this.libp2p.getConnections().map((c) => ({ id: c.remotePeer.toString(), addrs: [c.remoteAddr.toString()] })),
+        gossipPeers: () => this.libp2p.services.pubsub.getSubscribers(this.gossip.topic).length,
         syncState: () => ({ ...this.sync.counters(), indexSize: this.syncIndex.size }),
       },
       ...(this.issuer ? { issuer: this.issuer } : {}),

@@ -26,7 +26,7 @@ import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
-import { nodeClientFor, reportPublish } from './publish.ts';
+import { failOnNoPeers, nodeClientFor, reportPublish } from './publish.ts';
 
 interface IssueFlags extends ConfigFlags {
   out?: string;
@@ -179,7 +179,11 @@ function describeApiChange(out: Output, spec: StatusCommand, report: StatusChang
           : ' (already so: nothing published)'),
     ),
     ...(r.updates.length === 0 ? ['  (no list to change: the credential was not suspended)'] : []),
+    ...(r.gossipPeers !== undefined && r.updates.some((u) => u.changed)
+      ? [`  sent to ${r.gossipPeers} peer${r.gossipPeers === 1 ? '' : 's'}`]
+      : []),
   ]);
+  if (report.updates.some((u) => u.changed)) failOnNoPeers(report.gossipPeers, node);
   return EXIT.OK;
 }
 

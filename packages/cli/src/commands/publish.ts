@@ -32,6 +32,19 @@ export function registerPublishCommand(program: Command, ctx: CommandContext): v
   );
 }
 
+/**
+ * A node that stored a record but sent it to no peer has not published it: the network does not
+ * hold it and verifiers elsewhere still answer from the old state (issue 15). Fails with `NO_PEERS`
+ * (exit 1) after the result is printed; a node that does not report its peers is taken at its word.
+ */
+export function failOnNoPeers(gossipPeers: number | undefined, node: string): void {
+  if (gossipPeers !== 0) return;
+  throw new CliError('NO_PEERS', `${node} stored the record but sent it to 0 peers: the network does not have it yet`, {
+    hint: `check the node's peers (GET ${node}/peers) and its bootstrap list; the node hands the record on when a peer connects`,
+    exitCode: EXIT.NOT_VERIFIED,
+  });
+}
+
 /** A client for the node named by `--node` / TRUSTMESH_NODE / the config file. */
 export async function nodeClientFor(ctx: CommandContext, flags: ConfigFlags): Promise<NodeClient> {
   const config = await ctx.config(flags);
@@ -49,11 +62,18 @@ export async function nodeClientFor(ctx: CommandContext, flags: ConfigFlags): Pr
  */
 export function reportPublish(out: Output, result: PublishResult, node: string): ExitCode {
   out.result({ node, ...result }, (r) => {
-    if (r.status === 'accepted') return `published: ${node} accepted the ${r.kind} record (digest ${r.digest})`;
+    if (r.status === 'accepted') {
+      const peers =
+        r.gossipPeers === undefined ? '' : `, sent to ${r.gossipPeers} peer${r.gossipPeers === 1 ? '' : 's'}`;
+      return `published: ${node} accepted the ${r.kind} record (digest ${r.digest})${peers}`;
+    }
     const field = r.field ? ` (${r.field})` : '';
     return `${r.status === 'ignored' ? 'not stored' : 'rejected'}: ${node} ${r.status} the record: ${r.code}${field}: ${r.message}`;
   });
-  if (result.status === 'accepted') return EXIT.OK;
+  if (result.status === 'accepted') {
+    failOnNoPeers(result.gossipPeers, node);
+    return EXIT.OK;
+  }
   if (result.status === 'ignored' && result.code === 'DUPLICATE') return EXIT.OK;
   return EXIT.NOT_VERIFIED;
 }

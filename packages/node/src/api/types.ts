@@ -56,6 +56,12 @@ export interface NodeInfo {
   networkId: string;
   /** Currently connected peers. */
   peers(): PeerInfo[];
+  /**
+   * Peers subscribed to the network's records topic: those a record published now is sent to
+   * (gossipsub flood-publishes a node's own records). Publishing answers report it, so a publisher
+   * learns when nobody took its record (issue 15). Absent in API tests without a network.
+   */
+  gossipPeers?(): number;
   /** Anti-entropy state for `GET /sync` (last rounds, differences, errors), JSON-serialisable. */
   syncState(): Record<string, unknown>;
 }

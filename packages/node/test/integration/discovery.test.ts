@@ -30,6 +30,7 @@ import { TrustmeshNode } from '../../src/trustmesh-node.ts';
 import { waitFor } from '../helpers.ts';
 
 const START = Date.now() - 10 * 60_000;
+const TOKEN = 'discovery-write-token-0123456789';
 const COUNT = 5;
 
 let sample: SampleNetwork;
@@ -61,6 +62,8 @@ async function start(i: number): Promise<TrustmeshNode> {
     peerKeeper: { intervalMs: 1_000 },
     // Anti-entropy's timer off: what is measured here is gossip over the discovered mesh.
     sync: { intervalMs: 0 },
+    // Node 2 publishes through its HTTP API, as `trustmesh publish` does.
+    api: i === 1 ? { port: 0, writeToken: TOKEN } : false,
   });
   nodes[i] = node;
   return node;
@@ -89,6 +92,20 @@ function survivesAnyOutage(): boolean {
     if (seen.size !== rest.length) return false;
   }
   return true;
+}
+
+async function postRecord(
+  node: TrustmeshNode,
+  record: object,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const address = node.api?.app.server.address();
+  assert.ok(address && typeof address === 'object', 'the node has an HTTP API');
+  const response = await fetch(`http://127.0.0.1:${address.port}/records`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(record),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 before(async () => {
@@ -141,9 +158,16 @@ describe('discovery: a star-bootstrapped TCP network survives any one node being
         },
         sample.documentLoader,
       );
-      const report = await publisher.publish(revocation);
-      assert.equal(report.status, 'published', `round ${down}: ${JSON.stringify(report)}`);
-      assert.ok(report.status === 'published' && report.recipients >= 1);
+      if (publisher.api) {
+        // With node 1 down, node 2's API says how many peers took the record.
+        const answer = await postRecord(publisher, revocation);
+        assert.equal(answer.status, 202, JSON.stringify(answer.body));
+        assert.ok(Number(answer.body.gossipPeers) >= 2, `gossipPeers: ${answer.body.gossipPeers}`);
+      } else {
+        const report = await publisher.publish(revocation);
+        assert.equal(report.status, 'published', `round ${down}: ${JSON.stringify(report)}`);
+        assert.ok(report.status === 'published' && report.recipients >= 1);
+      }
       const digest = sha256Hex(canonicalBytes(revocation));
       await waitFor(
         () => running().every((n) => n.registry.statusList(listId)?.digest === digest),
@@ -167,6 +191,40 @@ describe('discovery: a star-bootstrapped TCP network survives any one node being
       await waitFor(survivesAnyOutage, `after node ${down + 1}'s restart, no single point of failure`, {
         timeoutMs: 20_000,
       });
+    }
+  });
+
+  it('a lone node answers that no peer took the record (gossipPeers: 0), which the CLI turns into NO_PEERS', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'trustmesh-discovery-lone-'));
+    dirs.push(dataDir);
+    const lone = await TrustmeshNode.create({
+      network: hubNetwork,
+      transport: 'tcp',
+      store: 'level',
+      dataDir,
+      sync: { intervalMs: 0 },
+      api: { port: 0, writeToken: TOKEN },
+    });
+    try {
+      for (const record of sample.records.slice(1)) await lone.registry.submit(record);
+      const listId = sample.lists.jpHealthInsurer;
+      const bits = new Uint8Array(lone.registry.statusList(listId)!.list.bits);
+      writeStatus(bits, 7, 1, 1);
+      const revocation = await issueStatusList(
+        {
+          issuer: sample.keys.jpHealthInsurer,
+          id: listId,
+          statusPurpose: 'revocation',
+          bits,
+          validFrom: new Date(START + 60_000),
+        },
+        sample.documentLoader,
+      );
+      const answer = await postRecord(lone, revocation);
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      assert.equal(answer.body.gossipPeers, 0);
+    } finally {
+      await lone.stop();
     }
   });
 });

@@ -215,6 +215,10 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
               credentialId: { type: 'string' },
               status: { type: 'string' },
               updates: { type: 'array', items: STATUS_UPDATE_SCHEMA },
+              gossipPeers: {
+                type: 'integer',
+                description: 'peers of the records topic the new list versions were gossiped to',
+              },
             },
           },
           ...errorResponses(400, 401, 403, 404, 409, 413, 415, 501, 503),
@@ -238,7 +242,13 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           throw new ApiError(mapped.statusCode, mapped.code, mapped.message, `credentialStatus[${i}].status`);
         }
       }
-      return { credentialId: request.body.credentialId, status, updates };
+      const gossipPeers = ctx.modules.node.gossipPeers?.();
+      return {
+        credentialId: request.body.credentialId,
+        status,
+        updates,
+        ...(gossipPeers === undefined ? {} : { gossipPeers }),
+      };
     },
   );
 

@@ -31,6 +31,10 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
               kind: { type: 'string', enum: ['governance', 'accreditation', 'status-list', 'evidence'] },
               key: { type: 'string' },
               digest: { type: 'string' },
+              gossipPeers: {
+                type: 'integer',
+                description: 'peers of the records topic the record was gossiped to; 0: only this node holds it',
+              },
             },
           },
           200: {
@@ -57,6 +61,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
           kind: admission.kind,
           ...(admission.kind === 'evidence' ? { key: admission.evidence.key } : { key: admission.key }),
           digest: admission.digest,
+          ...(ctx.modules.node.gossipPeers ? { gossipPeers: ctx.modules.node.gossipPeers() } : {}),
         });
       }
       metrics.recordsSubmitted.inc({ outcome: outcome.status, code: outcome.error.code });
