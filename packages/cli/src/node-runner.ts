@@ -27,6 +27,8 @@ export interface LaunchSettings {
   token: string | null;
   /** Issuer key for issuer mode, or null. */
   issuerKey: KeyPair | null;
+  /** mDNS discovery on the local network (labs; default off). */
+  mdns?: boolean;
   /** libp2p transport (default tcp; the demo can run over memory). */
   transport?: 'tcp' | 'memory';
   /** Node options beyond these (anti-entropy interval, peer keeper), for `up` and `demo`. */
@@ -83,6 +85,7 @@ export async function launchNode(
         store: 'level',
         transport: settings.transport ?? 'tcp',
         listen: settings.listen,
+        mdns: settings.mdns ?? false,
         api: {
           host: settings.api.host,
           port: settings.api.port,

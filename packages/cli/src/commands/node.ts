@@ -47,6 +47,8 @@ interface InitFlags extends NodeSettingFlags {
 interface StartFlags extends ConfigFlags, NodeSettingFlags {
   logLevel: LoggerOptions['level'];
   logFormat?: LogFormat;
+  /** mDNS discovery of peers on the local network (labs; off by default). */
+  mdns?: boolean;
 }
 
 /** Mode of a data directory: it holds the peer key and the write token. */
@@ -164,6 +166,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
         collect,
       ),
       new Option('--bootstrap <multiaddr>', 'an extra bootstrap peer (repeatable)').argParser(collect),
+      new Option('--mdns', 'also find peers on the local network by mDNS (labs; off by default)'),
       new Option('--api-host <host>', 'interface of the HTTP API'),
       new Option('--api-port <port>', 'port of the HTTP API').argParser(tcpPort),
       new Option('--public-url <url>', 'public base URL of the API'),
@@ -206,7 +209,15 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       }
       const shownDir = displayPath(ctx.cwd, dataDir);
       const { node, apiUrl } = await launchNode(
-        { dataDir, network, listen: settings.listen, api: settings.api, token: config.values.token, issuerKey },
+        {
+          dataDir,
+          network,
+          listen: settings.listen,
+          api: settings.api,
+          token: config.values.token,
+          issuerKey,
+          ...(flags.mdns ? { mdns: true } : {}),
+        },
         { logger, now: ctx.now },
         {
           apiPort: `start it with --api-port N, or change "api"."port" in ${join(shownDir, CONFIG_FILE_NAME)}`,
