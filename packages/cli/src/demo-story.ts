@@ -234,7 +234,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
           subject: subject.key.did,
           role: 'issuer',
           accreditedFor: [{ types, jurisdiction }],
-          subjectKeys: [pinnedKeyOf(subject.key)],
+          subjectKeys: [subject.key],
           validFrom: at,
           validUntil: until,
         },

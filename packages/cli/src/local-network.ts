@@ -270,7 +270,7 @@ async function createLocalNetwork(dataDir: string, ports: LocalPorts, now: numbe
       subject: insurer.did,
       role: 'issuer',
       accreditedFor: [{ types: issuer.types, jurisdiction: issuer.jurisdiction }],
-      subjectKeys: [pinnedKeyOf(insurer)],
+      subjectKeys: [insurer],
       validFrom,
       validUntil,
     },

@@ -25,7 +25,7 @@ describe('trustmesh accredit and withdraw', () => {
   });
   after(() => remove());
 
-  it('signs an accreditation to a file that a node admits', async () => {
+  it('refuses a bare public key: it carries no proof of possession', async () => {
     const result = await runCli(
       [
         'accredit',
@@ -33,6 +33,32 @@ describe('trustmesh accredit and withdraw', () => {
         'agency.key.json',
         '--subject-key',
         newIssuer.publicKeyMultibase,
+        '--role',
+        'issuer',
+        '--types',
+        'NationalIdCredential',
+        '--jurisdiction',
+        'JP',
+        '--out',
+        'bare.json',
+      ],
+      { cwd: dir },
+    );
+    assert.notEqual(result.code, 0, show(result));
+    assert.match(result.stderr, /SUBJECT_KEY_POSSESSION_MISSING|no proof of possession/);
+  });
+
+  it('signs an accreditation to a file that a node admits', async () => {
+    // The subject proves possession of its key on its own machine and hands the file over.
+    const proved = await runCli(['keys', 'prove', 'new-issuer.key.json', '--out', 'possession.json'], { cwd: dir });
+    assert.equal(proved.code, 0, show(proved));
+    const result = await runCli(
+      [
+        'accredit',
+        '--key',
+        'agency.key.json',
+        '--subject-key',
+        'possession.json',
         '--role',
         'issuer',
         '--types',

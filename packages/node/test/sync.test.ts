@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Libp2p } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
-import { issueStatusList, LevelRecordStore } from '@trustmesh/registry';
+import { issueStatusList, LevelRecordStore, statusListSlotKey } from '@trustmesh/registry';
 import { syncProtocol } from '../src/network/protocols.ts';
 import { ByteWriter } from '../src/sync/bytes.ts';
 import { defaultReconcileOptions } from '../src/sync/reconciliation.ts';
@@ -194,8 +194,9 @@ describe('sync: anti-entropy between libp2p nodes', () => {
       [1],
     );
     await admit(a, update);
-    const recordBytes = (await a.store.get(`status-list/https://status.example/lists/jp-health/batch-7`))!.bytes
-      .byteLength;
+    const recordBytes = (await a.store.get(
+      statusListSlotKey('https://status.example/lists/jp-health/batch-7', net.keys.jpHealthInsurer.publicKeyMultibase),
+    ))!.bytes.byteLength;
     const state = (await a.store.stats()).bytes;
     const one = await b.antiEntropy.syncWith(a.libp2p.peerId);
     const total = one.bytesSent + one.bytesReceived;

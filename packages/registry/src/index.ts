@@ -12,6 +12,7 @@ export {
   type NextStatusListVersion,
   nextStatusListVersion,
   pinnedKeyOf,
+  proveKeyPossession,
   type StatusChange,
   type StatusListInput,
   signGovernance,
@@ -58,7 +59,7 @@ export {
   type ParsedGovernance,
   parseGovernance,
 } from './records/governance.ts';
-export type { PinnedKey } from './records/keys.ts';
+export { KEY_POSSESSION_TYPE, keyPossessionBytes, type PinnedKey, type PossessedKey, sameKey } from './records/keys.ts';
 export * from './records/status-entry.ts';
 export * from './records/status-list-credential.ts';
 export {
@@ -73,7 +74,17 @@ export * from './store/index.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
 export { EVIDENCE_TYPE } from './validation/evidence.ts';
 export { type SignatureTally, tallyGovernanceSignatures } from './validation/governance.ts';
-export { statusListKey, statusListVersion } from './validation/status-list.ts';
+export {
+  ACCREDITATION_DID_KEY_MISMATCH,
+  ACCREDITATION_KEY_POSSESSION_INVALID,
+  verifyProofWithKeys,
+} from './validation/pinned-keys.ts';
+export {
+  statusListKey,
+  statusListSlotKey,
+  statusListSlotKeyOf,
+  statusListVersion,
+} from './validation/status-list.ts';
 export {
   type AccreditationStatus,
   accreditationStatus,

@@ -16,8 +16,8 @@ import { validateAccreditation } from './validation/accreditation.ts';
 import type { Admission, DocumentLoader, ValidationContext } from './validation/context.ts';
 import { validateEvidence } from './validation/evidence.ts';
 import { validateGovernance } from './validation/governance.ts';
-import { pinnedKeyDocument } from './validation/pinned-keys.ts';
-import { validateStatusList } from './validation/status-list.ts';
+import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
+import { statusListSigner, validateStatusList } from './validation/status-list.ts';
 import { readSubmittedRecord } from './validation/submitted-record.ts';
 import type { StatusListState, TrustView } from './verification/trust-view.ts';
 
@@ -65,7 +65,9 @@ export class Registry implements TrustView {
     { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array }
   >();
   private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
+  // Status list versions by slot (list id + signing key), and each list id's slots in arrival order.
   private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
+  private readonly listSlots = new Map<string, string[]>();
   private readonly listeners = new Set<(admission: Admission) => void>();
   // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
   private queue: Promise<unknown> = Promise.resolve();
@@ -221,14 +223,22 @@ export class Registry implements TrustView {
         this.accreditationsBySubject.set(parsed.subject, [...list.filter((a) => a.id !== parsed.id), parsed]);
         break;
       }
-      case 'status-list':
-        this.lists.set(admission.parsed.id, {
-          list: admission.parsed,
+      case 'status-list': {
+        const { parsed, key } = admission;
+        // A key from the older slot form (no signing key in it) names its signer by the proof alone.
+        const fallback = pinnedKeysOf(this, parsed.issuer).find((k) => k.id === proofMethodOf(parsed.credential));
+        this.lists.set(key, {
+          list: parsed,
           digest: admission.digest,
           receivedAt,
+          key,
+          signer: statusListSigner(parsed, key, fallback),
           bytes: admission.bytes,
         });
+        const slots = this.listSlots.get(parsed.id) ?? [];
+        if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
         break;
+      }
       case 'evidence':
         break;
     }
@@ -241,7 +251,7 @@ export class Registry implements TrustView {
       genesisDigest: this.options.genesisDigest,
       governanceVersion: (v) => this.governanceVersions.get(v) ?? null,
       accreditation: (id) => this.accreditationsById.get(id) ?? null,
-      statusListBytes: (id) => this.lists.get(id)?.bytes ?? null,
+      statusListBytes: (key) => this.lists.get(key)?.bytes ?? null,
       hasEvidence: async (id) => (await this.modules.store.getEvidence(id)) !== null,
       documentLoader: this.documentLoader,
       limits: this.options.limits,
@@ -279,14 +289,31 @@ export class Registry implements TrustView {
     return [...this.accreditationsById.values()].map((a) => a.parsed);
   }
 
-  /** The held version of a status list, or null. */
-  statusList(id: string): StatusListState | null {
-    return this.lists.get(id) ?? null;
+  /**
+   * The held version of a status list, or null: the one signed by the key with public key
+   * `signerMultibase` when given, otherwise the first slot held for the id. Verification does not
+   * use this; it reads {@link statusListVersions} filtered by the keys that count.
+   */
+  statusList(id: string, signerMultibase?: string): StatusListState | null {
+    const slots = this.listSlots.get(id) ?? [];
+    const key =
+      signerMultibase === undefined
+        ? slots[0]
+        : slots.find((k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase);
+    return key === undefined ? null : (this.lists.get(key) ?? null);
+  }
+
+  /** Every held version of a status list id, one per signing key, in arrival order of their slots. */
+  statusListVersions(id: string): StatusListState[] {
+    return (this.listSlots.get(id) ?? []).flatMap((k) => {
+      const state = this.lists.get(k);
+      return state ? [state] : [];
+    });
   }
 
   /** Ids of every held status list. */
   statusListIds(): string[] {
-    return [...this.lists.keys()];
+    return [...this.listSlots.keys()];
   }
 
   /** Equivocation evidence held. */

@@ -5,7 +5,14 @@
  * publish. Withdrawing one sets its bit on the accreditor's revocation list and publishes the new
  * list version: the same mechanism as revoking any credential.
  */
-import { createDocumentLoader, issueAccreditation, parseAccreditation, RegistryError } from '@trustmesh/registry';
+import {
+  createDocumentLoader,
+  issueAccreditation,
+  type KeyPair,
+  type PossessedKey,
+  parseAccreditation,
+  RegistryError,
+} from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import {
   addOptions,
@@ -23,7 +30,7 @@ import {
 import type { ConfigFlags } from '../config.ts';
 import { openDataDir } from '../data-dir.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
-import { readKeyPairFile, readPublicKey } from '../key-files.ts';
+import { readKeyPairFile } from '../key-files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
@@ -36,7 +43,6 @@ interface AccreditFlags extends ConfigFlags {
   key: string;
   subject?: string;
   subjectKey: string;
-  subjectKeyId?: string;
   role: 'issuer' | 'accreditor';
   types: string[];
   jurisdiction: string;
@@ -75,13 +81,9 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       ).makeOptionMandatory(),
       new Option('--subject <did>', 'DID of the party accredited (default: the DID of --subject-key)'),
       new Option(
-        '--subject-key <key>',
-        'the subject’s public key to pin: a key file or a Multikey (z6Mk…, zDna…)',
+        '--subject-key <file>',
+        'the subject’s key to pin, with its proof of possession: the file the subject wrote with `trustmesh keys prove` (or the subject’s key file, when you hold it)',
       ).makeOptionMandatory(),
-      new Option(
-        '--subject-key-id <id>',
-        'verification method id of a bare --subject-key (default <subject>#<multikey>)',
-      ),
       new Option('--role <role>', 'what the subject may do').choices(['issuer', 'accreditor']).makeOptionMandatory(),
       new Option('--types <types>', 'credential types, comma-separated (e.g. HealthInsuranceCredential)')
         .argParser(commaList)
@@ -125,17 +127,15 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         });
       }
       const accreditor = await readKeyPairFile(flags.key, '--key', ctx);
-      const subjectKey = await readPublicKey(flags.subjectKey, '--subject-key', ctx, {
-        ...(flags.subject ? { controller: flags.subject } : {}),
-        ...(flags.subjectKeyId ? { keyId: flags.subjectKeyId } : {}),
-      });
-      const subject = flags.subject ?? subjectKey.did;
-      if (subjectKey.did !== subject) {
+      const possession = await readSubjectKey(flags.subjectKey, ctx);
+      const subjectKey = 'verificationMethod' in possession.key ? possession.key.did : possession.key.controller;
+      const subject = flags.subject ?? subjectKey;
+      if (subjectKey !== subject) {
         throw new CliError(
           'SUBJECT_KEY_MISMATCH',
-          `--subject-key belongs to ${subjectKey.did}, not to --subject ${subject}`,
+          `--subject-key belongs to ${subjectKey}, not to --subject ${subject}`,
           {
-            hint: 'give the subject’s own key, or its bare public key (z6Mk…) with --subject-key-id',
+            hint: 'give the subject’s own key (the subject proves it with `trustmesh keys prove`)',
           },
         );
       }
@@ -149,14 +149,8 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
             role: flags.role,
             accreditedFor: [{ types: flags.types, jurisdiction: flags.jurisdiction }],
             ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
-            subjectKeys: [
-              {
-                id: subjectKey.verificationMethod,
-                type: 'Multikey',
-                controller: subject,
-                publicKeyMultibase: subjectKey.publicKeyMultibase,
-              },
-            ],
+            subjectKeys: [possession.key],
+            ...(possession.accreditationId ? { id: possession.accreditationId } : {}),
             validFrom: new Date(now),
             validUntil: new Date(now + days(flags.validDays)),
             ...(flags.withdrawalList !== undefined && flags.withdrawalIndex !== undefined
@@ -382,4 +376,36 @@ function unknownList(list: string, where: string): CliError {
   return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
     hint: 'check the list URL; a list must be published before entries on it can be set',
   });
+}
+
+/**
+ * The subject key to pin, with its proof of possession: a possession file from `keys prove` (which
+ * fixes the accreditation id), or the subject's own key file (the proof is made here). A bare public
+ * key carries no proof: the node would reject it (ACCREDITATION_KEY_POSSESSION_INVALID).
+ */
+async function readSubjectKey(
+  spec: string,
+  ctx: CommandContext,
+): Promise<{ key: KeyPair | PossessedKey; accreditationId?: string }> {
+  const missing = () =>
+    new CliError('SUBJECT_KEY_POSSESSION_MISSING', `--subject-key ${spec} carries no proof of possession`, {
+      hint: 'the subject runs `trustmesh keys prove KEYFILE --out possession.json` and gives you possession.json',
+    });
+  if (/^z[1-9A-HJ-NP-Za-km-z]{39,}$/.test(spec)) throw missing();
+  const value = await readJsonFile(spec, 'subject key file', ctx);
+  if (isObject(value) && value.secretKeyMultibase !== undefined) {
+    return { key: await readKeyPairFile(spec, '--subject-key', ctx) };
+  }
+  if (isObject(value) && isObject(value.key) && typeof value.accreditationId === 'string') {
+    const key = value.key;
+    const fields = ['id', 'controller', 'publicKeyMultibase', 'proofOfPossession'] as const;
+    if (key.type === 'Multikey' && fields.every((f) => typeof key[f] === 'string')) {
+      return { key: key as unknown as PossessedKey, accreditationId: value.accreditationId };
+    }
+  }
+  throw missing();
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

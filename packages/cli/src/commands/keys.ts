@@ -1,12 +1,15 @@
 /**
- * `trustmesh keys generate|show`: Ed25519 and P-256 signing keys named by did:key, stored as JSON
- * with file mode 0600. The secret key is printed only by `keys show --secret`.
+ * `trustmesh keys generate|show|prove`: Ed25519 and P-256 signing keys named by did:key, stored as
+ * JSON with file mode 0600. The secret key is printed only by `keys show --secret`. `keys prove` is
+ * what a subject runs before being accredited: its key signs the binding of (its DID, the key id,
+ * the accreditation id), the proof of possession every pinned key carries (docs/records.md).
  */
-import { exportKeyPair, generateKeyPair, importKeyPair, RegistryError } from '@trustmesh/registry';
+import { randomUUID } from 'node:crypto';
+import { exportKeyPair, generateKeyPair, importKeyPair, proveKeyPossession, RegistryError } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import { addOptions, type CommandContext, forceOption, jsonOption } from '../command-context.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
-import { parseKeyType, parsePublicKey } from '../key-files.ts';
+import { parseKeyType, parsePublicKey, readKeyPairFile } from '../key-files.ts';
 import { CliError } from '../output.ts';
 
 /** Mode of key files: readable and writable by their owner only. */
@@ -19,12 +22,22 @@ interface GenerateFlags {
   json?: boolean;
 }
 
+interface ProveFlags {
+  accreditationId?: string;
+  out: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** What `keys prove` writes and `accredit --subject-key` reads: a key with its proof of possession. */
+export const KEY_POSSESSION_FILE_TYPE = 'TrustmeshKeyPossessionFile';
+
 interface ShowFlags {
   secret?: boolean;
   json?: boolean;
 }
 
-/** Registers `keys generate` and `keys show`. */
+/** Registers `keys generate`, `keys show` and `keys prove`. */
 export function registerKeysCommands(program: Command, ctx: CommandContext): void {
   const keys = program.command('keys').description('create and inspect signing keys (did:key)');
 
@@ -104,6 +117,39 @@ export function registerKeysCommands(program: Command, ctx: CommandContext): voi
         `public key:          ${String(i.publicKeyMultibase)}`,
         ...(i.secretKeyMultibase ? [`secret key:          ${String(i.secretKeyMultibase)}`] : []),
         ...(hasSecret ? [] : ['(public key only)']),
+      ]);
+      return undefined;
+    }),
+  );
+
+  addOptions(
+    keys
+      .command('prove')
+      .argument('<file>', 'your key file (the key to be pinned)')
+      .description(
+        'prove possession of your key for an accreditation: hand the file written to your accreditor (accredit --subject-key)',
+      ),
+    [
+      new Option('--accreditation-id <id>', 'id of the accreditation to be issued (default: a new urn:uuid)'),
+      new Option('--out <file>', 'possession file to write').makeOptionMandatory(),
+      forceOption(),
+      jsonOption(),
+    ],
+  ).action((file: string, flags: ProveFlags, command: Command) =>
+    ctx.run(command, async (out) => {
+      const keyPair = await readKeyPairFile(file, '<file>', ctx);
+      const accreditationId = flags.accreditationId ?? `urn:uuid:${randomUUID()}`;
+      const key = await proveKeyPossession(keyPair, accreditationId);
+      await writeJsonFile(
+        flags.out,
+        { type: KEY_POSSESSION_FILE_TYPE, accreditationId, key },
+        { force: flags.force === true, what: 'possession file' },
+      );
+      const info = { file: flags.out, accreditationId, did: keyPair.did, verificationMethod: key.id };
+      out.result(info, (i) => [
+        `wrote the proof of possession of ${i.verificationMethod} to ${i.file}`,
+        `accreditation id:    ${i.accreditationId}`,
+        `give it to your accreditor: trustmesh accredit --subject-key ${i.file} …`,
       ]);
       return undefined;
     }),

@@ -53,6 +53,7 @@ import {
   type Registry,
   sha256Hex,
   statusListKey,
+  statusListSlotKeyOf,
 } from '@trustmesh/registry';
 import { NOT_YET_RESOLVABLE_CODES } from '../gossip/record-gossip.ts';
 import { ByteReader, ByteWriter, varintLength } from './bytes.ts';
@@ -1019,7 +1020,10 @@ function slotKeyOf(bytes: Uint8Array): string | null {
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     const types = Array.isArray(value.type) ? value.type : [value.type];
-    if (types.includes('BitstringStatusListCredential') && typeof value.id === 'string') return statusListKey(value.id);
+    if (types.includes('BitstringStatusListCredential') && typeof value.id === 'string') {
+      // Slots are per list id and signing key; the registry reads the key from the record when it can.
+      return statusListSlotKeyOf(value) ?? statusListKey(value.id);
+    }
     if (types.includes(ACCREDITATION_TYPE) && typeof value.id === 'string') return accreditationKey(value.id);
     if (types.includes(GOVERNANCE_TYPE) && typeof value.networkId === 'string' && typeof value.version === 'number') {
       return governanceKey(value.networkId, value.version);

@@ -30,10 +30,10 @@ import {
   issueStatusList,
   type KeyPair,
   LevelRecordStore,
-  pinnedKeyOf,
   type SampleNetwork,
   sha256Hex,
   signCredential,
+  statusListSlotKey,
   verifyCredential,
   writeStatus,
 } from '@trustmesh/registry';
@@ -285,7 +285,7 @@ describe('network scenarios', () => {
         subject: issuerKey.did,
         role: 'issuer',
         accreditedFor: [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP' }],
-        subjectKeys: [pinnedKeyOf(issuerKey)],
+        subjectKeys: [issuerKey],
         validFrom: new Date(START),
         validUntil: new Date(START + YEAR),
       },
@@ -676,7 +676,9 @@ describe('network scenarios', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await b.registry.submit(sample.genesis); // the admission queue is FIFO: this settles after the flood
     const expected = before.map((entry) =>
-      entry.key === `status-list/${jpList}` ? { key: entry.key, digest: honestDigest } : entry,
+      entry.key === statusListSlotKey(jpList, sample.keys.jpHealthInsurer.publicKeyMultibase)
+        ? { key: entry.key, digest: honestDigest }
+        : entry,
     );
     for (const node of honest)
       assert.deepEqual(indexOf(node), expected, `${nameOf(node)} stored only the honest update`);

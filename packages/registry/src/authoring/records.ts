@@ -4,7 +4,7 @@
  * record this project makes has one shape.
  */
 import { randomUUID } from 'node:crypto';
-import { type KeyPair, signBytes } from '../crypto/keys.ts';
+import { type KeyPair, signBytes, verifyBytes } from '../crypto/keys.ts';
 import { signCredential } from '../crypto/proofs.ts';
 import { reject } from '../errors.ts';
 import {
@@ -20,7 +20,7 @@ import {
   type GovernanceRecord,
   governanceSigningBytes,
 } from '../records/governance.ts';
-import type { PinnedKey } from '../records/keys.ts';
+import { keyPossessionBytes, type PinnedKey, type PossessedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import { readStatus, writeStatus } from '../status-list/bitstring.ts';
 import { encodeStatusList } from '../status-list/codec.ts';
@@ -34,6 +34,17 @@ export function pinnedKeyOf(keyPair: KeyPair): PinnedKey {
     controller: keyPair.did,
     publicKeyMultibase: keyPair.publicKeyMultibase,
   };
+}
+
+/**
+ * The subject's proof of possession of a key it asks to have pinned in accreditation
+ * `accreditationId` (docs/records.md, Trust rules): run by the subject, on its own machine, with its
+ * key pair; the accreditor puts the result in {@link AccreditationInput.subjectKeys}.
+ */
+export async function proveKeyPossession(keyPair: KeyPair, accreditationId: string): Promise<PossessedKey> {
+  const key = pinnedKeyOf(keyPair);
+  const proofOfPossession = await signBytes(keyPossessionBytes(key.controller, key.id, accreditationId), keyPair);
+  return { ...key, proofOfPossession };
 }
 
 /** An unsigned governance record. */
@@ -72,8 +83,12 @@ export interface AccreditationInput {
   role: AccreditationRole;
   accreditedFor: AccreditationScope[];
   maxPathLength?: number;
-  /** Keys of the subject to pin. */
-  subjectKeys: PinnedKey[];
+  /**
+   * Keys of the subject to pin, each with its proof of possession: the subject's key pairs (when
+   * this process holds them, the proof is made here), or keys the subject proved for this
+   * accreditation's `id` with {@link proveKeyPossession}.
+   */
+  subjectKeys: (KeyPair | PossessedKey)[];
   validFrom: Date;
   validUntil: Date;
   /** Entry in the accreditor's revocation list through which it can withdraw this accreditation. */
@@ -87,6 +102,7 @@ export async function issueAccreditation(
   documentLoader: DocumentLoader,
 ): Promise<Record<string, unknown>> {
   const id = input.id ?? `urn:uuid:${randomUUID()}`;
+  const publicKeys = await Promise.all(input.subjectKeys.map((key) => possessedKey(key, input.subject, id)));
   const credential: Record<string, unknown> = {
     '@context': [VC_V2_CONTEXT_URL, TRUSTMESH_CONTEXT_URL],
     id,
@@ -99,7 +115,7 @@ export async function issueAccreditation(
       role: input.role,
       accreditedFor: input.accreditedFor,
       maxPathLength: input.maxPathLength ?? 0,
-      publicKeys: input.subjectKeys,
+      publicKeys,
     },
   };
   if (input.withdrawal) {
@@ -112,6 +128,35 @@ export async function issueAccreditation(
     };
   }
   return signCredential(credential, input.accreditor, { documentLoader });
+}
+
+async function possessedKey(key: KeyPair | PossessedKey, subject: string, id: string): Promise<PossessedKey> {
+  if ('verificationMethod' in key) {
+    if (key.did !== subject) {
+      throw reject(
+        'ACCREDITATION_KEY_POSSESSION_INVALID',
+        'subjectKeys',
+        `${key.verificationMethod} belongs to ${key.did}, not to ${subject}`,
+      );
+    }
+    return proveKeyPossession(key, id);
+  }
+  // A proof made elsewhere must be for this subject, key and accreditation id: check before signing.
+  const bytes = keyPossessionBytes(subject, key.id, id);
+  if (key.controller !== subject || !(await verifyBytes(bytes, key.proofOfPossession, key.publicKeyMultibase))) {
+    throw reject(
+      'ACCREDITATION_KEY_POSSESSION_INVALID',
+      'subjectKeys',
+      `the proof of possession of ${key.id} is not for (${subject}, ${key.id}, ${id})`,
+    );
+  }
+  return {
+    id: key.id,
+    type: 'Multikey',
+    controller: key.controller,
+    publicKeyMultibase: key.publicKeyMultibase,
+    proofOfPossession: key.proofOfPossession,
+  };
 }
 
 /** What a status list version holds. */

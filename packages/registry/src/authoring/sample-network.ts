@@ -99,7 +99,7 @@ export async function createSampleNetwork(
         subject: subject.did,
         role: 'issuer',
         accreditedFor: [{ types, jurisdiction }],
-        subjectKeys: [pinnedKeyOf(subject)],
+        subjectKeys: [subject],
         validFrom: now,
         validUntil,
         withdrawal: { statusListCredential: list, statusListIndex: index },

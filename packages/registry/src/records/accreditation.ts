@@ -100,7 +100,7 @@ export function parseAccreditation(value: unknown): ParsedAccreditation {
   if (role === 'issuer' && maxPathLength !== 0) {
     throw reject(code, join(subjectPath, 'maxPathLength'), 'must be 0 for role "issuer" (issuers cannot accredit)');
   }
-  const publicKeys = parsePinnedKeys(subjectObj, 'publicKeys', subjectPath, code, subject);
+  const publicKeys = parsePinnedKeys(subjectObj, 'publicKeys', subjectPath, code, subject, { possession: true });
   return { id, issuer, subject, role, accreditedFor, maxPathLength, publicKeys, validFromMs, validUntilMs, credential };
 }
 

@@ -2,6 +2,7 @@
  * Public keys pinned inside records: governance authorities' keys and accredited subjects' keys.
  * Pinning lets a verifier check a `did:web` issuer while its web server is down (DESIGN.md, Records).
  */
+import { canonicalBytes } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import { type JsonObject, join, requireArray, requireObject, requireString } from '../validation/fields.ts';
 
@@ -14,13 +15,48 @@ export interface PinnedKey {
   controller: string;
   /** Multibase public key: `z6Mk…` Ed25519 or `zDna…` P-256. */
   publicKeyMultibase: string;
+  /**
+   * Proof of possession (accreditations only): the key's raw signature, base58btc multibase, over
+   * {@link keyPossessionBytes} of (subject, key id, accreditation id). Checked at admission.
+   */
+  proofOfPossession?: string;
+}
+
+/** A pinned key that carries its proof of possession. */
+export type PossessedKey = PinnedKey & { proofOfPossession: string };
+
+/** Domain-separation tag of a proof of possession: these bytes can never be mistaken for another record. */
+export const KEY_POSSESSION_TYPE = 'TrustmeshKeyPossession';
+
+/**
+ * The bytes a pinned key signs to prove its holder binds it to `subject` in accreditation
+ * `accreditationId`: canonical JSON of `{type, subject, keyId, accreditation}` (DESIGN.md,
+ * Principles §2). Binding the accreditation id means a proof cannot be replayed into another grant.
+ */
+export function keyPossessionBytes(subject: string, keyId: string, accreditationId: string): Uint8Array {
+  return canonicalBytes({ type: KEY_POSSESSION_TYPE, subject, keyId, accreditation: accreditationId });
+}
+
+/** True when `a` and `b` are the same key: same verification method id and the same public key. */
+export function sameKey(a: PinnedKey, b: PinnedKey): boolean {
+  return a.id === b.id && a.publicKeyMultibase === b.publicKeyMultibase;
 }
 
 /** Most keys one party may pin: enough for rotation overlap, small enough to bound work. */
 export const MAX_PINNED_KEYS = 8;
 
-/** Parses `obj[key]` as a list of pinned keys, all controlled by `controller`. */
-export function parsePinnedKeys(obj: JsonObject, key: string, path: string, code: string, controller: string) {
+/**
+ * Parses `obj[key]` as a list of pinned keys, all controlled by `controller`. With `possession`, each
+ * key's `proofOfPossession` is read too (shape only: whether it verifies is an admission rule).
+ */
+export function parsePinnedKeys(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  code: string,
+  controller: string,
+  options: { possession?: boolean } = {},
+) {
   const items = requireArray(obj, key, path, code, 1, MAX_PINNED_KEYS);
   const keys: PinnedKey[] = [];
   items.forEach((item, i) => {
@@ -43,7 +79,15 @@ export function parsePinnedKeys(obj: JsonObject, key: string, path: string, code
       );
     }
     if (keys.some((k) => k.id === id)) throw reject(code, join(field, 'id'), `duplicates key ${id}`);
-    keys.push({ id, type: 'Multikey', controller, publicKeyMultibase });
+    const pinned: PinnedKey = { id, type: 'Multikey', controller, publicKeyMultibase };
+    if (options.possession && entry.proofOfPossession !== undefined) {
+      const proof = requireString(entry, 'proofOfPossession', field, code, 256);
+      if (!/^z[1-9A-HJ-NP-Za-km-z]+$/.test(proof)) {
+        throw reject(code, join(field, 'proofOfPossession'), 'must be a base58btc multibase signature (z…)');
+      }
+      pinned.proofOfPossession = proof;
+    }
+    keys.push(pinned);
   });
   return keys;
 }

@@ -1,14 +1,14 @@
 /**
  * Validation of accreditations (DESIGN.md, Records §2). Rules in order, cheap first, proof last.
  */
-import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import { accreditationKey, type ParsedAccreditation } from '../records/accreditation.ts';
 import { jurisdictionWithin } from '../records/governance.ts';
-import { findChain } from '../verification/trust-chain.ts';
+import { type PinnedKey, sameKey } from '../records/keys.ts';
+import { authorityKeys, countingKeysOf, findChains } from '../verification/trust-chain.ts';
 import type { Admission, ValidationContext } from './context.ts';
-import { equivocation } from './evidence.ts';
-import { requireAuthorisedKey } from './pinned-keys.ts';
+import { equivocation, requireDistinctSignedContent } from './evidence.ts';
+import { requireKeyPossession, verifyProofWithKeys } from './pinned-keys.ts';
 
 // Chain failures that may resolve once more records arrive, or that mean the record is merely old:
 // ignore them (never punish a peer that was partitioned). Everything else is unauthorised: reject.
@@ -36,6 +36,8 @@ export async function validateAccreditation(
   const held = ctx.accreditation(parsed.id);
   // Same id, same bytes: duplicate (ignore).
   if (held?.digest === digest) throw ignore('DUPLICATE', undefined, `accreditation ${parsed.id} is already held`);
+  // [IGNORE] issue 9: same signed content in other JSON is a duplicate; decided before any signature.
+  if (held) await requireDistinctSignedContent('accreditation', held.bytes, bytes, ctx);
   // An accreditation already past validUntil grants nothing: stale (ignore).
   if (parsed.validUntilMs < ctx.now) {
     throw ignore('ACCREDITATION_EXPIRED', 'validUntil', `expired at ${new Date(parsed.validUntilMs).toISOString()}`);
@@ -46,6 +48,9 @@ export async function validateAccreditation(
   const governance = ctx.view.governance();
   if (!governance) throw ignore('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
   const authority = governance.record.authorities.find((a) => a.id === parsed.issuer);
+  // The keys that may sign this accreditation: an authority's come only from governance; an
+  // accreditor's are those pinned by its links that start a valid chain for EVERY scope granted here.
+  let signingKeys: PinnedKey[] | null = authority ? authorityKeys(authority) : null;
   for (const [i, scope] of parsed.accreditedFor.entries()) {
     const field = `credentialSubject.accreditedFor[${i}]`;
     if (authority) {
@@ -57,7 +62,7 @@ export async function validateAccreditation(
         `${scope.jurisdiction} is outside authority ${authority.id}'s jurisdiction ${authority.jurisdiction}`,
       );
     }
-    const chain = findChain(ctx.view, {
+    const chains = findChains(ctx.view, {
       subject: parsed.issuer,
       role: 'accreditor',
       scope,
@@ -66,21 +71,34 @@ export async function validateAccreditation(
       // An accreditor granting maxPathLength m needs room for 1 + m levels below its own link.
       below: parsed.role === 'accreditor' ? 1 + parsed.maxPathLength : 0,
     });
-    if (chain.ok) continue;
-    if (NOT_YET_RESOLVABLE.has(chain.code) || STALE.has(chain.code))
-      throw ignore(`ACCREDITOR_${chain.code}`, field, chain.detail);
-    throw reject(chain.code, field, chain.detail);
+    if (chains.ok) {
+      const keys = countingKeysOf(
+        parsed.issuer,
+        chains.chains.map((c) => c.links[0] as ParsedAccreditation),
+      );
+      signingKeys = signingKeys === null ? keys : signingKeys.filter((k) => keys.some((o) => sameKey(o, k)));
+      continue;
+    }
+    if (NOT_YET_RESOLVABLE.has(chains.code) || STALE.has(chains.code))
+      throw ignore(`ACCREDITOR_${chains.code}`, field, chains.detail);
+    throw reject(chains.code, field, chains.detail);
   }
 
-  // Proof last: the most expensive check. The key must be pinned for the accreditor.
-  const proof = await verifyCredentialProof(parsed.credential, {
-    documentLoader: ctx.documentLoader,
-    expectedController: parsed.issuer,
-  });
+  // [REJECT] Trust rules: did:key subjects pinned with their own key; proof of possession per key.
+  await requireKeyPossession(parsed);
+
+  // Proof last: the most expensive check. [REJECT] Trust rules: the key must count for the
+  // accreditor in every scope granted (an authority: a key of its governance entry).
+  const proof = await verifyProofWithKeys(
+    parsed.credential,
+    parsed.issuer,
+    signingKeys ?? [],
+    ctx.documentLoader,
+    authority ? 'as a governance authority' : 'in every scope this accreditation grants',
+  );
   if (!proof.verified) throw proof.error;
-  requireAuthorisedKey(ctx.view, parsed.issuer, proof.verificationMethod);
 
   // Same id, different validly signed content: equivocation by the accreditor, kept as evidence.
-  if (held) return equivocation('accreditation', key, parsed.issuer, '0', held.bytes, bytes, ctx.now);
+  if (held) return equivocation('accreditation', key, parsed.issuer, '0', held.bytes, bytes, ctx);
   return { kind: 'accreditation', parsed, key, version: '0', digest, bytes };
 }

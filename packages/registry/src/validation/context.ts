@@ -23,8 +23,8 @@ export interface ValidationContext {
   governanceVersion(version: number): { parsed: ParsedGovernance; digest: string; bytes: Uint8Array } | null;
   /** The accreditation held under credential id `id`, with its digest, or null. */
   accreditation(id: string): { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array } | null;
-  /** Bytes of the stored status list `id`, for equivocation evidence. */
-  statusListBytes(id: string): Uint8Array | null;
+  /** Bytes of the status list version stored in slot `key` (statusListSlotKey), for equivocation evidence. */
+  statusListBytes(key: string): Uint8Array | null;
   /** Loader that serves bundled contexts and keys pinned in the registry; never the network. */
   documentLoader: DocumentLoader;
   /** True when evidence with this id is already held. */

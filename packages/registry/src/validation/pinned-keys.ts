@@ -1,13 +1,34 @@
 /**
- * Which keys may sign for a DID: keys pinned in governance (authorities) and in accreditations
- * (accredited subjects), or the key a did:key is made of. Pinned keys take precedence over any DID
- * resolution, so verification needs no network and a did:web host being down changes nothing.
+ * Which keys may sign for a DID, and checking a proof against exactly those keys (docs/records.md,
+ * Trust rules). Keys are pinned in governance (authorities) and in accreditations (accredited
+ * subjects); pinned keys take precedence over any DID resolution, so verification needs no network.
+ *
+ * A key counts for a signer only in a scope: through the governance entry (authorities) or the
+ * accreditation that pins it and grants the scope being checked. Callers work out the keys that
+ * count (verification/trust-chain.ts) and check the proof with {@link verifyProofWithKeys}, whose
+ * loader serves those keys and no other key of the signer — so a key some other accreditor pinned
+ * under the same DID, even under the same key id, is never used.
  */
-import { reject } from '../errors.ts';
-import type { PinnedKey } from '../records/keys.ts';
+
+import { verifyBytes } from '../crypto/keys.ts';
+import { verifyCredentialProof } from '../crypto/proofs.ts';
+import type { DocumentLoader, RemoteDocument } from '../crypto/types.ts';
+import { type RegistryError, reject } from '../errors.ts';
+import type { ParsedAccreditation } from '../records/accreditation.ts';
+import { keyPossessionBytes, type PinnedKey, sameKey } from '../records/keys.ts';
+import { didKeyOf } from '../verification/trust-chain.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
-/** Every key pinned for `did` in the current governance and in held accreditations. */
+/** Proof of possession of a pinned key missing or not verifying (reject). */
+export const ACCREDITATION_KEY_POSSESSION_INVALID = 'ACCREDITATION_KEY_POSSESSION_INVALID';
+/** A did:key subject pinned with a key other than its own (reject). */
+export const ACCREDITATION_DID_KEY_MISMATCH = 'ACCREDITATION_DID_KEY_MISMATCH';
+
+/**
+ * Every key pinned for `did` anywhere: its governance entry and every held accreditation. This is
+ * what the registry's general document loader serves; it is NOT a trust decision — a key counts only
+ * in a scope (see the module comment).
+ */
 export function pinnedKeysOf(view: TrustView, did: string): PinnedKey[] {
   const keys: PinnedKey[] = [];
   const authority = view.governance()?.record.authorities.find((a) => a.id === did);
@@ -23,7 +44,10 @@ export function didKeyVerificationMethod(did: string): string | null {
   return did.startsWith('did:key:z') ? `${did}#${did.slice('did:key:'.length)}` : null;
 }
 
-/** Rejects a proof made with a key that is neither pinned for the signer nor the signer's did:key. */
+/**
+ * Rejects a proof made with a key that is neither pinned for the signer nor the signer's did:key.
+ * Unscoped: used only where no scope is at stake (equivocation evidence, which is kept, not trusted).
+ */
 export function requireAuthorisedKey(view: TrustView, signer: string, verificationMethod: string): void {
   if (verificationMethod === didKeyVerificationMethod(signer)) return;
   if (pinnedKeysOf(view, signer).some((k) => k.id === verificationMethod)) return;
@@ -40,8 +64,13 @@ export function requireAuthorisedKey(view: TrustView, signer: string, verificati
  */
 export function pinnedKeyDocument(view: TrustView, id: string): Record<string, unknown> | null {
   const did = id.split('#')[0] ?? id;
-  const keys = pinnedKeysOf(view, did);
-  if (keys.length === 0) return null;
+  return keyDocument(pinnedKeysOf(view, did), id);
+}
+
+function keyDocument(keys: readonly PinnedKey[], id: string): Record<string, unknown> | null {
+  const did = id.split('#')[0] ?? id;
+  const own = keys.filter((k) => k.controller === did);
+  if (own.length === 0) return null;
   const method = (k: PinnedKey) => ({
     id: k.id,
     type: 'Multikey',
@@ -52,10 +81,137 @@ export function pinnedKeyDocument(view: TrustView, id: string): Record<string, u
     return {
       '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
       id: did,
-      verificationMethod: keys.map(method),
-      assertionMethod: keys.map((k) => k.id),
+      verificationMethod: own.map(method),
+      assertionMethod: own.map((k) => k.id),
     };
   }
-  const key = keys.find((k) => k.id === id);
+  const key = own.find((k) => k.id === id);
   return key ? { '@context': 'https://w3id.org/security/multikey/v1', ...method(key) } : null;
+}
+
+/**
+ * A loader that answers for `signer`'s DID with `keys` only (at most one key per id) and refuses any
+ * other key of `signer`; every other URL (contexts, other DIDs) goes to `base`.
+ */
+export function scopedDocumentLoader(base: DocumentLoader, signer: string, keys: readonly PinnedKey[]): DocumentLoader {
+  const loader = async (url: string): Promise<RemoteDocument> => {
+    const did = url.split('#')[0] ?? url;
+    if (did !== signer) return base(url);
+    const document = keyDocument(keys, url);
+    if (!document) {
+      throw reject('PROOF_KEY_NOT_PINNED', 'proof.verificationMethod', `${url} is not a key that counts here`);
+    }
+    return { contextUrl: null, documentUrl: url, document };
+  };
+  return base.proofOptionsCache ? Object.assign(loader, { proofOptionsCache: base.proofOptionsCache }) : loader;
+}
+
+/** The verification method a credential's single proof names, or null (no proof, a proof set). */
+export function proofMethodOf(credential: unknown): string | null {
+  if (credential === null || typeof credential !== 'object') return null;
+  const raw = (credential as Record<string, unknown>).proof;
+  const proofs = raw === undefined || raw === null ? [] : [raw].flat();
+  if (proofs.length !== 1) return null;
+  const proof = proofs[0];
+  if (proof === null || typeof proof !== 'object') return null;
+  const method = (proof as Record<string, unknown>).verificationMethod;
+  const id = typeof method === 'object' && method !== null ? (method as Record<string, unknown>).id : method;
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
+/** Outcome of {@link verifyProofWithKeys}: the key that signed, or why the proof does not count. */
+export type KeyedProofVerification =
+  | { verified: true; key: PinnedKey; verificationMethod: string; cryptosuite: string }
+  | { verified: false; error: RegistryError };
+
+// Distinct public keys tried for one key id (the same id pinned with different keys by different
+// accreditors, each counting in its own scope): bounds the work an odd pinning can cause.
+const MAX_KEY_CANDIDATES = 4;
+
+/**
+ * Verifies a credential's proof by `signer` against `keys`, the keys that count for the signer in
+ * the scope being checked, and nothing else. A key id pinned with several public keys is tried with
+ * each (bounded). `PROOF_KEY_NOT_PINNED` when the proof names a key of the signer that does not count.
+ */
+export async function verifyProofWithKeys(
+  credential: unknown,
+  signer: string,
+  keys: readonly PinnedKey[],
+  documentLoader: DocumentLoader,
+  scopeLabel = 'here',
+): Promise<KeyedProofVerification> {
+  const method = proofMethodOf(credential);
+  const candidates: PinnedKey[] = [];
+  for (const key of keys) {
+    if (key.id === method && key.controller === signer && !candidates.some((k) => sameKey(k, key))) {
+      candidates.push(key);
+    }
+  }
+  if (candidates.length === 0) {
+    // [REJECT] docs/records.md Trust rules: a key counts for a signer only in the scopes it is pinned for.
+    if (method !== null && (method.split('#')[0] ?? method) === signer) {
+      return {
+        verified: false,
+        error: reject(
+          'PROOF_KEY_NOT_PINNED',
+          'proof.verificationMethod',
+          `${method} is not a key that counts for ${signer} ${scopeLabel}`,
+        ),
+      };
+    }
+    // No usable method, or another party's: let the proof checker name the precise failure.
+    const result = await verifyCredentialProof(credential, {
+      documentLoader: scopedDocumentLoader(documentLoader, signer, []),
+      expectedController: signer,
+    });
+    if (!result.verified) return result;
+    return {
+      verified: false,
+      error: reject('PROOF_KEY_NOT_PINNED', 'proof.verificationMethod', `no key counts for ${signer} ${scopeLabel}`),
+    };
+  }
+  let last: KeyedProofVerification | null = null;
+  for (const key of candidates.slice(0, MAX_KEY_CANDIDATES)) {
+    const result = await verifyCredentialProof(credential, {
+      documentLoader: scopedDocumentLoader(documentLoader, signer, [key]),
+      expectedController: signer,
+    });
+    if (result.verified) return { ...result, key };
+    last = result;
+    // Only a bad signature depends on which public key was tried.
+    if (result.error.code !== 'PROOF_INVALID') break;
+  }
+  return last as KeyedProofVerification;
+}
+
+/**
+ * Rules on the keys an accreditation pins (docs/records.md, Trust rules): a did:key subject is
+ * pinned only with its own key, and every pinned key carries a proof of possession — its signature
+ * over the binding of (subject, key id, accreditation id) — so nobody binds a key they do not hold.
+ */
+export async function requireKeyPossession(parsed: ParsedAccreditation): Promise<void> {
+  const own = didKeyOf(parsed.subject);
+  for (const [i, key] of parsed.publicKeys.entries()) {
+    const field = `credentialSubject.publicKeys[${i}]`;
+    // [REJECT] Trust rules: a did:key is its key; pinning another key for it binds somebody else's.
+    if (own && !sameKey(own, key)) {
+      throw reject(
+        ACCREDITATION_DID_KEY_MISMATCH,
+        field,
+        `a did:key subject can be pinned only with its own key ${own.id} (${own.publicKeyMultibase})`,
+      );
+    }
+    // [REJECT] Trust rules: every pinned key carries its holder's proof of possession.
+    if (key.proofOfPossession === undefined) {
+      throw reject(ACCREDITATION_KEY_POSSESSION_INVALID, `${field}.proofOfPossession`, 'is required');
+    }
+    const bytes = keyPossessionBytes(parsed.subject, key.id, parsed.id);
+    if (!(await verifyBytes(bytes, key.proofOfPossession, key.publicKeyMultibase))) {
+      throw reject(
+        ACCREDITATION_KEY_POSSESSION_INVALID,
+        `${field}.proofOfPossession`,
+        `is not ${key.id}'s signature over the binding of (${parsed.subject}, ${key.id}, ${parsed.id})`,
+      );
+    }
+  }
 }

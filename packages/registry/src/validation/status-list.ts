@@ -1,16 +1,22 @@
 /**
  * Validation of Bitstring Status List credentials (DESIGN.md, Records §3;
- * https://www.w3.org/TR/vc-bitstring-status-list/). Accept only from an accredited party, only newer
- * (order by validFrom), and never clearing a revocation bit. Cheap checks first, the proof last.
+ * https://www.w3.org/TR/vc-bitstring-status-list/). Accept only from an accredited party signing
+ * with a key that counts for it, only newer (order by validFrom within a slot), and never clearing a
+ * revocation bit. Cheap checks first, the proof last.
+ *
+ * Slots (docs/records.md, Trust rules): one per list id AND signing key. Two accreditors that pin
+ * different keys for one DID each get their own slot, so neither can overwrite the other's list;
+ * verification reads only the slots signed by a key that counts in the credential's scope.
  */
-import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
+import { type PinnedKey, sameKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import { revocationBitsCleared } from '../status-list/bitstring.ts';
-import { findChain } from '../verification/trust-chain.ts';
+import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
+import type { StatusListState } from '../verification/trust-view.ts';
 import type { Admission, ValidationContext } from './context.ts';
-import { equivocation } from './evidence.ts';
-import { requireAuthorisedKey } from './pinned-keys.ts';
+import { equivocation, requireDistinctSignedContent } from './evidence.ts';
+import { proofMethodOf, verifyProofWithKeys } from './pinned-keys.ts';
 
 // Chain failures that more records, or a little more time, may resolve: ignore, never punish.
 const RESOLVABLE_CHAIN_FAILURES = new Set([
@@ -19,9 +25,51 @@ const RESOLVABLE_CHAIN_FAILURES = new Set([
   'ACCREDITATION_NOT_YET_VALID',
 ]);
 
-/** Store slot of a status list: one slot per list id, holding its newest version. */
+/**
+ * Prefix of every slot of a status list id (and the label equivocation evidence of a list carries).
+ * The slot itself is {@link statusListSlotKey}.
+ */
 export function statusListKey(id: string): string {
   return `status-list/${id}`;
+}
+
+/**
+ * Store slot of a status list version: `status-list/<list id> <signing public key>`. One slot per
+ * list id and signing key, holding that key's newest version (a list id is a URL, so it holds no
+ * space; a multibase key holds none either).
+ */
+export function statusListSlotKey(id: string, signerMultibase: string): string {
+  return `${statusListKey(id)} ${signerMultibase}`;
+}
+
+/**
+ * The slot of a status list record read from its JSON alone, or null when that needs the registry:
+ * a did:key signing key is written in its verification method (`did:key:z…#z…`); any other key's
+ * public key is known only from the accreditation that pins it. For callers outside admission
+ * (e.g. a sync buffer keyed like the store).
+ */
+export function statusListSlotKeyOf(value: unknown): string | null {
+  if (value === null || typeof value !== 'object') return null;
+  const id = (value as Record<string, unknown>).id;
+  const method = proofMethodOf(value);
+  if (typeof id !== 'string' || method === null || !method.startsWith('did:key:z')) return null;
+  const [did, fragment] = method.split('#');
+  const multibase = (did ?? '').slice('did:key:'.length);
+  return fragment === multibase ? statusListSlotKey(id, multibase) : null;
+}
+
+/**
+ * The key that signed a stored list version, from its slot key and its proof's verification method;
+ * a slot key of the older form (no key) falls back to the did:key the method names, or `fallback`.
+ */
+export function statusListSigner(list: StatusListCredential, slotKey: string, fallback?: PinnedKey): PinnedKey {
+  const method = proofMethodOf(list.credential) ?? '';
+  const space = slotKey.lastIndexOf(' ');
+  const multibase =
+    space > 0
+      ? slotKey.slice(space + 1)
+      : (didKeyOf(list.issuer)?.publicKeyMultibase ?? fallback?.publicKeyMultibase ?? '');
+  return { id: method, type: 'Multikey', controller: list.issuer, publicKeyMultibase: multibase };
 }
 
 /** Version string of a status list: its validFrom in ms, zero-padded so it sorts. */
@@ -36,17 +84,15 @@ export async function validateStatusList(
   bytes: Uint8Array,
   ctx: ValidationContext,
 ): Promise<Admission> {
-  const held = ctx.view.statusList(list.id);
+  const versions = ctx.view.statusListVersions(list.id);
   // Same bytes: duplicate (ignore).
-  if (held?.digest === digest)
+  if (versions.some((v) => v.digest === digest))
     throw ignore('DUPLICATE', undefined, `status list ${list.id} is already held at this version`);
-  // Version order per list id is validFrom (DESIGN.md); an older version is stale (ignore).
-  if (held && list.validFrom < held.list.validFrom) {
-    throw ignore(
-      'STATUS_LIST_STALE',
-      'validFrom',
-      `is older than the held version (${new Date(held.list.validFrom).toISOString()})`,
-    );
+  // [IGNORE] issue 9: a held version of the same validFrom with the same signed content in other
+  // JSON is a duplicate; decided before any signature.
+  for (const v of versions) {
+    const heldBytes = v.list.validFrom === list.validFrom ? ctx.statusListBytes(v.key) : null;
+    if (heldBytes) await requireDistinctSignedContent('status-list', heldBytes, bytes, ctx);
   }
   // A version that is already past validUntil cannot be used to answer anyone: stale (ignore).
   if (list.validUntil !== undefined && list.validUntil < ctx.now) {
@@ -56,23 +102,41 @@ export async function validateStatusList(
   if (list.validFrom > ctx.now + ctx.maxClockSkewMs) {
     throw ignore('STATUS_LIST_NOT_YET_VALID', 'validFrom', `lies more than ${ctx.maxClockSkewMs} ms in the future`);
   }
-  if (held && list.validFrom > held.list.validFrom) requireCompatibleVersion(held.list, list);
 
-  requireAccreditedPublisher(list, ctx);
+  // [REJECT]/[IGNORE] Trust rules: the publisher is an authority or accredited, and the key it signs
+  // with counts for it (governance keys; keys pinned by its valid accreditations).
+  const keys = publisherKeys(list, ctx);
+  const method = proofMethodOf(list.credential);
+  const candidates = keys.filter((k) => k.id === method);
+  // Version order per slot is validFrom (DESIGN.md); when every slot this version could land in
+  // holds a newer one, it is stale (ignore) before any signature work.
+  const slots = candidates.map((k) => versions.find((v) => v.key === statusListSlotKey(list.id, k.publicKeyMultibase)));
+  if (slots.length > 0 && slots.every((held) => held && list.validFrom < held.list.validFrom)) {
+    const held = slots[0] as StatusListState;
+    throw ignore(
+      'STATUS_LIST_STALE',
+      'validFrom',
+      `is older than the held version (${new Date(held.list.validFrom).toISOString()})`,
+    );
+  }
 
-  const proof = await verifyCredentialProof(list.credential, {
-    documentLoader: ctx.documentLoader,
-    expectedController: list.issuer,
-  });
+  const proof = await verifyProofWithKeys(list.credential, list.issuer, keys, ctx.documentLoader, 'now');
   if (!proof.verified) throw proof.error;
-  requireAuthorisedKey(ctx.view, list.issuer, proof.verificationMethod);
 
-  const key = statusListKey(list.id);
+  const key = statusListSlotKey(list.id, proof.key.publicKeyMultibase);
+  const held = versions.find((v) => v.key === key);
+  if (held && list.validFrom < held.list.validFrom) {
+    throw ignore(
+      'STATUS_LIST_STALE',
+      'validFrom',
+      `is older than the held version (${new Date(held.list.validFrom).toISOString()})`,
+    );
+  }
+  if (held && list.validFrom > held.list.validFrom) requireCompatibleVersion(held.list, list);
   if (held && list.validFrom === held.list.validFrom) {
-    // Same version, different signed content, same signer: equivocation, kept as evidence.
-    const heldBytes = ctx.statusListBytes(list.id);
-    if (heldBytes)
-      return equivocation('status-list', key, list.issuer, statusListVersion(list), heldBytes, bytes, ctx.now);
+    // Same slot (same signing key), same version, different signed content: equivocation, kept as evidence.
+    const heldBytes = ctx.statusListBytes(key);
+    if (heldBytes) return equivocation('status-list', key, list.issuer, statusListVersion(list), heldBytes, bytes, ctx);
   }
   return { kind: 'status-list', parsed: list, key, version: statusListVersion(list), digest, bytes };
 }
@@ -117,13 +181,16 @@ function requireCompatibleVersion(held: StatusListCredential, next: StatusListCr
  * Status lists are published by accredited issuers (credential status) and by authorities and
  * accreditors (to withdraw accreditations). An unknown publisher may become known once its
  * accreditation arrives (ignore); a known one whose every accreditation fails is unauthorised (reject).
+ * Returns the keys that count for the publisher now: an authority's governance keys, and the keys
+ * pinned by each of its accreditations that starts a valid chain.
  */
-function requireAccreditedPublisher(list: StatusListCredential, ctx: ValidationContext): void {
+function publisherKeys(list: StatusListCredential, ctx: ValidationContext): PinnedKey[] {
   const governance = ctx.view.governance();
   if (!governance) throw ignore('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
-  if (governance.record.authorities.some((a) => a.id === list.issuer)) return;
+  const authority = governance.record.authorities.find((a) => a.id === list.issuer);
+  const keys: PinnedKey[] = authority ? authorityKeys(authority) : [];
   const accreditations = ctx.view.accreditationsOf(list.issuer);
-  if (accreditations.length === 0) {
+  if (!authority && accreditations.length === 0) {
     throw ignore(
       'STATUS_LIST_ISSUER_UNKNOWN',
       'issuer',
@@ -134,19 +201,27 @@ function requireAccreditedPublisher(list: StatusListCredential, ctx: ValidationC
   let resolvable = false;
   for (const accreditation of accreditations) {
     for (const scope of accreditation.accreditedFor) {
-      const chain = findChain(ctx.view, {
+      const chains = findChains(ctx.view, {
         subject: list.issuer,
         role: accreditation.role,
         scope,
         at: [ctx.now],
         skewMs: ctx.maxClockSkewMs,
       });
-      if (chain.ok) return;
-      last = `${chain.code}: ${chain.detail}`;
+      if (chains.ok) {
+        const found = countingKeysOf(
+          list.issuer,
+          chains.chains.map((c) => c.links[0]).filter((l) => l !== undefined),
+        );
+        for (const k of found) if (!keys.some((o) => sameKey(o, k))) keys.push(k);
+        continue;
+      }
+      last = `${chains.code}: ${chains.detail}`;
       // A chain waiting on a record not yet held (an accreditor's list, a link) may still resolve.
-      resolvable ||= RESOLVABLE_CHAIN_FAILURES.has(chain.code);
+      resolvable ||= RESOLVABLE_CHAIN_FAILURES.has(chains.code);
     }
   }
+  if (keys.length > 0) return keys;
   if (resolvable) throw ignore('STATUS_LIST_ISSUER_UNRESOLVED', 'issuer', `${list.issuer}: ${last}`);
   throw reject('STATUS_LIST_ISSUER_NOT_ACCREDITED', 'issuer', `${list.issuer} has no valid accreditation (${last})`);
 }

@@ -5,6 +5,11 @@
  * them, is not withdrawn through its accreditor's status list, narrows the scope of the link above
  * it, respects each accreditor's maxPathLength, and ends at an authority of the current governance
  * whose jurisdiction contains the scope.
+ *
+ * Keys are scoped (docs/records.md, Trust rules): a key counts for a subject in a scope only through
+ * a link of the subject that pins it and starts a valid chain for that scope; an accreditor's
+ * withdrawal list counts for a link only when signed by a key that counts for the accreditor in the
+ * scope being checked (an authority's: a key of its governance entry).
  */
 import {
   type AccreditationScope,
@@ -13,10 +18,11 @@ import {
   type ParsedAccreditation,
   scopeWithin,
 } from '../records/accreditation.ts';
-import { jurisdictionWithin } from '../records/governance.ts';
+import { type GovernanceAuthority, jurisdictionWithin } from '../records/governance.ts';
+import { type PinnedKey, sameKey } from '../records/keys.ts';
 import { isBitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
 import { readStatus } from '../status-list/bitstring.ts';
-import type { TrustView } from './trust-view.ts';
+import type { StatusListState, TrustView } from './trust-view.ts';
 
 /** Why a chain could not be built, most specific first. */
 export type ChainFailure =
@@ -28,6 +34,7 @@ export type ChainFailure =
   | 'ACCREDITATION_STATUS_UNKNOWN'
   | 'ACCREDITATION_PATH_TOO_LONG'
   | 'ACCREDITATION_SCOPE_WIDENED'
+  | 'ACCREDITATION_KEY_NOT_PINNED'
   | 'GOVERNANCE_UNKNOWN'
   | 'CHAIN_BROKEN';
 
@@ -55,6 +62,11 @@ export interface ChainQuery {
    * Verification answers use 0.
    */
   skewMs?: number;
+  /**
+   * The key being checked (id and public key): only a link of the subject that pins it may start
+   * the chain, since a key counts only through the accreditation that pins it (scoped keys).
+   */
+  key?: PinnedKey;
 }
 
 // Lower rank = more specific; when no chain exists the most specific failure seen is reported.
@@ -67,12 +79,25 @@ const RANK: Record<ChainFailure, number> = {
   ACCREDITATION_PATH_TOO_LONG: 5,
   ACCREDITATION_SCOPE_WIDENED: 6,
   GOVERNANCE_UNKNOWN: 7,
-  CHAIN_BROKEN: 8,
-  ISSUER_NOT_ACCREDITED: 9,
+  ACCREDITATION_KEY_NOT_PINNED: 8,
+  CHAIN_BROKEN: 9,
+  ISSUER_NOT_ACCREDITED: 10,
 };
+
+/** Every valid chain the query admits (one per starting link), or the most specific reason there is none. */
+export type ChainsResult = { ok: true; chains: TrustChain[] } | { ok: false; code: ChainFailure; detail: string };
 
 /** Finds a valid chain for the query, or the most specific reason none exists. */
 export function findChain(view: TrustView, query: ChainQuery): ChainResult {
+  const result = findChains(view, query);
+  return result.ok ? { ok: true, chain: result.chains[0] as TrustChain } : result;
+}
+
+/**
+ * Finds every valid chain for the query: one per link of the subject that starts one. The keys
+ * pinned in those first links are the keys that count for the subject in the query's scope.
+ */
+export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
   const governance = view.governance();
   if (!governance) return { ok: false, code: 'GOVERNANCE_UNKNOWN', detail: 'no governance record is loaded' };
   let best: { code: ChainFailure; detail: string } = {
@@ -84,14 +109,18 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
   };
   const authorities = governance.record.authorities;
 
-  // Depth-first search upwards; `below` counts accreditors already under the current link.
+  // Depth-first search upwards; `below` counts accreditors already under the current link. Every
+  // valid link is collected (not just the first), because the keys that count for an accreditor in
+  // this scope — the ones its withdrawal lists must be signed with — are those of all its valid links.
   const search = (
     subject: string,
     role: 'issuer' | 'accreditor',
     below: number,
     seen: Set<string>,
-  ): TrustChain | null => {
-    if (seen.size > MAX_PATH_LENGTH) return null;
+    key: PinnedKey | undefined,
+  ): { links: ParsedAccreditation[]; authority: string }[] => {
+    if (seen.size > MAX_PATH_LENGTH) return [];
+    const found: { links: ParsedAccreditation[]; authority: string }[] = [];
     for (const link of view.accreditationsOf(subject)) {
       if (link.role !== role || seen.has(link.id)) continue;
       const covering = link.accreditedFor.find((s) => scopeWithin(query.scope, s));
@@ -100,6 +129,11 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
           'ACCREDITATION_SCOPE_WIDENED',
           `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
         );
+        continue;
+      }
+      // A key counts only through the link that pins it (scoped keys).
+      if (key && !link.publicKeys.some((k) => sameKey(k, key))) {
+        note('ACCREDITATION_KEY_NOT_PINNED', `${link.id} does not pin ${key.id} for ${subject}`);
         continue;
       }
       if (role === 'accreditor' && link.maxPathLength < below) {
@@ -114,32 +148,86 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
         );
         continue;
       }
-      const withdrawal = withdrawalFailure(view, link);
+      // Who signs for the link's accreditor in this scope: an authority's governance keys, or the
+      // keys pinned by the accreditor's own valid links.
+      let above: { links: ParsedAccreditation[]; authority: string };
+      let accreditorKeys: PinnedKey[];
+      const authority = authorities.find((a) => a.id === link.issuer);
+      if (authority) {
+        if (!jurisdictionWithin(query.scope.jurisdiction, authority.jurisdiction)) {
+          note(
+            'ACCREDITATION_SCOPE_WIDENED',
+            `authority ${authority.id} governs ${authority.jurisdiction}, not ${query.scope.jurisdiction}`,
+          );
+          continue;
+        }
+        above = { links: [], authority: authority.id };
+        accreditorKeys = authorityKeys(authority);
+      } else {
+        const next = new Set(seen).add(link.id);
+        const aboves = search(link.issuer, 'accreditor', role === 'accreditor' ? below + 1 : 0, next, undefined);
+        if (aboves.length === 0) {
+          note(
+            'CHAIN_BROKEN',
+            `no valid chain from ${link.issuer} (accreditor of ${link.id}) to a governance authority`,
+          );
+          continue;
+        }
+        above = aboves[0] as { links: ParsedAccreditation[]; authority: string };
+        accreditorKeys = countingKeysOf(
+          link.issuer,
+          aboves.map((a) => a.links[0] as ParsedAccreditation),
+        );
+      }
+      const withdrawal = withdrawalFailure(view, link, accreditorKeys);
       if (withdrawal) {
         note(withdrawal.code, withdrawal.detail);
         continue;
       }
-      const authority = authorities.find((a) => a.id === link.issuer);
-      if (authority) {
-        if (jurisdictionWithin(query.scope.jurisdiction, authority.jurisdiction)) {
-          return { links: [link], authority: authority.id, scope: query.scope };
-        }
-        note(
-          'ACCREDITATION_SCOPE_WIDENED',
-          `authority ${authority.id} governs ${authority.jurisdiction}, not ${query.scope.jurisdiction}`,
-        );
-        continue;
-      }
-      const next = new Set(seen).add(link.id);
-      const above = search(link.issuer, 'accreditor', role === 'accreditor' ? below + 1 : 0, next);
-      if (above) return { links: [link, ...above.links], authority: above.authority, scope: query.scope };
-      note('CHAIN_BROKEN', `no valid chain from ${link.issuer} (accreditor of ${link.id}) to a governance authority`);
+      found.push({ links: [link, ...above.links], authority: above.authority });
     }
-    return null;
+    return found;
   };
 
-  const chain = search(query.subject, query.role, query.below ?? 0, new Set());
-  return chain ? { ok: true, chain } : { ok: false, ...best };
+  const chains = search(query.subject, query.role, query.below ?? 0, new Set(), query.key);
+  return chains.length > 0
+    ? { ok: true, chains: chains.map((c) => ({ ...c, scope: query.scope })) }
+    : { ok: false, ...best };
+}
+
+/**
+ * Keys that count for an authority: only those of its governance entry (never an accreditation's).
+ * A did:key authority's key is its own key only.
+ */
+export function authorityKeys(authority: GovernanceAuthority): PinnedKey[] {
+  return authority.publicKeys.filter((k) => didKeyAllows(authority.id, k));
+}
+
+/**
+ * Keys that count for `subject` through the given links (the first links of its valid chains):
+ * the keys those links pin. For a did:key subject only its own key can ever count.
+ */
+export function countingKeysOf(subject: string, links: readonly ParsedAccreditation[]): PinnedKey[] {
+  const keys: PinnedKey[] = [];
+  for (const link of links) {
+    for (const key of link.publicKeys) {
+      if (didKeyAllows(subject, key) && !keys.some((k) => sameKey(k, key))) keys.push(key);
+    }
+  }
+  return keys;
+}
+
+/** The key a did:key DID stands for: `did:key:z…#z…` with public key `z…`. */
+export function didKeyOf(did: string): PinnedKey | null {
+  if (!did.startsWith('did:key:z')) return null;
+  const multibase = did.slice('did:key:'.length);
+  return { id: `${did}#${multibase}`, type: 'Multikey', controller: did, publicKeyMultibase: multibase };
+}
+
+// A did:key names its one key: any other key "for" it is somebody else's.
+function didKeyAllows(did: string, key: PinnedKey): boolean {
+  const own = didKeyOf(did);
+  return own === null || sameKey(own, key);
 }
 
 function timingFailure(link: ParsedAccreditation, at: number[], skewMs: number): ChainFailure | null {
@@ -157,10 +245,32 @@ function timingFailure(link: ParsedAccreditation, at: number[], skewMs: number):
 }
 
 /**
- * An accreditation is withdrawn through a status list of its accreditor (DESIGN.md, Records §2).
- * A referenced list that is not held, or not signed by the accreditor, fails closed.
+ * The versions of a status list that count for a party holding `keys` (the keys that count for it
+ * in the scope being checked): issued by `issuer` and signed by one of those keys. Versions signed
+ * under a key somebody else pinned for the same DID, in another scope, are never read.
  */
-function withdrawalFailure(view: TrustView, link: ParsedAccreditation): { code: ChainFailure; detail: string } | null {
+export function countingListVersions(
+  view: TrustView,
+  listId: string,
+  issuer: string,
+  keys: readonly PinnedKey[],
+): StatusListState[] {
+  return view
+    .statusListVersions(listId)
+    .filter((v) => v.list.issuer === issuer && keys.some((k) => sameKey(k, v.signer)));
+}
+
+/**
+ * An accreditation is withdrawn through a status list of its accreditor (DESIGN.md, Records §2),
+ * read only from versions signed by a key that counts for the accreditor in this scope. A referenced
+ * list with no such version fails closed. Revocation is final: any counting version that has the
+ * bit set withdraws the link.
+ */
+function withdrawalFailure(
+  view: TrustView,
+  link: ParsedAccreditation,
+  accreditorKeys: readonly PinnedKey[],
+): { code: ChainFailure; detail: string } | null {
   let entries: ReturnType<typeof parseStatusEntries>;
   try {
     entries = parseStatusEntries(link.credential);
@@ -174,27 +284,31 @@ function withdrawalFailure(view: TrustView, link: ParsedAccreditation): { code: 
         detail: `${link.id} uses an unsupported status type ${entry.unsupported.join(', ')}`,
       };
     }
-    const state = view.statusList(entry.statusListCredential);
-    if (!state || state.list.issuer !== link.issuer) {
+    const versions = countingListVersions(view, entry.statusListCredential, link.issuer, accreditorKeys);
+    if (versions.length === 0) {
       return {
         code: 'ACCREDITATION_STATUS_UNKNOWN',
-        detail: `status list ${entry.statusListCredential} of ${link.id} is not held`,
+        detail: `status list ${entry.statusListCredential} of ${link.id} is not held (signed by a key of ${link.issuer} that counts here)`,
       };
     }
-    let value: number;
-    try {
-      value = readStatus(state.list.bits, entry.statusListIndex, state.list.statusSize);
-    } catch {
-      return {
-        code: 'ACCREDITATION_STATUS_UNKNOWN',
-        detail: `index ${entry.statusListIndex} is outside ${entry.statusListCredential}`,
-      };
-    }
-    if (value !== 0 && entry.statusPurpose === 'revocation') {
-      return { code: 'ACCREDITATION_WITHDRAWN', detail: `${link.id} was withdrawn by ${link.issuer}` };
-    }
-    if (value !== 0 && entry.statusPurpose === 'suspension') {
-      return { code: 'ACCREDITATION_SUSPENDED', detail: `${link.id} is suspended by ${link.issuer}` };
+    // Newest first: a suspension is read from the newest version, a revocation from any.
+    const ordered = [...versions].sort((a, b) => b.list.validFrom - a.list.validFrom);
+    for (const [i, state] of ordered.entries()) {
+      let value: number;
+      try {
+        value = readStatus(state.list.bits, entry.statusListIndex, state.list.statusSize);
+      } catch {
+        return {
+          code: 'ACCREDITATION_STATUS_UNKNOWN',
+          detail: `index ${entry.statusListIndex} is outside ${entry.statusListCredential}`,
+        };
+      }
+      if (value !== 0 && entry.statusPurpose === 'revocation') {
+        return { code: 'ACCREDITATION_WITHDRAWN', detail: `${link.id} was withdrawn by ${link.issuer}` };
+      }
+      if (i === 0 && value !== 0 && entry.statusPurpose === 'suspension') {
+        return { code: 'ACCREDITATION_SUSPENDED', detail: `${link.id} is suspended by ${link.issuer}` };
+      }
     }
   }
   return null;

@@ -5,6 +5,7 @@
  */
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
+import type { PinnedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 
 /** A stored status list with what freshness reports need. */
@@ -14,6 +15,10 @@ export interface StatusListState {
   digest: string;
   /** When this node accepted the version (ms since epoch). */
   receivedAt: number;
+  /** Store slot of this version: one per list id and signing key (docs/records.md, Trust rules). */
+  key: string;
+  /** The key that signed this version. It counts for a credential only in the scopes it counts in. */
+  signer: PinnedKey;
 }
 
 /** Read access to governance, accreditations and status lists. */
@@ -22,6 +27,14 @@ export interface TrustView {
   governance(): ParsedGovernance | null;
   /** Every stored accreditation whose subject is `did`. */
   accreditationsOf(did: string): readonly ParsedAccreditation[];
-  /** The stored version of a status list, by its credential id. */
-  statusList(id: string): StatusListState | null;
+  /**
+   * The stored version of a status list, by its credential id: the one signed by the key with public
+   * key `signerMultibase` when given, otherwise the first slot held for that id (what mirrors serve).
+   */
+  statusList(id: string, signerMultibase?: string): StatusListState | null;
+  /**
+   * Every stored version of a status list id, one per signing key (docs/records.md, Trust rules):
+   * verification reads only those signed by a key that counts in the credential's scope.
+   */
+  statusListVersions(id: string): readonly StatusListState[];
 }

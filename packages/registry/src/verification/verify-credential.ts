@@ -7,8 +7,8 @@
  * A pure function of the credential, the replicated state, the document loader and the clock. It
  * never throws for an invalid credential, never stores it and never logs it.
  */
-import { verifyCredentialProof } from '../crypto/proofs.ts';
 import { RegistryError } from '../errors.ts';
+import type { PinnedKey } from '../records/keys.ts';
 import {
   type BitstringStatusListEntry,
   isBitstringStatusListEntry,
@@ -18,7 +18,8 @@ import {
 import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
-import { didKeyVerificationMethod, pinnedKeysOf } from '../validation/pinned-keys.ts';
+import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
+import { countingStatusVersion, type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys.ts';
 import { findChain } from './trust-chain.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
 
@@ -93,10 +94,19 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
     return result();
   }
 
-  checks.push(await proofCheck(credential, issuer, options));
+  // Scoped keys (docs/records.md, Trust rules): the proof key must be pinned by an accreditation of
+  // the issuer covering the credential's types; the issuer check follows only links that pin it;
+  // status is read only from list versions signed by keys that count in the scopes that passed.
+  const proof = await proofCheck(credential, issuer, options);
+  checks.push(proof.check);
   const issuedAt = dateOf(credential.validFrom ?? credential.issuanceDate) ?? now;
-  checks.push(...issuerChecks(credential, issuer, issuedAt, options));
-  checks.push(...statusChecks(credential, issuer, options, listsRead, warnings));
+  const passed: PassedScope[] = [];
+  const issuer_ = issuerChecks(credential, issuer, issuedAt, options, proof.key, passed);
+  checks.push(...issuer_);
+  const statusKeys = issuer_.every((c) => c.outcome === 'pass')
+    ? statusKeysFor(view, issuer, passed, [issuedAt, now])
+    : proofKeysFor(view, issuer, specificTypes(credential));
+  checks.push(...statusChecks(credential, issuer, options, listsRead, warnings, statusKeys));
   checks.push(validityCheck(credential, now));
 
   const governance = view.governance();
@@ -110,35 +120,40 @@ async function proofCheck(
   credential: Record<string, unknown>,
   issuer: string,
   options: VerifyOptions,
-): Promise<CheckResult> {
-  let proof: Awaited<ReturnType<typeof verifyCredentialProof>>;
+): Promise<{ check: CheckResult; key?: PinnedKey }> {
+  let proof: Awaited<ReturnType<typeof verifyProofWithKeys>>;
   try {
-    proof = await verifyCredentialProof(credential, {
-      documentLoader: options.documentLoader,
-      expectedController: issuer,
-    });
+    // Only keys pinned for the issuer by accreditations covering this credential's types count.
+    proof = await verifyProofWithKeys(
+      credential,
+      issuer,
+      proofKeysFor(options.view, issuer, specificTypes(credential)),
+      options.documentLoader,
+      `for ${specificTypes(credential).join(', ') || 'this credential'}`,
+    );
   } catch (error) {
     // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
     const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
-    return { check: 'proof', outcome: 'fail', code, message: (error as Error).message };
+    return { check: { check: 'proof', outcome: 'fail', code, message: (error as Error).message } };
   }
-  if (!proof.verified) return { check: 'proof', outcome: 'fail', code: proof.error.code, message: proof.error.message };
-  // Keys pinned in the registry (or the did:key itself) are the only keys trusted for an issuer.
-  const pinned = pinnedKeysOf(options.view, issuer).some((k) => k.id === proof.verificationMethod);
-  if (!pinned && proof.verificationMethod !== didKeyVerificationMethod(issuer)) {
-    return {
-      check: 'proof',
-      outcome: 'fail',
-      code: 'PROOF_KEY_NOT_PINNED',
-      message: `${proof.verificationMethod} is not a key pinned for ${issuer}`,
-    };
+  if (!proof.verified) {
+    return { check: { check: 'proof', outcome: 'fail', code: proof.error.code, message: proof.error.message } };
   }
   return {
-    check: 'proof',
-    outcome: 'pass',
-    message: `signed by ${proof.verificationMethod} (${proof.cryptosuite})`,
-    details: { verificationMethod: proof.verificationMethod, cryptosuite: proof.cryptosuite },
+    key: proof.key,
+    check: {
+      check: 'proof',
+      outcome: 'pass',
+      message: `signed by ${proof.verificationMethod} (${proof.cryptosuite})`,
+      details: { verificationMethod: proof.verificationMethod, cryptosuite: proof.cryptosuite },
+    },
   };
+}
+
+function specificTypes(credential: Record<string, unknown>): string[] {
+  return (Array.isArray(credential.type) ? credential.type : [credential.type]).filter(
+    (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
+  );
 }
 
 /** Every specific credential type needs a chain valid at issuance and now. */
@@ -147,10 +162,10 @@ function issuerChecks(
   issuer: string,
   issuedAt: number,
   options: VerifyOptions,
+  key: PinnedKey | undefined,
+  passed: PassedScope[],
 ): CheckResult[] {
-  const types = (Array.isArray(credential.type) ? credential.type : [credential.type]).filter(
-    (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
-  );
+  const types = specificTypes(credential);
   if (types.length === 0) {
     return [
       {
@@ -174,8 +189,11 @@ function issuerChecks(
         role: 'issuer',
         scope: { types: [type], jurisdiction },
         at: [issuedAt, options.now],
+        // The key that signed counts only through the link that pins it (when the proof verified).
+        ...(key ? { key } : {}),
       });
       if (chain.ok) {
+        passed.push({ type, jurisdiction });
         return {
           check: 'issuer',
           outcome: 'pass',
@@ -203,6 +221,7 @@ function statusChecks(
   options: VerifyOptions,
   listsRead: Map<string, StatusListState>,
   warnings: string[],
+  keys: readonly PinnedKey[],
 ): CheckResult[] {
   if (credential.credentialStatus === undefined) return [];
   let entries: readonly StatusEntry[];
@@ -213,7 +232,7 @@ function statusChecks(
     return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
   }
   return entries.map((entry): CheckResult => {
-    if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings);
+    if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings, keys);
     // A status mechanism this node cannot evaluate leaves the status undecided: fail closed.
     return {
       check: 'status',
@@ -224,20 +243,39 @@ function statusChecks(
   });
 }
 
-/** Reads one entry from a held list. Exposed for status queries that need no credential. */
+/**
+ * Reads one entry from a held list. Exposed for status queries that need no credential. With `keys`
+ * (the keys that count for `issuer` in the credential's scope), only list versions signed by one of
+ * them are read; without, the list's first held slot is (a query that names no credential).
+ */
 export function statusCheck(
   entry: BitstringStatusListEntry,
   issuer: string | null,
   options: Pick<VerifyOptions, 'view' | 'now'>,
   listsRead: Map<string, StatusListState>,
   warnings: string[],
+  keys?: readonly PinnedKey[],
 ): CheckResult {
   const details = {
     statusPurpose: entry.statusPurpose,
     statusListCredential: entry.statusListCredential,
     statusListIndex: entry.statusListIndex,
   };
-  const state = options.view.statusList(entry.statusListCredential);
+  const counted =
+    keys && issuer !== null
+      ? countingStatusVersion(options.view, entry.statusListCredential, issuer, keys, entry)
+      : (options.view.statusList(entry.statusListCredential) ?? 'none');
+  // [REJECT] Trust rules: versions signed by keys that do not count for this credential are never read.
+  if (counted === 'foreign') {
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'STATUS_VERIFICATION_ERROR',
+      message: `status list ${entry.statusListCredential} holds no version signed by a key that counts for ${issuer} in this credential's scope`,
+      details,
+    };
+  }
+  const state = counted === 'none' ? null : counted;
   // Unknown list: fail closed (the node cannot decide).
   if (!state) {
     return {

@@ -26,13 +26,12 @@ import {
   type KeyPair,
   MemoryRecordStore,
   parseStatusListCredential,
-  pinnedKeyOf,
   Registry,
   type SampleNetwork,
   type StoredRecord,
   sha256Hex,
   signCredential,
-  statusListKey,
+  statusListSlotKey,
   statusListVersion,
   writeStatus,
 } from '@trustmesh/registry';
@@ -95,7 +94,8 @@ interface PreloadCache {
   lists: string[];
 }
 
-const CACHE_VERSION = 1;
+// 2: accreditations carry proofs of possession and list slots name their signing key (issue 9).
+const CACHE_VERSION = 2;
 
 /** Keys, records and credentials of one simulation. */
 export class TrustWorld {
@@ -149,7 +149,7 @@ export class TrustWorld {
             subject: key.did,
             role: 'issuer',
             accreditedFor: [{ types: ['HealthInsuranceCredential'], jurisdiction: authority.jurisdiction }],
-            subjectKeys: [pinnedKeyOf(key)],
+            subjectKeys: [key],
             validFrom,
             validUntil,
             // Index 1000 + i of the authority's list: never revoked by the simulation.
@@ -295,7 +295,8 @@ async function loadPreloaded(
     const bytes = utf8.encode(json);
     const list = parseStatusListCredential(JSON.parse(json));
     return {
-      key: statusListKey(list.id),
+      // Slot: list id + signing key; the sample network's issuers are did:keys, signing with their own key.
+      key: statusListSlotKey(list.id, list.issuer.slice('did:key:'.length)),
       kind: 'status-list',
       digest: sha256Hex(bytes),
       version: statusListVersion(list),
