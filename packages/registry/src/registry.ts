@@ -4,6 +4,7 @@
  * reads. A node is a relay and a cache, never a source of trust: everything admitted was validated
  * first, and every change is persisted in one atomic batch before it becomes visible.
  */
+import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto/context-allow-list.ts';
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
 import { outcomeOf, reject, type ValidationOutcome } from './errors.ts';
@@ -30,6 +31,11 @@ export interface RegistryOptions {
   limits: InputLimits;
   /** Clock-skew allowance for records dated in the future. */
   maxClockSkewMs: number;
+  /**
+   * Contexts the operator adds to the bundled allow-list (issuers' own vocabularies), each a file's
+   * bytes with its SHA-256 pinned; a digest mismatch or a context that redefines a term refuses to open.
+   */
+  contexts?: readonly PinnedContext[];
 }
 
 /** Defaults for the optional settings. */
@@ -78,7 +84,7 @@ export class Registry implements TrustView {
     // Bundled contexts only; keys pinned in this registry are asked first, then did:key, then
     // did:web if the caller opted in. Nothing read from the network makes the node fetch a URL.
     this.documentLoader = createDocumentLoader(
-      {},
+      { contexts: options.contexts ?? [] },
       {
         keyResolver: async (id) =>
           pinnedKeyDocument(this, id) as VerificationMethodDocument | ControllerDocument | null,
@@ -121,6 +127,10 @@ export class Registry implements TrustView {
     let admission: Admission;
     try {
       const record = readSubmittedRecord(input, this.options.limits);
+      // [REJECT] JSON-LD records name allowed contexts only and use terms only (context-allow-list.ts).
+      if (record.kind === 'accreditation' || record.kind === 'status-list') {
+        checkDocumentContexts(record.value, allowListOf(this.documentLoader));
+      }
       const ctx = this.context();
       switch (record.kind) {
         case 'governance':
@@ -253,6 +263,12 @@ export class Registry implements TrustView {
       accreditation: (id) => this.accreditationsById.get(id) ?? null,
       statusListBytes: (key) => this.lists.get(key)?.bytes ?? null,
       hasEvidence: async (id) => (await this.modules.store.getEvidence(id)) !== null,
+      evidenceCount: async (key, signer) => {
+        // Evidence is rare and capped per slot (validation/evidence.ts), so a scan is cheap.
+        let count = 0;
+        for await (const e of this.modules.store.evidence()) if (e.key === key && e.signer === signer) count++;
+        return count;
+      },
       documentLoader: this.documentLoader,
       limits: this.options.limits,
       now: this.modules.now(),

@@ -7,8 +7,10 @@
 import { DidKeyDriver } from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import { BUNDLED_CONTEXTS, deepFreeze } from '../contexts/index.ts';
+import { sha256Hex } from '../canonical.ts';
+import { BUNDLED_CONTEXTS } from '../contexts/index.ts';
 import { type RegistryError, reject } from '../errors.ts';
+import { buildContextAllowList, type ContextAllowList, type PinnedContext } from './context-allow-list.ts';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import { createProofOptionsCache, DEFAULT_PROOF_OPTIONS_CACHE_SIZE } from './proof-options-cache.ts';
 import type {
@@ -23,8 +25,17 @@ import type {
 /** Options of {@link createDocumentLoader}. */
 export interface DocumentLoaderOptions {
   /**
-   * More contexts to serve, by URL (each a document `{"@context": {...}}`). They must be
-   * self-contained (an object `@context`, no imported context URLs) and may not replace a bundled one.
+   * Contexts the operator adds (issuers' own vocabularies), each the file's bytes with its SHA-256
+   * pinned; appended to the allow-list in this order after the bundled ones. Each must be
+   * self-contained (an object `@context`, no imported context URLs), may not replace a bundled one,
+   * and is vetted so it cannot redefine or alias a term of another allowed context
+   * (context-allow-list.ts). A digest that does not match refuses the whole loader.
+   */
+  contexts?: readonly PinnedContext[];
+  /**
+   * More contexts to serve, by URL (each a document `{"@context": {...}}`), for in-process callers
+   * that hold the object rather than a file: checked and vetted as {@link contexts} are, without a
+   * digest to pin. Appended after `contexts`.
    */
   extraContexts?: Readonly<Record<string, unknown>>;
   /**
@@ -47,6 +58,12 @@ export interface DocumentLoaderModules {
   didResolver?: DidResolver;
 }
 
+/** A document loader made by {@link createDocumentLoader}: it knows its context allow-list. */
+export interface AllowListDocumentLoader extends DocumentLoader {
+  /** The allowed contexts, bundled first then operator-added, that verification checks documents against. */
+  readonly contextAllowList: ContextAllowList;
+}
+
 /** Error code of every refusal by the loader. */
 export const DOCUMENT_LOADER_REFUSED = 'DOCUMENT_LOADER_REFUSED';
 
@@ -55,8 +72,17 @@ export const DOCUMENT_LOADER_REFUSED = 'DOCUMENT_LOADER_REFUSED';
  * objects on every call, tagged `static` so jsonld.js may cache them across operations. The loader
  * carries its own memo of canonical proof options (`proofOptionsCache`), valid for its contexts only.
  */
-export function createDocumentLoader(options: DocumentLoaderOptions, modules: DocumentLoaderModules): DocumentLoader {
-  const contexts = contextDocuments(options.extraContexts ?? {});
+export function createDocumentLoader(
+  options: DocumentLoaderOptions,
+  modules: DocumentLoaderModules,
+): AllowListDocumentLoader {
+  const pinned: PinnedContext[] = [...(options.contexts ?? [])];
+  for (const [url, document] of Object.entries(options.extraContexts ?? {})) {
+    const bytes = new TextEncoder().encode(JSON.stringify(document));
+    pinned.push({ url, document: bytes, sha256: sha256Hex(bytes) });
+  }
+  const { allowList, added } = buildContextAllowList(pinned);
+  const contexts = contextDocuments(added);
   const didKey = new DidKeyDriver();
   // Multikey handlers serve both suites: Ed25519Signature2020 converts a Multikey method to its
   // Ed25519VerificationKey2020 form itself (ed25519-signature-2020 getVerificationMethod).
@@ -83,8 +109,11 @@ export function createDocumentLoader(options: DocumentLoaderOptions, modules: Do
     }
     throw refused(url);
   }
-  if (cacheSize === 0) return documentLoader;
-  return Object.assign(documentLoader, { proofOptionsCache: createProofOptionsCache(cacheSize) });
+  if (cacheSize === 0) return Object.assign(documentLoader, { contextAllowList: allowList });
+  return Object.assign(documentLoader, {
+    proofOptionsCache: createProofOptionsCache(cacheSize),
+    contextAllowList: allowList,
+  });
 }
 
 function refused(url: unknown): RegistryError {
@@ -96,39 +125,21 @@ function refused(url: unknown): RegistryError {
   );
 }
 
-function contextDocuments(extra: Readonly<Record<string, unknown>>): ReadonlyMap<string, RemoteDocument> {
+function contextDocuments(
+  added: ReadonlyMap<string, Readonly<Record<string, unknown>>>,
+): ReadonlyMap<string, RemoteDocument> {
   const documents = new Map<string, RemoteDocument>();
   for (const [url, document] of BUNDLED_CONTEXTS) {
     documents.set(url, Object.freeze({ contextUrl: null, documentUrl: url, document, tag: 'static' as const }));
   }
-  for (const [url, document] of Object.entries(extra)) {
-    if (documents.has(url)) {
-      throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'would replace a bundled context');
-    }
-    assertSelfContained(url, document);
-    // Not tagged static: jsonld.js's static cache is process-wide and keyed by URL only, so an extra
-    // context of one loader must not leak into operations of another.
-    documents.set(
-      url,
-      Object.freeze({ contextUrl: null, documentUrl: url, document: deepFreeze(structuredClone(document)) }),
-    );
+  // Not tagged static: jsonld.js's static cache is process-wide and keyed by URL only, so an added
+  // context of one loader must not leak into operations of another. Added contexts are
+  // self-contained (context-allow-list.ts), so jsonld.js has no context URLs in them to rewrite in
+  // place (ContextResolver _resolveContextUrls), which would fail on the frozen document.
+  for (const [url, document] of added) {
+    documents.set(url, Object.freeze({ contextUrl: null, documentUrl: url, document }));
   }
   return documents;
-}
-
-// jsonld.js rewrites context URLs in place (ContextResolver _resolveContextUrls), which would fail on
-// a frozen document; self-contained contexts have none to rewrite.
-function assertSelfContained(url: string, document: unknown): void {
-  const inner = isRecord(document) ? document['@context'] : undefined;
-  if (!isRecord(inner)) {
-    throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'must be {"@context": {…}} with an object');
-  }
-  const imports = (value: unknown): boolean =>
-    isRecord(value) &&
-    Object.entries(value).some(([key, child]) => (key === '@context' ? !isRecord(child) : imports(child)));
-  if (imports(inner)) {
-    throw reject('DOCUMENT_LOADER_CONTEXT_INVALID', `extraContexts.${url}`, 'must not import other contexts');
-  }
 }
 
 async function loadDidKey(driver: DidKeyDriver, url: string): Promise<Record<string, unknown>> {

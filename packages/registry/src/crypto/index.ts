@@ -25,6 +25,7 @@ export {
   keyTypeOf,
   publicVerificationMethod,
 } from './keys.ts';
+export { decodeMultibaseSignature, isHighS, normalizeLowS, SIGNATURE_HIGH_S } from './low-s.ts';
 export {
   createProofOptionsCache,
   DEFAULT_PROOF_OPTIONS_CACHE_SIZE,
@@ -38,6 +39,7 @@ export {
   type SignCredentialOptions,
   signBytes,
   signCredential,
+  signedContentDigest,
   type VerifyProofOptions,
   verifyBytes,
   verifyCredentialProof,

@@ -6,6 +6,7 @@ import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { base58btc } from 'multiformats/bases/base58';
 import { RegistryError, reject } from '../errors.ts';
+import { normalizeLowS } from './low-s.ts';
 import type { VerificationMethodDocument } from './types.ts';
 
 /** Key algorithms the registry signs with. */
@@ -137,7 +138,13 @@ export async function signerFor(
   const imported =
     keyPair.type === 'Ed25519' ? await Ed25519Multikey.from(multikey) : await EcdsaMultikey.from(multikey);
   const signer = imported.signer();
-  return { id: verificationMethod, algorithm: signer.algorithm, sign: (input) => signer.sign(input) };
+  // WebCrypto's ECDSA returns either half of s; verifiers accept only the low half (low-s.ts), so
+  // every P-256 signature leaves here in low-S form.
+  const sign =
+    keyPair.type === 'P-256'
+      ? async (input: { data: Uint8Array }) => normalizeLowS(await signer.sign(input))
+      : (input: { data: Uint8Array }) => signer.sign(input);
+  return { id: verificationMethod, algorithm: signer.algorithm, sign };
 }
 
 /** Raw signature over `bytes` (Ed25519, or ECDSA P-256/SHA-256 in IEEE P1363 form). */

@@ -8,6 +8,8 @@
  * against `now` (vc/lib/index.js `_checkCredential`) and demands a status checker; it drives the
  * suites the way jsonld-signatures' ProofSet does, with cheap checks first and precise error codes.
  */
+
+import { createHash } from 'node:crypto';
 import { type Cryptosuite, DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
@@ -16,6 +18,7 @@ import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
 import { RegistryError, reject } from '../errors.ts';
 import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
 import { type KeyPair, signerFor } from './keys.ts';
+import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from './low-s.ts';
 import type { ProofOptionsCache } from './proof-options-cache.ts';
 import type { DocumentLoader } from './types.ts';
 
@@ -166,6 +169,14 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
     );
   }
   const controllerDocument = await load(documentLoader, controller, 'controller document');
+  // [REJECT] low-S rule (low-s.ts): (r, n − s) is a valid ECDSA signature anyone can make from a held
+  // one, so a relay could mint "different" records with the same signed content (issue 9).
+  if (name === 'ecdsa-rdfc-2019' && typeof proof.proofValue === 'string') {
+    const signature = decodeMultibaseSignature(proof.proofValue);
+    if (signature && isHighS(signature)) {
+      throw reject(SIGNATURE_HIGH_S, 'proof.proofValue', 'is a high-S ECDSA signature; only s ≤ n/2 is accepted');
+    }
+  }
 
   const result = await suite.verifyProof({ proof, proofSet: [proof], document, documentLoader });
   if (!result.verified) {
@@ -185,6 +196,39 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
     throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', messageOf(authorised.error), authorised.error);
   }
   return { verified: true, verificationMethod: methodId, cryptosuite: name };
+}
+
+/**
+ * SHA-256 (hex) of what the one proof of `credential` signs — the suite's verify data: the hash of
+ * the canonical (RDFC-1.0) proof options and the hash of the canonical document — computed without
+ * checking the signature. Two records with the same value carry the same signed content, however
+ * their JSON differs (type order, member order, multibase form, an ECDSA re-signature): one is a
+ * re-serialisation of the other, never equivocation (issue 9). Null when it cannot be computed (no
+ * single proof, unknown suite or key, a term no context defines): the caller's proof check then
+ * gives the precise error.
+ */
+export async function signedContentDigest(credential: unknown, documentLoader: DocumentLoader): Promise<string | null> {
+  if (!isRecord(credential)) return null;
+  const { proof: proofValue, ...document } = credential;
+  if (!isRecord(proofValue)) return null;
+  const proof: JsonRecord = { '@context': document['@context'], ...proofValue };
+  let captured: Uint8Array | null = null;
+  try {
+    const { suite } = suiteFor(proof, documentLoader.proofOptionsCache);
+    // The library computes the verify data exactly as it does when verifying, then hands it to
+    // verifySignature: take it there and stop, so no signature is checked.
+    Object.defineProperty(suite, 'verifySignature', {
+      value: async ({ verifyData }: { verifyData: Uint8Array }) => {
+        captured = verifyData;
+        return false;
+      },
+    });
+    await suite.verifyProof({ proof, proofSet: [proof], document, documentLoader });
+  } catch {
+    return null;
+  }
+  const data = captured as Uint8Array | null;
+  return data instanceof Uint8Array ? createHash('sha256').update(data).digest('hex') : null;
 }
 
 function suiteFor(

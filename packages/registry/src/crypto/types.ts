@@ -1,6 +1,7 @@
 /**
  * Shapes shared by the crypto module: documents the loader serves and the loader itself.
  */
+import type { ContextAllowList } from './context-allow-list.ts';
 import type { ProofOptionsCache } from './proof-options-cache.ts';
 
 /** A verification method (https://www.w3.org/TR/cid-1.0/#verification-methods), e.g. a Multikey. */
@@ -50,6 +51,11 @@ export interface DocumentLoader {
    * proof-options-cache.ts); loaders made by `createDocumentLoader` carry one, other functions need not.
    */
   readonly proofOptionsCache?: ProofOptionsCache;
+  /**
+   * The contexts documents may name (context-allow-list.ts); loaders made by `createDocumentLoader`
+   * carry theirs, and verification falls back to the bundled contexts for other functions.
+   */
+  readonly contextAllowList?: ContextAllowList;
 }
 
 /**

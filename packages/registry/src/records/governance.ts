@@ -9,12 +9,14 @@
 import { canonicalBytes } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import {
+  isObject,
   type JsonObject,
   join,
   requireArray,
   requireDateTime,
   requireDid,
   requireInteger,
+  requireKnownMembers,
   requireObject,
   requireString,
 } from '../validation/fields.ts';
@@ -26,6 +28,23 @@ export const GOVERNANCE_TYPE = 'TrustmeshGovernance';
 export const GOVERNANCE_FIELD_INVALID = 'GOVERNANCE_FIELD_INVALID';
 /** Most authorities one governance may name. */
 export const MAX_AUTHORITIES = 64;
+/** One public key listed under two authorities, or twice (reject): it would count twice toward a threshold. */
+export const GOVERNANCE_KEY_SHARED = 'GOVERNANCE_KEY_SHARED';
+
+// The members each level of a governance record may have: exactly those parseGovernance reads.
+const GOVERNANCE_MEMBERS = [
+  'type',
+  'networkId',
+  'version',
+  'authorities',
+  'threshold',
+  'validFrom',
+  'validUntil',
+  'signatures',
+] as const;
+const AUTHORITY_MEMBERS = ['id', 'name', 'jurisdiction', 'publicKeys'] as const;
+const GOVERNANCE_KEY_MEMBERS = ['id', 'type', 'controller', 'publicKeyMultibase'] as const;
+const SIGNATURE_MEMBERS = ['keyId', 'signature'] as const;
 
 /** A governance authority: a party whose keys anchor every accreditation chain. */
 export interface GovernanceAuthority {
@@ -67,17 +86,9 @@ export function parseGovernance(value: unknown): ParsedGovernance {
   const code = GOVERNANCE_FIELD_INVALID;
   const obj = requireObject(value, '', code);
   if (obj.type !== GOVERNANCE_TYPE) throw reject(code, 'type', `must be "${GOVERNANCE_TYPE}"`);
-  const allowed = new Set([
-    'type',
-    'networkId',
-    'version',
-    'authorities',
-    'threshold',
-    'validFrom',
-    'validUntil',
-    'signatures',
-  ]);
-  for (const key of Object.keys(obj)) if (!allowed.has(key)) throw reject(code, key, 'is not a governance field');
+  // [REJECT] issue 9: members outside the signed bytes, at every level (top, authorities, their
+  // keys, signatures), so what is stored and served is exactly what was signed.
+  requireKnownMembers(obj, GOVERNANCE_MEMBERS, '', code);
   const networkId = requireString(obj, 'networkId', '', code, 128);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(networkId))
     throw reject(code, 'networkId', 'must be lower-case letters, digits and dashes');
@@ -86,9 +97,23 @@ export function parseGovernance(value: unknown): ParsedGovernance {
     parseAuthority(item, join('authorities', i)),
   );
   const ids = new Set<string>();
+  const keyOwners = new Map<string, string>();
   authorities.forEach((a, i) => {
     if (ids.has(a.id)) throw reject(code, join(join('authorities', i), 'id'), `duplicates authority ${a.id}`);
     ids.add(a.id);
+    a.publicKeys.forEach((k, j) => {
+      // [REJECT] issue 9 (DESIGN.md, Records §1: thresholds count distinct keys): one key listed under
+      // two authorities would let one private key count twice toward the threshold.
+      const owner = keyOwners.get(k.publicKeyMultibase);
+      if (owner !== undefined) {
+        throw reject(
+          GOVERNANCE_KEY_SHARED,
+          join(join(join('authorities', i), 'publicKeys'), j),
+          `key ${k.publicKeyMultibase.slice(0, 16)}… is already listed under ${owner === a.id ? 'this authority' : `authority ${owner}`}`,
+        );
+      }
+      keyOwners.set(k.publicKeyMultibase, a.id);
+    });
   });
   const threshold = requireInteger(obj, 'threshold', '', code, 1, authorities.length);
   const validFromMs = requireDateTime(obj, 'validFrom', '', code);
@@ -97,10 +122,18 @@ export function parseGovernance(value: unknown): ParsedGovernance {
   const signatures = requireArray(obj, 'signatures', '', code, 0, MAX_AUTHORITIES * 4).map((item, i) => {
     const field = join('signatures', i);
     const sig = requireObject(item, field, code);
+    requireKnownMembers(sig, SIGNATURE_MEMBERS, field, code);
     return {
       keyId: requireString(sig, 'keyId', field, code),
       signature: requireString(sig, 'signature', field, code, 256),
     };
+  });
+  const signers = new Set<string>();
+  signatures.forEach((sig, i) => {
+    // [REJECT] each key signs once: a repeated signature adds nothing a threshold could count, and a
+    // relay could otherwise pad a held record with copies (issue 9).
+    if (signers.has(sig.keyId)) throw reject(code, join(join('signatures', i), 'keyId'), `repeats key ${sig.keyId}`);
+    signers.add(sig.keyId);
   });
   const record: GovernanceRecord = {
     type: GOVERNANCE_TYPE,
@@ -118,7 +151,15 @@ export function parseGovernance(value: unknown): ParsedGovernance {
 function parseAuthority(value: unknown, path: string): GovernanceAuthority {
   const code = GOVERNANCE_FIELD_INVALID;
   const obj = requireObject(value, path, code);
+  requireKnownMembers(obj, AUTHORITY_MEMBERS, path, code);
   const id = requireDid(obj, 'id', path, code);
+  // Governance keys carry no proof of possession (governance itself is what authorities sign).
+  const keys = obj.publicKeys;
+  if (Array.isArray(keys)) {
+    keys.forEach((key, i) => {
+      if (isObject(key)) requireKnownMembers(key, GOVERNANCE_KEY_MEMBERS, join(join(path, 'publicKeys'), i), code);
+    });
+  }
   return {
     id,
     name: requireString(obj, 'name', path, code, 256),

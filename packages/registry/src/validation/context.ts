@@ -29,6 +29,8 @@ export interface ValidationContext {
   documentLoader: DocumentLoader;
   /** True when evidence with this id is already held. */
   hasEvidence(id: string): Promise<boolean>;
+  /** How many evidence records against `signer` for slot `key` are held (for the per-slot cap). */
+  evidenceCount(key: string, signer: string): Promise<number>;
   /** Input limits (record size, JSON depth, decoded list size). */
   limits: InputLimits;
   /** Current time, ms since the epoch. */

@@ -1,9 +1,11 @@
 /**
- * Equivocation evidence: two different validly signed records from one signer for the same slot and
- * version (DESIGN.md, Principles §3). Kept and served, never silently dropped.
+ * Equivocation evidence: two validly signed records from one signer for the same slot and version
+ * whose *signed content* differs (DESIGN.md, Principles §4; docs/records.md, What counts as
+ * equivocation). Kept and served, bounded per signer and slot. A re-serialisation of the same signed
+ * content is a duplicate, never evidence.
  */
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
-import { verifyCredentialProof } from '../crypto/proofs.ts';
+import { signedContentDigest, verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import type { InputLimits } from '../limits.ts';
 import { accreditationKey, parseAccreditation } from '../records/accreditation.ts';
@@ -11,7 +13,8 @@ import { governanceKey, parseGovernance } from '../records/governance.ts';
 import { parseStatusListCredential } from '../records/status-list-credential.ts';
 import type { RecordKind } from '../store/types.ts';
 import type { Admission, ValidationContext } from './context.ts';
-import { verifyGovernanceSignatures } from './governance.ts';
+import { requireKnownMembers } from './fields.ts';
+import { governanceSignedDigest, verifyGovernanceSignatures } from './governance.ts';
 import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
@@ -19,19 +22,89 @@ import { readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts
 /** The `type` of a gossiped evidence record. */
 export const EVIDENCE_TYPE = 'TrustmeshEquivocationEvidence';
 
-/** Builds the admission of equivocation evidence from the held and the newly received record bytes. */
-export function equivocation(
+/**
+ * Most evidence records kept per signer and slot. One pair already proves that a signer equivocated
+ * on a slot; every further pair says nothing new, yet a signer that equivocates once can sign any
+ * number of conflicting versions, and each would be stored and gossiped by every node forever. A few
+ * (not one) so that nodes that first saw different pairs during a partition each still take the
+ * others' pair; beyond that, more pairs are ignored (`EVIDENCE_CAP_REACHED`), never stored.
+ */
+export const MAX_EVIDENCE_PER_SLOT = 4;
+
+/** Evidence for a slot and signer is already held MAX_EVIDENCE_PER_SLOT times (ignore). */
+export const EVIDENCE_CAP_REACHED = 'EVIDENCE_CAP_REACHED';
+
+/**
+ * SHA-256 (hex) of what a record's signer signed — the content that equivocation compares (issue 9):
+ * for governance, its signing bytes; for Data Integrity records, the suite's verify data (hash of
+ * the canonical proof options and of the canonical N-Quads of the document). JSON that differs only
+ * in what no signature covers (type order, member order, multibase form, signature order or an
+ * ECDSA re-signature) has the same value. Falls back to the bytes' digest when the content cannot
+ * be computed (then the caller's proof check gives the precise error).
+ */
+export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: ValidationContext): Promise<string> {
+  const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  if (kind === 'governance') {
+    try {
+      return governanceSignedDigest(parseGovernance(value).record);
+    } catch {
+      return sha256Hex(bytes);
+    }
+  }
+  return (await signedContentDigest(value, ctx.documentLoader)) ?? sha256Hex(bytes);
+}
+
+/**
+ * [IGNORE] issue 9: a record for a held slot and version whose signed content equals the held
+ * record's is a re-serialisation — a duplicate, never evidence. Call it before checking signatures,
+ * so a relay's variants cost no signature work and are never mistaken for a conflict.
+ */
+export async function requireDistinctSignedContent(
+  kind: RecordKind,
+  heldBytes: Uint8Array,
+  newBytes: Uint8Array,
+  ctx: ValidationContext,
+): Promise<void> {
+  if ((await signedContentOf(kind, heldBytes, ctx)) === (await signedContentOf(kind, newBytes, ctx))) {
+    throw ignore('DUPLICATE', undefined, `the held ${kind} record carries the same signed content`);
+  }
+}
+
+/**
+ * Builds the admission of equivocation evidence from the held and the newly received record bytes,
+ * both validly signed by `signer` for slot `key` and `version`. Throws `DUPLICATE` (ignore) when the
+ * two carry the same signed content or this conflict is already held, and `EVIDENCE_CAP_REACHED`
+ * (ignore) past {@link MAX_EVIDENCE_PER_SLOT}. The evidence id is derived from the two signed
+ * contents, so re-serialisations of one conflict are one evidence record.
+ */
+export async function equivocation(
   kind: RecordKind,
   key: string,
   signer: string,
   version: string,
   heldBytes: Uint8Array,
   newBytes: Uint8Array,
-  now: number,
-): Admission {
-  const pair = [heldBytes, newBytes].map((b) => ({ b, d: sha256Hex(b) })).sort((x, y) => (x.d < y.d ? -1 : 1));
+  ctx: ValidationContext,
+): Promise<Admission> {
+  const pair = await Promise.all(
+    [heldBytes, newBytes].map(async (b) => ({ b, d: await signedContentOf(kind, b, ctx) })),
+  );
+  pair.sort((x, y) => (x.d < y.d ? -1 : x.d > y.d ? 1 : 0));
   const [first, second] = pair as [{ b: Uint8Array; d: string }, { b: Uint8Array; d: string }];
-  const id = sha256Hex(new TextEncoder().encode(`${first.d}${second.d}`));
+  // [IGNORE] issue 9: same signed content is a re-serialisation, not a conflict.
+  if (first.d === second.d)
+    throw ignore('DUPLICATE', undefined, `the held ${kind} record carries the same signed content`);
+  const id = evidenceId(first.d, second.d);
+  if (await ctx.hasEvidence(id)) throw ignore('DUPLICATE', undefined, `evidence ${id} is already held`);
+  // [IGNORE] a real conflict, but the slot's evidence is full (see MAX_EVIDENCE_PER_SLOT).
+  const held = await ctx.evidenceCount(key, signer);
+  if (held >= MAX_EVIDENCE_PER_SLOT) {
+    throw ignore(
+      EVIDENCE_CAP_REACHED,
+      undefined,
+      `${held} evidence records against ${signer} for ${key} are held; the cap is ${MAX_EVIDENCE_PER_SLOT}`,
+    );
+  }
   const decoder = new TextDecoder();
   // The gossiped form carries both signed records, so any peer can re-check the misbehaviour.
   const wire = canonicalBytes({
@@ -41,15 +114,21 @@ export function equivocation(
   });
   return {
     kind: 'evidence',
-    evidence: { id, key, signer, version, records: [first.b, second.b], receivedAt: now },
+    evidence: { id, key, signer, version, records: [first.b, second.b], receivedAt: ctx.now },
     digest: id,
     bytes: wire,
   };
 }
 
+/** Evidence id: SHA-256 of the two signed-content digests, sorted and joined. */
+function evidenceId(first: string, second: string): string {
+  return sha256Hex(new TextEncoder().encode(`${first}${second}`));
+}
+
 /**
  * Validates gossiped evidence: two records of one kind for the same slot and version, different
- * content, each validly signed by the same signer. Anything less is a false accusation (reject).
+ * signed content, each validly signed by the same signer. Anything less is a false accusation
+ * (reject); re-serialisations of one signed content are the commonest such accusation.
  */
 export async function validateEvidence(
   value: Record<string, unknown>,
@@ -57,6 +136,7 @@ export async function validateEvidence(
   limits: InputLimits,
 ): Promise<Admission> {
   const code = 'EVIDENCE_INVALID';
+  requireKnownMembers(value, ['type', 'kind', 'records'], '', code);
   const records = value.records;
   if (!Array.isArray(records) || records.length !== 2) throw reject(code, 'records', 'must hold exactly two records');
   const [a, b] = records.map((r, i) => {
@@ -66,15 +146,19 @@ export async function validateEvidence(
   }) as [SubmittedRecord, SubmittedRecord];
   if (a.kind !== b.kind || a.kind !== value.kind) throw reject(code, 'kind', 'both records must be of the stated kind');
   if (a.digest === b.digest) throw reject(code, 'records', 'the two records are identical');
+  // Before any signature: the same signed content is no conflict (a false accusation, reject), and a
+  // conflict already held is a duplicate (ignore).
+  const [da, db] = [await signedContentOf(a.kind, a.bytes, ctx), await signedContentOf(b.kind, b.bytes, ctx)];
+  if (da === db) {
+    throw reject(code, 'records', 'the two records carry the same signed content: a re-serialisation, not a conflict');
+  }
+  const id = da < db ? evidenceId(da, db) : evidenceId(db, da);
+  if (await ctx.hasEvidence(id)) throw ignore('DUPLICATE', undefined, `evidence ${id} is already held`);
   const [sa, sb] = [await signedSlot(a, ctx), await signedSlot(b, ctx)];
   if (sa.key !== sb.key || sa.version !== sb.version || sa.signer !== sb.signer) {
     throw reject(code, 'records', 'the two records must share slot, version and signer');
   }
-  const admission = equivocation(a.kind, sa.key, sa.signer, sa.version, a.bytes, b.bytes, ctx.now);
-  if (admission.kind === 'evidence' && (await ctx.hasEvidence(admission.evidence.id))) {
-    throw ignore('DUPLICATE', undefined, `evidence ${admission.evidence.id} is already held`);
-  }
-  return admission;
+  return equivocation(a.kind, sa.key, sa.signer, sa.version, a.bytes, b.bytes, ctx);
 }
 
 /** Slot, version and signer of a record whose signature has been checked. */

@@ -18,6 +18,19 @@ export function requireObject(value: unknown, path: string, code: string): JsonO
   return value;
 }
 
+/**
+ * Requires every member of `obj` to be one of `allowed` (reject `code`, naming the first stranger).
+ * A member outside the parsed form is outside what was signed (governance signs the parsed record),
+ * so a relay could add one to a held record and have it stored and served — or call the variant
+ * "equivocation". Rejecting strangers keeps what is served exactly what was signed (issue 9).
+ */
+export function requireKnownMembers(obj: JsonObject, allowed: readonly string[], path: string, code: string): void {
+  for (const key of Object.keys(obj)) {
+    // [REJECT] every level of every record: no members outside the record kind's schema.
+    if (!allowed.includes(key)) throw reject(code, join(path, key), 'is not a member this record kind defines');
+  }
+}
+
 /** Requires a non-empty string of at most `maxLength` characters. */
 export function requireString(obj: JsonObject, key: string, path: string, code: string, maxLength = 2048): string {
   const value = obj[key];

@@ -2,6 +2,9 @@
  * Validation of governance records (DESIGN.md, Records §1; TUF root rotation,
  * https://theupdateframework.github.io/specification/latest/#update-root).
  */
+import { sha256Hex } from '../canonical.ts';
+import { keyTypeOf } from '../crypto/keys.ts';
+import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from '../crypto/low-s.ts';
 import { verifyBytes } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import {
@@ -13,6 +16,9 @@ import {
 } from '../records/governance.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { equivocation } from './evidence.ts';
+
+/** A governance signature names a key of no authority the record is checked against (reject). */
+export const GOVERNANCE_SIGNATURE_KEY_UNKNOWN = 'GOVERNANCE_SIGNATURE_KEY_UNKNOWN';
 
 /** Validates a parsed governance record against the versions already held. */
 export async function validateGovernance(
@@ -34,6 +40,16 @@ export async function validateGovernance(
   // Same version, same bytes: a duplicate (ignore).
   if (held?.digest === digest)
     throw ignore('DUPLICATE', undefined, `governance version ${record.version} is already held`);
+  // [IGNORE] issue 9: same version, same signing bytes (signatures reordered, a subset, an ECDSA
+  // re-signature): the same signed content, so a duplicate, never evidence. Checked before any
+  // signature, so a relay's re-serialisations cost no verification.
+  if (held && governanceSignedDigest(held.parsed.record) === governanceSignedDigest(record)) {
+    throw ignore(
+      'DUPLICATE',
+      'signatures',
+      `governance version ${record.version} is already held with these signing bytes`,
+    );
+  }
 
   await verifyGovernanceSignatures(record, digest, ctx);
   if (held)
@@ -44,7 +60,7 @@ export async function validateGovernance(
       String(record.version),
       held.bytes,
       bytes,
-      ctx.now,
+      ctx,
     );
   return {
     kind: 'governance',
@@ -54,6 +70,11 @@ export async function validateGovernance(
     digest,
     bytes,
   };
+}
+
+/** SHA-256 (hex) of a governance record's signing bytes: its signed content. */
+export function governanceSignedDigest(record: GovernanceRecord): string {
+  return sha256Hex(governanceSigningBytes(record));
 }
 
 /** Checks genesis pinning or the TUF double threshold against the previous version. */
@@ -71,6 +92,7 @@ export async function verifyGovernanceSignatures(
         `version 1 must be the genesis pinned by hash ${ctx.genesisDigest}`,
       );
     }
+    requireKnownSigners(record, record.authorities);
     await requireThreshold(record, record.authorities, record.threshold, 'its own');
   } else {
     const previous = ctx.governanceVersion(record.version - 1);
@@ -84,38 +106,77 @@ export async function verifyGovernanceSignatures(
     }
     // TUF: the new root must be signed by a threshold of the previous root's keys…
     const prev = previous.parsed.record;
+    requireKnownSigners(record, [...prev.authorities, ...record.authorities]);
     await requireThreshold(record, prev.authorities, prev.threshold, `version ${prev.version}'s`);
     // …and by a threshold of its own.
     await requireThreshold(record, record.authorities, record.threshold, 'its own');
   }
 }
 
+/**
+ * [REJECT] issue 9: every signature names a key of the authorities that count (the record's own, and
+ * the previous version's in a rotation). A signature by any other key counts for nobody; kept, it
+ * would be a member outside what any threshold checked, stored and served.
+ */
+function requireKnownSigners(record: GovernanceRecord, authorities: readonly GovernanceAuthority[]): void {
+  for (const [i, signature] of record.signatures.entries()) {
+    if (authorities.some((a) => a.publicKeys.some((k) => k.id === signature.keyId))) continue;
+    throw reject(
+      GOVERNANCE_SIGNATURE_KEY_UNKNOWN,
+      `signatures[${i}].keyId`,
+      `${signature.keyId} is not a key of any authority this record is checked against`,
+    );
+  }
+}
+
 /** Which authorities validly signed a governance record, and which signature failed, if any. */
 export interface SignatureTally {
-  /** DIDs of authorities with at least one valid signature (each counts once). */
+  /**
+   * DIDs of authorities with a valid signature by a key of their own that no other authority of the
+   * set lists (each authority counts once, each key for at most one authority).
+   */
   signed: Set<string>;
   /** Index of the first signature by a listed key that does not verify (a forgery), or -1. */
   invalid: number;
+  /** Index of the first high-S P-256 signature (a malleated copy, low-s.ts), or -1. */
+  highS: number;
 }
 
 /**
- * Tallies the signatures of a governance record against a set of authorities. A signature naming a
- * key of none of them is passed over (it may belong to the other set of a rotation).
+ * Tallies the signatures of a governance record against a set of authorities, counting signers by
+ * distinct key (DESIGN.md, Records §1). A key listed under two authorities of the set counts for
+ * neither: one private key must never stand for two authorities (parseGovernance refuses such a
+ * record; this keeps the count safe for versions admitted before that rule). A signature naming a
+ * key of none of them is passed over here (it may belong to the other set of a rotation).
  */
 export async function tallyGovernanceSignatures(
   record: GovernanceRecord,
   authorities: readonly GovernanceAuthority[],
 ): Promise<SignatureTally> {
   const signingBytes = governanceSigningBytes(record);
+  const owners = new Map<string, Set<string>>();
+  for (const a of authorities) {
+    for (const k of a.publicKeys)
+      owners.set(k.publicKeyMultibase, (owners.get(k.publicKeyMultibase) ?? new Set()).add(a.id));
+  }
   const signed = new Set<string>();
+  const countedKeys = new Set<string>();
   for (const [i, signature] of record.signatures.entries()) {
     const authority = authorities.find((a) => a.publicKeys.some((k) => k.id === signature.keyId));
     const key = authority?.publicKeys.find((k) => k.id === signature.keyId);
     if (!authority || !key) continue;
-    if (!(await verifyBytes(signingBytes, signature.signature, key.publicKeyMultibase))) return { signed, invalid: i };
+    if (keyTypeOf(key.publicKeyMultibase) === 'P-256') {
+      const raw = decodeMultibaseSignature(signature.signature);
+      if (raw && isHighS(raw)) return { signed, invalid: -1, highS: i };
+    }
+    if (!(await verifyBytes(signingBytes, signature.signature, key.publicKeyMultibase)))
+      return { signed, invalid: i, highS: -1 };
+    // Count by distinct key: a shared key, or one already counted, adds no signer.
+    if ((owners.get(key.publicKeyMultibase)?.size ?? 0) !== 1 || countedKeys.has(key.publicKeyMultibase)) continue;
+    countedKeys.add(key.publicKeyMultibase);
     signed.add(authority.id);
   }
-  return { signed, invalid: -1 };
+  return { signed, invalid: -1, highS: -1 };
 }
 
 /** Requires a threshold of distinct authorities' valid signatures; a forged signature is a reject. */
@@ -125,7 +186,14 @@ async function requireThreshold(
   threshold: number,
   whose: string,
 ): Promise<void> {
-  const { signed, invalid } = await tallyGovernanceSignatures(record, authorities);
+  const { signed, invalid, highS } = await tallyGovernanceSignatures(record, authorities);
+  if (highS >= 0) {
+    throw reject(
+      SIGNATURE_HIGH_S,
+      `signatures[${highS}].signature`,
+      'is a high-S ECDSA signature; only s ≤ n/2 is accepted',
+    );
+  }
   if (invalid >= 0) {
     const keyId = record.signatures[invalid]?.keyId;
     throw reject(

@@ -7,6 +7,7 @@
  * A pure function of the credential, the replicated state, the document loader and the clock. It
  * never throws for an invalid credential, never stores it and never logs it.
  */
+import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import { RegistryError } from '../errors.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import {
@@ -91,6 +92,15 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
       code: 'MALFORMED_VALUE_ERROR',
       message: 'issuer: must be a DID or an object with an id',
     });
+    return result();
+  }
+  // [REJECT] Allowed contexts only, terms only (crypto/context-allow-list.ts): every field read below
+  // then expands to the IRI it is read as, so what is checked is what was signed.
+  try {
+    checkDocumentContexts(credential, allowListOf(options.documentLoader));
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    checks.push({ check: 'credential', outcome: 'fail', code: error.code, message: error.message });
     return result();
   }
 

@@ -333,7 +333,7 @@ describe('registry: status list admission', () => {
       ...list,
       '@context': ['https://www.w3.org/ns/credentials/v2', 'https://evil.example/ctx'],
     };
-    await expectOutcome(world, unknownContext, 'reject', 'DOCUMENT_LOADER_REFUSED');
+    await expectOutcome(world, unknownContext, 'reject', 'CONTEXT_NOT_ALLOWED');
     const unknownSuite = structuredClone(list) as { proof: { cryptosuite: string } };
     unknownSuite.proof.cryptosuite = 'bbs-2023';
     await expectOutcome(world, unknownSuite, 'reject', 'PROOF_SUITE_UNSUPPORTED');
