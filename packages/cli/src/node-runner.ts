@@ -9,10 +9,10 @@ import { readFile } from 'node:fs/promises';
  * should not pay for at start-up.
  */
 import type { NetworkFile, TrustmeshNode, TrustmeshNodeOptions } from '@trustmesh/node';
-import { type KeyPair, RegistryError } from '@trustmesh/registry';
+import { type DidResolverOptions, type KeyPair, type PinnedContext, RegistryError } from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import { nodeLogger } from './logger.ts';
-import { localApiUrl } from './node-settings.ts';
+import { type ContextSetting, type DidWebSetting, localApiUrl } from './node-settings.ts';
 import { CliError, type OutputStream } from './output.ts';
 
 /** What a node is started with. */
@@ -31,6 +31,10 @@ export interface LaunchSettings {
   mdns?: boolean;
   /** libp2p transport (default tcp; the demo can run over memory). */
   transport?: 'tcp' | 'memory';
+  /** Operator-added JSON-LD contexts (files read at launch, digests checked by the registry). */
+  contexts?: readonly ContextSetting[];
+  /** did:web resolution, or null/absent when off. */
+  didWeb?: DidWebSetting | null;
   /** Node options beyond these (anti-entropy interval, peer keeper), for `up` and `demo`. */
   extra?: Partial<Pick<TrustmeshNodeOptions, 'sync' | 'peerKeeper'>>;
 }
@@ -76,6 +80,8 @@ export async function launchNode(
       });
     }
   }
+  const contexts = await readContextFiles(settings.contexts ?? []);
+  const didWeb = settings.didWeb ? await didWebOptions(settings.didWeb) : false;
   let node: TrustmeshNode;
   try {
     node = await TrustmeshNode.create(
@@ -94,6 +100,8 @@ export async function launchNode(
           https,
         },
         issuer: issuerMode ? {} : false,
+        ...(contexts.length > 0 ? { registry: { contexts } } : {}),
+        didWeb,
         ...settings.extra,
       },
       {
@@ -110,6 +118,41 @@ export async function launchNode(
   const apiUrl =
     address && typeof address === 'object' ? localApiUrl({ host: settings.api.host, port: address.port }) : null;
   return { node, apiUrl };
+}
+
+async function readContextFiles(contexts: readonly ContextSetting[]): Promise<PinnedContext[]> {
+  return Promise.all(
+    contexts.map(async ({ url, file, sha256 }) => {
+      try {
+        return { url, sha256, document: new Uint8Array(await readFile(file)) };
+      } catch (error) {
+        throw new CliError('CONTEXT_FILE_UNREADABLE', `cannot read the context file ${file} (for ${url})`, {
+          hint: 'fix "contexts" in config.json: each "file" is a path relative to the data directory',
+          cause: error,
+        });
+      }
+    }),
+  );
+}
+
+async function didWebOptions(setting: DidWebSetting): Promise<Partial<Omit<DidResolverOptions, 'allowWeb'>>> {
+  let caCertificates: string[] = [];
+  if (setting.caFile) {
+    try {
+      caCertificates = [await readFile(setting.caFile, 'utf8')];
+    } catch (error) {
+      throw new CliError('TLS_FILE_UNREADABLE', `cannot read the did:web CA file ${setting.caFile}`, {
+        hint: 'fix "didWeb"."caFile" in config.json (a PEM file)',
+        cause: error,
+      });
+    }
+  }
+  return {
+    ...(setting.timeoutMs !== undefined ? { webTimeoutMs: setting.timeoutMs } : {}),
+    ...(setting.maxResponseBytes !== undefined ? { maxResponseBytes: setting.maxResponseBytes } : {}),
+    ...(setting.allowPrivateAddresses !== undefined ? { allowPrivateAddresses: setting.allowPrivateAddresses } : {}),
+    caCertificates,
+  };
 }
 
 /** Turns the start-up failures an operator can fix into CliErrors (exit 2) that say how. */
@@ -161,6 +204,18 @@ export function launchError(
   if (error instanceof RegistryError && error.code.startsWith('STORE_')) {
     return new CliError('DATA_DIR_UNREADABLE', `cannot open the database in ${settings.dataDir}: ${error.message}`, {
       hint: 'check that --data names a trustmesh data directory and that it is writable',
+      cause: error,
+    });
+  }
+  if (error instanceof RegistryError && error.code.startsWith('CONTEXT_')) {
+    return new CliError(error.code, `an added context cannot be used: ${error.message}`, {
+      hint: 'fix "contexts" in config.json: the file must be the one whose SHA-256 is pinned, and define only new terms',
+      cause: error,
+    });
+  }
+  if (error instanceof RegistryError && error.code === 'DOCUMENT_LOADER_CONTEXT_INVALID') {
+    return new CliError(error.code, `an added context is not a usable context file: ${error.message}`, {
+      hint: 'an added context is a JSON file {"@context": {…}} that imports no other context',
       cause: error,
     });
   }

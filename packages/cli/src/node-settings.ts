@@ -25,6 +25,32 @@ export interface NodeSettings {
   };
   /** Absolute path of the issuer key file (issuer mode), or null. */
   issuerKey: string | null;
+  /**
+   * JSON-LD contexts the operator adds to the allow-list (issuers' own vocabularies), in order: the
+   * URL credentials name, the file holding it (absolute path) and its pinned SHA-256
+   * (docs/operators.md, Adding an issuer's context). config.json `contexts`.
+   */
+  contexts: ContextSetting[];
+  /** did:web resolution, or null when off (the default). config.json `didWeb` with `"enabled": true`. */
+  didWeb: DidWebSetting | null;
+}
+
+/** One operator-added context: `{"url": …, "file": …, "sha256": …}` in config.json. */
+export interface ContextSetting {
+  url: string;
+  /** Absolute path of the context file. */
+  file: string;
+  sha256: string;
+}
+
+/** did:web limits from config.json; unset members keep the registry's defaults (5 s, 64 KiB, public only). */
+export interface DidWebSetting {
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  /** Allow intranet hosts (loopback, RFC 1918, link-local, ULA); off by default. */
+  allowPrivateAddresses?: boolean;
+  /** PEM file of a CA trusted for did:web hosts besides Node's roots (absolute path). */
+  caFile?: string;
 }
 
 /** Flags that override node settings (commander option names). */
@@ -52,6 +78,8 @@ export const defaultNodeSettings: NodeSettings = {
   bootstrap: [],
   api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null, tls: null },
   issuerKey: null,
+  contexts: [],
+  didWeb: null,
 };
 
 /** Variables that override node settings. Lists are comma-separated. */
@@ -105,6 +133,13 @@ export function resolveNodeSettings(
   }
   if (fileValues.issuerKey !== undefined && fileValues.issuerKey !== null) {
     settings.issuerKey = pathIn(where.dataDir, nonEmpty(fileValues.issuerKey, inFile('issuerKey')));
+  }
+
+  if (fileValues.contexts !== undefined) {
+    settings.contexts = contextSettings(fileValues.contexts, inFile('contexts'), where.dataDir);
+  }
+  if (fileValues.didWeb !== undefined && fileValues.didWeb !== null) {
+    settings.didWeb = didWebSetting(fileValues.didWeb, inFile('didWeb'), where.dataDir);
   }
 
   const fromEnv = (name: keyof NodeSettingFlags) => {
@@ -165,7 +200,60 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
       ...(settings.api.tls ? { tlsCert: settings.api.tls.cert, tlsKey: settings.api.tls.key } : {}),
     },
     ...(issuerKey ? { issuerKey } : {}),
+    ...(settings.contexts.length > 0 ? { contexts: settings.contexts } : {}),
+    ...(settings.didWeb ? { didWeb: { enabled: true, ...settings.didWeb } } : {}),
   };
+}
+
+function contextSettings(value: unknown, origin: string, dataDir: string): ContextSetting[] {
+  const example = 'e.g. [{"url": "https://agency.example/ns/v1", "file": "contexts/agency-v1.jsonld", "sha256": "<64 hex>"}]';
+  if (!Array.isArray(value)) throw invalid(origin, 'must be an array of {url, file, sha256}', example);
+  return value.map((item: unknown, i) => {
+    const at = `${origin}[${i}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw invalid(at, 'must be an object', example);
+    const { url, file, sha256 } = item as Record<string, unknown>;
+    const text = nonEmpty(url, `${at}.url`);
+    if (!/^https:\/\/\S+$/.test(text)) throw invalid(`${at}.url`, `"${text}" must be an https URL`);
+    const digest = nonEmpty(sha256, `${at}.sha256`);
+    if (!/^[0-9a-f]{64}$/.test(digest)) {
+      throw invalid(`${at}.sha256`, 'must be the SHA-256 of the file in lowercase hex', '`sha256sum FILE`');
+    }
+    return { url: text, file: pathIn(dataDir, nonEmpty(file, `${at}.file`)), sha256: digest };
+  });
+}
+
+function didWebSetting(value: unknown, origin: string, dataDir: string): DidWebSetting | null {
+  if (typeof value !== 'object' || Array.isArray(value) || value === null) {
+    throw invalid(origin, 'must be an object like {"enabled": true}');
+  }
+  const { enabled, timeoutMs, maxResponseBytes, allowPrivateAddresses, caFile, ...rest } = value as Record<
+    string,
+    unknown
+  >;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw invalid(`${origin}.${unknown[0]}`, 'is not a did:web setting');
+  if (typeof enabled !== 'boolean') throw invalid(`${origin}.enabled`, 'must be true or false');
+  if (!enabled) return null;
+  const setting: DidWebSetting = {};
+  if (timeoutMs !== undefined) {
+    if (!Number.isInteger(timeoutMs) || (timeoutMs as number) < 1 || (timeoutMs as number) > 60_000) {
+      throw invalid(`${origin}.timeoutMs`, 'must be an integer from 1 to 60000');
+    }
+    setting.timeoutMs = timeoutMs as number;
+  }
+  if (maxResponseBytes !== undefined) {
+    const n = maxResponseBytes as number;
+    if (!Number.isInteger(n) || n < 256 || n > 1024 * 1024) {
+      throw invalid(`${origin}.maxResponseBytes`, 'must be an integer from 256 to 1048576');
+    }
+    setting.maxResponseBytes = n;
+  }
+  if (allowPrivateAddresses !== undefined) {
+    if (typeof allowPrivateAddresses !== 'boolean') throw invalid(`${origin}.allowPrivateAddresses`, 'must be true or false');
+    setting.allowPrivateAddresses = allowPrivateAddresses;
+  }
+  if (caFile !== undefined) setting.caFile = pathIn(dataDir, nonEmpty(caFile, `${origin}.caFile`));
+  return setting;
 }
 
 /** The URL a client on this machine reaches the API at (a wildcard host means loopback). */

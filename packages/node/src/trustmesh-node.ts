@@ -8,6 +8,8 @@ import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import {
   canonicalBytes,
+  createDidResolver,
+  type DidResolverOptions,
   type KeyPair,
   LevelRecordStore,
   MemoryRecordStore,
@@ -81,8 +83,17 @@ export interface TrustmeshNodeOptions {
   libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs' | 'pingIntervalMs'>>;
   /** Gossip settings (message bound, hold time, pending buffer). */
   gossip: Partial<Omit<RecordGossipOptions, 'networkId'>>;
-  /** Registry settings beyond the network's id and genesis digest. */
-  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs'>>;
+  /**
+   * Registry settings beyond the network's id and genesis digest; `contexts` are the operator's
+   * added JSON-LD contexts (issuers' vocabularies), each pinned by its SHA-256 (docs/operators.md).
+   */
+  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs' | 'contexts'>>;
+  /**
+   * did:web resolution of credential and record keys over HTTPS (crypto/did-resolution.ts): `false`
+   * (the default) resolves nothing over the network; an object turns it on with those limits merged
+   * over the defaults (5 s, 64 KiB, public addresses only).
+   */
+  didWeb: false | Partial<Omit<DidResolverOptions, 'allowWeb'>>;
   /** Bootstrap redialling (network/peer-keeper.ts). */
   peerKeeper: Partial<Omit<PeerKeeperOptions, 'peers'>>;
   /** Anti-entropy settings (sync/sync-protocol.ts); the protocol id comes from the network id. */
@@ -112,6 +123,7 @@ export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' |
   libp2p: {},
   gossip: {},
   registry: {},
+  didWeb: false,
   peerKeeper: {},
   sync: {},
   api: false,
@@ -226,9 +238,11 @@ export class TrustmeshNode {
         : new MemoryRecordStore());
 
     let node: TrustmeshNode | undefined;
+    const didResolver =
+      modules.didResolver ?? (opts.didWeb ? createDidResolver({ ...opts.didWeb, allowWeb: true }) : undefined);
     const registry = await Registry.open(
       { ...opts.registry, networkId: network.networkId, genesisDigest: network.genesisDigest },
-      { store, now, ...(modules.didResolver ? { didResolver: modules.didResolver } : {}) },
+      { store, now, ...(didResolver ? { didResolver } : {}) },
     );
 
     let libp2p: TrustmeshLibp2p | undefined;

@@ -11,9 +11,18 @@
 import { DidKeyDriver } from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import { isIP } from 'node:net';
 import { type DIDResolutionResult, type DIDResolver, Resolver } from 'did-resolver';
 import { RegistryError, reject } from '../errors.ts';
 import { DEFAULT_INPUT_LIMITS, parseJsonBounded } from '../limits.ts';
+import { judgeAddress, PRIVATE_ADDRESS_RANGES } from './did-web-address.ts';
+import {
+  createPinnedHttpsFetch,
+  type DidWebLookup,
+  type PinnedFetch,
+  type ResolvedAddress,
+  systemLookup,
+} from './did-web-fetch.ts';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import type { ControllerDocument, DidResolver } from './types.ts';
 
@@ -21,37 +30,56 @@ import type { ControllerDocument, DidResolver } from './types.ts';
 export interface DidResolverOptions {
   /** Resolve did:web over HTTPS. Off by default: verification then needs no network at all. */
   allowWeb: boolean;
-  /** Time budget of one did:web resolution (request and body), in milliseconds. */
+  /** Time budget of one did:web resolution (DNS lookup, connection, request and body), in milliseconds. */
   webTimeoutMs: number;
   /** Largest accepted DID document, in bytes. */
   maxResponseBytes: number;
+  /**
+   * Let did:web connect to loopback, RFC 1918, link-local, CGNAT and unique-local addresses (an
+   * intranet host). Off by default: a DID comes from a credential, i.e. from anyone (SSRF).
+   * Unspecified, multicast, broadcast and reserved addresses are refused even then.
+   */
+  allowPrivateAddresses: boolean;
+  /** PEM CA certificates trusted for did:web hosts besides Node's bundled roots (an intranet CA). */
+  caCertificates: readonly string[];
 }
 
-/** Defaults: did:web off; when on, 5 s and 64 KiB (a DID document is a few KB). */
+/** Defaults: did:web off; when on, 5 s and 64 KiB (a DID document is a few KB), public addresses only. */
 export const defaultDidResolverOptions: DidResolverOptions = Object.freeze({
   allowWeb: false,
   webTimeoutMs: 5_000,
   maxResponseBytes: 64 * 1024,
+  allowPrivateAddresses: false,
+  caCertificates: Object.freeze([]) as readonly string[],
 });
 
-/** Dependencies of {@link createDidResolver}. */
+/** Dependencies of {@link createDidResolver}; each has a default (the system resolver, `node:https`). */
 export interface DidResolverModules {
-  /** HTTP client for did:web; required when `allowWeb` is set. */
-  fetch?: typeof fetch;
+  /** DNS lookup of a did:web host (default: the system resolver, every address). */
+  lookup?: DidWebLookup;
+  /** HTTPS GET connecting only to the vetted address (default: {@link createPinnedHttpsFetch}). */
+  fetch?: PinnedFetch;
 }
 
 /**
- * Creates a DID resolver for did:key and, if allowed, did:web. `resolve` returns the DID document or
- * throws a RegistryError: `DID_WEB_DISABLED`, `DID_RESOLUTION_TIMEOUT`, `DID_RESPONSE_TOO_LARGE`,
- * `DID_NOT_FOUND` (HTTP error or unreachable host), `DID_DOCUMENT_INVALID` (not JSON, or its id is
- * not the DID), `DID_INVALID` (malformed DID), `DID_METHOD_UNSUPPORTED`.
+ * Creates a DID resolver for did:key and, if allowed, did:web. Options are merged over
+ * {@link defaultDidResolverOptions}, so a partial object is enough. `resolve` returns the DID
+ * document or throws a RegistryError: `DID_WEB_DISABLED`, `DID_WEB_ADDRESS_REFUSED` (the host
+ * resolves to a loopback, private, link-local, multicast or unspecified address),
+ * `DID_RESOLUTION_TIMEOUT`, `DID_RESPONSE_TOO_LARGE`, `DID_NOT_FOUND` (HTTP error, redirect or
+ * unreachable host), `DID_DOCUMENT_INVALID` (not JSON, or its id is not the DID), `DID_INVALID`
+ * (malformed DID), `DID_METHOD_UNSUPPORTED`.
+ * @throws RegistryError `DID_RESOLVER_OPTIONS_INVALID` for options out of range.
  */
-export function createDidResolver(options: DidResolverOptions, modules: DidResolverModules): DidResolver {
+export function createDidResolver(
+  partialOptions: Partial<DidResolverOptions> = {},
+  modules: DidResolverModules = {},
+): DidResolver {
+  const options = resolverOptions(partialOptions);
   const registry: Record<string, DIDResolver> = { key: didKeyDriver() };
   if (options.allowWeb) {
-    const fetchFn = modules.fetch;
-    if (!fetchFn) throw reject('DID_WEB_FETCH_MISSING', 'fetch', 'did:web is allowed but no fetch was given');
-    registry.web = didWebDriver(options, fetchFn);
+    const fetchFn = modules.fetch ?? createPinnedHttpsFetch({ caCertificates: options.caCertificates });
+    registry.web = didWebDriver(options, modules.lookup ?? systemLookup, fetchFn);
   }
   // No cache: resolution results must not outlive the call that asked (a cache would be module state
   // the caller cannot see); the registry pins the keys it needs instead.
@@ -126,11 +154,38 @@ function didKeyDriver(): DIDResolver {
   };
 }
 
-function didWebDriver(options: DidResolverOptions, fetchFn: typeof fetch): DIDResolver {
+function resolverOptions(partial: Partial<DidResolverOptions>): DidResolverOptions {
+  const options = { ...defaultDidResolverOptions };
+  for (const [key, value] of Object.entries(partial)) {
+    if (value !== undefined) Object.assign(options, { [key]: value });
+  }
+  const invalid = (field: string, why: string) => reject('DID_RESOLVER_OPTIONS_INVALID', field, why);
+  if (typeof options.allowWeb !== 'boolean') throw invalid('allowWeb', 'must be a boolean');
+  if (typeof options.allowPrivateAddresses !== 'boolean') throw invalid('allowPrivateAddresses', 'must be a boolean');
+  if (!Number.isInteger(options.webTimeoutMs) || options.webTimeoutMs < 1 || options.webTimeoutMs > 60_000) {
+    throw invalid('webTimeoutMs', 'must be an integer from 1 to 60000');
+  }
+  if (
+    !Number.isInteger(options.maxResponseBytes) ||
+    options.maxResponseBytes < 256 ||
+    options.maxResponseBytes > 1024 * 1024
+  ) {
+    throw invalid('maxResponseBytes', 'must be an integer from 256 to 1048576');
+  }
+  if (!Array.isArray(options.caCertificates) || options.caCertificates.some((c) => typeof c !== 'string')) {
+    throw invalid('caCertificates', 'must be a list of PEM strings');
+  }
+  return options;
+}
+
+function didWebDriver(options: DidResolverOptions, lookup: DidWebLookup, fetchFn: PinnedFetch): DIDResolver {
   return async (did: string): Promise<DIDResolutionResult> => {
     const url = didWebUrl(did);
     if (!url) throw reject('DID_INVALID', undefined, `${did} does not map to an HTTPS URL (did:web spec §Read)`);
-    const bytes = await fetchBounded(url, options, fetchFn);
+    // One budget for the lookup, the connection and the body.
+    const budget = AbortSignal.timeout(options.webTimeoutMs);
+    const address = await vettedAddress(url, options, lookup, budget);
+    const bytes = await fetchBounded(url, address, options, fetchFn, budget);
     let document: unknown;
     try {
       document = parseJsonBounded(bytes, { ...DEFAULT_INPUT_LIMITS, maxRecordBytes: options.maxResponseBytes });
@@ -149,9 +204,77 @@ function didWebDriver(options: DidResolverOptions, fetchFn: typeof fetch): DIDRe
   };
 }
 
+/**
+ * The address the GET may connect to: the host resolved first, every answer judged
+ * (did-web-address.ts), and refused if any is not allowed — a name answering one public and one
+ * private address is a rebinding attempt, not a choice to make. The connection then uses the vetted
+ * address only (did-web-fetch.ts), so a second DNS answer cannot redirect it.
+ */
+async function vettedAddress(
+  url: URL,
+  options: DidResolverOptions,
+  lookup: DidWebLookup,
+  budget: AbortSignal,
+): Promise<ResolvedAddress> {
+  // WHATWG URL parsing has already normalised numeric hosts (`0x7f000001` → 127.0.0.1).
+  const literal = isIP(url.hostname);
+  let addresses: readonly ResolvedAddress[];
+  if (literal !== 0) {
+    addresses = [{ address: url.hostname, family: literal }];
+  } else {
+    try {
+      addresses = await raceAbort(lookup(url.hostname), budget);
+    } catch (cause) {
+      if (budget.aborted) {
+        throw reject('DID_RESOLUTION_TIMEOUT', undefined, `${url.hostname} did not resolve within ${options.webTimeoutMs} ms`, cause);
+      }
+      throw reject('DID_NOT_FOUND', undefined, `${url.hostname} could not be resolved (${(cause as Error)?.message})`, cause);
+    }
+  }
+  if (addresses.length === 0) throw reject('DID_NOT_FOUND', undefined, `${url.hostname} has no address`);
+  for (const { address } of addresses) {
+    const verdict = judgeAddress(address, options.allowPrivateAddresses);
+    if (!verdict.allowed) {
+      throw reject(
+        'DID_WEB_ADDRESS_REFUSED',
+        undefined,
+        `${url.hostname} resolves to ${verdict.address} (${verdict.range}); did:web connects to public addresses only` +
+          (PRIVATE_ADDRESS_RANGES.has(verdict.range) ? ' unless allowPrivateAddresses is set' : ''),
+      );
+    }
+  }
+  return addresses[0] as ResolvedAddress;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolvePromise, rejectPromise) => {
+    if (signal.aborted) {
+      rejectPromise(signal.reason);
+      return;
+    }
+    const onAbort = () => rejectPromise(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolvePromise(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        rejectPromise(error);
+      },
+    );
+  });
+}
+
 /** GETs `url`, bounded in time (request and body) and in size; redirects are refused. */
-async function fetchBounded(url: URL, options: DidResolverOptions, fetchFn: typeof fetch): Promise<Uint8Array> {
-  const timeout = AbortSignal.timeout(options.webTimeoutMs);
+async function fetchBounded(
+  url: URL,
+  address: ResolvedAddress,
+  options: DidResolverOptions,
+  fetchFn: PinnedFetch,
+  timeout: AbortSignal,
+): Promise<Uint8Array> {
   const stop = new AbortController();
   const signal = AbortSignal.any([timeout, stop.signal]);
   // Raced against every await, so a fetch or body stream that ignores its signal still cannot hang us.
@@ -185,6 +308,7 @@ async function fetchBounded(url: URL, options: DidResolverOptions, fetchFn: type
         // A redirect could point anywhere; a did:web host must serve its document at the spec's URL.
         redirect: 'error',
         headers: { accept: 'application/did+json, application/did+ld+json, application/json' },
+        address,
       }),
       aborted,
     ]);

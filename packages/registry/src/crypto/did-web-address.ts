@@ -12,7 +12,7 @@
 import ipaddr from 'ipaddr.js';
 
 /** Ranges an operator may open up with `allowPrivateAddresses` (an intranet did:web host). */
-const PRIVATE_RANGES: ReadonlySet<string> = new Set([
+export const PRIVATE_ADDRESS_RANGES: ReadonlySet<string> = new Set([
   'loopback',
   'private',
   'linkLocal',
@@ -52,6 +52,6 @@ export function judgeAddress(address: string, allowPrivateAddresses: boolean): A
   if (range === 'unicast' && parsed.kind() === 'ipv6' && !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST_V6)) {
     range = 'nonGlobal';
   }
-  const allowed = range === 'unicast' || (allowPrivateAddresses && PRIVATE_RANGES.has(range));
+  const allowed = range === 'unicast' || (allowPrivateAddresses && PRIVATE_ADDRESS_RANGES.has(range));
   return { address: parsed.toString(), range, allowed };
 }

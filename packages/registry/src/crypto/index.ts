@@ -2,12 +2,28 @@
  * Keys, the offline document loader, Data Integrity proofs and DID resolution.
  */
 export {
+  allowListOf,
+  BUNDLED_CONTEXT_ALLOW_LIST,
+  CONTEXT_DIGEST_MISMATCH,
+  CONTEXT_INLINE_FORBIDDEN,
+  CONTEXT_KEY_FORBIDDEN,
+  CONTEXT_MISSING,
+  CONTEXT_NOT_ALLOWED,
+  CONTEXT_TERM_CONFLICT,
+  CONTEXT_TYPE_UNDEFINED,
+  type ContextAllowList,
+  checkDocumentContexts,
+  type PinnedContext,
+} from './context-allow-list.ts';
+export {
   createDidResolver,
   type DidResolverModules,
   type DidResolverOptions,
   defaultDidResolverOptions,
   didWebUrl,
 } from './did-resolution.ts';
+export { type AddressVerdict, judgeAddress } from './did-web-address.ts';
+export type { DidWebLookup, PinnedFetch, PinnedFetchInit, ResolvedAddress } from './did-web-fetch.ts';
 export {
   createDocumentLoader,
   DOCUMENT_LOADER_REFUSED,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDidResolver, didWebUrl, generateKeyPair } from '../../src/crypto/index.ts';
 import { RegistryError } from '../../src/errors.ts';
-import { fakeFetch, untilAborted } from './crypto-fixtures.ts';
+import { fakeFetch, PUBLIC_ADDRESS, untilAborted } from './crypto-fixtures.ts';
 
 const DID = 'did:web:issuer.example.jp';
 const OPTIONS = { allowWeb: true, webTimeoutMs: 25, maxResponseBytes: 4096 };
@@ -49,51 +49,51 @@ describe('createDidResolver', () => {
 
   it('DID_WEB_DISABLED when did:web is not allowed, without fetching', async () => {
     const web = fakeFetch(async () => Response.json(DOCUMENT));
-    const resolver = createDidResolver({ ...OPTIONS, allowWeb: false }, { fetch: web.fetch });
+    const resolver = createDidResolver({ ...OPTIONS, allowWeb: false }, { fetch: web.fetch, lookup: web.lookup });
     await assert.rejects(resolver.resolve(DID), hasCode('DID_WEB_DISABLED'));
     assert.equal(web.calls.length, 0);
-    assert.throws(() => createDidResolver(OPTIONS, {}), hasCode('DID_WEB_FETCH_MISSING'));
   });
 
   it('fetches the spec URL with a signal and no redirects, and checks the document id', async () => {
     const web = fakeFetch(async () => Response.json(DOCUMENT));
-    const resolver = createDidResolver(OPTIONS, { fetch: web.fetch });
+    const resolver = createDidResolver(OPTIONS, { fetch: web.fetch, lookup: web.lookup });
     assert.deepEqual(await resolver.resolve(DID), DOCUMENT);
     assert.equal(web.calls.length, 1);
     const [call] = web.calls;
     assert.equal(call?.url, 'https://issuer.example.jp/.well-known/did.json');
     assert.equal(call?.init?.redirect, 'error');
     assert.ok(call?.init?.signal instanceof AbortSignal);
+    assert.deepEqual(call?.init?.address, PUBLIC_ADDRESS);
 
     const other = fakeFetch(async () => Response.json({ ...DOCUMENT, id: 'did:web:elsewhere.example' }));
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: other.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: other.fetch, lookup: other.lookup }).resolve(DID),
       hasCode('DID_DOCUMENT_INVALID'),
     );
     const notJson = fakeFetch(async () => new Response('<html>hello</html>'));
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: notJson.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: notJson.fetch, lookup: notJson.lookup }).resolve(DID),
       hasCode('DID_DOCUMENT_INVALID'),
     );
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: web.fetch }).resolve('did:web:example.com:..:x'),
+      createDidResolver(OPTIONS, { fetch: web.fetch, lookup: web.lookup }).resolve('did:web:example.com:..:x'),
       hasCode('DID_INVALID'),
     );
   });
 
   it('DID_NOT_FOUND on an HTTP error or an unreachable host', async () => {
     const missing = fakeFetch(async () => new Response('not found', { status: 404 }));
-    await assert.rejects(createDidResolver(OPTIONS, { fetch: missing.fetch }).resolve(DID), hasCode('DID_NOT_FOUND'));
+    await assert.rejects(createDidResolver(OPTIONS, { fetch: missing.fetch, lookup: missing.lookup }).resolve(DID), hasCode('DID_NOT_FOUND'));
     const down = fakeFetch(async () => {
       throw new TypeError('fetch failed');
     });
-    await assert.rejects(createDidResolver(OPTIONS, { fetch: down.fetch }).resolve(DID), hasCode('DID_NOT_FOUND'));
+    await assert.rejects(createDidResolver(OPTIONS, { fetch: down.fetch, lookup: down.lookup }).resolve(DID), hasCode('DID_NOT_FOUND'));
   });
 
   it('DID_RESOLUTION_TIMEOUT when the server never answers (the fetch honours the abort signal)', async () => {
     const hang = fakeFetch(async (_url, init) => untilAborted(init?.signal));
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: hang.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: hang.fetch, lookup: hang.lookup }).resolve(DID),
       hasCode('DID_RESOLUTION_TIMEOUT'),
     );
   });
@@ -109,7 +109,7 @@ describe('createDidResolver', () => {
       return new Response(body);
     });
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: stall.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: stall.fetch, lookup: stall.lookup }).resolve(DID),
       hasCode('DID_RESOLUTION_TIMEOUT'),
     );
   });
@@ -123,7 +123,7 @@ describe('createDidResolver', () => {
         }),
     );
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: declared.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: declared.fetch, lookup: declared.lookup }).resolve(DID),
       hasCode('DID_RESPONSE_TOO_LARGE'),
     );
 
@@ -138,7 +138,7 @@ describe('createDidResolver', () => {
       return new Response(body);
     });
     await assert.rejects(
-      createDidResolver(OPTIONS, { fetch: endless.fetch }).resolve(DID),
+      createDidResolver(OPTIONS, { fetch: endless.fetch, lookup: endless.lookup }).resolve(DID),
       hasCode('DID_RESPONSE_TOO_LARGE'),
     );
     assert.ok(pulled <= OPTIONS.maxResponseBytes / 1024 + 2, `stopped reading early (pulled ${pulled} chunks)`);

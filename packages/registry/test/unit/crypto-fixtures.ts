@@ -1,3 +1,4 @@
+import type { DidWebLookup, PinnedFetch, PinnedFetchInit } from '../../src/crypto/did-web-fetch.ts';
 /**
  * Shared fixtures for the crypto tests: credentials of the shapes the registry signs, and a fake
  * `fetch` serving canned responses (a fake of the interface, not a module mock).
@@ -64,22 +65,30 @@ export function controllerDocument(did: string, keyPair: KeyPair): Record<string
 /** One recorded call of a {@link fakeFetch}. */
 export interface FetchCall {
   url: string;
-  init: RequestInit | undefined;
+  init: PinnedFetchInit;
 }
 
-/** A fake `fetch` answering each call with `respond(url, init)`, recording the calls. */
-export function fakeFetch(respond: (url: string, init: RequestInit | undefined) => Promise<Response>): {
-  fetch: typeof fetch;
+/**
+ * A fake pinned fetch (did-web-fetch.ts) answering each call with `respond(url, init)`, recording
+ * the calls, with a lookup that answers every host with one public address. Stands in for the
+ * network only in unit tests of the resolver's logic; test/integration/did-web.test.ts uses a real
+ * HTTPS server.
+ */
+export function fakeFetch(respond: (url: string, init: PinnedFetchInit) => Promise<Response>): {
+  fetch: PinnedFetch;
+  lookup: DidWebLookup;
   calls: FetchCall[];
 } {
   const calls: FetchCall[] = [];
-  const fetchFn = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const fetchFn: PinnedFetch = async (url, init) => {
     calls.push({ url, init });
     return respond(url, init);
-  }) as typeof fetch;
-  return { fetch: fetchFn, calls };
+  };
+  return { fetch: fetchFn, lookup: async () => [PUBLIC_ADDRESS], calls };
 }
+
+/** A public unicast address (example.com's, as of writing) the fake lookup answers with. */
+export const PUBLIC_ADDRESS = { address: '93.184.215.14', family: 4 } as const;
 
 /** A promise that never settles on its own but rejects with the signal's reason when it aborts. */
 export function untilAborted(signal: AbortSignal | null | undefined): Promise<never> {

@@ -266,7 +266,7 @@ describe('key sources', () => {
     const web = fakeFetch(async () => Response.json(didDocument));
     const didResolver = createDidResolver(
       { allowWeb: true, webTimeoutMs: 1000, maxResponseBytes: 65536 },
-      { fetch: web.fetch },
+      { fetch: web.fetch, lookup: web.lookup },
     );
     const webLoader = createDocumentLoader({}, { didResolver });
     const signed = await signCredential(statusList(issuer), keyPair, {
