@@ -26,6 +26,7 @@ export {
 export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
 export { BUNDLED_CONTEXTS, EXAMPLES_CONTEXT_V1_URL } from './contexts/index.ts';
 export * from './crypto/index.ts';
+export * from './issuance/index.ts';
 export { ignore, outcomeOf, RegistryError, reject, type ValidationAction, type ValidationOutcome } from './errors.ts';
 export {
   assertJsonValue,

@@ -6,7 +6,8 @@
  * issuer never learns who is verified, where or when, and the credential is neither stored nor
  * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
  */
-import { queryStatus, verifyCredential } from '@trustmesh/registry';
+import { randomUUID } from 'node:crypto';
+import { prepareForIssuance, queryStatus, verifyCredential } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
 import { ApiError, toApiError } from '../errors.ts';
@@ -137,7 +138,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         tags: ['VC-API'],
         summary: 'Issue a credential with this node’s issuer key (issuer mode)',
         description:
-          'Signs the credential. Without a credentialStatus, adds BitstringStatusListEntry entries (revocation, and suspension when configured) at random unused indexes of the issuer’s lists.',
+          'Signs a VC 1.1 or 2.0 credential (201). Without a credentialStatus, adds BitstringStatusListEntry entries (revocation, and suspension when configured) at random unused indexes of the issuer’s lists, with the status context for VC 1.1, and answers the credentialId to update their status with; `id` is optional.',
         security: WRITE_SECURITY,
         body: {
           type: 'object',
@@ -160,7 +161,14 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           201: {
             type: 'object',
             required: ['verifiableCredential'],
-            properties: { verifiableCredential: JSON_OBJECT_SCHEMA },
+            properties: {
+              verifiableCredential: JSON_OBJECT_SCHEMA,
+              credentialId: {
+                type: 'string',
+                description:
+                  'The handle the node keeps the added status entries under: pass it to POST /credentials/status to revoke or suspend',
+              },
+            },
           },
           ...errorResponses(400, 401, 403, 413, 415, 501, 503),
         },
@@ -169,9 +177,21 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     async (request, reply) => {
       const issuer = ctx.modules.issuer;
       if (!issuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not run in issuer mode');
-      const credentialId = request.body.options?.credentialId;
-      const result = await issuer.issue(request.body.credential, credentialId ? { credentialId } : {});
-      return reply.code(201).send({ verifiableCredential: result.verifiableCredential });
+      const { credential } = request.body;
+      const addsStatus = credential.credentialStatus === undefined;
+      // VC 1.1 or 2.0: the contexts for what the node adds (issuance/prepare-issuance.ts).
+      const prepared = prepareForIssuance(credential, { now: now(), addsStatus });
+      // VCDM 2.0 §4.4: `id` is optional. The entries the node adds are kept under a handle — the
+      // caller's options.credentialId, else the credential's id, else a fresh urn:uuid — returned
+      // as `credentialId` for POST /credentials/status (docs/verifiers.md, VC-API).
+      const credentialId =
+        request.body.options?.credentialId ??
+        (typeof credential.id === 'string' ? credential.id : addsStatus ? `urn:uuid:${randomUUID()}` : undefined);
+      const result = await issuer.issue(prepared.credential, credentialId ? { credentialId } : {});
+      return reply.code(201).send({
+        verifiableCredential: result.verifiableCredential,
+        ...(result.entries.length > 0 && result.credentialId ? { credentialId: result.credentialId } : {}),
+      });
     },
   );
 

@@ -1,0 +1,8 @@
+/** Issuance: what an issuer adds to a credential and the data model rules it must satisfy before signing. */
+export {
+  type DataModelVersion,
+  dataModelVersion,
+  type PreparedIssuance,
+  type PrepareIssuanceOptions,
+  prepareForIssuance,
+} from './prepare-issuance.ts';
