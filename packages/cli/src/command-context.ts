@@ -69,11 +69,18 @@ export function networkOption(): Option {
   return new Option('--network <file>', 'network file (default <data>/network.json, or TRUSTMESH_NETWORK)');
 }
 
-/** `--node URL` and `--token TOKEN`: a node's HTTP API. */
+/** `--node URL`, and `--token-file FILE` or `--token TOKEN`: a node's HTTP API. */
 export function nodeOptions(purpose: string): Option[] {
   return [
     new Option('--node <url>', `node API base URL ${purpose} (or TRUSTMESH_NODE)`),
-    new Option('--token <token>', 'the node’s write token (or TRUSTMESH_TOKEN)'),
+    new Option(
+      '--token-file <file>',
+      'file holding the node’s write token, e.g. DATA_DIR/token (or TRUSTMESH_TOKEN_FILE)',
+    ),
+    new Option(
+      '--token <token>',
+      'the node’s write token (or TRUSTMESH_TOKEN); prefer --token-file: a command line is visible to other users',
+    ),
   ];
 }
 

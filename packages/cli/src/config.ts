@@ -18,8 +18,10 @@ export const NETWORK_FILE_NAME = 'network.json';
 export const DATA_DIR_ENV = 'TRUSTMESH_DATA_DIR';
 /** Name of the file holding the node's write token inside the data directory (mode 0600). */
 export const TOKEN_FILE_NAME = 'token';
+/** Environment variable naming a file that holds the write token (like `--token-file`). */
+export const TOKEN_FILE_ENV = 'TRUSTMESH_TOKEN_FILE';
 /** Keys of config.json that configure the node `trustmesh start` runs (node-settings.ts reads them). */
-export const NODE_SETTING_KEYS: readonly string[] = ['listen', 'bootstrap', 'api', 'issuerKey'];
+export const NODE_SETTING_KEYS: readonly string[] = ['listen', 'bootstrap', 'api', 'issuerKey', 'suspensionList'];
 
 /** Settings the commands share. */
 export interface CliConfig {
@@ -30,8 +32,10 @@ export interface CliConfig {
   /** Base URL of a node's HTTP API, for commands that talk to a node. */
   node: string | null;
   /**
-   * Bearer token for the node's write routes. A secret: `config show` masks it. Besides the usual
-   * sources, the data directory's `token` file (written by `trustmesh init`) counts as the file source.
+   * Bearer token for the node's write routes. A secret: `config show` masks it, and no command
+   * prints it. Besides the usual sources, the data directory's `token` file (written by
+   * `trustmesh init`) counts as the file source; `--token-file FILE` and TRUSTMESH_TOKEN_FILE name
+   * a file to read it from, so it never has to appear on a command line (visible to `ps`).
    */
   token: string | null;
 }
@@ -59,6 +63,8 @@ export interface ConfigFlags {
   network?: string;
   node?: string;
   token?: string;
+  /** `--token-file FILE`: read the write token from this file. */
+  tokenFile?: string;
 }
 
 /** Settings the file, the environment and flags may set, with their variable names. */
@@ -129,13 +135,32 @@ export async function loadConfig(
       sources.token = 'file';
     }
   }
+  const envTokenFile = env[TOKEN_FILE_ENV];
+  if (envTokenFile && env[SETTINGS.token.env]) {
+    throw new CliError('TOKEN_AMBIGUOUS', `both ${SETTINGS.token.env} and ${TOKEN_FILE_ENV} are set`, {
+      hint: `unset one of them (${TOKEN_FILE_ENV} keeps the token off the environment)`,
+    });
+  }
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const raw = env[SETTINGS[name].env];
     if (raw) set(name, raw, 'env', cwd, SETTINGS[name].env);
   }
+  if (envTokenFile) {
+    values.token = await readNamedTokenFile(resolve(cwd, envTokenFile), TOKEN_FILE_ENV);
+    sources.token = 'env';
+  }
+  if (flags.token && flags.tokenFile) {
+    throw new CliError('TOKEN_AMBIGUOUS', 'give --token or --token-file, not both', {
+      hint: '--token-file FILE keeps the token off the command line',
+    });
+  }
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const raw = flags[name];
     if (raw) set(name, raw, 'flag', cwd, `--${name}`);
+  }
+  if (flags.tokenFile) {
+    values.token = await readNamedTokenFile(resolve(cwd, flags.tokenFile), '--token-file');
+    sources.token = 'flag';
   }
   return {
     values,
@@ -187,6 +212,28 @@ async function readTokenFile(path: string): Promise<string | null> {
   }
   const token = text.trim();
   return token === '' ? null : token;
+}
+
+/** The token in a file the user named (`--token-file`, TRUSTMESH_TOKEN_FILE): it must exist and hold one. */
+async function readNamedTokenFile(path: string, origin: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError('TOKEN_FILE_UNREADABLE', `${origin}: cannot read ${path} (${code ?? (error as Error).message})`, {
+      hint: 'give the node’s token file: `token` in its data directory, written by `trustmesh init`',
+      cause: error,
+    });
+  }
+  const token = text.trim();
+  // The token is a single word (it goes into an Authorization header); say what is wrong, never what is in it.
+  if (token === '' || /\s/.test(token)) {
+    throw new CliError('TOKEN_FILE_INVALID', `${origin}: ${path} must hold the token alone, on one line`, {
+      hint: 'give the node’s token file: `token` in its data directory, written by `trustmesh init`',
+    });
+  }
+  return token;
 }
 
 async function readConfigFile(

@@ -205,8 +205,8 @@ export async function writeExamples(
 ): Promise<{ request: string; requestId: string; credential: string; credentialId: string }> {
   const dir = join(dataDir, EXAMPLES_DIR);
   await mkdir(dir, { recursive: true });
-  // What the suggested commands write; gone, so that pasting them again works on this run's examples.
-  await Promise.all(OUTPUTS.map((name) => rm(join(dataDir, name), { force: true })));
+  // What the suggested commands wrote on an earlier run (issued.json, credential.json) stays: it is
+  // the user's. The suggestions overwrite it only when pasted again (curl -o, issue --out --force).
   const requestId = `urn:uuid:${randomUUID()}`;
   const credentialId = `urn:uuid:${randomUUID()}`;
   const request = join(dir, 'issue-request.json');

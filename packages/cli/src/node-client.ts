@@ -8,6 +8,10 @@
 import type { VerificationResult } from '@trustmesh/registry';
 import { CliError, EXIT } from './output.ts';
 
+/** How to give the write token (the file form first: a command line is visible to other users). */
+export const TOKEN_HINT =
+  'pass --token-file DATA_DIR/token (the node’s data directory holds it), or set TRUSTMESH_TOKEN_FILE or TRUSTMESH_TOKEN';
+
 /** Settings of a {@link NodeClient}. */
 export interface NodeClientOptions {
   /** Base URL of the node's API, without trailing slash. */
@@ -76,7 +80,7 @@ export class NodeClient {
   async publishRecord(record: unknown): Promise<PublishResult> {
     if (!this.options.token) {
       throw new CliError('NODE_TOKEN_MISSING', `publishing to ${this.options.baseUrl} needs the node's write token`, {
-        hint: 'pass --token TOKEN or set TRUSTMESH_TOKEN',
+        hint: TOKEN_HINT,
       });
     }
     const { status, body } = await this.request('POST', '/records', record);
@@ -153,7 +157,7 @@ export class NodeClient {
   private needToken(what: string): void {
     if (!this.options.token) {
       throw new CliError('NODE_TOKEN_MISSING', `${what} through ${this.options.baseUrl} needs the node's write token`, {
-        hint: 'pass --token TOKEN or set TRUSTMESH_TOKEN (the token is in the node’s data directory, file `token`)',
+        hint: TOKEN_HINT,
       });
     }
   }
@@ -215,7 +219,7 @@ export class NodeClient {
       const detail =
         isObject(parsed) && typeof parsed.message === 'string' ? parsed.message : `HTTP ${response.status}`;
       throw new CliError('NODE_UNAUTHORIZED', `the node at ${this.options.baseUrl} refused the request: ${detail}`, {
-        hint: 'pass the node’s write token with --token or TRUSTMESH_TOKEN',
+        hint: `check the node’s write token: ${TOKEN_HINT}`,
       });
     }
     return { status: response.status, body: parsed };

@@ -57,6 +57,26 @@ describe('configuration', () => {
     assert.equal(overridden.values.token, 'from-env');
   });
 
+  it('reads the token from --token-file or TRUSTMESH_TOKEN_FILE, and never says what a bad file holds', async () => {
+    await writeFile(join(dir, 'named-token'), 'from-named-file\n', { mode: 0o600 });
+    const fromFlag = await loadConfig({ data: 'node', tokenFile: 'named-token' }, { TRUSTMESH_TOKEN: 'from-env' }, dir);
+    assert.deepEqual([fromFlag.values.token, fromFlag.sources.token], ['from-named-file', 'flag']);
+    const fromEnv = await loadConfig({ data: 'node' }, { TRUSTMESH_TOKEN_FILE: 'named-token' }, dir);
+    assert.deepEqual([fromEnv.values.token, fromEnv.sources.token], ['from-named-file', 'env']);
+    await assert.rejects(loadConfig({ token: 'a', tokenFile: 'named-token' }, {}, dir), { code: 'TOKEN_AMBIGUOUS' });
+    await assert.rejects(
+      loadConfig({}, { TRUSTMESH_TOKEN: 'a', TRUSTMESH_TOKEN_FILE: 'named-token' }, dir),
+      { code: 'TOKEN_AMBIGUOUS' },
+    );
+    await assert.rejects(loadConfig({ tokenFile: 'missing-token' }, {}, dir), { code: 'TOKEN_FILE_UNREADABLE' });
+    await writeFile(join(dir, 'two-words'), 'secret-one secret-two\n');
+    await assert.rejects(loadConfig({ tokenFile: 'two-words' }, {}, dir), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TOKEN_FILE_INVALID');
+      assert.ok(!error.message.includes('secret'), error.message);
+      return true;
+    });
+  });
+
   it('defaults to ./.trustmesh and refuses a non-URL node', async () => {
     const defaults = await loadConfig({}, {}, dir);
     assert.equal(defaults.values.dataDir, join(dir, '.trustmesh'));

@@ -40,6 +40,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
   let signed: Record<string, unknown>;
   let list: string;
   let index: number;
+  let revokeHint: string;
 
   const run = (args: string[], env?: Record<string, string>) => runCli(args, { cwd: dir, ...(env ? { env } : {}) });
   const start = async (node: NodeDir, extra: string[] = []) => {
@@ -156,8 +157,8 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
       'JP',
       '--node',
       nodes.b.api,
-      '--token',
-      nodes.b.token,
+      '--token-file',
+      'b/token',
     ]);
     assert.equal(result.code, 0, show(result));
     await waitFor(
@@ -182,10 +183,12 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
       }),
     );
     const issued = await run(['issue', 'credential.json', '--node', nodes.a.api, '--out', 'signed.json'], {
-      TRUSTMESH_TOKEN: nodes.a.token,
+      TRUSTMESH_TOKEN_FILE: 'a/token',
     });
     assert.equal(issued.code, 0, show(issued));
-    signed = JSON.parse(await readFile(join(dir, 'signed.json'), 'utf8'));
+    revokeHint = /revoke it with: npx trustmesh (.*)$/m.exec(issued.stdout)?.[1] ?? '';
+    // The VC-API body, as POST /credentials/issue answers it and POST /credentials/verify takes it.
+    signed = JSON.parse(await readFile(join(dir, 'signed.json'), 'utf8')).verifiableCredential;
     const entry = signed.credentialStatus as { statusListCredential: string; statusListIndex: string };
     list = entry.statusListCredential;
     index = Number(entry.statusListIndex);
@@ -201,7 +204,9 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
   });
 
   it('revokes through the issuer node; the other node answers not verified (exit 1)', async () => {
-    const revoked = await run(['revoke', String(signed.id), '--data', 'a']);
+    // The hint `issue` printed, run as written (the token comes from the environment it named).
+    assert.equal(revokeHint, `revoke ${String(signed.id)} --node ${nodes.a.api}`);
+    const revoked = await run(revokeHint.split(' '), { TRUSTMESH_TOKEN_FILE: 'a/token' });
     assert.equal(revoked.code, 0, show(revoked));
     assert.match(revoked.stdout, new RegExp(`revoked: ${String(signed.id)}`));
     await waitFor('c to see the revocation', async () => {
@@ -213,7 +218,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     assert.match(verified.stdout, /✗ status .*\[CREDENTIAL_REVOKED\]/);
     const status = await run(['status', '--list', list, '--index', String(index), '--node', nodes.b.api]);
     assert.equal(status.code, 1, show(status));
-    const reinstate = await run(['reinstate', String(signed.id), '--node', nodes.a.api, '--token', nodes.a.token]);
+    const reinstate = await run(['reinstate', String(signed.id), '--node', nodes.a.api, '--token-file', 'a/token']);
     assert.equal(reinstate.code, 1, show(reinstate));
     assert.match(reinstate.stderr, /CREDENTIAL_REVOKED.*\nhint: revocation is final/);
   });
@@ -257,6 +262,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     assert.match(locked.stderr, /error: another node is running on the data directory .*a /);
     assert.equal(token.code, 2, show(token));
     assert.match(token.stderr, /refused the request/);
+    assert.ok(!`${token.stdout}${token.stderr}`.includes('not-the-token'), 'a token was echoed');
     assert.equal(wrongKey.code, 2, show(wrongKey));
     assert.match(wrongKey.stderr, /is issued by did:key:\S+, not by did:key:/);
     for (const result of [busy, locked, token, wrongKey]) assert.doesNotMatch(result.stderr, /^\s+at /m, show(result));

@@ -3,10 +3,10 @@
  * real binary; and the reuse of the local network, in-process.
  */
 import * as assert from 'node:assert/strict';
-import { stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LOCAL_NODES, openLocalNetwork } from '../src/local-network.ts';
+import { LOCAL_NODES, openLocalNetwork, writeExamples } from '../src/local-network.ts';
 import { freePort, runCli, show, tempDir } from './helpers.ts';
 
 describe('trustmesh up and demo', { timeout: 120_000 }, () => {
@@ -30,11 +30,16 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       result.stdout,
     );
     assert.ok(
-      result.stdout.includes(
-        `npx -y pnpm@10 trustmesh verify .trustmesh/credential.json --node http://127.0.0.1:${verifier}`,
-      ),
+      result.stdout.includes(`npx trustmesh verify .trustmesh/credential.json --node http://127.0.0.1:${verifier}`),
       result.stdout,
     );
+    // The trustmesh lines read the token from its file: it never appears on a command line or on stdout.
+    assert.ok(
+      result.stdout.includes(`--node http://127.0.0.1:${jp} --token-file .trustmesh/agency-jp/token`),
+      result.stdout,
+    );
+    const jpToken = (await readFile(join(dir, '.trustmesh', 'agency-jp', 'token'), 'utf8')).trim();
+    assert.ok(!result.stdout.includes(jpToken) && !result.stderr.includes(jpToken), 'the token was printed');
     assert.match(result.stderr, /check: verified on verifier\n/);
     assert.match(
       result.stderr,
@@ -65,6 +70,17 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
     assert.equal(fresh.created, true);
     assert.notEqual(fresh.network.genesisDigest, first.network.genesisDigest);
     assert.deepEqual(fresh.manifest.ports, { 'agency-jp': 8701, 'agency-tw': 8702, verifier: 8703 });
+  });
+
+  it('a new run keeps what the suggested commands wrote on the last one (issued.json, credential.json)', async () => {
+    const dataDir = join(dir, 'outputs');
+    await openLocalNetwork(dataDir, { fresh: false, ports: undefined, now: Date.now() });
+    await writeFile(join(dataDir, 'issued.json'), '{"verifiableCredential": {}}');
+    await writeFile(join(dataDir, 'credential.json'), '{"verifiableCredential": {}}');
+    const examples = await writeExamples(dataDir);
+    assert.equal(await readFile(join(dataDir, 'issued.json'), 'utf8'), '{"verifiableCredential": {}}');
+    assert.equal(await readFile(join(dataDir, 'credential.json'), 'utf8'), '{"verifiableCredential": {}}');
+    await stat(examples.credential);
   });
 
   it('demo tells the story end to end and exits 0', async () => {

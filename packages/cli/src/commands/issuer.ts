@@ -26,7 +26,7 @@ import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
-import { failOnNoPeers, nodeClientFor, reportPublish } from './publish.ts';
+import { failOnNoPeers, nodeClientFor, reportPublish, tokenArgument } from './publish.ts';
 
 interface IssueFlags extends ConfigFlags {
   out?: string;
@@ -99,32 +99,35 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
   ).action((file: string, flags: IssueFlags, command: Command) =>
     ctx.run(command, async (out) => {
       const { credential, credentialId } = unwrapIssueRequest(await readJsonFile(file, 'credential', ctx), file);
+      const config = await ctx.config(flags);
       const client = await nodeClientFor(ctx, flags);
       const issued = await client.issueCredential(credential, flags.credentialId ?? credentialId);
+      const entries = statusEntries(issued);
+      const alreadySet = await setEntries(client, entries);
       if (!flags.out) {
         // The signed credential is the result: plain JSON either way, ready to pipe into `verify -`.
         ctx.stdout.write(`${JSON.stringify(issued, null, 2)}\n`);
-        return EXIT.OK;
+        return warnAlreadySet(out, alreadySet);
       }
-      await writeJsonFile(flags.out, issued, { force: flags.force === true, what: 'credential' });
-      const entries = statusEntries(issued);
+      // The VC-API body: what POST /credentials/issue answers and POST /credentials/verify takes
+      // (curl -d @FILE), and what `trustmesh verify FILE` reads as well.
+      await writeJsonFile(flags.out, { verifiableCredential: issued }, { force: flags.force === true, what: 'credential' });
+      const id = typeof issued.id === 'string' ? issued.id : (flags.credentialId ?? credentialId ?? null);
       out.result(
-        {
-          file: flags.out,
-          id: typeof issued.id === 'string' ? issued.id : (flags.credentialId ?? credentialId ?? null),
-          issuer: issuerOf(issued),
-          type: issued.type,
-          credentialStatus: entries,
-        },
+        { file: flags.out, id, issuer: issuerOf(issued), type: issued.type, credentialStatus: entries },
         (r) => [
-          `issued ${r.id ?? '(credential without id)'} by ${r.issuer}; wrote it to ${r.file}`,
+          `issued ${r.id ?? '(credential without id)'} by ${r.issuer}; wrote it to ${r.file} (as {"verifiableCredential": …}, the body of POST /credentials/verify)`,
           ...r.credentialStatus.map(
             (e) => `  ${e.statusPurpose}: entry ${e.statusListIndex} of ${e.statusListCredential}`,
           ),
-          ...(r.id ? [`revoke it with: trustmesh revoke ${r.id} --node ${client.options.baseUrl}`] : []),
+          ...(r.id
+            ? [
+                `revoke it with: npx trustmesh revoke ${r.id} --node ${client.options.baseUrl}${tokenArgument(config, flags, ctx.cwd)}`,
+              ]
+            : []),
         ],
       );
-      return EXIT.OK;
+      return warnAlreadySet(out, alreadySet);
     }),
   );
 
@@ -296,6 +299,43 @@ function unknownList(list: string, where: string): CliError {
   return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
     hint: 'check the list URL (the credential’s statusListCredential); a list is published before its entries change',
   });
+}
+
+/** Entries of a just-issued credential that are already set on the node (a re-used credential id). */
+async function setEntries(
+  client: NodeClient,
+  entries: readonly { statusPurpose: string; statusListCredential: string; statusListIndex: string }[],
+): Promise<{ statusPurpose: string; statusListIndex: string; statusListCredential: string }[]> {
+  const set = [];
+  for (const entry of entries) {
+    const query = new URLSearchParams({
+      statusListCredential: entry.statusListCredential,
+      statusListIndex: entry.statusListIndex,
+      statusPurpose: entry.statusPurpose,
+    });
+    const answer = await client.read(`/credentials/status?${query}`).catch(() => null);
+    if (answer?.outcome === 'fail') set.push(entry);
+  }
+  return set;
+}
+
+/**
+ * Says so when the node issued the credential on entries already set: issuing again under a
+ * credential id keeps that credential's entries, so a revoked id gives a credential revoked from
+ * the start (exit 1), a suspended one a suspended credential.
+ */
+function warnAlreadySet(
+  out: Output,
+  set: readonly { statusPurpose: string; statusListIndex: string; statusListCredential: string }[],
+): ExitCode {
+  for (const e of set) {
+    out.warn(
+      e.statusPurpose === 'revocation'
+        ? `this credential id was revoked before: the credential reuses its entry ${e.statusListIndex} of ${e.statusListCredential}, which is set for good (revocation is final); issue it under a new id`
+        : `this credential id is ${e.statusPurpose === 'suspension' ? 'suspended' : `set on its ${e.statusPurpose} list`} (entry ${e.statusListIndex} of ${e.statusListCredential}); lift it with \`npx trustmesh reinstate ID\`, or issue under a new id`,
+    );
+  }
+  return set.some((e) => e.statusPurpose === 'revocation') ? EXIT.NOT_VERIFIED : EXIT.OK;
 }
 
 /** Accepts a bare credential, or the VC-API request `{ credential, options: { credentialId } }`. */

@@ -139,14 +139,13 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           ...(r.issuer ? [`issuer mode: ${r.issuer}`] : []),
           `write token: ${r.tokenFile} (mode 0600)`,
           '',
-          'other nodes bootstrap from (replace 0.0.0.0 by this machine’s address):',
-          ...r.bootstrapAddresses.map((a) => `  ${a}`),
+          ...describeBootstrap(r.listen, r.bootstrapAddresses),
           '',
           'next:',
-          `  trustmesh start --data ${shown}`,
-          'write commands read the token from the data directory, or pass it explicitly:',
-          `  trustmesh publish RECORD.json --node ${r.api} --token "$(cat ${displayPath(ctx.cwd, r.tokenFile)})"`,
-          `  export TRUSTMESH_NODE=${r.api} TRUSTMESH_TOKEN="$(cat ${displayPath(ctx.cwd, r.tokenFile)})"`,
+          `  npx trustmesh start --data ${shown}`,
+          'write commands read the token from the data directory (TRUSTMESH_DATA_DIR, default ./.trustmesh), or from a file:',
+          `  npx trustmesh publish RECORD.json --node ${r.api} --token-file ${displayPath(ctx.cwd, r.tokenFile)}`,
+          `  export TRUSTMESH_NODE=${r.api} TRUSTMESH_TOKEN_FILE=${r.tokenFile}`,
         ],
       );
       return EXIT.OK;
@@ -173,7 +172,8 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       new Option('--tls-cert <file>', 'PEM certificate: the API serves HTTPS (with --tls-key)'),
       new Option('--tls-key <file>', 'PEM private key of --tls-cert'),
       new Option('--issuer-key <file>', 'issuer key file: issuer mode'),
-      new Option('--token <token>', 'write token of the API (default: the data directory’s token file)'),
+      new Option('--token-file <file>', 'file holding the write token of the API (default: the data directory’s token file)'),
+      new Option('--token <token>', 'write token of the API (prefer --token-file: a command line is visible to other users)'),
       new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'),
       new Option('--log-format <format>', 'json, or pretty (default: pretty on a terminal)').choices([
         'json',
@@ -216,8 +216,6 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           api: settings.api,
           token: config.values.token,
           issuerKey,
-          contexts: settings.contexts,
-          didWeb: settings.didWeb,
           ...(flags.mdns ? { mdns: true } : {}),
         },
         { logger, now: ctx.now },
@@ -260,6 +258,24 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       return EXIT.OK;
     }),
   );
+}
+
+/**
+ * What `init` says about the addresses other nodes bootstrap from: a wildcard listen address is to
+ * be replaced by this machine's address; a loopback one cannot be reached from another machine.
+ */
+export function describeBootstrap(listen: readonly string[], addresses: readonly string[]): string[] {
+  const wildcard = listen.some((a) => /^\/ip[46]\/(0\.0\.0\.0|::)\//.test(a));
+  const loopback = listen.every((a) => /^\/ip4\/127\.|^\/ip6\/::1\//.test(a));
+  return [
+    wildcard
+      ? 'other nodes bootstrap from (replace 0.0.0.0 by this machine’s address):'
+      : 'other nodes bootstrap from:',
+    ...addresses.map((a) => `  ${a}`),
+    ...(loopback
+      ? ['(these are loopback addresses: only nodes on this machine reach them; for other machines, --listen /ip4/0.0.0.0/tcp/4001)']
+      : []),
+  ];
 }
 
 /** The network file with `extra` bootstrap peers added (each checked like the file's own). */

@@ -4,12 +4,14 @@
  * through the same validation as gossip and forwards it. Also the publishing step other commands
  * share.
  */
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { addOptions, type CommandContext, jsonOption, nodeOptions } from '../command-context.ts';
-import type { ConfigFlags } from '../config.ts';
+import { type ConfigFlags, type LoadedConfig, TOKEN_FILE_NAME } from '../config.ts';
 import { readJsonFile } from '../files.ts';
 import { NodeClient, type PublishResult } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
+import { displayPath } from './node.ts';
 
 interface PublishFlags extends ConfigFlags {
   json?: boolean;
@@ -43,6 +45,19 @@ export function failOnNoPeers(gossipPeers: number | undefined, node: string): vo
     hint: `check the node's peers (GET ${node}/peers) and its bootstrap list; the node hands the record on when a peer connects`,
     exitCode: EXIT.NOT_VERIFIED,
   });
+}
+
+/**
+ * The token part of a command printed for the user to paste: ` --token-file FILE` when the token
+ * came from a file, nothing when it came from the environment (still set), and a placeholder when
+ * it was given on the command line: a printed command never carries the token itself.
+ */
+export function tokenArgument(config: LoadedConfig, flags: ConfigFlags, cwd: string): string {
+  if (config.values.token === null) return ' --token-file TOKEN_FILE';
+  if (flags.tokenFile) return ` --token-file ${displayPath(cwd, resolve(cwd, flags.tokenFile))}`;
+  if (config.sources.token === 'file') return ` --token-file ${displayPath(cwd, join(config.values.dataDir, TOKEN_FILE_NAME))}`;
+  if (config.sources.token === 'env') return '';
+  return ' --token-file TOKEN_FILE';
 }
 
 /** A client for the node named by `--node` / TRUSTMESH_NODE / the config file. */

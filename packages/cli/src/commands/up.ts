@@ -41,8 +41,8 @@ interface UpFlags {
 const READY_TIMEOUT_MS = 30_000;
 /** How long the revocation may take to reach the verifier in `--check`. */
 const CHECK_PROPAGATION_TIMEOUT_MS = 10_000;
-/** The command users type, as printed in the suggestions (the project runs through pnpm). */
-const TRUSTMESH = 'npx -y pnpm@10 trustmesh';
+/** The command users type, as printed in the suggestions (the workspace's bin, from the repository root). */
+const TRUSTMESH = 'npx trustmesh';
 
 /** A running local node. */
 interface RunningNode extends LaunchedNode {
@@ -200,9 +200,10 @@ function printReady(
   },
 ): void {
   const url = (name: LocalNodeName) => nodes.find((n) => n.name === name)?.apiUrl ?? '';
-  // The token is read from its file by the shell, so the lines can be pasted as they are.
+  // curl gets the token from its file through the shell, so the lines can be pasted as they are.
   const tokenOf = (name: LocalNodeName) => `$(cat ${info.shown(join(local.dataDir, name, 'token'))})`;
-  const token = (name: LocalNodeName) => `"${tokenOf(name)}"`;
+  // The trustmesh command reads the token from its file itself: never on the command line.
+  const tokenFile = (name: LocalNodeName) => info.shown(join(local.dataDir, name, 'token'));
   const issued = info.shown(join(local.dataDir, 'issued.json'));
   const credential = info.shown(join(local.dataDir, 'credential.json'));
   const { manifest } = local;
@@ -220,9 +221,9 @@ function printReady(
     `curl -s -X POST ${verifier}/credentials/verify ${json} -d @${issued}`,
   ];
   const commands = [
-    `${TRUSTMESH} issue ${info.shown(info.examples.credential)} --node ${issuer} --token ${token(manifest.issuer.node)} --out ${credential}`,
+    `${TRUSTMESH} issue ${info.shown(info.examples.credential)} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)} --out ${credential} --force`,
     `${TRUSTMESH} verify ${credential} --node ${verifier}`,
-    `${TRUSTMESH} revoke ${info.examples.credentialId} --node ${issuer} --token ${token(manifest.issuer.node)}`,
+    `${TRUSTMESH} revoke ${info.examples.credentialId} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)}`,
     `${TRUSTMESH} verify ${credential} --node ${verifier}`,
   ];
   const summary = {
