@@ -216,6 +216,8 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           api: settings.api,
           token: config.values.token,
           issuerKey,
+          contexts: settings.contexts,
+          didWeb: settings.didWeb,
           ...(flags.mdns ? { mdns: true } : {}),
         },
         { logger, now: ctx.now },
