@@ -21,7 +21,15 @@ export const TOKEN_FILE_NAME = 'token';
 /** Environment variable naming a file that holds the write token (like `--token-file`). */
 export const TOKEN_FILE_ENV = 'TRUSTMESH_TOKEN_FILE';
 /** Keys of config.json that configure the node `trustmesh start` runs (node-settings.ts reads them). */
-export const NODE_SETTING_KEYS: readonly string[] = ['listen', 'bootstrap', 'api', 'issuerKey', 'suspensionList'];
+export const NODE_SETTING_KEYS: readonly string[] = [
+  'listen',
+  'bootstrap',
+  'api',
+  'issuerKey',
+  'suspensionList',
+  'contexts',
+  'didWeb',
+];
 
 /** Settings the commands share. */
 export interface CliConfig {

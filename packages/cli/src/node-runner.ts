@@ -27,6 +27,8 @@ export interface LaunchSettings {
   token: string | null;
   /** Issuer key for issuer mode, or null. */
   issuerKey: KeyPair | null;
+  /** Issuer mode: name of the suspension list, or null/absent for none. */
+  suspensionList?: string | null;
   /** mDNS discovery on the local network (labs; default off). */
   mdns?: boolean;
   /** libp2p transport (default tcp; the demo can run over memory). */
@@ -99,7 +101,9 @@ export async function launchNode(
           publicBaseUrl,
           https,
         },
-        issuer: issuerMode ? {} : false,
+        issuer: issuerMode
+          ? { ...(settings.suspensionList ? { suspensionListName: settings.suspensionList } : {}) }
+          : false,
         ...(contexts.length > 0 ? { registry: { contexts } } : {}),
         didWeb,
         ...settings.extra,

@@ -26,6 +26,12 @@ export interface NodeSettings {
   /** Absolute path of the issuer key file (issuer mode), or null. */
   issuerKey: string | null;
   /**
+   * Issuer mode: name of the suspension list kept beside the revocation list (its id is
+   * `<publicBaseUrl>/status/<name>`), or null for none, when `suspend` is refused with
+   * STATUS_PURPOSE_UNSUPPORTED. config.json `suspensionList`.
+   */
+  suspensionList: string | null;
+  /**
    * JSON-LD contexts the operator adds to the allow-list (issuers' own vocabularies), in order: the
    * URL credentials name, the file holding it (absolute path) and its pinned SHA-256
    * (docs/operators.md, Adding an issuer's context). config.json `contexts`.
@@ -61,6 +67,7 @@ export interface NodeSettingFlags {
   apiPort?: number;
   publicUrl?: string;
   issuerKey?: string;
+  suspensionList?: string;
   tlsCert?: string;
   tlsKey?: string;
 }
@@ -78,6 +85,7 @@ export const defaultNodeSettings: NodeSettings = {
   bootstrap: [],
   api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null, tls: null },
   issuerKey: null,
+  suspensionList: null,
   contexts: [],
   didWeb: null,
 };
@@ -90,6 +98,7 @@ export const NODE_SETTING_ENV = {
   apiPort: 'TRUSTMESH_API_PORT',
   publicUrl: 'TRUSTMESH_PUBLIC_URL',
   issuerKey: 'TRUSTMESH_ISSUER_KEY',
+  suspensionList: 'TRUSTMESH_SUSPENSION_LIST',
   tlsCert: 'TRUSTMESH_TLS_CERT',
   tlsKey: 'TRUSTMESH_TLS_KEY',
 } as const satisfies Record<keyof NodeSettingFlags, string>;
@@ -134,6 +143,9 @@ export function resolveNodeSettings(
   if (fileValues.issuerKey !== undefined && fileValues.issuerKey !== null) {
     settings.issuerKey = pathIn(where.dataDir, nonEmpty(fileValues.issuerKey, inFile('issuerKey')));
   }
+  if (fileValues.suspensionList !== undefined && fileValues.suspensionList !== null) {
+    settings.suspensionList = listName(fileValues.suspensionList, inFile('suspensionList'));
+  }
 
   if (fileValues.contexts !== undefined) {
     settings.contexts = contextSettings(fileValues.contexts, inFile('contexts'), where.dataDir);
@@ -158,6 +170,8 @@ export function resolveNodeSettings(
   if (envUrl) settings.api.publicBaseUrl = baseUrl(envUrl, NODE_SETTING_ENV.publicUrl);
   const envKey = fromEnv('issuerKey');
   if (envKey) settings.issuerKey = pathIn(where.cwd, envKey);
+  const envSuspension = fromEnv('suspensionList');
+  if (envSuspension) settings.suspensionList = listName(envSuspension, NODE_SETTING_ENV.suspensionList);
 
   if (flags.listen && flags.listen.length > 0) settings.listen = flags.listen;
   // Bootstrap flags add peers: the network file's and the config's stay.
@@ -166,6 +180,7 @@ export function resolveNodeSettings(
   if (flags.apiPort !== undefined) settings.api.port = flags.apiPort;
   if (flags.publicUrl) settings.api.publicBaseUrl = baseUrl(flags.publicUrl, '--public-url');
   if (flags.issuerKey) settings.issuerKey = pathIn(where.cwd, flags.issuerKey);
+  if (flags.suspensionList) settings.suspensionList = listName(flags.suspensionList, '--suspension-list');
   const envCert = fromEnv('tlsCert');
   if (envCert) tls.cert = pathIn(where.cwd, envCert);
   const envTlsKey = fromEnv('tlsKey');
@@ -200,6 +215,7 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
       ...(settings.api.tls ? { tlsCert: settings.api.tls.cert, tlsKey: settings.api.tls.key } : {}),
     },
     ...(issuerKey ? { issuerKey } : {}),
+    ...(settings.suspensionList ? { suspensionList: settings.suspensionList } : {}),
     ...(settings.contexts.length > 0 ? { contexts: settings.contexts } : {}),
     ...(settings.didWeb ? { didWeb: { enabled: true, ...settings.didWeb } } : {}),
   };
@@ -285,6 +301,19 @@ function invalid(origin: string, problem: string, example?: string): CliError {
   return new CliError('CONFIG_INVALID', `${origin}: ${problem}`, {
     hint: example ? `give ${example}` : `fix ${origin}`,
   });
+}
+
+/** The revocation list's name in issuer mode (IssuerService's default): a suspension list needs another. */
+const REVOCATION_LIST_NAME = 'revocation';
+
+/** A status list name: one URL path segment (`<publicBaseUrl>/status/<name>`). */
+function listName(value: unknown, origin: string): string {
+  const name = nonEmpty(value, origin);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
+    throw invalid(origin, `"${name}" must be a list name: lower-case letters, digits and dashes`, 'e.g. suspension');
+  }
+  if (name === REVOCATION_LIST_NAME) throw invalid(origin, `"${name}" is the revocation list's name`, 'e.g. suspension');
+  return name;
 }
 
 function stringList(value: unknown, origin: string): string[] {

@@ -106,7 +106,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
       nodes[name] = { name, api: `http://127.0.0.1:${apiPort}`, p2p, token, peerId: info.peerId, process: null };
       return info;
     };
-    const a = await init('a', ['--issuer-key', 'issuer.key.json']);
+    const a = await init('a', ['--issuer-key', 'issuer.key.json', '--suspension-list', 'suspension']);
     assert.equal(a.issuer, issuerDid);
     const bootstrap = a.bootstrapAddresses[0] as string;
     assert.match(bootstrap, new RegExp(`/ip4/127.0.0.1/tcp/${nodes.a.p2p}/p2p/${nodes.a.peerId}$`));
@@ -189,7 +189,14 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     revokeHint = /revoke it with: npx trustmesh (.*)$/m.exec(issued.stdout)?.[1] ?? '';
     // The VC-API body, as POST /credentials/issue answers it and POST /credentials/verify takes it.
     signed = JSON.parse(await readFile(join(dir, 'signed.json'), 'utf8')).verifiableCredential;
-    const entry = signed.credentialStatus as { statusListCredential: string; statusListIndex: string };
+    type Entry = { statusPurpose: string; statusListCredential: string; statusListIndex: string };
+    const entries = signed.credentialStatus as Entry[];
+    assert.deepEqual(
+      entries.map((e) => e.statusPurpose),
+      ['revocation', 'suspension'],
+      'issuer mode with --suspension-list gives each credential a suspension entry too',
+    );
+    const entry = entries[0] as Entry;
     list = entry.statusListCredential;
     index = Number(entry.statusListIndex);
     assert.equal(list, `${nodes.a.api}/status/revocation`);
@@ -201,6 +208,18 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     const verified = await run(['verify', 'signed.json', '--node', nodes.c.api]);
     assert.equal(verified.code, 0, show(verified));
     assert.match(verified.stdout, /✓ verified/);
+  });
+
+  it('suspends and reinstates through the issuer node, as docs/issuers.md shows', async () => {
+    const answerOnC = async () =>
+      JSON.stringify((await postJson(`${nodes.c.api}/credentials/verify`, { verifiableCredential: signed })).body);
+    const suspended = await run(['suspend', String(signed.id), '--node', nodes.a.api, '--token-file', 'a/token']);
+    assert.equal(suspended.code, 0, show(suspended));
+    assert.match(suspended.stdout, /suspended: .*\n {2}suspension entry \d+ of .*\/status\/suspension = 1/);
+    await waitFor('c to see the suspension', async () => (await answerOnC()).includes('CREDENTIAL_SUSPENDED'));
+    const reinstated = await run(['reinstate', String(signed.id), '--node', nodes.a.api, '--token-file', 'a/token']);
+    assert.equal(reinstated.code, 0, show(reinstated));
+    await waitFor('c to see the reinstatement', async () => (await answerOnC()).includes('"verified":true'));
   });
 
   it('revokes through the issuer node; the other node answers not verified (exit 1)', async () => {
@@ -287,8 +306,9 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
       nodes.a.token,
     );
     assert.equal(second.status, 201, JSON.stringify(second.body));
-    const secondIndex = (second.body.verifiableCredential as { credentialStatus: { statusListIndex: string } })
-      .credentialStatus.statusListIndex;
+    const secondEntries = (second.body.verifiableCredential as { credentialStatus: { statusListIndex: string }[] })
+      .credentialStatus;
+    const secondIndex = secondEntries[0]?.statusListIndex ?? '';
     const revoked = await run([
       'revoke',
       '--key',

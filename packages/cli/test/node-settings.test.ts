@@ -2,11 +2,28 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pretty } from '../src/logger.ts';
-import { localApiUrl, resolveNodeSettings } from '../src/node-settings.ts';
+import { localApiUrl, nodeSettingsForFile, resolveNodeSettings } from '../src/node-settings.ts';
 
 const where = { dataDir: '/data', cwd: '/work', file: '/data/config.json' };
 
 describe('node settings', () => {
+  it('name a suspension list for issuer mode from config.json, TRUSTMESH_SUSPENSION_LIST or --suspension-list', () => {
+    assert.equal(resolveNodeSettings({}, {}, {}, where).suspensionList, null, 'none unless asked');
+    const fromFile = resolveNodeSettings({ suspensionList: 'suspension' }, {}, {}, where);
+    assert.equal(fromFile.suspensionList, 'suspension');
+    assert.equal(nodeSettingsForFile(fromFile, '/data').suspensionList, 'suspension', 'init writes it back');
+    const env = { TRUSTMESH_SUSPENSION_LIST: 'on-hold' };
+    assert.equal(resolveNodeSettings({ suspensionList: 'suspension' }, env, {}, where).suspensionList, 'on-hold');
+    assert.equal(resolveNodeSettings({}, env, { suspensionList: 'paused' }, where).suspensionList, 'paused');
+    for (const bad of ['revocation', 'Has Space', '../x', '']) {
+      assert.throws(
+        () => resolveNodeSettings({ suspensionList: bad }, {}, {}, where),
+        { code: 'CONFIG_INVALID' },
+        bad,
+      );
+    }
+  });
+
   it('take config.json, then TRUSTMESH_* variables, then flags; bootstrap peers add up', () => {
     const file = {
       listen: ['/ip4/0.0.0.0/tcp/4001'],

@@ -81,6 +81,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       new Option('--tls-cert <file>', 'PEM certificate: the API serves HTTPS (with --tls-key)'),
       new Option('--tls-key <file>', 'PEM private key of --tls-cert'),
       new Option('--issuer-key <file>', 'issuer key file: run the node in issuer mode (POST /credentials/issue)'),
+      suspensionListOption(),
       forceOption(),
       jsonOption(),
     ],
@@ -130,13 +131,21 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           api: nodeUrl,
           tokenFile,
           issuer: issuer?.did ?? null,
+          suspensionList: issuer ? settings.suspensionList : null,
         },
         (r) => [
           `created node data directory ${r.dataDir} for network ${r.networkId}`,
           `peer id:     ${r.peerId}`,
           `listen:      ${r.listen.join(', ')}`,
           `API:         ${r.api}`,
-          ...(r.issuer ? [`issuer mode: ${r.issuer}`] : []),
+          ...(r.issuer
+            ? [
+                `issuer mode: ${r.issuer}`,
+                r.suspensionList
+                  ? `suspension:  list "${r.suspensionList}" (suspend / reinstate)`
+                  : 'suspension:  none (revoke only; add one with --suspension-list suspension)',
+              ]
+            : []),
           `write token: ${r.tokenFile} (mode 0600)`,
           '',
           ...describeBootstrap(r.listen, r.bootstrapAddresses),
@@ -172,6 +181,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       new Option('--tls-cert <file>', 'PEM certificate: the API serves HTTPS (with --tls-key)'),
       new Option('--tls-key <file>', 'PEM private key of --tls-cert'),
       new Option('--issuer-key <file>', 'issuer key file: issuer mode'),
+      suspensionListOption(),
       new Option('--token-file <file>', 'file holding the write token of the API (default: the data directory’s token file)'),
       new Option('--token <token>', 'write token of the API (prefer --token-file: a command line is visible to other users)'),
       new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'),
@@ -216,6 +226,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           api: settings.api,
           token: config.values.token,
           issuerKey,
+          suspensionList: settings.suspensionList,
           contexts: settings.contexts,
           didWeb: settings.didWeb,
           ...(flags.mdns ? { mdns: true } : {}),
@@ -259,6 +270,14 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       logger.info('stopped');
       return EXIT.OK;
     }),
+  );
+}
+
+/** `--suspension-list NAME`: issuer mode keeps a suspension list of that name beside the revocation list. */
+function suspensionListOption(): Option {
+  return new Option(
+    '--suspension-list <name>',
+    'issuer mode: also keep a suspension list of this name (e.g. suspension), for suspend / reinstate',
   );
 }
 

@@ -44,6 +44,9 @@ const CHECK_PROPAGATION_TIMEOUT_MS = 10_000;
 /** The command users type, as printed in the suggestions (the workspace's bin, from the repository root). */
 const TRUSTMESH = 'npx trustmesh';
 
+/** Name of the issuer's suspension list in the local network. */
+const UP_SUSPENSION_LIST = 'suspension';
+
 /** A running local node. */
 interface RunningNode extends LaunchedNode {
   name: LocalNodeName;
@@ -99,6 +102,8 @@ export function registerUpCommand(program: Command, ctx: CommandContext): void {
               api: { host: UP_HOST, port, publicBaseUrl: null },
               token: spec.token,
               issuerKey: spec.issuerKey,
+              // Credentials issued here get a suspension entry too: `suspend` works as docs/issuers.md says.
+              ...(spec.issuerKey ? { suspensionList: UP_SUSPENSION_LIST } : {}),
             },
             { logger: logger.child({ node: spec.name }), now: ctx.now },
             {
