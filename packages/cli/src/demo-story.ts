@@ -423,15 +423,15 @@ async function verify(
   const answer = await post(`${on.api}/credentials/verify`, { verifiableCredential: credential });
   const body = answer.body as {
     verified: boolean;
-    checks: { check: string; outcome: string; code?: string }[];
+    checkResults: { check: string; outcome: string; code?: string }[];
     asOf: {
       time: string;
       governanceVersion: number | null;
       statusLists: { id: string; validFrom: string; receivedAt: string }[];
     };
   };
-  const marks = body.checks.map((c) => `${c.check} ${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '?'}`);
-  const codes = body.checks.flatMap((c) => (c.code && c.outcome !== 'pass' ? [c.code] : []));
+  const marks = body.checkResults.map((c) => `${c.check} ${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '?'}`);
+  const codes = body.checkResults.flatMap((c) => (c.code && c.outcome !== 'pass' ? [c.code] : []));
   const asOfTime = Date.parse(body.asOf.time);
   const lists = body.asOf.statusLists.map(
     (l) =>

@@ -104,8 +104,10 @@ export class NodeClient {
   async verifyCredential(credential: unknown): Promise<NodeVerification> {
     const { status, body } = await this.request('POST', '/credentials/verify', { verifiableCredential: credential });
     // 200 verified, 400 not verified — both with the full result; a 400 without checks is a bad request.
-    if ((status === 200 || status === 400) && isObject(body) && Array.isArray(body.checks)) {
-      return body as unknown as NodeVerification;
+    // VC-API `checks` names the checks that ran; each check's outcome is in `checkResults`.
+    if ((status === 200 || status === 400) && isObject(body) && Array.isArray(body.checkResults)) {
+      const { checkResults, checks, ...rest } = body;
+      return { ...rest, checks: checkResults, checksRun: checks } as unknown as NodeVerification;
     }
     throw this.unexpected('POST /credentials/verify', status, body);
   }

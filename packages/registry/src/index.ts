@@ -105,7 +105,15 @@ export {
   type StatusQuery,
   type StatusQueryResult,
   statusCheck,
+  ISSUER_URL_NOT_ACCREDITABLE,
   type VerificationResult,
   type VerifyOptions,
   verifyCredential,
 } from './verification/verify-credential.ts';
+export {
+  parseCheckSelection,
+  SELECTABLE_CHECKS,
+  type SelectableCheck,
+  VERIFY_CHECK_UNSUPPORTED,
+} from './verification/check-selection.ts';
+export { type DataModelOptions, dataModelProblems, issuerUrlOf, sriDigest } from './verification/data-model.ts';

@@ -19,10 +19,17 @@ import {
 import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
+import { type SelectableCheck, SELECTABLE_CHECKS } from './check-selection.ts';
+import { dataModelProblems, issuerUrlOf } from './data-model.ts';
 import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
 import { countingStatusVersion, type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys.ts';
 import { findChain } from './trust-chain.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
+
+/** A trust check of a URL issuer that is not a DID: accreditations cannot name it (yet). */
+export const ISSUER_URL_NOT_ACCREDITABLE = 'ISSUER_URL_NOT_ACCREDITABLE';
+
+const NO_ISSUER = 'issuer: must be a URL or an object whose id is a URL (VCDM 2.0 §4.7)';
 
 /** pass: the check holds; fail: it does not; undetermined: the node cannot decide (fail closed). */
 export type CheckOutcome = 'pass' | 'fail' | 'undetermined';
@@ -50,6 +57,8 @@ export interface AsOf {
 export interface VerificationResult {
   verified: boolean;
   checks: CheckResult[];
+  /** The selectable checks that ran (VC-API echo of `options.checks`), in a fixed order. */
+  checksRun: SelectableCheck[];
   asOf: AsOf;
   warnings: string[];
 }
@@ -60,17 +69,30 @@ export interface VerifyOptions {
   documentLoader: DocumentLoader;
   /** The clock, ms since the epoch. */
   now: number;
+  /**
+   * The checks to run and report (VC-API `options.checks`, parsed by {@link parseCheckSelection});
+   * all of them by default. The `credential` check (data model and contexts) always runs.
+   */
+  checks?: readonly SelectableCheck[];
 }
 
-/** Verifies a credential; every failure is reported as a check, never thrown. */
+/**
+ * Verifies a credential; every failure is reported as a check, never thrown. Each requested check
+ * runs and is reported whatever another found (VC-API: the caller learns every reason at once);
+ * `verified` is true only when every reported check passed. The `credential` check is reported only
+ * when it fails.
+ */
 export async function verifyCredential(credential: unknown, options: VerifyOptions): Promise<VerificationResult> {
   const { view, now } = options;
+  const requested = new Set(options.checks ?? SELECTABLE_CHECKS);
+  const checksRun = SELECTABLE_CHECKS.filter((c) => requested.has(c));
   const checks: CheckResult[] = [];
   const listsRead = new Map<string, StatusListState>();
   const warnings: string[] = [];
   const result = (): VerificationResult => ({
     verified: checks.length > 0 && checks.every((c) => c.outcome === 'pass'),
     checks,
+    checksRun,
     asOf: asOfStamp(view, listsRead, now),
     warnings,
   });
@@ -84,40 +106,34 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
     });
     return result();
   }
-  const issuer = issuerOf(credential);
-  if (!issuer) {
-    checks.push({
-      check: 'credential',
-      outcome: 'fail',
-      code: 'MALFORMED_VALUE_ERROR',
-      message: 'issuer: must be a DID or an object with an id',
-    });
-    return result();
-  }
-  // [REJECT] Allowed contexts only, terms only (crypto/context-allow-list.ts): every field read below
-  // then expands to the IRI it is read as, so what is checked is what was signed.
-  try {
-    checkDocumentContexts(credential, allowListOf(options.documentLoader));
-  } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
-    checks.push({ check: 'credential', outcome: 'fail', code: error.code, message: error.message });
-    return result();
-  }
+  checks.push(...credentialChecks(credential, options));
+  // VCDM 2.0 §4.7: any URL may be the issuer (a DID or not); every check below still runs for it.
+  const issuer = issuerUrlOf(credential);
+  const wanted = (check: SelectableCheck) => requested.has(check);
 
   // Scoped keys (docs/records.md, Trust rules): the proof key must be pinned by an accreditation of
   // the issuer covering the credential's types; the issuer check follows only links that pin it;
   // status is read only from list versions signed by keys that count in the scopes that passed.
-  const proof = await proofCheck(credential, issuer, options);
-  checks.push(proof.check);
+  // The proof and issuer checks are computed whenever a later check depends on them, and reported
+  // only when requested.
+  const needProof = wanted('proof') || wanted('issuer') || wanted('status');
+  const proof = needProof ? await proofCheck(credential, issuer, options) : null;
+  if (proof && wanted('proof')) checks.push(proof.check);
   const issuedAt = dateOf(credential.validFrom ?? credential.issuanceDate) ?? now;
   const passed: PassedScope[] = [];
-  const issuer_ = issuerChecks(credential, issuer, issuedAt, options, proof.key, passed);
-  checks.push(...issuer_);
-  const statusKeys = issuer_.every((c) => c.outcome === 'pass')
-    ? statusKeysFor(view, issuer, passed, [issuedAt, now])
-    : proofKeysFor(view, issuer, specificTypes(credential));
-  checks.push(...statusChecks(credential, issuer, options, listsRead, warnings, statusKeys));
-  checks.push(validityCheck(credential, now));
+  const issuer_ =
+    wanted('issuer') || wanted('status') ? issuerChecks(credential, issuer, issuedAt, options, proof?.key, passed) : [];
+  if (wanted('issuer')) checks.push(...issuer_);
+  if (wanted('status')) {
+    const statusKeys =
+      issuer === null
+        ? []
+        : issuer_.every((c) => c.outcome === 'pass')
+          ? statusKeysFor(view, issuer, passed, [issuedAt, now])
+          : proofKeysFor(view, issuer, specificTypes(credential));
+    checks.push(...statusChecks(credential, issuer, options, listsRead, warnings, statusKeys));
+  }
+  if (wanted('validity')) checks.push(validityCheck(credential, now));
 
   const governance = view.governance();
   if (governance && governance.validUntilMs < now) {
@@ -126,11 +142,40 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   return result();
 }
 
+/**
+ * The `credential` check: the data model's rules (data-model.ts), then allowed contexts and terms
+ * only (crypto/context-allow-list.ts). Returns only failures, one per problem.
+ */
+function credentialChecks(credential: Record<string, unknown>, options: VerifyOptions): CheckResult[] {
+  const failures: CheckResult[] = [];
+  for (const problem of dataModelProblems(credential)) {
+    failures.push({
+      check: 'credential',
+      outcome: 'fail',
+      code: problem.code,
+      message: problem.message,
+      ...(problem.field ? { details: { field: problem.field } } : {}),
+    });
+  }
+  // [REJECT] Allowed contexts only, terms only: every field read below then expands to the IRI it
+  // is read as, so what is checked is what was signed.
+  try {
+    checkDocumentContexts(credential, allowListOf(options.documentLoader));
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    failures.push({ check: 'credential', outcome: 'fail', code: error.code, message: error.message });
+  }
+  return failures;
+}
+
 async function proofCheck(
   credential: Record<string, unknown>,
-  issuer: string,
+  issuer: string | null,
   options: VerifyOptions,
 ): Promise<{ check: CheckResult; key?: PinnedKey }> {
+  if (issuer === null) {
+    return { check: { check: 'proof', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER } };
+  }
   let proof: Awaited<ReturnType<typeof verifyProofWithKeys>>;
   try {
     // Only keys pinned for the issuer by accreditations covering this credential's types count.
@@ -169,12 +214,13 @@ function specificTypes(credential: Record<string, unknown>): string[] {
 /** Every specific credential type needs a chain valid at issuance and now. */
 function issuerChecks(
   credential: Record<string, unknown>,
-  issuer: string,
+  issuer: string | null,
   issuedAt: number,
   options: VerifyOptions,
   key: PinnedKey | undefined,
   passed: PassedScope[],
 ): CheckResult[] {
+  if (issuer === null) return [{ check: 'issuer', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER }];
   const types = specificTypes(credential);
   if (types.length === 0) {
     return [
@@ -192,7 +238,15 @@ function issuerChecks(
         .accreditationsOf(issuer)
         .flatMap((a) => a.accreditedFor.filter((s) => s.types.includes(type)).map((s) => s.jurisdiction)),
     );
-    let failure = { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
+    // Accreditations name DID subjects (records/accreditation.ts): a URL issuer that is not a DID has
+    // none to hold, which is a failed trust check with its own code, not a malformed credential.
+    let failure =
+      !issuer.startsWith('did:') && options.view.accreditationsOf(issuer).length === 0
+        ? {
+            code: ISSUER_URL_NOT_ACCREDITABLE,
+            detail: `${issuer} is a URL issuer; accreditations name DID subjects only, so no chain can cover ${type}`,
+          }
+        : { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
     for (const jurisdiction of jurisdictions) {
       const chain = findChain(options.view, {
         subject: issuer,
@@ -227,7 +281,7 @@ function issuerChecks(
 /** Each credentialStatus entry, per the Recommendation's validate algorithm and error names. */
 function statusChecks(
   credential: Record<string, unknown>,
-  issuer: string,
+  issuer: string | null,
   options: VerifyOptions,
   listsRead: Map<string, StatusListState>,
   warnings: string[],
@@ -407,12 +461,6 @@ function validityCheck(credential: Record<string, unknown>, now: number): CheckR
     };
   }
   return { check: 'validity', outcome: 'pass', message: 'within its validity period' };
-}
-
-function issuerOf(credential: Record<string, unknown>): string | null {
-  const issuer = credential.issuer;
-  const id = isObject(issuer) ? issuer.id : issuer;
-  return typeof id === 'string' && id.startsWith('did:') ? id : null;
 }
 
 function dateOf(value: unknown): number | undefined {
