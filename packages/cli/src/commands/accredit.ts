@@ -27,8 +27,9 @@ import {
   nonNegativeInteger,
   positiveInteger,
 } from '../command-context.ts';
-import type { ConfigFlags } from '../config.ts';
-import { openDataDir } from '../data-dir.ts';
+import { accreditorValidity, checkValidFrom, parseValidFrom, type ValiditySources } from '../accreditor-validity.ts';
+import type { ConfigFlags, LoadedConfig } from '../config.ts';
+import { loadNetworkFile, openDataDir } from '../data-dir.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { NodeClient } from '../node-client.ts';
@@ -48,6 +49,7 @@ interface AccreditFlags extends ConfigFlags {
   jurisdiction: string;
   maxPathLength?: number;
   validDays: number;
+  validFrom?: string;
   withdrawalList?: string;
   withdrawalIndex?: number;
   out?: string;
@@ -96,9 +98,15 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         '--max-path-length <n>',
         'for accreditors: how many further accreditor levels they may create',
       ).argParser(nonNegativeInteger),
-      new Option('--valid-days <n>', 'days the accreditation stays valid')
+      new Option('--valid-days <n>', 'days the accreditation stays valid (counted from now)')
         .argParser(positiveInteger)
         .default(DEFAULT_ACCREDITATION_VALID_DAYS),
+      new Option(
+        '--valid-from <date-time>',
+        'start of the accreditation (default now); earlier covers credentials the subject issued before joining, never before your own validity',
+      ),
+      dataOption('with --valid-from: read your own validity from this stopped node’s data directory'),
+      networkOption(),
       new Option('--withdrawal-list <url>', 'your revocation list through which you can withdraw this accreditation'),
       new Option('--withdrawal-index <n>', 'the entry of --withdrawal-list reserved for it').argParser(
         nonNegativeInteger,
@@ -140,6 +148,18 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         );
       }
       const now = ctx.now();
+      let validFromMs = now;
+      if (flags.validFrom !== undefined) {
+        validFromMs = parseValidFrom(flags.validFrom);
+        const validity = accreditorValidity(accreditor.did, await validitySources(ctx, config, flags, accreditor.did));
+        checkValidFrom(validFromMs, validity, accreditor.did);
+      }
+      const validUntilMs = now + days(flags.validDays);
+      if (validUntilMs <= validFromMs) {
+        throw new CliError('VALID_FROM_INVALID', '--valid-from is after the end of the accreditation (now + --valid-days)', {
+          hint: 'give an earlier --valid-from or more --valid-days',
+        });
+      }
       let credential: Record<string, unknown>;
       try {
         credential = await issueAccreditation(
@@ -151,8 +171,8 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
             ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
             subjectKeys: [possession.key],
             ...(possession.accreditationId ? { id: possession.accreditationId } : {}),
-            validFrom: new Date(now),
-            validUntil: new Date(now + days(flags.validDays)),
+            validFrom: new Date(validFromMs),
+            validUntil: new Date(validUntilMs),
             ...(flags.withdrawalList !== undefined && flags.withdrawalIndex !== undefined
               ? { withdrawal: { statusListCredential: flags.withdrawalList, statusListIndex: flags.withdrawalIndex } }
               : {}),
@@ -175,6 +195,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         role: flags.role,
         types: flags.types,
         jurisdiction: flags.jurisdiction,
+        validFrom: String(credential.validFrom),
         validUntil: String(credential.validUntil),
       };
       return deliver(
@@ -297,6 +318,64 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       );
     }),
   );
+}
+
+/**
+ * Where the accreditor's own validity is read for `--valid-from`: the network file's genesis, and
+ * `--data DIR` (a stopped node's directory) or else the node (`--node`): newest governance and the
+ * accreditor's accreditations.
+ */
+async function validitySources(
+  ctx: CommandContext,
+  config: LoadedConfig,
+  flags: AccreditFlags,
+  did: string,
+): Promise<ValiditySources> {
+  const sources: ValiditySources = {};
+  const networkFile = await loadNetworkFile(config.values.network).catch((error: unknown) => {
+    if (error instanceof CliError && error.code === 'NETWORK_FILE_MISSING') return null;
+    throw error;
+  });
+  if (networkFile) {
+    const genesis = networkFile.genesis as { validFrom: string; validUntil: string; authorities: { id: string }[] };
+    sources.genesis = { ...genesis, origin: config.values.network };
+  }
+  if (flags.data) {
+    const { registry } = await openDataDir(config.values, { now: ctx.now });
+    try {
+      const held = registry.governance();
+      if (held) sources.governance = { ...held.record, origin: config.values.dataDir };
+      sources.accreditations = {
+        origin: config.values.dataDir,
+        list: registry.accreditationsOf(did).map((a) => ({
+          role: a.role,
+          validFrom: new Date(a.validFromMs).toISOString(),
+          validUntil: new Date(a.validUntilMs).toISOString(),
+        })),
+      };
+    } finally {
+      await registry.close();
+    }
+    return sources;
+  }
+  if (config.values.node) {
+    const client = new NodeClient({ baseUrl: config.values.node, token: null });
+    const body = await client.read(`/issuers/${encodeURIComponent(did)}`);
+    const list = (body?.accreditations as { role: string; validFrom: string; validUntil: string }[] | undefined) ?? [];
+    sources.accreditations = { list, origin: `node ${config.values.node}` };
+    if (body?.authority) {
+      const governance = await client.read('/governance');
+      if (governance) {
+        sources.governance = {
+          validFrom: String(governance.validFrom),
+          validUntil: String(governance.validUntil),
+          authorities: governance.authorities as { id: string }[],
+          origin: `node ${config.values.node}`,
+        };
+      }
+    }
+  }
+  return sources;
 }
 
 /** Writes a signed record to `--out` and/or publishes it through `--node`. */
