@@ -29,6 +29,7 @@ import {
   RecordGossip,
   type RecordGossipOptions,
 } from './gossip/record-gossip.ts';
+import { clockRefusal, nodeHealthWarnings } from './health/node-health.ts';
 import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
 import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
 import { registerNodeCollectors } from './metrics/node-collectors.ts';
@@ -43,6 +44,7 @@ import type { NetworkFile } from './network/network-file.ts';
 import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
 import { dhtProtocol, recordsTopic, syncProtocol } from './network/protocols.ts';
+import { PeerClocks } from './sync/peer-clocks.ts';
 import { SyncIndex } from './sync/sync-index.ts';
 import {
   AntiEntropy,
@@ -200,6 +202,8 @@ export class TrustmeshNode {
   private readonly unsubscribe: () => void;
   private stopping: Promise<void> | undefined;
   private knownPeersTimer: ReturnType<typeof setInterval> | undefined;
+  /** What {@link TrustmeshNode.healthWarnings} reads. */
+  private healthInputs: { store?: RecordStore; now: () => number } | undefined;
 
   private constructor(options: TrustmeshNodeOptions, parts: NodeParts) {
     this.options = options;
@@ -284,9 +288,20 @@ export class TrustmeshNode {
           ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
         },
       );
+      // Records from peers go through the registry; one it refuses may be a copy of this issuer's own
+      // list that diverged from the held one: issuer mode merges it (issue 10, problem 1).
+      const fromPeers = {
+        submit: async (input: Uint8Array | unknown) => {
+          const outcome = await registry.submit(input);
+          if (outcome.status !== 'accept' && input instanceof Uint8Array) {
+            node?.issuer?.observeRefused(input, outcome.error.code);
+          }
+          return outcome;
+        },
+      };
       const gossip = new RecordGossip(gossipOptions, {
         pubsub: libp2p.services.pubsub,
-        sink: registry,
+        sink: fromPeers,
         now,
         ...(modules.logger ? { logger: modules.logger } : {}),
       });
@@ -303,10 +318,11 @@ export class TrustmeshNode {
         { ...defaultAntiEntropyOptions, ...opts.sync, protocol: syncProtocol(network.networkId) },
         {
           libp2p,
-          registry,
+          registry: fromPeers,
           store,
           index: syncIndex,
           now,
+          clocks: new PeerClocks({}, { now }),
           ...(modules.random ? { random: modules.random } : {}),
           ...(modules.logger ? { logger: modules.logger } : {}),
           ...(modules.onSyncRound ? { onRound: modules.onSyncRound } : {}),
@@ -314,6 +330,7 @@ export class TrustmeshNode {
       );
       const metrics = createMetrics(opts.metrics);
       node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
+      node.healthInputs = { store, now };
       registerNodeCollectors(metrics, node);
       keeper.start();
       node.startSavingKnownPeers();
@@ -349,6 +366,8 @@ export class TrustmeshNode {
           registry: this.registry,
           publish: (r) => this.submitAndPublish(r),
           now,
+          // A clock ahead of the peers' median dates versions in their future (issue 10, problem 3).
+          signingRefusal: () => clockRefusal(this.sync.clocks, this.registry.options.maxClockSkewMs),
           metrics: this.metrics,
         },
       );
@@ -364,6 +383,7 @@ export class TrustmeshNode {
           this.libp2p.getConnections().map((c) => ({ id: c.remotePeer.toString(), addrs: [c.remoteAddr.toString()] })),
         gossipPeers: () => this.libp2p.services.pubsub.getSubscribers(this.gossip.topic).length,
         syncState: () => ({ ...this.sync.counters(), indexSize: this.syncIndex.size }),
+        healthWarnings: () => this.healthWarnings(),
       },
       ...(this.issuer ? { issuer: this.issuer } : {}),
       metrics: this.metrics,
@@ -371,6 +391,21 @@ export class TrustmeshNode {
       logger: modules.httpLogger ?? pino({ level: 'silent' }),
     });
     await this.api.listen();
+  }
+
+  /** The node's own named warnings (health/node-health.ts): store faults, clock skew, no peers. */
+  healthWarnings(): string[] {
+    const { store, now } = this.healthInputs ?? { now: Date.now };
+    const pubsub = this.libp2p.services.pubsub as unknown as { getMeshPeers?(topic: string): string[] };
+    const storeFaults = store?.faults?.bind(store);
+    return nodeHealthWarnings({
+      now,
+      ...(storeFaults ? { storeFaults } : {}),
+      ...(this.sync.clocks ? { clocks: this.sync.clocks } : {}),
+      maxClockSkewMs: this.registry.options.maxClockSkewMs,
+      peers: () => this.libp2p.getConnections().length,
+      ...(pubsub.getMeshPeers ? { meshPeers: () => pubsub.getMeshPeers?.(this.gossip.topic).length ?? 0 } : {}),
+    });
   }
 
   /** Writes the known peers periodically (with a data directory). */
@@ -437,6 +472,7 @@ export class TrustmeshNode {
     this.stopping ??= (async () => {
       // Stop taking requests first, then network activity, then close the store: no lost writes.
       await this.api?.close();
+      await this.issuer?.close();
       clearInterval(this.knownPeersTimer);
       await this.saveKnownPeers();
       await this.keeper.stop();

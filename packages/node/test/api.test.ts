@@ -472,8 +472,15 @@ describe('issuer mode: /credentials/issue and /credentials/status', () => {
       // Issuing again under the same credential id (a retry) reuses its entries instead of drawing.
       const retry = await restarted.issue({ ...unsignedCredential(), id: a.credentialId });
       assert.deepEqual(retry.entries, a.entries);
-      const stored = JSON.parse(await readFile(join(dataDir, 'issuer-allocations.json'), 'utf8'));
-      assert.deepEqual(stored.lists[`${BASE}/status/revocation`], [7, 9]);
+      // Journaled, one checksummed line per change (issuer-journal.ts): `<crc32> <json>`.
+      const journal = (await readFile(join(dataDir, 'issuer-journal.log'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line.slice(9)));
+      assert.deepEqual(
+        journal.filter((e) => e.op === 'alloc').map((e) => e.entries[0].statusListIndex),
+        [7, 9],
+      );
       await assert.rejects(
         IssuerService.open({ publicBaseUrl: BASE, dataDir }, { ...modules, keyPair: world.net.keys.twHealthInsurer }),
         { code: 'ISSUER_STATE_MISMATCH' },

@@ -47,22 +47,48 @@ export class ApiError extends Error {
   }
 }
 
-// HTTP status of each registry / issuer code that is not a plain bad request.
+// HTTP status of each registry / issuer code that is not a plain bad request. Local faults (store,
+// journal, clock) are never the client's fault: 503 (retry later), 507 for a full disk
+// (CONVENTIONS.md, Errors: a store or clock fault maps to 503; issue 10, problem 4).
 const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   CREDENTIAL_UNKNOWN: 404,
   CREDENTIAL_REVOKED: 409,
   STATUS_PURPOSE_UNSUPPORTED: 409,
   ISSUER_LIST_UNAVAILABLE: 503,
   ISSUER_LIST_FULL: 503,
+  ISSUER_STATE_BEHIND: 503,
+  ISSUER_LIST_DIVERGENT: 503,
+  ISSUER_CHANGES_UNPUBLISHED: 503,
+  ISSUER_STATE_CORRUPT: 503,
+  ISSUER_JOURNAL_IO: 503,
+  ISSUER_JOURNAL_FULL: 507,
   STATUS_PUBLISH_FAILED: 503,
+  STORE_IO: 503,
+  STORE_FULL: 507,
+  STORE_FAILED: 503,
+  STORE_NOT_OPEN: 503,
+  STORE_CORRUPT: 503,
+  CLOCK_AHEAD_OF_PEERS: 503,
   RECORD_TOO_LARGE: 413,
 };
 
-/** Maps any thrown value to a status and body. Unexpected errors become an opaque 500. */
+/** Status of a failed publication: a local store fault in its cause answers 503/507, not a bad request. */
+function statusOf(error: RegistryError): number {
+  const own = STATUS_OF_CODE[error.code];
+  if (error.code === 'STATUS_PUBLISH_FAILED' && error.cause instanceof RegistryError) {
+    return STATUS_OF_CODE[error.cause.code] === 507 ? 507 : 503;
+  }
+  return own ?? 400;
+}
+
+/**
+ * Maps any thrown value to a status and body. Unexpected errors become an opaque 500 that still
+ * carries a code (`INTERNAL_ERROR`): nothing answers 500 without one.
+ */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof RegistryError) {
-    const status = STATUS_OF_CODE[error.code] ?? 400;
+    const status = statusOf(error);
     // RegistryError prefixes its message with the field; the body carries the field separately.
     const prefix = error.field ? `${error.field}: ` : '';
     const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;

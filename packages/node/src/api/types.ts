@@ -64,6 +64,11 @@ export interface NodeInfo {
   gossipPeers?(): number;
   /** Anti-entropy state for `GET /sync` (last rounds, differences, errors), JSON-serialisable. */
   syncState(): Record<string, unknown>;
+  /**
+   * The node's own named warnings for `GET /health` (health/node-health.ts: store faults, clock skew
+   * against peers, no peers or mesh peers). Absent in API tests without a node.
+   */
+  healthWarnings?(): string[];
 }
 
 /** What the HTTP API depends on. */

@@ -11,8 +11,16 @@
  * - Indexes are drawn at random among the unused ones, never sequentially: sequential indexes would
  *   leak issuance order and let a verifier estimate when and how many credentials were issued
  *   (https://www.w3.org/TR/vc-bitstring-status-list/#privacy-considerations).
- * - Every allocation is persisted (see allocation-file.ts) before the signed credential is returned,
- *   so an index is never handed out twice, across restarts included.
+ * - Every allocation and every status change is appended to the issuer's journal and synced before
+ *   the answer (issuer-journal.ts), so an index is never handed out twice and no acknowledged change
+ *   is lost, across restarts, a lost `db/` or a restored backup included (issue 10, problem 1).
+ * - An issuer never publishes from a state older than the network's (DESIGN.md, Principles §7): it
+ *   never creates a list its journal already references (it answers 503 `ISSUER_STATE_BEHIND` until a
+ *   peer's copy arrives through anti-entropy); every version it adopts — its own, a peer's copy of its
+ *   list, an older one after a rollback — gets the journal re-applied on top (revocation: the union of
+ *   set bits, never cleared; suspension: the journal's last value of each entry); and a peer's copy of
+ *   its list holding revocations its own version lacks (a divergence, e.g. after a restored backup) is
+ *   merged into a version newer than both.
  *
  * Operations run one at a time: "read the held list, set a bit, sign, publish" must not interleave.
  */
@@ -23,16 +31,24 @@ import {
   issueStatusList,
   type KeyPair,
   nextStatusListVersion,
+  parseJsonBounded,
+  parseStatusListCredential,
+  pinnedKeyOf,
   type Registry,
   RegistryError,
   readStatus,
   reject,
+  type StatusChange,
+  type StatusListCredential,
   type SubmitOutcome,
   signCredential,
+  verifyProofWithKeys,
+  writeStatus,
 } from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.ts';
-import { type AllocatedEntry, AllocationFile, type AllocationState, type ManagedPurpose } from './allocation-file.ts';
+import { type AllocatedEntry, AllocationFile, type ManagedPurpose } from './allocation-file.ts';
+import { IssuerJournal, type JournalEntry, type JournalFileSystem } from './issuer-journal.ts';
 
 /** The status a caller can set through {@link IssuerService.updateStatus}. */
 export type CredentialStatusValue = 'revoked' | 'suspended' | 'active';
@@ -53,6 +69,12 @@ export interface IssuerServiceOptions {
   listTtlMs: number | null;
   /** Random draws tried before scanning for a free index (a nearly full list). */
   maxRandomProbes: number;
+  /**
+   * Operator override after a total loss (docs/operators.md, Backup and recovery): create a managed
+   * list the journal references but that no peer holds, from the journal alone. Off by default: a
+   * list recreated while a peer still holds a newer version would split the issuer from the network.
+   */
+  recreateMissingLists: boolean;
 }
 
 /** Defaults: a revocation list only, 131,072 entries, no ttl. */
@@ -62,6 +84,7 @@ export const defaultIssuerServiceOptions: Omit<IssuerServiceOptions, 'publicBase
   listEntries: 131_072,
   listTtlMs: null,
   maxRandomProbes: 64,
+  recreateMissingLists: false,
 };
 
 /** What the issuer mode depends on. */
@@ -76,6 +99,13 @@ export interface IssuerServiceModules {
   now: () => number;
   /** Uniform random integer in [0, max); defaults to `crypto.randomInt`. Injected by tests. */
   randomIndex?: (max: number) => number;
+  /**
+   * Why this node must not sign now, or null (e.g. its clock runs ahead of its peers', issue 10
+   * problem 3). Asked before every signature; the error is thrown as is (503 in the API).
+   */
+  signingRefusal?: () => RegistryError | null;
+  /** File layer of the journal (fault injection in tests). */
+  journalFs?: JournalFileSystem;
   metrics?: NodeMetrics;
   logger?: Logger;
 }
@@ -115,7 +145,20 @@ export interface ListProblem {
   message: string;
 }
 
+/** Legacy allocation file (before the journal): read once as the base state, never rewritten. */
 const ALLOCATION_FILE = 'issuer-allocations.json';
+/** The journal (issuer-journal.ts). */
+export const ISSUER_JOURNAL_FILE = 'issuer-journal.log';
+
+/** Stable codes of the issuer mode's own faults (503 in the API). */
+export const ISSUER_CODES = {
+  /** A managed list the journal references is not held yet: waiting for a peer's copy. */
+  BEHIND: 'ISSUER_STATE_BEHIND',
+  /** A peer holds a version of a managed list with revocations this node's version lacks. */
+  DIVERGENT: 'ISSUER_LIST_DIVERGENT',
+  /** Journaled changes that no held version carries yet (publishing them failed). */
+  UNPUBLISHED: 'ISSUER_CHANGES_UNPUBLISHED',
+} as const;
 
 /** The issuer mode: key, lists, allocations. Create with {@link IssuerService.open}. */
 export class IssuerService {
@@ -123,16 +166,20 @@ export class IssuerService {
   /** Ids of the managed lists by purpose (suspension only when configured). */
   readonly lists: Readonly<Partial<Record<ManagedPurpose, string>>>;
   private readonly modules: IssuerServiceModules;
-  private readonly file: AllocationFile;
+  private journal!: IssuerJournal;
   private readonly used = new Map<string, Set<number>>();
   private readonly credentials = new Map<string, AllocatedEntry[]>();
+  /** The journal's value of every entry it set, per list: what every published version must carry. */
+  private readonly values = new Map<string, Map<number, number>>();
   private readonly problems = new Map<string, ListProblem>();
+  /** Journal changes re-applied on top of an adopted version, per list, and when (for health). */
+  private readonly reapplied = new Map<string, { changes: number; at: number }>();
+  private unsubscribe: (() => void) | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: IssuerServiceOptions, modules: IssuerServiceModules) {
     this.options = options;
     this.modules = modules;
-    this.file = new AllocationFile(join(options.dataDir, ALLOCATION_FILE));
     const base = options.publicBaseUrl.replace(/\/+$/, '');
     this.lists = {
       revocation: `${base}/status/${options.revocationListName}`,
@@ -141,10 +188,12 @@ export class IssuerService {
   }
 
   /**
-   * Loads the allocations, then creates and publishes any managed list the registry does not hold.
-   * A list that cannot be published yet (e.g. the issuer's accreditation has not arrived) is retried
-   * before each issuance; {@link IssuerService.listProblems} says why.
-   * @throws RegistryError `ISSUER_STATE_MISMATCH` when the allocation file belongs to another DID,
+   * Loads the allocation state (legacy file, then the journal), then creates and publishes any
+   * managed list the registry does not hold and nothing references, and re-applies the journal to
+   * every held one. A list that cannot be published yet (e.g. the issuer's accreditation has not
+   * arrived, or its newest version must come from a peer) is retried before each write;
+   * {@link IssuerService.listProblems} says why.
+   * @throws RegistryError `ISSUER_STATE_MISMATCH` when the state belongs to another DID,
    *   `ISSUER_STATE_CORRUPT` when it cannot be read.
    */
   static async open(
@@ -152,21 +201,51 @@ export class IssuerService {
     modules: IssuerServiceModules,
   ): Promise<IssuerService> {
     const service = new IssuerService({ ...defaultIssuerServiceOptions, ...options }, modules);
-    const state = await service.file.load();
+    const legacy = new AllocationFile(join(service.options.dataDir, ALLOCATION_FILE));
+    const state = await legacy.load();
     if (state) {
       if (state.issuer !== modules.keyPair.did) {
         throw reject(
           'ISSUER_STATE_MISMATCH',
           'issuer',
-          `${service.file.path} holds allocations of ${state.issuer}, not of ${modules.keyPair.did}`,
+          `${legacy.path} holds allocations of ${state.issuer}, not of ${modules.keyPair.did}`,
         );
       }
       for (const [list, indexes] of Object.entries(state.lists)) service.used.set(list, new Set(indexes));
       for (const [id, entries] of Object.entries(state.credentials)) service.credentials.set(id, entries);
     }
-    await service.run(() => service.ensureLists());
+    const { journal, entries } = await IssuerJournal.open(
+      join(service.options.dataDir, ISSUER_JOURNAL_FILE),
+      modules.keyPair.did,
+      {
+        ...(modules.journalFs ? { fs: modules.journalFs } : {}),
+        onTornTail: (bytes) =>
+          modules.logger?.warn({ bytes }, 'cut off a torn, unacknowledged append at the end of the issuer journal'),
+      },
+    );
+    service.journal = journal;
+    for (const entry of entries) service.applyEntry(entry);
+    // Any version of a managed list admitted later (a peer's copy through anti-entropy or gossip)
+    // gets the journal re-applied on top.
+    service.unsubscribe = modules.registry.onAdmitted((admission) => {
+      if (admission.kind !== 'status-list') return;
+      const id = admission.parsed.id;
+      if (admission.parsed.issuer !== service.did || !service.isManaged(id)) return;
+      void service.run(() => service.adopt(id)).catch(() => undefined);
+    });
+    await service.run(async () => {
+      await service.ensureLists();
+      for (const id of Object.values(service.lists)) await service.adopt(id);
+    });
     service.reportAllocations();
     return service;
+  }
+
+  /** Stops listening to the registry and closes the journal. */
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue.catch(() => undefined);
+    await this.journal.close();
   }
 
   /** DID of the issuer. */
@@ -174,9 +253,50 @@ export class IssuerService {
     return this.modules.keyPair.did;
   }
 
-  /** Lists that are not usable yet, with the reason. Empty when every managed list is held. */
+  /** Lists that are not usable yet or not in step with the journal or the network, with the reason. */
   listProblems(): ListProblem[] {
     return [...this.problems.values()];
+  }
+
+  /** Journal faults (failed appends since start), for health. */
+  journalFaults(): { failures: number; last: { at: number; code: string; message: string } | null } {
+    return this.journal.faults();
+  }
+
+  /** Changes re-applied from the journal on top of an adopted version, per list id, since start. */
+  reappliedChanges(): Readonly<Record<string, { changes: number; at: number }>> {
+    return Object.fromEntries(this.reapplied);
+  }
+
+  /**
+   * Named warnings for `/health` (issue 10, problem 4): each list problem under its code (behind the
+   * network, divergent from a peer, changes not published, conflict), failed journal appends and
+   * journal changes re-applied within `recentMs`, and managed lists past their validUntil.
+   */
+  healthWarnings(recentMs: number): string[] {
+    const now = this.modules.now();
+    const warnings = this.listProblems().map((p) => `${p.code}: issuer list ${p.statusListCredential}: ${p.message}`);
+    const faults = this.journal.faults();
+    if (faults.last && now - faults.last.at < recentMs) {
+      warnings.push(
+        `${faults.last.code}: ${faults.failures} issuer journal append(s) failed since start, the last at ${new Date(faults.last.at).toISOString()}: ${faults.last.message}`,
+      );
+    }
+    for (const [id, { changes, at }] of this.reapplied) {
+      if (now - at >= recentMs) continue;
+      warnings.push(
+        `ISSUER_STATE_REAPPLIED: issuer list ${id}: ${changes} acknowledged change(s) were missing from the version held or seen at ${new Date(at).toISOString()} (lost or rolled-back store, restored backup, or a divergent peer copy) and were re-published from the journal`,
+      );
+    }
+    for (const id of Object.values(this.lists)) {
+      const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
+      if (held?.list.validUntil !== undefined && held.list.validUntil < now) {
+        warnings.push(
+          `ISSUER_LIST_EXPIRED: issuer list ${id} expired at ${new Date(held.list.validUntil).toISOString()}: verifiers cannot use it`,
+        );
+      }
+    }
+    return warnings;
   }
 
   /** The entries a credential was given, or null when this service did not allocate any for it. */
@@ -187,12 +307,13 @@ export class IssuerService {
   /**
    * Signs a credential (VC-API issue). Sets `issuer` to this issuer's DID when absent and `validFrom`
    * to now when absent. When the credential has no `credentialStatus`, adds one
-   * BitstringStatusListEntry per managed list at a random unused index, persisted before returning;
+   * BitstringStatusListEntry per managed list at a random unused index, journaled before returning;
    * issuing again under the same credential id reuses that credential's entries.
    * @param credential - The unsigned credential.
    * @param options - `credentialId` names the credential for later status updates when it has no `id`.
    * @throws RegistryError with `field` relative to the request body: `CREDENTIAL_HAS_PROOF`,
-   *   `ISSUER_MISMATCH`, `CREDENTIAL_ID_REQUIRED`, `ISSUER_LIST_UNAVAILABLE`, `ISSUER_LIST_FULL`, or
+   *   `ISSUER_MISMATCH`, `CREDENTIAL_ID_REQUIRED`, `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`,
+   *   `ISSUER_LIST_FULL`, `ISSUER_JOURNAL_IO` / `ISSUER_JOURNAL_FULL`, a signing refusal (clock), or
    *   a signing error (`CREDENTIAL_MALFORMED`, `DOCUMENT_LOADER_REFUSED`, …).
    */
   issue(credential: Record<string, unknown>, options: { credentialId?: string } = {}): Promise<IssueResult> {
@@ -202,19 +323,73 @@ export class IssuerService {
   /**
    * Sets the status of a credential this service allocated entries for, publishing new versions of
    * the lists concerned (VC-API update status). `revoked` is final: a revoked credential can be
-   * neither suspended nor reinstated.
+   * neither suspended nor reinstated. The change is journaled (synced) before it is published.
    * @throws RegistryError `CREDENTIAL_UNKNOWN`, `CREDENTIAL_REVOKED` (reinstating or suspending a
    *   revoked credential: revocation is irreversible), `STATUS_PURPOSE_UNSUPPORTED` (no suspension
-   *   entry), `ISSUER_LIST_UNAVAILABLE`, `STATUS_PUBLISH_FAILED`.
+   *   entry), `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`, `ISSUER_JOURNAL_IO` /
+   *   `ISSUER_JOURNAL_FULL`, a signing refusal (clock), `STATUS_PUBLISH_FAILED`.
    */
   updateStatus(credentialId: string, status: CredentialStatusValue): Promise<StatusUpdateResult> {
     return this.run(() => this.updateStatusNow(credentialId, status));
+  }
+
+  /**
+   * Tells the issuer about a record the local registry refused (from a peer, by gossip or
+   * anti-entropy). A copy of a managed list signed by this issuer's own key that was refused as
+   * older (`STATUS_LIST_STALE`) or as clearing bits (`STATUS_LIST_ROLLBACK`) while it holds
+   * revocations the held version lacks means the two have diverged: they are merged into a version
+   * newer than both (issue 10, problem 1). Anything else is ignored. Never throws.
+   */
+  observeRefused(bytes: Uint8Array, code: string): void {
+    if (code !== 'STATUS_LIST_STALE' && code !== 'STATUS_LIST_ROLLBACK') return;
+    let list: StatusListCredential;
+    try {
+      list = parseStatusListCredential(
+        parseJsonBounded(bytes, this.modules.registry.options.limits),
+        this.modules.registry.options.limits,
+      );
+    } catch {
+      return;
+    }
+    if (list.issuer !== this.did || !this.isManaged(list.id)) return;
+    void this.run(() => this.merge(list)).catch(() => undefined);
   }
 
   private run<T>(task: () => Promise<T>): Promise<T> {
     const next = this.queue.then(task);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  private isManaged(id: string): boolean {
+    return Object.values(this.lists).includes(id);
+  }
+
+  private applyEntry(entry: JournalEntry): void {
+    if (entry.op === 'alloc') {
+      for (const e of entry.entries) {
+        const used = this.used.get(e.statusListCredential) ?? new Set<number>();
+        used.add(e.statusListIndex);
+        this.used.set(e.statusListCredential, used);
+      }
+      if (entry.credentialId !== null) this.credentials.set(entry.credentialId, entry.entries);
+      return;
+    }
+    const values = this.values.get(entry.list) ?? new Map<number, number>();
+    // A revocation is final: no later entry can clear it (DESIGN.md, Principles §3).
+    const revocation = entry.list === this.lists.revocation;
+    values.set(entry.index, revocation ? Math.max(values.get(entry.index) ?? 0, entry.value) : entry.value);
+    this.values.set(entry.list, values);
+  }
+
+  /** Whether the journal proves the list existed (entries handed out on it, or values set). */
+  private referenced(id: string): boolean {
+    return (this.used.get(id)?.size ?? 0) > 0 || (this.values.get(id)?.size ?? 0) > 0;
+  }
+
+  private refuseSigning(): void {
+    const refusal = this.modules.signingRefusal?.();
+    if (refusal) throw refusal;
   }
 
   private async issueNow(
@@ -268,6 +443,7 @@ export class IssuerService {
       unsigned.credentialStatus = status.length === 1 ? status[0] : status;
     }
 
+    this.refuseSigning();
     let signed: Record<string, unknown>;
     try {
       signed = await signCredential(unsigned, keyPair, { documentLoader: registry.documentLoader });
@@ -300,37 +476,70 @@ export class IssuerService {
     const revocation = entries.find((e) => e.statusPurpose === 'revocation');
     const suspension = entries.find((e) => e.statusPurpose === 'suspension');
     const revoked = revocation ? this.valueOf(revocation) === 1 : false;
-    const updates: StatusUpdate[] = [];
+    const wanted: Array<{ entry: AllocatedEntry; value: number }> = [];
     switch (status) {
       case 'revoked':
         if (!revocation) throw unsupported('revocation');
-        updates.push(await this.setEntry(revocation, 1));
+        wanted.push({ entry: revocation, value: 1 });
         break;
       case 'suspended':
         if (revoked) throw revokedAlready(credentialId, 'suspended');
         if (!suspension) throw unsupported('suspension');
-        updates.push(await this.setEntry(suspension, 1));
+        wanted.push({ entry: suspension, value: 1 });
         break;
       case 'active':
         // Revocation is irreversible (DESIGN.md, Principles §3): no list version may clear the bit.
         if (revoked) throw revokedAlready(credentialId, 'reinstated');
-        if (suspension) updates.push(await this.setEntry(suspension, 0));
+        if (suspension) wanted.push({ entry: suspension, value: 0 });
         break;
+    }
+    // Every list touched must be held: a change is never published on top of a missing list.
+    for (const { entry } of wanted) this.heldList(entry.statusListCredential);
+    const changes = wanted.filter(({ entry, value }) => this.valueOf(entry) !== value);
+    if (changes.length > 0) {
+      this.refuseSigning();
+      // Write-ahead: durable before it is published, so a version lost with `db/` is rebuilt from it.
+      const journaled: JournalEntry[] = changes.map(({ entry, value }) => ({
+        op: 'set',
+        list: entry.statusListCredential,
+        index: entry.statusListIndex,
+        value,
+      }));
+      await this.journal.append(journaled);
+      for (const entry of journaled) this.applyEntry(entry);
+    }
+    const updates: StatusUpdate[] = [];
+    for (const { entry, value } of wanted) {
+      const changed = changes.some((c) => c.entry === entry);
+      const validFrom = changed ? await this.publishJournal(entry.statusListCredential) : null;
+      const held = this.heldList(entry.statusListCredential);
+      updates.push({
+        statusPurpose: entry.statusPurpose,
+        statusListCredential: entry.statusListCredential,
+        statusListIndex: entry.statusListIndex,
+        value,
+        changed,
+        validFrom: validFrom ?? new Date(held.list.validFrom).toISOString(),
+      });
     }
     this.modules.metrics?.statusUpdates.inc({ purpose: updates[0]?.statusPurpose ?? 'none', status });
     return { credentialId, status, updates };
   }
 
-  /** Current value of an entry in the held list version. */
+  /** Value of an entry: the journal's when it set one (a revocation also when the held list has it), else the held list's. */
   private valueOf(entry: AllocatedEntry): number {
+    const journaled = this.values.get(entry.statusListCredential)?.get(entry.statusListIndex);
     const held = this.heldList(entry.statusListCredential);
-    return readStatus(held.list.bits, entry.statusListIndex, 1);
+    const listed = readStatus(held.list.bits, entry.statusListIndex, 1);
+    if (journaled === undefined) return listed;
+    return entry.statusPurpose === 'revocation' ? Math.max(journaled, listed) : journaled;
   }
 
   private heldList(id: string) {
-    const held = this.modules.registry.statusList(id);
+    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
     if (!held || held.list.issuer !== this.did) {
       const problem = this.problems.get(id);
+      if (problem?.code === ISSUER_CODES.BEHIND) throw new RegistryError(ISSUER_CODES.BEHIND, problem.message);
       throw new RegistryError(
         'ISSUER_LIST_UNAVAILABLE',
         `status list ${id} is not held${problem ? ` (${problem.code}: ${problem.message})` : ''}`,
@@ -339,30 +548,124 @@ export class IssuerService {
     return held;
   }
 
-  /** Publishes the next version of the entry's list with the entry set to `value`, unless it already is. */
-  private async setEntry(entry: AllocatedEntry, value: number): Promise<StatusUpdate> {
-    const held = this.heldList(entry.statusListCredential);
-    const base = {
-      statusPurpose: entry.statusPurpose,
-      statusListCredential: entry.statusListCredential,
-      statusListIndex: entry.statusListIndex,
-      value,
-    };
-    const next = await nextStatusListVersion(
-      held.list,
-      [{ index: entry.statusListIndex, value }],
-      this.modules.keyPair,
-      {
-        now: this.modules.now(),
-        documentLoader: this.modules.registry.documentLoader,
-      },
+  /** The changes that bring `held` in step with the journal (revocation bits are never cleared). */
+  private pendingChanges(id: string, held: StatusListCredential): StatusChange[] {
+    const revocation = id === this.lists.revocation;
+    const changes: StatusChange[] = [];
+    for (const [index, value] of this.values.get(id) ?? []) {
+      const listed = readStatus(held.bits, index, held.statusSize);
+      if (revocation ? value === 1 && listed !== 1 : listed !== value) changes.push({ index, value });
+    }
+    return changes;
+  }
+
+  /**
+   * Publishes the next version of list `id` carrying every journaled value, plus `extra` changes
+   * (a merge), after `after` (ms, exclusive) when given. Returns its validFrom, or null when the held
+   * version already carries them all.
+   */
+  private async publishJournal(id: string, extra: StatusChange[] = [], after?: number): Promise<string | null> {
+    const held = this.heldList(id);
+    const changes = [...this.pendingChanges(id, held.list)];
+    for (const change of extra) if (!changes.some((c) => c.index === change.index)) changes.push(change);
+    if (changes.length === 0 && after === undefined) {
+      if (this.problems.get(id)?.code === ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
+      return null;
+    }
+    this.refuseSigning();
+    const next = await nextStatusListVersion(held.list, changes, this.modules.keyPair, {
+      now: this.modules.now(),
+      documentLoader: this.modules.registry.documentLoader,
+      maxClockSkewMs: this.modules.registry.options.maxClockSkewMs,
+      ...(after !== undefined ? { after } : {}),
+    });
+    if (!next.changed) return null;
+    try {
+      await this.publish(id, next.credential, next.validFrom);
+    } catch (error) {
+      this.problems.set(id, {
+        statusListCredential: id,
+        code: ISSUER_CODES.UNPUBLISHED,
+        message: `${changes.length} journaled change(s) are not in a published version yet: ${(error as Error).message}`,
+      });
+      throw error;
+    }
+    if (this.problems.get(id)?.code === ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
+    return next.validFrom;
+  }
+
+  /**
+   * Adopts the held version of list `id` (after start, or when a newer copy was admitted): clears a
+   * "behind" problem, and re-applies the journal on top when the version lacks journaled changes.
+   */
+  private async adopt(id: string): Promise<void> {
+    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
+    if (!held || held.list.issuer !== this.did) return;
+    if (this.problems.get(id)?.code === ISSUER_CODES.BEHIND) {
+      this.problems.delete(id);
+      this.modules.logger?.info({ list: id }, 'adopted the newest version of a managed list from a peer');
+    }
+    const pending = this.pendingChanges(id, held.list).length;
+    if (pending === 0) return;
+    try {
+      await this.publishJournal(id);
+      this.noteReapplied(id, pending);
+      this.modules.logger?.warn(
+        { list: id, changes: pending },
+        'the held version of a managed list lacked journaled changes: re-applied them',
+      );
+    } catch (error) {
+      this.modules.logger?.warn({ list: id, code: (error as RegistryError).code }, 'cannot re-apply the journal yet');
+    }
+  }
+
+  /** Merges a refused peer copy of our own list (see {@link observeRefused}). */
+  private async merge(copy: StatusListCredential): Promise<void> {
+    const id = copy.id;
+    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
+    if (!held || !copy.statusPurpose.includes('revocation') || id !== this.lists.revocation) return;
+    // Only bits this issuer's own key signed count: a copy signed by anyone else is no evidence.
+    const proof = await verifyProofWithKeys(
+      copy.credential,
+      this.did,
+      [pinnedKeyOf(this.modules.keyPair)],
+      this.modules.registry.documentLoader,
     );
-    if (!next.changed) return { ...base, changed: false, validFrom: new Date(held.list.validFrom).toISOString() };
-    await this.publish(entry.statusListCredential, next.credential, next.validFrom);
-    return { ...base, changed: true, validFrom: next.validFrom };
+    if (!proof.verified) return;
+    const missing: StatusChange[] = [];
+    const entries = Math.min(copy.bits.length, held.list.bits.length) * 8;
+    for (let index = 0; index < entries; index++) {
+      if (readStatus(copy.bits, index, 1) === 1 && readStatus(held.list.bits, index, 1) !== 1) {
+        missing.push({ index, value: 1 });
+      }
+    }
+    if (missing.length === 0 && copy.validFrom <= held.list.validFrom) return;
+    this.problems.set(id, {
+      statusListCredential: id,
+      code: ISSUER_CODES.DIVERGENT,
+      message: `a peer holds version ${new Date(copy.validFrom).toISOString()} with ${missing.length} revocation(s) the held version ${new Date(held.list.validFrom).toISOString()} lacks: merging`,
+    });
+    try {
+      // Newer than both versions, holding the union: every peer and this node accept it.
+      await this.publishJournal(id, missing, Math.max(copy.validFrom, held.list.validFrom));
+      this.problems.delete(id);
+      this.noteReapplied(id, missing.length);
+      this.modules.logger?.warn(
+        { list: id, revocations: missing.length },
+        'merged a divergent peer copy of a managed list',
+      );
+    } catch (error) {
+      this.modules.logger?.warn({ list: id, code: (error as RegistryError).code }, 'cannot merge the peer copy yet');
+    }
+  }
+
+  private noteReapplied(id: string, changes: number): void {
+    const before = this.reapplied.get(id)?.changes ?? 0;
+    this.reapplied.set(id, { changes: before + changes, at: this.modules.now() });
   }
 
   private async publishList(id: string, purpose: ManagedPurpose, bits: Uint8Array, validFrom: Date): Promise<void> {
+    this.refuseSigning();
     const record = await issueStatusList(
       {
         issuer: this.modules.keyPair,
@@ -388,13 +691,19 @@ export class IssuerService {
     }
   }
 
-  /** Creates and publishes each managed list the registry does not hold; remembers why one failed. */
+  /**
+   * Creates and publishes each managed list the registry does not hold, unless the journal
+   * references it (then its newest version must come from a peer: `ISSUER_STATE_BEHIND`);
+   * remembers why one failed.
+   */
   private async ensureLists(): Promise<void> {
     for (const [purpose, id] of Object.entries(this.lists) as [ManagedPurpose, string][]) {
-      const held = this.modules.registry.statusList(id);
+      const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
       if (held) {
-        if (held.list.issuer === this.did) this.problems.delete(id);
-        else {
+        if (held.list.issuer === this.did) {
+          const code = this.problems.get(id)?.code;
+          if (code !== ISSUER_CODES.DIVERGENT && code !== ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
+        } else {
           this.problems.set(id, {
             statusListCredential: id,
             code: 'ISSUER_LIST_CONFLICT',
@@ -403,11 +712,35 @@ export class IssuerService {
         }
         continue;
       }
+      const other = this.modules.registry.statusList(id);
+      if (other && other.list.issuer !== this.did) {
+        this.problems.set(id, {
+          statusListCredential: id,
+          code: 'ISSUER_LIST_CONFLICT',
+          message: `the registry holds ${id} issued by ${other.list.issuer}`,
+        });
+        continue;
+      }
+      // The journal proves this list was published: a brand-new empty one would be older state
+      // than the network's (every peer would refuse its versions as STATUS_LIST_ROLLBACK).
+      if (this.referenced(id) && !this.options.recreateMissingLists) {
+        this.problems.set(id, {
+          statusListCredential: id,
+          code: ISSUER_CODES.BEHIND,
+          message: `${id} was published before (the issuer journal references it) but is not held: waiting for a peer's copy (docs/operators.md, Backup and recovery)`,
+        });
+        continue;
+      }
       try {
         const bits = createStatusList(this.options.listEntries);
+        const revocation = purpose === 'revocation';
+        // With the override, the journal alone rebuilds it.
+        for (const [index, value] of this.values.get(id) ?? []) {
+          if (!revocation || value === 1) writeStatus(bits, index, 1, value);
+        }
         await this.publishList(id, purpose, bits, new Date(this.modules.now()));
         this.problems.delete(id);
-        this.modules.logger?.info({ list: id, purpose }, 'published a new empty status list');
+        this.modules.logger?.info({ list: id, purpose }, 'published a new status list');
       } catch (error) {
         const cause = error instanceof RegistryError && error.cause instanceof RegistryError ? error.cause : error;
         const code = cause instanceof RegistryError ? cause.code : 'STATUS_PUBLISH_FAILED';
@@ -443,25 +776,12 @@ export class IssuerService {
     return index;
   }
 
-  /** Marks entries used (and maps them to the credential), then persists before anything is returned. */
+  /** Journals entries (synced), then marks them used and maps them to the credential. */
   private async commit(credentialId: string | null, entries: AllocatedEntry[]): Promise<void> {
-    for (const entry of entries) {
-      const used = this.used.get(entry.statusListCredential) ?? new Set<number>();
-      used.add(entry.statusListIndex);
-      this.used.set(entry.statusListCredential, used);
-    }
-    if (credentialId !== null) this.credentials.set(credentialId, entries);
-    await this.file.save(this.snapshot());
+    const entry: JournalEntry = { op: 'alloc', credentialId, entries };
+    await this.journal.append([entry]);
+    this.applyEntry(entry);
     this.reportAllocations();
-  }
-
-  private snapshot(): AllocationState {
-    return {
-      version: 1,
-      issuer: this.did,
-      lists: Object.fromEntries([...this.used].map(([list, set]) => [list, [...set].sort((a, b) => a - b)])),
-      credentials: Object.fromEntries(this.credentials),
-    };
   }
 
   private reportAllocations(): void {

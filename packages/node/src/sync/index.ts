@@ -2,6 +2,16 @@
  * Anti-entropy (DESIGN.md, Principles §4 and Network): range-based set reconciliation of the record
  * index between two peers, then transfer of exactly what differs.
  */
+
+export {
+  type ClockEstimate,
+  decodeClock,
+  defaultPeerClocksOptions,
+  encodeClock,
+  PeerClocks,
+  type PeerClocksModules,
+  type PeerClocksOptions,
+} from './peer-clocks.ts';
 export {
   type Bound,
   checkReconcileOptions,

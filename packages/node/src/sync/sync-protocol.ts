@@ -8,6 +8,7 @@
  * type byte:
  *
  *     initiator → responder               responder → initiator
+ *     9 CLOCK      8-byte ms clock    →   9 CLOCK      8-byte ms clock     (first, once: peer-clocks.ts)
  *     1 RECONCILE  reconcile message  ⇄   1 RECONCILE  reconcile message   (until the initiator is done)
  *     8 HELD       count, (key, version)*                                  (hints, no answer)
  *     2 WANT       count, 16-byte ids  →   3 RECORD     canonical bytes    (one frame per record sent)
@@ -57,6 +58,7 @@ import {
 } from '@trustmesh/registry';
 import { NOT_YET_RESOLVABLE_CODES } from '../gossip/record-gossip.ts';
 import { ByteReader, ByteWriter, varintLength } from './bytes.ts';
+import { decodeClock, encodeClock, type PeerClocks } from './peer-clocks.ts';
 import {
   checkReconcileOptions,
   decodeReconcileMessage,
@@ -86,6 +88,7 @@ export const SYNC_FRAME = {
   DONE: 6,
   RESULT: 7,
   HELD: 8,
+  CLOCK: 9,
 } as const;
 
 /** Longest version string accepted in a HELD hint (the store's are 1–16 digits). */
@@ -180,6 +183,8 @@ export interface AntiEntropyModules {
   onAdmitted?: (admission: Admission) => void;
   /** Called with the statistics of every round this node completes as initiator (metrics, simulations). */
   onRound?: (stats: SyncRoundStats) => void;
+  /** Where the peers' clocks exchanged at the start of each round are kept (issue 10, problem 3). */
+  clocks?: PeerClocks;
 }
 
 /** What one round achieved, as seen by its initiator. */
@@ -539,6 +544,11 @@ export class AntiEntropy {
     await Promise.allSettled([...this.tasks]);
   }
 
+  /** The peers' clocks exchanged in rounds (when configured). */
+  get clocks(): PeerClocks | undefined {
+    return this.modules.clocks;
+  }
+
   /** A copy of the cumulative counters. */
   counters(): AntiEntropyCounters {
     return structuredClone(this.stats);
@@ -688,6 +698,16 @@ export class AntiEntropy {
       durationMs: 0,
     };
     try {
+      // 0. Clocks: ours, then the peer's, timed by the monotonic clock (midpoint of the exchange).
+      const clocks = this.modules.clocks;
+      if (clocks) {
+        const sentAt = clocks.monotonic();
+        await io.send(SYNC_FRAME.CLOCK, encodeClock(this.now()));
+        const theirs = decodeClock(await io.expect(SYNC_FRAME.CLOCK, 'CLOCK'));
+        if (theirs === null) throw malformed('CLOCK: not an 8-byte clock reading');
+        clocks.record(peer.toString(), theirs, (sentAt + clocks.monotonic()) / 2);
+        stats.roundTrips++;
+      }
       // 1. Reconcile over a snapshot that stays fixed for the whole round.
       const snapshot = this.modules.index.snapshot();
       const reconciler = new Reconciler(snapshot, 'initiator', reconcile);
@@ -813,13 +833,21 @@ export class AntiEntropy {
       const snapshot = this.modules.index.snapshot();
       const reconciler = new Reconciler(snapshot, 'responder', reconcile);
       let phase: 'reconcile' | 'serve' | 'push' = 'reconcile';
+      let first = true;
       let served = 0;
       const held = new Map<string, string>();
       const pushes: Uint8Array[] = [];
       let pushBytes = 0;
       for (;;) {
         const frame = await io.read();
-        if (frame.type === SYNC_FRAME.RECONCILE && phase === 'reconcile') {
+        const opening = first;
+        first = false;
+        if (frame.type === SYNC_FRAME.CLOCK && opening) {
+          const theirs = decodeClock(frame.payload);
+          if (theirs === null) throw malformed('CLOCK: not an 8-byte clock reading');
+          this.modules.clocks?.record(peer, theirs);
+          await io.send(SYNC_FRAME.CLOCK, encodeClock(this.now()));
+        } else if (frame.type === SYNC_FRAME.RECONCILE && phase === 'reconcile') {
           const reply = reconciler.receive(decodeReconcileMessage(frame.payload, reconcile));
           await io.send(SYNC_FRAME.RECONCILE, encodeReconcileMessage(reply ?? { ranges: [] }));
         } else if (frame.type === SYNC_FRAME.HELD && phase !== 'push') {

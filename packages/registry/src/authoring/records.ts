@@ -220,7 +220,16 @@ export type NextStatusListVersion =
 /**
  * Builds and signs the next version of a held status list with `changes` applied: same id, purposes,
  * statusSize and lifetime, and a validFrom strictly after the held one (nodes keep only newer
- * versions, DESIGN.md Records §3), even when the local clock lags it.
+ * versions, DESIGN.md Records §3, ordered by validFrom: validation/status-list.ts), even when the
+ * local clock lags it a little.
+ *
+ * The next validFrom is `max(now, floor + 1)`, the floor being the held version's validFrom (and
+ * `after`, when given: a merge must be newer than a peer's copy too). A floor dated more than
+ * `maxClockSkewMs` ahead of `now` is the mark of a clock that was stepped forward and then back:
+ * every peer ignores such a version (STATUS_LIST_NOT_YET_VALID), so building on it would freeze the
+ * list until real time catches up (issue 10, problem 3). Then the version is dated `now`; the caller
+ * must first drop the unusable future version it holds (Registry.dropFutureStatusList).
+ * With `after` the version is produced even when no entry changes (a merge of two versions).
  * @throws RegistryError `STATUS_LIST_NOT_YOURS` when `keyPair` is not the list's issuer; `RANGE_ERROR`
  *   for an index outside the list.
  */
@@ -228,7 +237,7 @@ export async function nextStatusListVersion(
   held: StatusListCredential,
   changes: readonly StatusChange[],
   keyPair: KeyPair,
-  options: { now: number; documentLoader: DocumentLoader },
+  options: { now: number; documentLoader: DocumentLoader; after?: number; maxClockSkewMs?: number },
 ): Promise<NextStatusListVersion> {
   if (held.issuer !== keyPair.did) {
     throw reject(
@@ -243,8 +252,8 @@ export async function nextStatusListVersion(
     previous[change.index] = readStatus(bits, change.index, held.statusSize);
     writeStatus(bits, change.index, held.statusSize, change.value);
   }
-  if (changes.every((c) => previous[c.index] === c.value)) return { changed: false };
-  const validFromMs = Math.max(options.now, held.validFrom + 1);
+  if (options.after === undefined && changes.every((c) => previous[c.index] === c.value)) return { changed: false };
+  const validFromMs = nextValidFrom(held.validFrom, options);
   const { proof: _proof, ...unsigned } = structuredClone(held.credential) as Record<string, unknown>;
   (unsigned.credentialSubject as Record<string, unknown>).encodedList = encodeStatusList(bits);
   unsigned.validFrom = new Date(validFromMs).toISOString();
@@ -253,4 +262,18 @@ export async function nextStatusListVersion(
   }
   const credential = await signCredential(unsigned, keyPair, { documentLoader: options.documentLoader });
   return { changed: true, credential, validFrom: unsigned.validFrom as string, previous };
+}
+
+/**
+ * validFrom (ms) of the version after one dated `heldValidFrom`: see {@link nextStatusListVersion}.
+ * A floor within the skew allowance (a clock lagging a little) is still superseded; one beyond it
+ * is unusable by any peer and is not built on.
+ */
+export function nextValidFrom(
+  heldValidFrom: number,
+  options: { now: number; after?: number; maxClockSkewMs?: number },
+): number {
+  const limit = options.now + (options.maxClockSkewMs ?? Number.POSITIVE_INFINITY);
+  const floors = [heldValidFrom, ...(options.after === undefined ? [] : [options.after])].filter((f) => f <= limit);
+  return floors.length === 0 ? options.now : Math.max(options.now, ...floors.map((f) => f + 1));
 }

@@ -5,7 +5,13 @@
 
 export { MAX_META_DEPTH, MAX_META_VALUE_BYTES, MAX_STORE_KEY_BYTES, RECORD_KINDS } from './batch.ts';
 export { compareKeys } from './codec.ts';
-export { LEVEL_STORE_FORMAT, LevelRecordStore, type LevelStoreOptions } from './level-store.ts';
+export {
+  LEVEL_STORE_FORMAT,
+  type LevelDatabase,
+  LevelRecordStore,
+  type LevelStoreModules,
+  type LevelStoreOptions,
+} from './level-store.ts';
 export { MemoryRecordStore } from './memory-store.ts';
 export type {
   EvidenceRecord,
@@ -15,4 +21,5 @@ export type {
   RecordStore,
   StoreBatch,
   StoredRecord,
+  StoreFaults,
 } from './types.ts';

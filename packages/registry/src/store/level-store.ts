@@ -9,6 +9,15 @@
  * - `sys`  `format` and `stats` (record/byte/evidence counters, kept in step by every batch)
  *
  * Keys are UTF-8, so LevelDB orders them by UTF-8 bytes; the memory store uses the same order.
+ *
+ * Durability (issue 10, problem 2; DESIGN.md, Principles §7: a 2xx for a write means durable):
+ * - every commit is written with `sync: true`, so it is on disk before `commit` resolves;
+ * - after any failed write the store is fail-stop: it refuses further writes (`STORE_FAILED`) and
+ *   reopens the database, so LevelDB recovers its log from what is on disk and starts a new one.
+ *   The bundled LevelDB does not enter an error state when a log write fails, and later records
+ *   would be appended misaligned and dropped at the next recovery; a reopen never builds on a
+ *   failed write. If the reopen fails, the store stays failed (health says so) until restarted.
+ * - `faults()` reports failed writes for health; a full disk comes out as `STORE_FULL` (507).
  */
 import { Level } from 'level';
 import { RegistryError, reject } from '../errors.ts';
@@ -30,12 +39,29 @@ import type {
   RecordStore,
   StoreBatch,
   StoredRecord,
+  StoreFaults,
 } from './types.ts';
 
 /** Options of {@link LevelRecordStore}. */
 export interface LevelStoreOptions {
   /** Directory of the LevelDB database; created if missing. */
   location: string;
+  /**
+   * Sync every commit to disk before it resolves (default true). Only benchmarks and throw-away
+   * stores turn it off: without it a power cut loses acknowledged writes.
+   */
+  sync?: boolean;
+}
+
+/** The LevelDB database type the store runs on. */
+export type LevelDatabase = Level<string, Uint8Array>;
+
+/** What the store depends on: how a database is opened (tests inject file-layer faults here). */
+export interface LevelStoreModules {
+  /** Creates the (unopened) database at `location`; defaults to `new Level(location, …)`. */
+  createDatabase?: (location: string) => LevelDatabase;
+  /** The clock, ms since the epoch, for fault timestamps (default `Date.now`). */
+  now?: () => number;
 }
 
 /** Layout version written to `sys/format`; a store refuses a directory written in another layout. */
@@ -80,14 +106,26 @@ function sublevels(db: Database) {
  */
 export class LevelRecordStore implements RecordStore {
   private readonly options: LevelStoreOptions;
+  private readonly modules: LevelStoreModules;
   private state: OpenState | undefined;
+  /** Set after a failed write until the reopen succeeds: commits are refused meanwhile. */
+  private failure: RegistryError | undefined;
+  private reopening: Promise<void> | undefined;
+  private readonly faultLog: Omit<StoreFaults, 'state'> = { failedWrites: 0, reopens: 0, lastFailure: null };
   private opening: Promise<void> | undefined;
   /** Tail of the commit queue. */
   private queue: Promise<void> = Promise.resolve();
 
   /** Creates the store; nothing touches the disk until `open()`. */
-  constructor(options: LevelStoreOptions) {
+  constructor(options: LevelStoreOptions, modules: LevelStoreModules = {}) {
     this.options = { ...options };
+    this.modules = modules;
+  }
+
+  /** Write faults since open, for health. */
+  faults(): StoreFaults {
+    const state = this.failure ? 'failed' : this.state ? 'ok' : 'closed';
+    return { state, ...structuredClone(this.faultLog) };
   }
 
   /** The directory this store reads and writes. */
@@ -111,6 +149,7 @@ export class LevelRecordStore implements RecordStore {
   /** Waits for queued commits, then closes the database. Closing a closed store does nothing. */
   async close(): Promise<void> {
     if (this.opening) await this.opening.catch(() => undefined);
+    if (this.reopening) await this.reopening.catch(() => undefined);
     const state = this.state;
     if (!state) return;
     // Refuse new work at once; commits already queued still land before the database closes.
@@ -132,9 +171,13 @@ export class LevelRecordStore implements RecordStore {
    * (throwing `STORE_BAD_BATCH` naming the field), so a refused batch writes nothing.
    */
   async commit(batch: StoreBatch): Promise<void> {
-    const state = this.requireOpen();
+    this.requireOpen();
+    this.requireWritable();
     const prepared = prepareBatch(batch);
     return this.exclusive(async () => {
+      // A commit queued behind a failed one must not land on the failed handle.
+      this.requireWritable();
+      const state = this.requireOpen();
       const { db, sub, counts } = state;
       const touched = [...prepared.put.map((put) => put.key), ...prepared.del];
       const previous = touched.length === 0 ? [] : await this.io('read', () => sub.rec.getMany(touched));
@@ -173,7 +216,11 @@ export class LevelRecordStore implements RecordStore {
       }
       if (operations.length === 0) return;
       operations.push({ type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(next) });
-      await this.io('write', () => db.batch(operations));
+      try {
+        await db.batch(operations, { sync: this.options.sync ?? true });
+      } catch (cause) {
+        throw this.writeFailed(cause);
+      }
       state.counts = next;
     });
   }
@@ -235,9 +282,72 @@ export class LevelRecordStore implements RecordStore {
     return { ...counts };
   }
 
+  /**
+   * A write failed: refuse writes, count it, and reopen the database in the background (the failing
+   * commit answers at once with the write's error). Returns the error to throw.
+   */
+  private writeFailed(cause: unknown): RegistryError {
+    const full = isDiskFull(cause);
+    const error = reject(
+      full ? 'STORE_FULL' : 'STORE_IO',
+      undefined,
+      `LevelDB write failed in ${this.options.location}${full ? ' (disk full)' : ''}: ${describe(cause)}`,
+      cause,
+    );
+    this.faultLog.failedWrites++;
+    this.faultLog.lastFailure = { at: (this.modules.now ?? Date.now)(), code: error.code, message: error.message };
+    this.failure = error;
+    this.reopening ??= this.reopen().finally(() => {
+      this.reopening = undefined;
+    });
+    return error;
+  }
+
+  /** Closes and reopens the database (LevelDB recovers from its log); clears the failure if it works. */
+  private async reopen(): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    try {
+      await state.db.close();
+    } catch {
+      // Reopen anyway: a failed close leaves nothing to build on.
+    }
+    this.state = undefined;
+    try {
+      await this.openNow();
+      this.failure = undefined;
+      this.faultLog.reopens++;
+    } catch (error) {
+      // Stays failed: every commit answers STORE_FAILED, health says so, the operator restarts.
+      this.failure = reject(
+        'STORE_FAILED',
+        undefined,
+        `the LevelDB store at ${this.options.location} could not be reopened after a failed write: ${describe(error)}`,
+        error,
+      );
+    }
+  }
+
+  /** Waits for a reopen after a failed write to finish (tests, health). */
+  async settled(): Promise<void> {
+    await this.reopening?.catch(() => undefined);
+  }
+
+  private requireWritable(): void {
+    if (!this.failure) return;
+    throw reject(
+      'STORE_FAILED',
+      undefined,
+      `the LevelDB store at ${this.options.location} refuses writes after a failed write (${this.failure.code}); it is reopening`,
+      this.failure,
+    );
+  }
+
   private async openNow(): Promise<void> {
     const { location } = this.options;
-    const db: Database = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const db: Database =
+      this.modules.createDatabase?.(location) ??
+      new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
     try {
       await db.open();
     } catch (cause) {
@@ -256,6 +366,9 @@ export class LevelRecordStore implements RecordStore {
 
   private requireOpen(): OpenState {
     if (!this.state) {
+      if (this.reopening) {
+        throw reject('STORE_FAILED', undefined, `the LevelDB store at ${this.options.location} is reopening`);
+      }
       throw reject('STORE_NOT_OPEN', undefined, `the LevelDB store at ${this.options.location} is not open`);
     }
     return this.state;
@@ -337,10 +450,13 @@ async function loadCounts(db: Database, sub: Sublevels, location: string): Promi
     counts.bytes += encodedRecordSize(key, value);
   }
   for await (const _ of sub.evd.keys()) counts.evidence++;
-  await db.batch([
-    { type: 'put', sublevel: sub.sys, key: 'format', value: encodeJson(LEVEL_STORE_FORMAT) },
-    { type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(counts) },
-  ]);
+  await db.batch(
+    [
+      { type: 'put', sublevel: sub.sys, key: 'format', value: encodeJson(LEVEL_STORE_FORMAT) },
+      { type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(counts) },
+    ],
+    { sync: true },
+  );
   return counts;
 }
 
@@ -369,6 +485,16 @@ function openError(location: string, cause: unknown): RegistryError {
     `cannot open LevelDB directory ${location}: ${describe(inner ?? cause)}`,
     cause,
   );
+}
+
+/** True when a LevelDB error (or its cause) says the disk is full. */
+function isDiskFull(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = codeOf(e);
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+    if (/no space left on device|ENOSPC|disk quota exceeded/i.test(describe(e))) return true;
+  }
+  return false;
 }
 
 function codeOf(error: unknown): unknown {

@@ -63,6 +63,18 @@ export interface KeyRange {
   limit?: number;
 }
 
+/** A store's write faults since it was opened (issue 10, problems 2 and 4), for health. */
+export interface StoreFaults {
+  /** `ok`; `failed` (a write failed and the store refuses writes until it has reopened); `closed`. */
+  state: 'ok' | 'failed' | 'closed';
+  /** Failed writes since open. */
+  failedWrites: number;
+  /** Reopens after a failed write that succeeded. */
+  reopens: number;
+  /** The last failure: when (ms since epoch), its code (`STORE_IO`, `STORE_FULL`) and message. */
+  lastFailure: { at: number; code: string; message: string } | null;
+}
+
 /** Storage used by the registry. Its only I/O; storage quirks stay inside and come out as null or a clear error. */
 export interface RecordStore {
   /** Opens the store; a LevelDB directory locked by another process fails with STORE_LOCKED. */
@@ -84,4 +96,6 @@ export interface RecordStore {
   getMeta<T = unknown>(name: string): Promise<T | null>;
   /** Number of current records and their total bytes. */
   stats(): Promise<{ records: number; bytes: number; evidence: number }>;
+  /** Write faults since open (a store without any I/O of its own may leave it out). */
+  faults?(): StoreFaults;
 }

@@ -1,8 +1,10 @@
 /**
  * Operator routes: health (with the loud warnings of DESIGN.md, Records §1: an expired governance
- * may mean a newer version is withheld), peers, anti-entropy state and Prometheus metrics.
+ * may mean a newer version is withheld; and Principles §7: degraded, with named reasons, whenever
+ * the node cannot be trusted), peers, anti-entropy state and Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify';
+import { RECENT_FAULT_MS } from '../../health/node-health.ts';
 import { JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -56,11 +58,13 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (_request, reply) => {
       const governance = registry.governance();
+      // Named warnings, each starting with its code (issue 10, problem 4): the registry's (governance
+      // past validity), the node's (store faults, clock skew, no peers), the issuer's (list behind or
+      // divergent, journal faults, re-applied changes, lists past validity).
       const warnings = [
         ...registry.warnings(),
-        ...(issuer
-          ?.listProblems()
-          .map((p) => `issuer list ${p.statusListCredential} is not published: ${p.code}: ${p.message}`) ?? []),
+        ...(node.healthWarnings?.() ?? []),
+        ...(issuer?.healthWarnings(RECENT_FAULT_MS) ?? []),
       ];
       const status = !governance ? 'unavailable' : warnings.length > 0 ? 'degraded' : 'ok';
       return reply.code(governance ? 200 : 503).send({
