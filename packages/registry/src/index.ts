@@ -24,7 +24,13 @@ export {
   type SampleNetworkOptions,
 } from './authoring/sample-network.ts';
 export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
-export { BUNDLED_CONTEXTS, EXAMPLES_CONTEXT_V1_URL } from './contexts/index.ts';
+export {
+  BUNDLED_CONTEXTS,
+  EXAMPLES_CONTEXT_V1_URL,
+  W3C_EXAMPLES_CONTEXT_V1_URL,
+  W3C_EXAMPLES_CONTEXT_V2_URL,
+  W3C_EXAMPLES_VOCABULARY,
+} from './contexts/index.ts';
 export * from './crypto/index.ts';
 export * from './issuance/index.ts';
 export { ignore, outcomeOf, RegistryError, reject, type ValidationAction, type ValidationOutcome } from './errors.ts';

@@ -12,6 +12,8 @@ import ed25519Signature2020Context from 'ed25519-signature-2020-context';
 import examplesV1 from './examples-v1.json' with { type: 'json' };
 import multikeyV1 from './multikey-v1.json' with { type: 'json' };
 import trustmeshV1 from './trustmesh-v1.json' with { type: 'json' };
+import w3cExamplesV1 from './w3c-examples-v1.json' with { type: 'json' };
+import w3cExamplesV2 from './w3c-examples-v2.json' with { type: 'json' };
 
 /** URL of the trustmesh vocabulary context (accreditation terms). */
 export const TRUSTMESH_CONTEXT_V1_URL = 'https://w3id.org/trustmesh/v1';
@@ -40,6 +42,22 @@ export const MULTIKEY_CONTEXT_V1_URL = 'https://w3id.org/security/multikey/v1';
  */
 export const EXAMPLES_CONTEXT_V1_URL = 'https://w3id.org/trustmesh/examples/v1';
 
+/**
+ * The W3C examples contexts, which the VC Recommendations' own examples and the W3C test suites use
+ * (e.g. VCDM 2.0 Example 1: `["https://www.w3.org/ns/credentials/v2",
+ * "https://www.w3.org/ns/credentials/examples/v2"]`). Bundled as vocabularies for interop and test
+ * vectors, as published: each is `{"@context": {"@vocab": "https://www.w3.org/ns/credentials/examples#"}}`
+ * and defines no term. Every key and type name no other listed context defines expands into the
+ * examples namespace (`…/examples#alumniOf`): never into the credentials, status or security
+ * vocabularies, whose names are defined and `@protected` by their own contexts. How the allow-list
+ * treats their `@vocab` (type names, operator contexts) is explained in crypto/context-allow-list.ts.
+ */
+export const W3C_EXAMPLES_CONTEXT_V1_URL = 'https://www.w3.org/ns/credentials/examples/v1';
+/** The W3C examples context v2 (see {@link W3C_EXAMPLES_CONTEXT_V1_URL}). */
+export const W3C_EXAMPLES_CONTEXT_V2_URL = 'https://www.w3.org/ns/credentials/examples/v2';
+/** The vocabulary the W3C examples contexts map undefined terms to (their `@vocab`). */
+export const W3C_EXAMPLES_VOCABULARY = 'https://www.w3.org/ns/credentials/examples#';
+
 export const TRUSTMESH_CONTEXT_V1: Readonly<Record<string, unknown>> = deepFreeze(structuredClone(trustmeshV1));
 
 /** Every bundled context document by URL, deep-frozen. */
@@ -55,6 +73,8 @@ export const BUNDLED_CONTEXTS: ReadonlyMap<string, Readonly<Record<string, unkno
       [MULTIKEY_CONTEXT_V1_URL, multikeyV1],
       [TRUSTMESH_CONTEXT_V1_URL, TRUSTMESH_CONTEXT_V1],
       [EXAMPLES_CONTEXT_V1_URL, examplesV1],
+      [W3C_EXAMPLES_CONTEXT_V1_URL, w3cExamplesV1],
+      [W3C_EXAMPLES_CONTEXT_V2_URL, w3cExamplesV2],
     ] as const
   ).map(([url, document]) => {
     // A missing entry means a context package changed shape: fail at load time, not mid-verification.

@@ -22,7 +22,7 @@
  * type name that no context the document lists defines as the allow-list does).
  */
 import { sha256Hex } from '../canonical.ts';
-import { BUNDLED_CONTEXTS, deepFreeze } from '../contexts/index.ts';
+import { BUNDLED_CONTEXTS, deepFreeze, W3C_EXAMPLES_VOCABULARY } from '../contexts/index.ts';
 import { reject } from '../errors.ts';
 
 /** A document names a context by an inline object (or anything but a URL string). */
@@ -60,6 +60,8 @@ export interface ContextAllowList {
   readonly terms: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Term → IRI over all allowed contexts (one-to-one by construction). */
   readonly termIris: ReadonlyMap<string, string>;
+  /** Each bundled context's top-level `@vocab`, by URL (operator contexts may not have one). */
+  readonly vocabularies?: ReadonlyMap<string, string>;
 }
 
 /** An allow-list with the parsed documents of its operator-added contexts, by URL. */
@@ -75,6 +77,8 @@ const RESERVED_NAMESPACES = [
   'https://www.w3.org/ns/credentials/status#',
   'https://w3id.org/security#',
   'https://w3id.org/trustmesh#',
+  // The W3C examples contexts' @vocab (issue 12): no operator term may alias a name it expands.
+  W3C_EXAMPLES_VOCABULARY,
 ];
 // Context keywords an operator context may carry; the rest change how terms resolve (refused).
 const ALLOWED_CONTEXT_KEYWORDS = new Set(['@protected', '@version', '@language', '@direction']);
@@ -99,6 +103,7 @@ interface TermDefinition {
 export function buildContextAllowList(pinned: readonly PinnedContext[]): BuiltContextAllowList {
   const urls: string[] = [];
   const terms = new Map<string, ReadonlyMap<string, string>>();
+  const vocabularies = new Map<string, string>();
   const names = new Map<string, Set<string | undefined>>();
   const iris = new Map<string, Set<string>>();
   const index = (defs: readonly TermDefinition[]) => {
@@ -111,6 +116,7 @@ export function buildContextAllowList(pinned: readonly PinnedContext[]): BuiltCo
     const inner = document['@context'] as Json;
     urls.push(url);
     terms.set(url, topLevelTerms(inner));
+    if (typeof inner['@vocab'] === 'string') vocabularies.set(url, inner['@vocab']);
     index(termDefinitions(inner, url, false));
   }
   const added = new Map<string, Readonly<Record<string, unknown>>>();
@@ -130,7 +136,7 @@ export function buildContextAllowList(pinned: readonly PinnedContext[]): BuiltCo
   }
   const termIris = new Map<string, string>();
   for (const map of terms.values()) for (const [t, iri] of map) if (!termIris.has(t)) termIris.set(t, iri);
-  return { allowList: Object.freeze({ urls: Object.freeze(urls), terms, termIris }), added };
+  return { allowList: Object.freeze({ urls: Object.freeze(urls), terms, termIris, vocabularies }), added };
 }
 
 /** The allow-list of the bundled contexts alone (what a loader without operator contexts uses). */
@@ -155,6 +161,7 @@ export function checkDocumentContexts(document: Readonly<Record<string, unknown>
     if (typeof type !== 'string') continue;
     const field = Array.isArray(rawTypes) ? `type[${i}]` : 'type';
     const expected = allowList.termIris.get(type);
+    if (expected === undefined && isExamplesVocabularyType(type, listed, allowList)) continue;
     let iri: string | undefined;
     for (const url of listed) iri = allowList.terms.get(url)?.get(type) ?? iri;
     if (expected === undefined || iri !== expected) {
@@ -167,6 +174,20 @@ export function checkDocumentContexts(document: Readonly<Record<string, unknown>
       );
     }
   }
+}
+
+// [REJECT] unless it holds: a type name no allowed context defines is accepted only when the
+// `@vocab` in force for the document (the last listed context that has one) is the W3C examples
+// vocabulary (issue 12): the name then expands to exactly `…/examples#Name`, whatever else the
+// document lists, because no allowed context defines the name and no operator context may define a
+// term in that namespace (RESERVED_NAMESPACES). Without it (or under any other `@vocab`) an
+// undefined type name stays refused. Plain names only: a compact or absolute IRI as a type is never
+// a vocabulary term.
+function isExamplesVocabularyType(type: string, listed: readonly string[], allowList: ContextAllowList): boolean {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(type)) return false;
+  let vocabulary: string | undefined;
+  for (const url of listed) vocabulary = allowList.vocabularies?.get(url) ?? vocabulary;
+  return vocabulary === W3C_EXAMPLES_VOCABULARY;
 }
 
 function listedContexts(value: unknown, allowList: ContextAllowList): string[] {
