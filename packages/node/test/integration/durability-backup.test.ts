@@ -1,0 +1,71 @@
+/**
+ * Issue 10, problem 1, restored backup: an issuer restarted from an older backup (store and journal)
+ * while its peers are down publishes on top of its older list; its peers refuse that version
+ * (STATUS_LIST_ROLLBACK: it lacks a revocation they hold) and it refuses theirs as older
+ * (STATUS_LIST_STALE). The issuer sees the refused copy is its own list, signed by its own key,
+ * and merges both into a version newer than either: every acknowledged revocation holds everywhere.
+ */
+import * as assert from 'node:assert/strict';
+import { cp, rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../helpers.ts';
+import { entry, health, issue, link, REVOCATION, setStatus, waitForEntry, World } from './durability-fixtures.ts';
+
+describe('durability: an issuer restored from an older backup', () => {
+  let world: World;
+  before(async () => {
+    world = await World.create();
+  });
+  after(async () => {
+    await world.close();
+  });
+
+  it('merges its divergent list with the peers’ copy instead of splitting from the network', async () => {
+    const dirA = await world.dir();
+    const dirB = await world.dir();
+    const backup = await world.dir();
+    let a = await world.start(dirA, { issuer: true });
+    let b = await world.start(dirB);
+    await world.seed(a);
+    await world.seed(b);
+    await link(a, b);
+    const [c1, c2, c3] = [await issue(a), await issue(a), await issue(a)];
+    assert.equal((await setStatus(a, c1.id, 'revoked')).status, 200);
+    await waitForEntry([a, b], REVOCATION, c1.index, 1, 'c1 revoked on both');
+
+    // Backup of the whole data directory (store and journal), then a revocation after it.
+    await world.stop(a);
+    await cp(dirA, backup, { recursive: true });
+    a = await world.start(dirA, { issuer: true });
+    await link(a, b);
+    assert.equal((await setStatus(a, c2.id, 'revoked')).status, 200);
+    await waitForEntry([a, b], REVOCATION, c2.index, 1, 'c2 revoked on both');
+
+    // Both go down; the issuer comes back from the backup, alone, and revokes c3.
+    await world.stop(a);
+    await world.stop(b);
+    await rm(dirA, { recursive: true, force: true });
+    await cp(backup, dirA, { recursive: true });
+    a = await world.start(dirA, { issuer: true });
+    assert.equal(entry(a, REVOCATION, c2.index), 0, 'the restored store predates c2');
+    assert.equal((await setStatus(a, c3.id, 'revoked')).status, 200);
+
+    // The peer returns. Its rounds pull the issuer's version (refused: it would clear c2) and push
+    // its own (older than the issuer's): the issuer merges.
+    b = await world.start(dirB);
+    await link(a, b);
+    await b.sync.syncWith(a.peerId);
+    await waitFor(
+      () => [a, b].every((n) => [c1, c2, c3].every((c) => entry(n, REVOCATION, c.index) === 1)),
+      'c1, c2 and c3 revoked on both nodes',
+      { timeoutMs: 8_000 },
+    );
+    const report = await health(a);
+    assert.ok(
+      report.warnings.some((w) => w.startsWith('ISSUER_STATE_REAPPLIED') && w.includes(REVOCATION)),
+      report.warnings.join('\n'),
+    );
+    // Both hold the same version now: the split is over.
+    assert.equal(a.registry.statusList(REVOCATION)?.digest, b.registry.statusList(REVOCATION)?.digest);
+  });
+});
