@@ -6,3 +6,4 @@ export {
   type PrepareIssuanceOptions,
   prepareForIssuance,
 } from './prepare-issuance.ts';
+export { requireIssuable } from './validate-issuance.ts';

@@ -7,7 +7,7 @@
  * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
  */
 import { randomUUID } from 'node:crypto';
-import { prepareForIssuance, queryStatus, verifyCredential } from '@trustmesh/registry';
+import { prepareForIssuance, queryStatus, requireIssuable, verifyCredential } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
 import { ApiError, toApiError } from '../errors.ts';
@@ -160,6 +160,9 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
       const addsStatus = credential.credentialStatus === undefined;
       // VC 1.1 or 2.0: the contexts for what the node adds (issuance/prepare-issuance.ts).
       const prepared = prepareForIssuance(credential, { now: now(), addsStatus });
+      // An issuer refuses what a verifier must reject: the data model's rules and the contexts,
+      // with the field and the rule named (issuance/validate-issuance.ts).
+      requireIssuable(prepared.credential, registry.documentLoader);
       // VCDM 2.0 §4.4: `id` is optional. The entries the node adds are kept under a handle — the
       // caller's options.credentialId, else the credential's id, else a fresh urn:uuid — returned
       // as `credentialId` for POST /credentials/status (docs/verifiers.md, VC-API).
