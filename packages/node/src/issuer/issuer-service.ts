@@ -510,8 +510,11 @@ export class IssuerService {
     }
     const updates: StatusUpdate[] = [];
     for (const { entry, value } of wanted) {
-      const changed = changes.some((c) => c.entry === entry);
-      const validFrom = changed ? await this.publishJournal(entry.statusListCredential) : null;
+      // Publish whatever the journal holds that the held version lacks — this change, or an earlier
+      // one whose publication failed (a full disk): a retry then publishes it instead of answering
+      // "unchanged" while no held version carries it.
+      const validFrom = await this.publishJournal(entry.statusListCredential);
+      const changed = validFrom !== null || changes.some((c) => c.entry === entry);
       const held = this.heldList(entry.statusListCredential);
       updates.push({
         statusPurpose: entry.statusPurpose,

@@ -50,10 +50,14 @@ export class World {
   /** Starts a node on LevelDB in `dataDir`; issuer mode (jpHealthInsurer's key) when `issuer`. */
   async start(
     dataDir: string,
-    options: { issuer?: boolean; store?: LevelStoreModules; suspension?: boolean } & Partial<TrustmeshNodeOptions> = {},
+    options: {
+      issuer?: boolean;
+      storeModules?: LevelStoreModules;
+      suspension?: boolean;
+    } & Partial<TrustmeshNodeOptions> = {},
     modules: TrustmeshNodeModules = {},
   ): Promise<TrustmeshNode> {
-    const { issuer, store, suspension, ...rest } = options;
+    const { issuer, storeModules, suspension, ...rest } = options;
     const node = await TrustmeshNode.create(
       {
         network: this.network,
@@ -70,7 +74,7 @@ export class World {
       },
       {
         ...(issuer ? { issuerKey: this.sample.keys.jpHealthInsurer } : {}),
-        ...(store ? { store: new LevelRecordStore({ location: join(dataDir, 'db') }, store) } : {}),
+        ...(storeModules ? { store: new LevelRecordStore({ location: join(dataDir, 'db') }, storeModules) } : {}),
         ...modules,
       },
     );

@@ -6,6 +6,7 @@
 export { MAX_META_DEPTH, MAX_META_VALUE_BYTES, MAX_STORE_KEY_BYTES, RECORD_KINDS } from './batch.ts';
 export { compareKeys } from './codec.ts';
 export {
+  createLevelDatabase,
   LEVEL_STORE_FORMAT,
   type LevelDatabase,
   LevelRecordStore,

@@ -56,6 +56,11 @@ export interface LevelStoreOptions {
 /** The LevelDB database type the store runs on. */
 export type LevelDatabase = Level<string, Uint8Array>;
 
+/** The database the store opens by default at `location` (UTF-8 keys, binary values). */
+export function createLevelDatabase(location: string): LevelDatabase {
+  return new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
+}
+
 /** What the store depends on: how a database is opened (tests inject file-layer faults here). */
 export interface LevelStoreModules {
   /** Creates the (unopened) database at `location`; defaults to `new Level(location, …)`. */
@@ -345,9 +350,7 @@ export class LevelRecordStore implements RecordStore {
 
   private async openNow(): Promise<void> {
     const { location } = this.options;
-    const db: Database =
-      this.modules.createDatabase?.(location) ??
-      new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view' });
+    const db: Database = (this.modules.createDatabase ?? createLevelDatabase)(location);
     try {
       await db.open();
     } catch (cause) {

@@ -66,6 +66,16 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
         ...(node.healthWarnings?.() ?? []),
         ...(issuer?.healthWarnings(RECENT_FAULT_MS) ?? []),
       ];
+      // Health must answer when the store does not (a failed store is what it reports).
+      let evidence = 0;
+      try {
+        evidence = (await registry.evidence()).length;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        warnings.push(
+          `STORE_READ_FAILED: the record store cannot be read: ${String(code ?? (error as Error).message)}`,
+        );
+      }
       const status = !governance ? 'unavailable' : warnings.length > 0 ? 'degraded' : 'ok';
       return reply.code(governance ? 200 : 503).send({
         status,
@@ -77,7 +87,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
         counts: {
           accreditations: registry.accreditations().length,
           statusLists: registry.statusListIds().length,
-          evidence: (await registry.evidence()).length,
+          evidence,
           peers: node.peers().length,
         },
         ...(issuer ? { issuer: { did: issuer.did, lists: issuer.lists } } : {}),
