@@ -47,7 +47,11 @@ export function accreditorValidity(accreditor: string, sources: ValiditySources)
   if (accreditations && links.length > 0) {
     const from = Math.min(...links.map((a) => Date.parse(a.validFrom)));
     const until = Math.max(...links.map((a) => Date.parse(a.validUntil)));
-    return { validFromMs: from, validUntilMs: until, source: `its accreditor accreditations on ${accreditations.origin}` };
+    return {
+      validFromMs: from,
+      validUntilMs: until,
+      source: `its accreditor accreditations on ${accreditations.origin}`,
+    };
   }
   throw new CliError(
     'ACCREDITOR_VALIDITY_UNKNOWN',

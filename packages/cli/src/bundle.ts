@@ -13,6 +13,7 @@
  */
 import {
   ACCREDITATION_TYPE,
+  contentHash,
   EVIDENCE_TYPE,
   GOVERNANCE_TYPE,
   type RecordStore,
@@ -46,6 +47,8 @@ export interface ImportSummary {
   rejected: Record<string, number>;
   /** Passes over the records (records waiting for others are retried). */
   passes: number;
+  /** Copies of the genesis: pinned by the network file and held already, so not submitted again. */
+  genesis: number;
 }
 
 /** Checks a parsed bundle file. */
@@ -86,21 +89,45 @@ export function checkBundleNetwork(
   }
 }
 
-/**
- * Reads every record of a store as bundle records, ordered so that each validates after the ones
- * before it: governance by version, then rounds of status lists and accreditations whose signer is
- * already known (an authority, or a subject accredited earlier), then the rest, then evidence.
- */
-export async function storeRecords(store: RecordStore): Promise<Record<string, unknown>[]> {
+/** A node's records by kind, as its store or `GET /records` gives them. */
+export interface HeldRecords {
+  /** Governance versions, oldest first. */
+  governance: Record<string, unknown>[];
+  accreditations: Record<string, unknown>[];
+  statusLists: Record<string, unknown>[];
+  /** Evidence: the slot key and the two conflicting records. */
+  evidence: { key: string; records: unknown[] }[];
+}
+
+/** Reads every record of a store (a stopped node's data directory), by kind. */
+export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
   const decoder = new TextDecoder();
   const read = async (kind: 'governance' | 'accreditation' | 'status-list') => {
     const records: Record<string, unknown>[] = [];
     for await (const r of store.records({ kind })) records.push(JSON.parse(decoder.decode(r.bytes)));
     return records;
   };
-  const governance = await read('governance');
-  let accreditations = await read('accreditation');
-  let lists = await read('status-list');
+  const evidence: HeldRecords['evidence'] = [];
+  for await (const e of store.evidence()) {
+    evidence.push({ key: e.key, records: e.records.map((bytes) => JSON.parse(decoder.decode(bytes))) });
+  }
+  return {
+    governance: await read('governance'),
+    accreditations: await read('accreditation'),
+    statusLists: await read('status-list'),
+    evidence,
+  };
+}
+
+/**
+ * Orders held records as bundle records, so that each validates after the ones before it:
+ * governance by version, then rounds of status lists and accreditations whose signer is already
+ * known (an authority, or a subject accredited earlier), then the rest, then evidence.
+ */
+export function bundleRecords(held: HeldRecords): Record<string, unknown>[] {
+  const governance = [...held.governance].sort((a, b) => Number(a.version) - Number(b.version));
+  let accreditations = held.accreditations;
+  let lists = held.statusLists;
 
   const known = new Set<string>();
   for (const g of governance) for (const a of g.authorities as { id: string }[]) known.add(a.id);
@@ -118,11 +145,11 @@ export async function storeRecords(store: RecordStore): Promise<Record<string, u
   // Records whose signer no chain reaches still travel: the importer decides about them.
   ordered.push(...lists, ...accreditations);
 
-  for await (const evidence of store.evidence()) {
+  for (const evidence of held.evidence) {
     ordered.push({
       type: EVIDENCE_TYPE,
       kind: evidence.key.slice(0, evidence.key.indexOf('/')),
-      records: evidence.records.map((bytes) => JSON.parse(decoder.decode(bytes))),
+      records: evidence.records,
     });
   }
   return ordered;
@@ -155,7 +182,7 @@ export async function importRecords(
     if (waiting.length === 0 || admitted === 0) break;
     pending = waiting;
   }
-  const summary: ImportSummary = { total: records.length, accepted: 0, ignored: {}, rejected: {}, passes };
+  const summary: ImportSummary = { total: records.length, accepted: 0, ignored: {}, rejected: {}, passes, genesis: 0 };
   for (const outcome of final.values()) {
     if (outcome.status === 'accept') summary.accepted++;
     else {
@@ -166,6 +193,25 @@ export async function importRecords(
   return summary;
 }
 
+/**
+ * Splits off the bundle's copies of the genesis: the network file pins it and the data directory
+ * holds it from the start, so submitting it again would only report a duplicate (issue 15, item 7).
+ */
+export function withoutGenesis(
+  records: readonly Record<string, unknown>[],
+  genesisDigest: string,
+): { rest: Record<string, unknown>[]; genesis: number } {
+  const rest = records.filter((r) => {
+    try {
+      return contentHash(r) !== genesisDigest;
+    } catch {
+      // No canonical form: the registry names what is wrong with it on import.
+      return true;
+    }
+  });
+  return { rest, genesis: records.length - rest.length };
+}
+
 /** Lines describing an import summary. */
 export function describeImport(summary: ImportSummary): string[] {
   const byCode = (counts: Record<string, number>) =>
@@ -174,8 +220,9 @@ export function describeImport(summary: ImportSummary): string[] {
       .join(', ');
   const ignored = Object.values(summary.ignored).reduce((a, b) => a + b, 0);
   const rejected = Object.values(summary.rejected).reduce((a, b) => a + b, 0);
+  const genesis = summary.genesis > 0 ? ` (and the genesis, pinned by the network file)` : '';
   return [
-    `${summary.total} records: ${summary.accepted} accepted, ${ignored} ignored, ${rejected} rejected`,
+    `${summary.total} records${genesis}: ${summary.accepted} accepted, ${ignored} ignored, ${rejected} rejected`,
     ...(ignored > 0 ? [`ignored:  ${byCode(summary.ignored)}`] : []),
     ...(rejected > 0 ? [`rejected: ${byCode(summary.rejected)}`] : []),
   ];

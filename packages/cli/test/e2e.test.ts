@@ -342,6 +342,20 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     );
   });
 
+  it('exports from running nodes: --node, and --data falling back to the node that holds the directory', async () => {
+    const [live, locked] = await Promise.all([
+      run(['export', '--node', nodes.c.api, '--network', 'network.json', '--out', 'bundle.json']),
+      run(['export', '--data', 'b', '--out', 'bundle-b.json', '--json']),
+    ]);
+    assert.equal(live.code, 0, show(live));
+    assert.match(live.stdout, new RegExp(`from node ${nodes.c.api}`));
+    assert.equal(locked.code, 0, show(locked));
+    assert.match(locked.stderr, new RegExp(`is in use by its running node: exporting from it at ${nodes.b.api}`));
+    const kinds = JSON.parse(locked.stdout).kinds;
+    assert.equal(kinds.governance, 1);
+    assert.ok(kinds.accreditation >= 1 && kinds['status-list'] >= 2, JSON.stringify(kinds));
+  });
+
   it('stops every node gracefully on SIGTERM', async () => {
     const running = Object.values(nodes).map((n) => n.process);
     for (const child of running) child?.kill('SIGTERM');
@@ -354,8 +368,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
   });
 
   it('exports a bundle and verifies offline from it and from an imported data directory', async () => {
-    const exported = await run(['export', '--data', 'b', '--out', 'bundle.json']);
-    assert.equal(exported.code, 0, show(exported));
+    // bundle.json was exported from c's running API.
     const imported = await run(['import', 'bundle.json', '--data', 'offline', '--network', 'network.json']);
     assert.equal(imported.code, 0, show(imported));
     // One at a time on `offline`: each opens its LevelDB, which allows a single process (the second

@@ -14,6 +14,7 @@ import {
   RegistryError,
 } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
+import { accreditorValidity, checkValidFrom, parseValidFrom, type ValiditySources } from '../accreditor-validity.ts';
 import {
   addOptions,
   type CommandContext,
@@ -27,7 +28,6 @@ import {
   nonNegativeInteger,
   positiveInteger,
 } from '../command-context.ts';
-import { accreditorValidity, checkValidFrom, parseValidFrom, type ValiditySources } from '../accreditor-validity.ts';
 import type { ConfigFlags, LoadedConfig } from '../config.ts';
 import { loadNetworkFile, openDataDir } from '../data-dir.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
@@ -156,9 +156,13 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       }
       const validUntilMs = now + days(flags.validDays);
       if (validUntilMs <= validFromMs) {
-        throw new CliError('VALID_FROM_INVALID', '--valid-from is after the end of the accreditation (now + --valid-days)', {
-          hint: 'give an earlier --valid-from or more --valid-days',
-        });
+        throw new CliError(
+          'VALID_FROM_INVALID',
+          '--valid-from is after the end of the accreditation (now + --valid-days)',
+          {
+            hint: 'give an earlier --valid-from or more --valid-days',
+          },
+        );
       }
       let credential: Record<string, unknown>;
       try {

@@ -5,17 +5,21 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { contentHash } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import {
   BUNDLE_FORMAT,
   type Bundle,
+  bundleRecords,
   checkBundleNetwork,
   describeImport,
+  type HeldRecords,
   importExitCode,
   importRecords,
   kindOf,
   parseBundle,
   storeRecords,
+  withoutGenesis,
 } from '../bundle.ts';
 import {
   addOptions,
@@ -25,9 +29,10 @@ import {
   jsonOption,
   networkOption,
 } from '../command-context.ts';
-import { type ConfigFlags, NETWORK_FILE_NAME } from '../config.ts';
+import { type CliConfig, type ConfigFlags, NETWORK_FILE_NAME } from '../config.ts';
 import { loadNetworkFile, openDataDir } from '../data-dir.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
+import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT } from '../output.ts';
 import { createProgress } from '../progress.ts';
 
@@ -44,8 +49,13 @@ interface ImportFlags extends ConfigFlags {
 /** Registers `export` and `import`. */
 export function registerExportImportCommands(program: Command, ctx: CommandContext): void {
   addOptions(
-    program.command('export').description('write every signed record of a data directory to an offline bundle'),
+    program
+      .command('export')
+      .description(
+        'write every signed record of a node to an offline bundle: from its running API, or a stopped node’s data directory',
+      ),
     [
+      new Option('--node <url>', 'export from this running node’s API (GET /records; or TRUSTMESH_NODE)'),
       dataOption('data directory to export (a stopped node’s, default ./.trustmesh)'),
       networkOption(),
       new Option('--out <file>', 'bundle file to write').makeOptionMandatory(),
@@ -54,28 +64,44 @@ export function registerExportImportCommands(program: Command, ctx: CommandConte
     ],
   ).action((flags: ExportFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const config = await ctx.config(flags);
-      const { registry, store, network } = await openDataDir(config.values, { now: ctx.now });
-      let records: Record<string, unknown>[];
-      try {
-        records = await storeRecords(store);
-      } finally {
-        await registry.close();
+      if (flags.node && flags.data) {
+        throw new CliError('SOURCE_AMBIGUOUS', 'give --node or --data, not both', {
+          hint: '--node exports from a running node; --data reads a stopped node’s data directory',
+        });
       }
-      const bundle: Bundle = {
-        format: BUNDLE_FORMAT,
-        networkId: network.networkId,
-        genesisDigest: network.genesisDigest,
-        createdAt: new Date(ctx.now()).toISOString(),
-        records,
-      };
+      const config = await ctx.config(flags);
+      const node = config.values.node;
+      let bundle: Bundle;
+      let source: string;
+      if (node && (!flags.data || flags.node)) {
+        bundle = await exportFromNode(node, config.values.network);
+        source = `node ${node}`;
+      } else {
+        try {
+          bundle = await exportFromDataDir(config.values, ctx.now);
+          source = `data directory ${config.values.dataDir}`;
+        } catch (error) {
+          // A running node holds its database: ask its API instead when its config names it.
+          if (!(error instanceof CliError && error.code === 'DATA_DIR_LOCKED' && node)) throw error;
+          out.note(`${config.values.dataDir} is in use by its running node: exporting from it at ${node}`);
+          bundle = await exportFromNode(node, config.values.network);
+          source = `node ${node}`;
+        }
+      }
       await writeJsonFile(flags.out, bundle, { force: flags.force === true, what: 'bundle' });
       const kinds: Record<string, number> = {};
-      for (const r of records) kinds[kindOf(r)] = (kinds[kindOf(r)] ?? 0) + 1;
+      for (const r of bundle.records) kinds[kindOf(r)] = (kinds[kindOf(r)] ?? 0) + 1;
       out.result(
-        { file: flags.out, networkId: bundle.networkId, createdAt: bundle.createdAt, records: records.length, kinds },
+        {
+          file: flags.out,
+          source,
+          networkId: bundle.networkId,
+          createdAt: bundle.createdAt,
+          records: bundle.records.length,
+          kinds,
+        },
         (r) => [
-          `wrote ${r.records} records of network ${r.networkId} to ${r.file}`,
+          `wrote ${r.records} records of network ${r.networkId} to ${r.file} (from ${r.source}, as of ${r.createdAt})`,
           `  ${Object.entries(r.kinds)
             .map(([k, n]) => `${k} ${n}`)
             .join(', ')}`,
@@ -103,13 +129,17 @@ export function registerExportImportCommands(program: Command, ctx: CommandConte
       checkBundleNetwork(bundle, network, file);
       await adoptNetworkFile(config.values.dataDir, config.values.network, network.genesisDigest);
       const { registry } = await openDataDir(config.values, { now: ctx.now }, { create: true });
-      const progress = createProgress(ctx.stderr, 'importing records', bundle.records.length);
+      const { rest, genesis } = withoutGenesis(bundle.records, network.genesisDigest);
+      const progress = createProgress(ctx.stderr, 'importing records', rest.length);
       try {
         const { NOT_YET_RESOLVABLE_CODES } = await import('@trustmesh/node');
-        const summary = await importRecords(registry, bundle.records, {
-          retryCodes: NOT_YET_RESOLVABLE_CODES,
-          onProgress: (done) => progress.update(done),
-        });
+        const summary = {
+          ...(await importRecords(registry, rest, {
+            retryCodes: NOT_YET_RESOLVABLE_CODES,
+            onProgress: (done) => progress.update(done),
+          })),
+          genesis,
+        };
         progress.finish();
         out.result({ file, dataDir: config.values.dataDir, ...summary }, (s) => [
           `imported ${s.file} into ${s.dataDir}`,
@@ -122,6 +152,65 @@ export function registerExportImportCommands(program: Command, ctx: CommandConte
       }
     }),
   );
+}
+
+/** A bundle of a stopped node's data directory. */
+async function exportFromDataDir(config: Pick<CliConfig, 'dataDir' | 'network'>, now: () => number): Promise<Bundle> {
+  const { registry, store, network } = await openDataDir(config, { now });
+  let held: HeldRecords;
+  try {
+    held = await storeRecords(store);
+  } finally {
+    await registry.close();
+  }
+  return {
+    format: BUNDLE_FORMAT,
+    networkId: network.networkId,
+    genesisDigest: network.genesisDigest,
+    createdAt: new Date(now()).toISOString(),
+    records: bundleRecords(held),
+  };
+}
+
+/**
+ * A bundle of a running node's records (`GET /records`). The genesis digest is computed from the
+ * node's governance version 1, and checked against the local network file when there is one.
+ */
+async function exportFromNode(node: string, networkPath: string): Promise<Bundle> {
+  const client = new NodeClient({ baseUrl: node, token: null });
+  const body = await client.read('/records');
+  const arrays = ['governance', 'accreditations', 'statusLists', 'evidence'] as const;
+  if (!body || arrays.some((k) => !Array.isArray(body[k])) || typeof body.networkId !== 'string') {
+    throw new CliError('NODE_UNEXPECTED_RESPONSE', `GET /records on ${node} did not answer with the node’s records`, {
+      hint: 'check that --node is a trustmesh node API URL (a node of this version: older ones have no GET /records)',
+    });
+  }
+  const held = body as unknown as HeldRecords & { networkId: string; time: string };
+  const genesis = held.governance.find((g) => g.version === 1);
+  if (!genesis) {
+    throw new CliError('GOVERNANCE_UNKNOWN', `${node} holds no genesis governance record`, {
+      hint: 'export from a node that has joined its network',
+    });
+  }
+  const genesisDigest = contentHash(genesis);
+  const local = await loadNetworkFile(networkPath).catch((error: unknown) => {
+    if (error instanceof CliError && error.code === 'NETWORK_FILE_MISSING') return null;
+    throw error;
+  });
+  if (local && local.genesisDigest !== genesisDigest) {
+    throw new CliError(
+      'NETWORK_MISMATCH',
+      `${node} belongs to network "${held.networkId}" (genesis ${genesisDigest.slice(0, 12)}…), not to the network of ${networkPath} ("${local.networkId}")`,
+      { hint: 'export from a node of your network, or pass that node’s network file with --network FILE' },
+    );
+  }
+  return {
+    format: BUNDLE_FORMAT,
+    networkId: held.networkId,
+    genesisDigest,
+    createdAt: typeof held.time === 'string' ? held.time : new Date().toISOString(),
+    records: bundleRecords(held),
+  };
 }
 
 /**

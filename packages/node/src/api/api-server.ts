@@ -16,6 +16,7 @@ import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
+import { registerRecordExportRoutes } from './routes/records-export.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRegistryRoutes } from './routes/registry-queries.ts';
 import type { ResolvedApiOptions, RouteContext } from './routes/route-context.ts';
@@ -109,6 +110,7 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
   registerTrqpRoutes(app, ctx);
   registerNodeRoutes(app, ctx);
   registerRecordRoutes(app, ctx);
+  registerRecordExportRoutes(app, ctx);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();
