@@ -85,6 +85,19 @@ export interface VerifyProofOptions {
   documentLoader: DocumentLoader;
   /** When set, the key's controller must also be this DID (besides being the credential's issuer). */
   expectedController?: string;
+  /**
+   * The proofs a chained proof's `previousProof` names (Data Integrity 1.0 §4.5, proof chains): the
+   * proof is verified over the document with `proof` set to them, as it was signed. Callers resolve
+   * them from the proof set (verification/proof-set.ts).
+   */
+  previousProofs?: readonly JsonRecord[];
+  /**
+   * Verify an `authentication` proof of a presentation's holder (Data Integrity 1.0 §2.1
+   * `challenge`, `domain`; VC Data Model 2.0 §4.13) instead of an issuer's `assertionMethod` proof:
+   * the key's controller must be `holder` and list it under `authentication`; `challenge` and
+   * `domain`, when given, must be the proof's.
+   */
+  authentication?: { holder: string; challenge?: string; domain?: string };
 }
 
 /** Outcome of {@link verifyCredentialProof}. */
@@ -113,12 +126,13 @@ export async function verifyCredentialProof(
 }
 
 async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): Promise<ProofVerification> {
-  const { documentLoader, expectedController } = options;
+  const { documentLoader, expectedController, authentication } = options;
   if (!isRecord(credential)) throw reject('CREDENTIAL_MALFORMED', undefined, 'credential must be a JSON object');
   const { proof: proofValue, ...document } = credential;
   const proofs = proofValue === undefined || proofValue === null ? [] : [proofValue].flat();
   if (proofs.length === 0) throw reject('PROOF_MISSING', 'proof', 'the credential has no proof');
   // One signer per record (DESIGN.md, Records): a proof set would raise "which one counts" questions.
+  // Credentials may carry sets and chains: verification/proof-set.ts hands them here one proof at a time.
   if (proofs.length > 1) throw reject('PROOF_SET_UNSUPPORTED', 'proof', `expected one proof, found ${proofs.length}`);
   const bare = proofs[0];
   if (!isRecord(bare)) throw reject('PROOF_INVALID', 'proof', 'must be an object');
@@ -126,8 +140,13 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   const proof: JsonRecord = { '@context': document['@context'], ...bare };
 
   const { suite, name } = suiteFor(proof, documentLoader.proofOptionsCache);
+  // Data Integrity 1.0 §4.5: a chained proof signs the document with its previous proofs in `proof`.
+  const signed: JsonRecord = options.previousProofs?.length
+    ? { ...document, proof: [...options.previousProofs] }
+    : document;
+  if (authentication) checkAuthenticationOptions(proof, authentication);
   const purpose = new CredentialIssuancePurpose();
-  if (!(await purpose.match(proof, { document }))) {
+  if (!authentication && !(await purpose.match(proof, { document }))) {
     throw reject(
       'PROOF_INVALID',
       'proof.proofPurpose',
@@ -152,13 +171,13 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   }
   const controller = idOf(method.controller);
   if (!controller) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${methodId} names no controller`);
-  const issuer = idOf(document.issuer);
+  const issuer = authentication ? authentication.holder : idOf(document.issuer);
   if (!issuer) throw reject('CREDENTIAL_MALFORMED', 'issuer', 'must be a URL or an object with an id');
   if (controller !== issuer) {
     throw reject(
       'PROOF_WRONG_CONTROLLER',
       'proof.verificationMethod',
-      `${methodId} is controlled by ${controller}, not by the issuer ${issuer}`,
+      `${methodId} is controlled by ${controller}, not by the ${authentication ? 'holder' : 'issuer'} ${issuer}`,
     );
   }
   if (expectedController !== undefined && controller !== expectedController) {
@@ -178,16 +197,27 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
     }
   }
 
-  const result = await suite.verifyProof({ proof, proofSet: [proof], document, documentLoader });
+  const result = await suite.verifyProof({ proof, proofSet: [proof], document: signed, documentLoader });
   if (!result.verified) {
     const cause = registryErrorIn(result.error);
     if (cause?.code === DOCUMENT_LOADER_REFUSED) throw cause;
     throw reject('PROOF_INVALID', 'proof', `${name} proof does not verify: ${messageOf(result.error)}`, result.error);
   }
+  if (authentication) {
+    // The holder's key must be listed under its controller's `authentication` (DID Core §5.3.1).
+    if (!listsMethod(controllerDocument.authentication, methodId, controller)) {
+      throw reject(
+        'PROOF_WRONG_CONTROLLER',
+        'proof.verificationMethod',
+        `${methodId} is not an authentication method of ${controller}`,
+      );
+    }
+    return { verified: true, verificationMethod: methodId, cryptosuite: name };
+  }
   // The library's assertionMethod check, with the controller document we already hold (so it is
   // not re-fetched or JSON-LD-framed): the key must be listed under the controller's assertionMethod.
   const authorised = await new CredentialIssuancePurpose({ controller: controllerDocument }).validate(proof, {
-    document,
+    document: signed,
     suite,
     verificationMethod: result.verificationMethod ?? method,
     documentLoader,
@@ -317,6 +347,39 @@ function messageOf(error: unknown): string {
   const details = isRecord(event.details) ? event.details : {};
   const term = details.property ?? details.type ?? details.id;
   return `${error.message} ${String(event.message ?? event.code)}${term === undefined ? '' : ` (${JSON.stringify(term)})`}`;
+}
+
+/** Codes of a presentation proof whose challenge or domain is not the verifier's. */
+export const PROOF_CHALLENGE_MISMATCH = 'PROOF_CHALLENGE_MISMATCH';
+export const PROOF_DOMAIN_MISMATCH = 'PROOF_DOMAIN_MISMATCH';
+
+// Data Integrity 1.0 §2.1: proofPurpose "authentication"; `challenge` and `domain` are what the
+// verifier asked for (a replayed presentation carries another challenge); `domain` may be a list.
+function checkAuthenticationOptions(proof: JsonRecord, expected: { challenge?: string; domain?: string }): void {
+  if (proof.proofPurpose !== 'authentication') {
+    throw reject(
+      'PROOF_INVALID',
+      'proof.proofPurpose',
+      `must be "authentication", not ${JSON.stringify(proof.proofPurpose)}`,
+    );
+  }
+  if (expected.challenge !== undefined && proof.challenge !== expected.challenge) {
+    throw reject(PROOF_CHALLENGE_MISMATCH, 'proof.challenge', 'is not the challenge the verifier gave');
+  }
+  if (expected.domain !== undefined) {
+    const domains = [proof.domain].flat();
+    if (!domains.includes(expected.domain)) {
+      throw reject(PROOF_DOMAIN_MISMATCH, 'proof.domain', `does not name the verifier's domain ${expected.domain}`);
+    }
+  }
+}
+
+function listsMethod(relationship: unknown, methodId: string, controller: string): boolean {
+  if (!Array.isArray(relationship)) return false;
+  return relationship.some((entry) => {
+    const id = idOf(entry);
+    return id === methodId || (id?.startsWith('#') === true && `${controller}${id}` === methodId);
+  });
 }
 
 function idOf(value: unknown): string | undefined {

@@ -11,7 +11,7 @@
  */
 
 import { verifyBytes } from '../crypto/keys.ts';
-import { verifyCredentialProof } from '../crypto/proofs.ts';
+import { type VerifyProofOptions, verifyCredentialProof } from '../crypto/proofs.ts';
 import type { DocumentLoader, RemoteDocument } from '../crypto/types.ts';
 import { type RegistryError, reject } from '../errors.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
@@ -139,6 +139,8 @@ export async function verifyProofWithKeys(
   keys: readonly PinnedKey[],
   documentLoader: DocumentLoader,
   scopeLabel = 'here',
+  // Previous proofs of a chained proof, or a holder's authentication (crypto/proofs.ts).
+  extra: Pick<VerifyProofOptions, 'previousProofs' | 'authentication'> = {},
 ): Promise<KeyedProofVerification> {
   const method = proofMethodOf(credential);
   const candidates: PinnedKey[] = [];
@@ -161,6 +163,7 @@ export async function verifyProofWithKeys(
     }
     // No usable method, or another party's: let the proof checker name the precise failure.
     const result = await verifyCredentialProof(credential, {
+      ...extra,
       documentLoader: scopedDocumentLoader(documentLoader, signer, []),
       expectedController: signer,
     });
@@ -173,6 +176,7 @@ export async function verifyProofWithKeys(
   let last: KeyedProofVerification | null = null;
   for (const key of candidates.slice(0, MAX_KEY_CANDIDATES)) {
     const result = await verifyCredentialProof(credential, {
+      ...extra,
       documentLoader: scopedDocumentLoader(documentLoader, signer, [key]),
       expectedController: signer,
     });

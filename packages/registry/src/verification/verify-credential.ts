@@ -9,7 +9,7 @@
  */
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import { RegistryError } from '../errors.ts';
-import type { PinnedKey } from '../records/keys.ts';
+import { type PinnedKey, sameKey } from '../records/keys.ts';
 import {
   type BitstringStatusListEntry,
   isBitstringStatusListEntry,
@@ -21,6 +21,7 @@ import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
 import { type SelectableCheck, SELECTABLE_CHECKS } from './check-selection.ts';
 import { dataModelProblems, issuerUrlOf } from './data-model.ts';
+import { proofTasks } from './proof-set.ts';
 import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
 import { countingStatusVersion, type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys.ts';
 import { findChain } from './trust-chain.ts';
@@ -122,7 +123,9 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   const issuedAt = dateOf(credential.validFrom ?? credential.issuanceDate) ?? now;
   const passed: PassedScope[] = [];
   const issuer_ =
-    wanted('issuer') || wanted('status') ? issuerChecks(credential, issuer, issuedAt, options, proof?.key, passed) : [];
+    wanted('issuer') || wanted('status')
+      ? issuerChecksForKeys(credential, issuer, issuedAt, options, proof?.keys ?? [], passed)
+      : [];
   if (wanted('issuer')) checks.push(...issuer_);
   if (wanted('status')) {
     const statusKeys =
@@ -168,39 +171,70 @@ function credentialChecks(credential: Record<string, unknown>, options: VerifyOp
   return failures;
 }
 
+/**
+ * The proof check: every proof of the credential (Data Integrity 1.0 §4: a single proof, a proof
+ * set, a proof chain) verified with the keys that count for the issuer; all must pass. Returns the
+ * keys that signed (one per distinct key) for the issuer check.
+ */
 async function proofCheck(
   credential: Record<string, unknown>,
   issuer: string | null,
   options: VerifyOptions,
-): Promise<{ check: CheckResult; key?: PinnedKey }> {
+): Promise<{ check: CheckResult; keys: PinnedKey[] }> {
   if (issuer === null) {
-    return { check: { check: 'proof', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER } };
+    return { keys: [], check: { check: 'proof', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER } };
   }
-  let proof: Awaited<ReturnType<typeof verifyProofWithKeys>>;
-  try {
-    // Only keys pinned for the issuer by accreditations covering this credential's types count.
-    proof = await verifyProofWithKeys(
-      credential,
-      issuer,
-      proofKeysFor(options.view, issuer, specificTypes(credential)),
-      options.documentLoader,
-      `for ${specificTypes(credential).join(', ') || 'this credential'}`,
-    );
-  } catch (error) {
-    // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
-    const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
-    return { check: { check: 'proof', outcome: 'fail', code, message: (error as Error).message } };
+  const tasks = proofTasks(credential);
+  if (!Array.isArray(tasks)) {
+    return { keys: [], check: { check: 'proof', outcome: 'fail', code: tasks.code, message: tasks.message } };
   }
-  if (!proof.verified) {
-    return { check: { check: 'proof', outcome: 'fail', code: proof.error.code, message: proof.error.message } };
+  // Only keys pinned for the issuer by accreditations covering this credential's types count.
+  const keys = proofKeysFor(options.view, issuer, specificTypes(credential));
+  const label = `for ${specificTypes(credential).join(', ') || 'this credential'}`;
+  const signers: PinnedKey[] = [];
+  const signed: { verificationMethod: string; cryptosuite: string }[] = [];
+  for (const task of tasks) {
+    const where = tasks.length > 1 ? `${task.field}: ` : '';
+    let proof: Awaited<ReturnType<typeof verifyProofWithKeys>>;
+    try {
+      proof = await verifyProofWithKeys(task.document, issuer, keys, options.documentLoader, label, {
+        previousProofs: task.previousProofs,
+      });
+    } catch (error) {
+      // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
+      const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
+      return {
+        keys: [],
+        check: { check: 'proof', outcome: 'fail', code, message: `${where}${(error as Error).message}` },
+      };
+    }
+    if (!proof.verified) {
+      const details = tasks.length > 1 ? { details: { proof: task.index } } : {};
+      return {
+        keys: [],
+        check: {
+          check: 'proof',
+          outcome: 'fail',
+          code: proof.error.code,
+          message: `${where}${proof.error.message}`,
+          ...details,
+        },
+      };
+    }
+    if (!signers.some((k) => sameKey(k, proof.key))) signers.push(proof.key);
+    signed.push({ verificationMethod: proof.verificationMethod, cryptosuite: proof.cryptosuite });
   }
+  const [first] = signed as [{ verificationMethod: string; cryptosuite: string }];
   return {
-    key: proof.key,
+    keys: signers,
     check: {
       check: 'proof',
       outcome: 'pass',
-      message: `signed by ${proof.verificationMethod} (${proof.cryptosuite})`,
-      details: { verificationMethod: proof.verificationMethod, cryptosuite: proof.cryptosuite },
+      message:
+        signed.length === 1
+          ? `signed by ${first.verificationMethod} (${first.cryptosuite})`
+          : `${signed.length} proofs, all verified: ${signed.map((p) => `${p.verificationMethod} (${p.cryptosuite})`).join(', ')}`,
+      details: { ...first, ...(signed.length > 1 ? { proofs: signed } : {}) },
     },
   };
 }
@@ -208,6 +242,36 @@ async function proofCheck(
 function specificTypes(credential: Record<string, unknown>): string[] {
   return (Array.isArray(credential.type) ? credential.type : [credential.type]).filter(
     (t): t is string => typeof t === 'string' && t !== 'VerifiableCredential',
+  );
+}
+
+/**
+ * The issuer check for every key that signed (a proof set may use several of the issuer's keys):
+ * each type passes only when it passes through the link of every signing key; the first failure is
+ * reported. Without a verified proof, the chain is looked for without a key.
+ */
+function issuerChecksForKeys(
+  credential: Record<string, unknown>,
+  issuer: string | null,
+  issuedAt: number,
+  options: VerifyOptions,
+  keys: readonly PinnedKey[],
+  passed: PassedScope[],
+): CheckResult[] {
+  if (keys.length <= 1) return issuerChecks(credential, issuer, issuedAt, options, keys[0], passed);
+  const perKey = keys.map((key) => {
+    const scopes: PassedScope[] = [];
+    return { checks: issuerChecks(credential, issuer, issuedAt, options, key, scopes), scopes };
+  });
+  const first = perKey[0] as { checks: CheckResult[]; scopes: PassedScope[] };
+  for (const scope of first.scopes) {
+    const everywhere = perKey.every((k) =>
+      k.scopes.some((s) => s.type === scope.type && s.jurisdiction === scope.jurisdiction),
+    );
+    if (everywhere) passed.push(scope);
+  }
+  return first.checks.map(
+    (check, i) => perKey.map((k) => k.checks[i] as CheckResult).find((c) => c.outcome !== 'pass') ?? check,
   );
 }
 
