@@ -325,7 +325,11 @@ export class TrustmeshNode {
           clocks: new PeerClocks({}, { now }),
           ...(modules.random ? { random: modules.random } : {}),
           ...(modules.logger ? { logger: modules.logger } : {}),
-          ...(modules.onSyncRound ? { onRound: modules.onSyncRound } : {}),
+          onRound: (stats) => {
+            modules.onSyncRound?.(stats);
+            // After each round: re-apply the journal, re-date a future-dated list (issue 10).
+            node?.issuer?.refresh();
+          },
         },
       );
       const metrics = createMetrics(opts.metrics);

@@ -277,6 +277,34 @@ export class Registry implements TrustView {
   }
 
   /**
+   * Drops the held version of list `id` signed by the key `signerMultibase` when it is dated more
+   * than the clock-skew allowance ahead of this registry's clock: a version this registry would
+   * itself refuse today (STATUS_LIST_NOT_YET_VALID), that no peer accepts, and that would block
+   * every version dated now until real time catches up. It is what an issuer whose clock was stepped
+   * forward and then corrected holds of its own list (issue 10, problem 3); the issuer drops it
+   * right before publishing the version dated now that carries the same bits. Removed from the store
+   * in one batch; returns whether a version was dropped.
+   */
+  dropFutureStatusList(id: string, signerMultibase: string): Promise<boolean> {
+    const run = this.queue.then(async () => {
+      const key = (this.listSlots.get(id) ?? []).find(
+        (k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase,
+      );
+      const held = key === undefined ? undefined : this.lists.get(key);
+      if (key === undefined || !held) return false;
+      if (held.list.validFrom <= this.modules.now() + this.options.maxClockSkewMs) return false;
+      await this.modules.store.commit({ del: [key] });
+      this.lists.delete(key);
+      const slots = (this.listSlots.get(id) ?? []).filter((k) => k !== key);
+      if (slots.length > 0) this.listSlots.set(id, slots);
+      else this.listSlots.delete(id);
+      return true;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Calls `listener` after each admitted record is persisted (including evidence). Returns a function
    * that removes the listener.
    */

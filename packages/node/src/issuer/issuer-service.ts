@@ -355,6 +355,15 @@ export class IssuerService {
     void this.run(() => this.merge(list)).catch(() => undefined);
   }
 
+  /**
+   * Re-checks every managed list against the journal and the clock (after an anti-entropy round):
+   * re-applies what a held version lacks, and re-dates a version dated in the future once the clock
+   * is corrected. Never throws.
+   */
+  refresh(): void {
+    for (const id of Object.values(this.lists)) void this.run(() => this.adopt(id)).catch(() => undefined);
+  }
+
   private run<T>(task: () => Promise<T>): Promise<T> {
     const next = this.queue.then(task);
     this.queue = next.catch(() => undefined);
@@ -567,11 +576,16 @@ export class IssuerService {
    * (a merge), after `after` (ms, exclusive) when given. Returns its validFrom, or null when the held
    * version already carries them all.
    */
-  private async publishJournal(id: string, extra: StatusChange[] = [], after?: number): Promise<string | null> {
+  private async publishJournal(
+    id: string,
+    extra: StatusChange[] = [],
+    after?: number,
+    force = false,
+  ): Promise<string | null> {
     const held = this.heldList(id);
     const changes = [...this.pendingChanges(id, held.list)];
     for (const change of extra) if (!changes.some((c) => c.index === change.index)) changes.push(change);
-    if (changes.length === 0 && after === undefined) {
+    if (changes.length === 0 && after === undefined && !force) {
       if (this.problems.get(id)?.code === ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
       return null;
     }
@@ -580,9 +594,21 @@ export class IssuerService {
       now: this.modules.now(),
       documentLoader: this.modules.registry.documentLoader,
       maxClockSkewMs: this.modules.registry.options.maxClockSkewMs,
+      force,
       ...(after !== undefined ? { after } : {}),
     });
     if (!next.changed) return null;
+    // A held version dated beyond the skew allowance (a clock stepped forward, then corrected): the
+    // next version is dated now (nextStatusListVersion) with the same bits and the changes; the
+    // unusable future one must go first or it would shadow it (issue 10, problem 3).
+    const limit = this.modules.now() + this.modules.registry.options.maxClockSkewMs;
+    if (held.list.validFrom > limit) {
+      await this.modules.registry.dropFutureStatusList(id, this.modules.keyPair.publicKeyMultibase);
+      this.modules.logger?.warn(
+        { list: id, validFrom: new Date(held.list.validFrom).toISOString() },
+        'the held version of a managed list was dated in the future (clock stepped back): republished as of now',
+      );
+    }
     try {
       await this.publish(id, next.credential, next.validFrom);
     } catch (error) {
@@ -609,10 +635,13 @@ export class IssuerService {
       this.modules.logger?.info({ list: id }, 'adopted the newest version of a managed list from a peer');
     }
     const pending = this.pendingChanges(id, held.list).length;
-    if (pending === 0) return;
+    // Dated beyond what any peer accepts (the clock was stepped forward, then corrected): whatever
+    // it carries reaches nobody until re-dated now.
+    const future = held.list.validFrom > this.modules.now() + this.modules.registry.options.maxClockSkewMs;
+    if (pending === 0 && !future) return;
     try {
-      await this.publishJournal(id);
-      this.noteReapplied(id, pending);
+      await this.publishJournal(id, [], undefined, future);
+      if (pending > 0) this.noteReapplied(id, pending);
       this.modules.logger?.warn(
         { list: id, changes: pending },
         'the held version of a managed list lacked journaled changes: re-applied them',

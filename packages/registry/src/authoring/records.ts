@@ -229,7 +229,8 @@ export type NextStatusListVersion =
  * every peer ignores such a version (STATUS_LIST_NOT_YET_VALID), so building on it would freeze the
  * list until real time catches up (issue 10, problem 3). Then the version is dated `now`; the caller
  * must first drop the unusable future version it holds (Registry.dropFutureStatusList).
- * With `after` the version is produced even when no entry changes (a merge of two versions).
+ * With `after` or `force` the version is produced even when no entry changes (a merge of two
+ * versions; a future-dated version re-dated now).
  * @throws RegistryError `STATUS_LIST_NOT_YOURS` when `keyPair` is not the list's issuer; `RANGE_ERROR`
  *   for an index outside the list.
  */
@@ -237,7 +238,7 @@ export async function nextStatusListVersion(
   held: StatusListCredential,
   changes: readonly StatusChange[],
   keyPair: KeyPair,
-  options: { now: number; documentLoader: DocumentLoader; after?: number; maxClockSkewMs?: number },
+  options: { now: number; documentLoader: DocumentLoader; after?: number; maxClockSkewMs?: number; force?: boolean },
 ): Promise<NextStatusListVersion> {
   if (held.issuer !== keyPair.did) {
     throw reject(
@@ -252,7 +253,8 @@ export async function nextStatusListVersion(
     previous[change.index] = readStatus(bits, change.index, held.statusSize);
     writeStatus(bits, change.index, held.statusSize, change.value);
   }
-  if (options.after === undefined && changes.every((c) => previous[c.index] === c.value)) return { changed: false };
+  const unchanged = changes.every((c) => previous[c.index] === c.value);
+  if (unchanged && options.after === undefined && !options.force) return { changed: false };
   const validFromMs = nextValidFrom(held.validFrom, options);
   const { proof: _proof, ...unsigned } = structuredClone(held.credential) as Record<string, unknown>;
   (unsigned.credentialSubject as Record<string, unknown>).encodedList = encodeStatusList(bits);
