@@ -26,7 +26,7 @@ const MULTIBASE_PATTERN = /^z[1-9A-HJ-NP-Za-km-z]+$/;
  * @throws CliError `KEY_NOT_SECRET` (a public-only file) or `KEY_INVALID`.
  */
 export async function readKeyPairFile(path: string, flag: string, io: StdinSource): Promise<KeyPair> {
-  const value = await readJsonFile(path, 'key file', io);
+  const value = fromMultikeyDocument(await readJsonFile(path, 'key file', io));
   if (isObject(value) && value.secretKeyMultibase === undefined && typeof value.publicKeyMultibase === 'string') {
     throw new CliError('KEY_NOT_SECRET', `${flag} ${path} holds only a public key; signing needs the secret key`, {
       hint: `give the key file written by \`trustmesh keys generate\` (${GENERATE_HINT})`,
@@ -70,7 +70,7 @@ export async function readPublicKey(
     }
     return { type, did, verificationMethod, publicKeyMultibase: spec };
   }
-  const value = await readJsonFile(spec, 'key file', io);
+  const value = fromMultikeyDocument(await readJsonFile(spec, 'key file', io));
   if (isObject(value) && value.secretKeyMultibase !== undefined) {
     try {
       const pair = await importKeyPair(value);
@@ -85,6 +85,28 @@ export async function readPublicKey(
     }
   }
   return parsePublicKey(value, `${flag} ${spec}`);
+}
+
+/**
+ * A key as the reference libraries export it — a Multikey verification method
+ * (https://www.w3.org/TR/controller-document/#multikey: `type` "Multikey", `id`, `controller`,
+ * `publicKeyMultibase`, and `secretKeyMultibase` with the secret), e.g. `@digitalbazaar/ed25519-multikey`'s
+ * `export({publicKey: true, secretKey: true, includeContext: true})` — in the form of this CLI's
+ * key files (`did` is the controller, `verificationMethod` the id). Anything else is returned as is.
+ */
+export function fromMultikeyDocument(value: unknown): unknown {
+  if (!isObject(value) || value.type !== 'Multikey' || value.did !== undefined) return value;
+  const { id, controller, publicKeyMultibase, secretKeyMultibase } = value;
+  if (typeof controller !== 'string' || typeof id !== 'string' || typeof publicKeyMultibase !== 'string') return value;
+  const type = keyTypeOf(publicKeyMultibase);
+  if (type === null) return value;
+  return {
+    type,
+    did: controller,
+    verificationMethod: id.startsWith('#') ? `${controller}${id}` : id,
+    publicKeyMultibase,
+    ...(secretKeyMultibase !== undefined ? { secretKeyMultibase } : {}),
+  };
 }
 
 /** Checks the public key JSON that `keys show --json` prints. */

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createNetworkFile, type NetworkFile } from '@trustmesh/node';
 import {
@@ -22,6 +23,7 @@ import {
   signCredential,
   writeStatus,
 } from '@trustmesh/registry';
+import { runCli as runCliInProcess } from '../src/program.ts';
 
 const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The package's bin: one process (tsx registered in-process), so a signal reaches the command itself
@@ -61,6 +63,41 @@ export function runCli(
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/**
+ * Runs `trustmesh ...args` in this process through the same {@link runCliInProcess} entry the bin
+ * calls (src/main.ts), with captured streams: no process start-up (~1 s of tsx and module loading),
+ * for commands that need neither signals nor a process of their own. The environment holds only `env`.
+ */
+export async function runInProcess(
+  args: readonly string[],
+  options: { cwd: string; env?: Record<string, string>; stdin?: string },
+): Promise<RunResult> {
+  // Relative paths resolve against the process's directory, as in a real run: one call at a time.
+  const run = inProcessQueue.then(async () => {
+    let stdout = '';
+    let stderr = '';
+    const previous = process.cwd();
+    process.chdir(options.cwd);
+    try {
+      const code = await runCliInProcess(args, {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        stdin: Readable.from([options.stdin ?? '']),
+        env: { ...options.env },
+        cwd: options.cwd,
+        now: Date.now,
+      });
+      return { code, stdout, stderr };
+    } finally {
+      process.chdir(previous);
+    }
+  });
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+let inProcessQueue: Promise<unknown> = Promise.resolve();
 
 /** A command left running (a node): its output so far, and its end. */
 export interface Background {

@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { importKeyPair } from '@trustmesh/registry';
+import { readKeyPairFile, readPublicKey } from '../src/key-files.ts';
 import { runCli, show, tempDir } from './helpers.ts';
 
 describe('trustmesh keys', () => {
@@ -49,6 +52,32 @@ describe('trustmesh keys', () => {
     const withSecret = await runCli(['keys', 'show', 'a.key.json', '--secret', '--json'], { cwd: dir });
     assert.equal(withSecret.code, 0, show(withSecret));
     assert.equal(JSON.parse(withSecret.stdout).secretKeyMultibase, secret);
+  });
+
+  it('reads a Multikey key file as the reference library exports it (issue 15)', async () => {
+    // @digitalbazaar/ed25519-multikey, resolved from the registry package that depends on it.
+    const require = createRequire(join(import.meta.dirname, '..', '..', 'registry', 'package.json'));
+    const Ed25519Multikey = await import(pathToFileURL(require.resolve('@digitalbazaar/ed25519-multikey')).href);
+    const key = await Ed25519Multikey.generate();
+    key.controller = `did:key:${key.publicKeyMultibase}`;
+    key.id = `${key.controller}#${key.publicKeyMultibase}`;
+    const file = join(dir, 'reference.key.json');
+    await writeFile(file, JSON.stringify(await key.export({ publicKey: true, secretKey: true, includeContext: true })));
+    const pair = await readKeyPairFile(file, '--key', { stdin: process.stdin });
+    assert.equal(pair.did, key.controller);
+    assert.equal(pair.verificationMethod, key.id);
+    const publicOnly = join(dir, 'reference.pub.json');
+    await writeFile(publicOnly, JSON.stringify(await key.export({ publicKey: true, includeContext: true })));
+    const info = await readPublicKey(publicOnly, '--subject-key', { stdin: process.stdin });
+    assert.deepEqual([info.did, info.publicKeyMultibase], [key.controller, key.publicKeyMultibase]);
+    // The control: a secret that is not the public key's is still refused.
+    const other = await Ed25519Multikey.generate();
+    const forged = {
+      ...JSON.parse(await readFile(file, 'utf8')),
+      secretKeyMultibase: (await other.export({ secretKey: true })).secretKeyMultibase,
+    };
+    await writeFile(file, JSON.stringify(forged));
+    await assert.rejects(readKeyPairFile(file, '--key', { stdin: process.stdin }), { code: 'KEY_INVALID' });
   });
 
   it('refuses an unsupported key type', async () => {

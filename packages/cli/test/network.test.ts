@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createNetworkFile, parseNetworkFile } from '@trustmesh/node';
 import { generateKeyPair, type KeyPair, MemoryRecordStore, Registry } from '@trustmesh/registry';
-import { runCli, show, tempDir, writeKeyFile } from './helpers.ts';
+import { runInProcess as runCli, show, tempDir, writeKeyFile } from './helpers.ts';
 
 describe('trustmesh network and governance', () => {
   let dir: string;
@@ -132,10 +132,21 @@ describe('trustmesh network and governance', () => {
       },
     );
     assert.equal(proposed.code, 0, show(proposed));
-    for (const key of ['jp.key.json', 'tw.key.json']) {
-      const signed = await runCli(['governance', 'sign', 'v2.json', '--key', key], { cwd: dir });
-      assert.equal(signed.code, 0, show(signed));
-    }
+    // Version 2 needs a threshold of version 1's authorities (2) as well as of its own (1): the
+    // genesis in network.json is counted, and "next" comes only when both are met.
+    const sign = (key: string) =>
+      runCli(['governance', 'sign', 'v2.json', '--key', key, '--network', 'network.json'], { cwd: dir });
+    const once = await sign('jp.key.json');
+    assert.equal(once.code, 0, show(once));
+    assert.match(once.stdout, /1 of 2 authorities of version 2 signed \(threshold 1\)\n/);
+    assert.match(
+      once.stdout,
+      /1 of 2 authorities of version 1 signed \(threshold 2\); still to sign: Ministry of Digital Affairs /,
+    );
+    assert.doesNotMatch(once.stdout, /next:/);
+    const twice = await sign('tw.key.json');
+    assert.equal(twice.code, 0, show(twice));
+    assert.match(twice.stdout, /next: npx trustmesh governance publish v2\.json --node URL --token-file TOKEN_FILE/);
     const v2 = await readJson('v2.json');
     assert.equal(v2.version, 2);
     assert.equal(v2.threshold, 1);

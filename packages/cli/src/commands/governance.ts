@@ -46,9 +46,10 @@ interface ProposeFlags extends ConfigFlags {
   json?: boolean;
 }
 
-interface SignFlags {
+interface SignFlags extends ConfigFlags {
   key: string;
   out?: string;
+  previous?: string;
   json?: boolean;
 }
 
@@ -151,8 +152,8 @@ export function registerGovernanceCommands(program: Command, ctx: CommandContext
         (r) => [
           `wrote governance version ${r.version} of ${r.networkId} (unsigned) to ${r.file}`,
           `it needs signatures of ${r.previousThreshold} authorities of version ${r.version - 1} and ${r.threshold} of its own:`,
-          `  trustmesh governance sign ${r.file} --key KEY_FILE     (each authority, on its own machine)`,
-          `  trustmesh governance publish ${r.file} --node URL`,
+          `  npx trustmesh governance sign ${r.file} --key KEY_FILE     (each authority, on its own machine)`,
+          `  npx trustmesh governance publish ${r.file} --node URL --token-file TOKEN_FILE`,
         ],
       );
       return EXIT.OK;
@@ -167,6 +168,12 @@ export function registerGovernanceCommands(program: Command, ctx: CommandContext
     [
       new Option('--key <file>', 'your authority key file').makeOptionMandatory(),
       new Option('--out <file>', 'write the signed proposal here instead of in place'),
+      new Option(
+        '--previous <file>',
+        'the version before the proposal (a governance record, or a network file for version 1), to count its signatures too',
+      ),
+      dataOption('read the version before the proposal from this stopped node’s data directory'),
+      networkOption(),
       jsonOption(),
     ],
   ).action((file: string, flags: SignFlags, command: Command) =>
@@ -194,14 +201,37 @@ export function registerGovernanceCommands(program: Command, ctx: CommandContext
       // Signing in place is the point of the flow: the file travels on to the next authority.
       await writeJsonFile(target, signed, { force: true, what: 'proposal' });
       const tally = await tallySignatures(signed, signed.authorities, signed.threshold);
-      out.result({ file: target, signer: keyPair.did, version: signed.version, ...tallyJson(tally) }, (r) => [
-        `signed ${r.file} as ${r.signer}`,
-        describeTally(tally, `version ${r.version}`),
-        ...(r.version === 1 && tally.met ? [`next: trustmesh network finalize ${r.file} --out network.json`] : []),
-        ...(r.version > 1 && tally.met
-          ? [`when version ${r.version - 1}'s threshold is met too: trustmesh governance publish ${r.file} --node URL`]
-          : []),
-      ]);
+      // Version N+1 needs a threshold of version N's authorities too (DESIGN.md, Records §1): count
+      // them when version N is at hand, so "next" is said only when the node would admit it.
+      const before = signed.version > 1 ? await versionBefore(ctx, flags, signed.version) : null;
+      const prior = before ? await tallySignatures(signed, before.authorities, before.threshold) : null;
+      const ready = tally.met && (signed.version === 1 || prior?.met === true);
+      out.result(
+        {
+          file: target,
+          signer: keyPair.did,
+          version: signed.version,
+          ...tallyJson(tally),
+          ...(prior ? { previousVersion: tallyJson(prior) } : {}),
+          readyToPublish: ready,
+        },
+        (r) => [
+          `signed ${r.file} as ${r.signer}`,
+          describeTally(tally, `version ${r.version}`),
+          ...(prior ? [describeTally(prior, `version ${r.version - 1}`)] : []),
+          ...(r.version === 1 && tally.met
+            ? [`next: npx trustmesh network finalize ${r.file} --out network.json`]
+            : []),
+          ...(r.version > 1 && ready
+            ? [`next: npx trustmesh governance publish ${r.file} --node URL --token-file TOKEN_FILE`]
+            : []),
+          ...(r.version > 1 && tally.met && !prior
+            ? [
+                `version ${r.version}'s own threshold is met; a threshold of version ${r.version - 1}'s authorities must sign too (give --previous FILE to count them), then: npx trustmesh governance publish ${r.file} --node URL --token-file TOKEN_FILE`,
+              ]
+            : []),
+        ],
+      );
       return EXIT.OK;
     }),
   );
@@ -227,6 +257,25 @@ export function registerGovernanceCommands(program: Command, ctx: CommandContext
       return reportPublish(out, await client.publishRecord(value), client.options.baseUrl);
     }),
   );
+}
+
+/** Version `version - 1`, from --previous, --data or the network file's genesis; null when none is at hand. */
+async function versionBefore(ctx: CommandContext, flags: SignFlags, version: number): Promise<GovernanceRecord | null> {
+  if (!flags.previous && !flags.data) {
+    const config = await ctx.config(flags);
+    const network = await loadNetworkFile(config.values.network).catch(() => null);
+    const genesis = network ? parseGovernanceFile(network.genesis, config.values.network).record : null;
+    return genesis?.version === version - 1 ? genesis : null;
+  }
+  const previous = await previousGovernance(ctx, { ...flags, validDays: 0, out: '' });
+  if (previous.version !== version - 1) {
+    throw new CliError(
+      'GOVERNANCE_NOT_PREVIOUS',
+      `the previous version given is version ${previous.version}, but the proposal is version ${version}`,
+      { hint: `give version ${version - 1} with --previous FILE` },
+    );
+  }
+  return previous;
 }
 
 /** The governance version a proposal builds on. */

@@ -128,13 +128,18 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
           answer = localStatus(source.registry, flags, ctx.now());
         }
         const outcome = String(answer.outcome);
+        // Set or not is a read value; a failure without one (an index outside the list, a list
+        // that does not verify) is a question the replica cannot answer: exit 2, not "revoked".
+        const answered = outcome === 'pass' || (outcome === 'fail' && typeof answer.value === 'number');
         const result: Record<string, unknown> = { source: source.label, ...answer };
         out.result(result, (r) => {
-          const mark = outcome === 'pass' ? '✓' : outcome === 'fail' ? '✗' : '?';
+          const mark = !answered ? '?' : outcome === 'pass' ? '✓' : '✗';
           const code = typeof r.code === 'string' ? ` [${r.code}]` : '';
           const asOf = r.asOf as { time: string; statusLists: { id: string; validFrom: string; receivedAt: string }[] };
+          // An error message names the entry itself: say it once.
+          const what = answered ? `${flags.purpose} entry ${flags.index} of ${flags.list}: ` : 'cannot answer: ';
           return [
-            `${mark} ${flags.purpose} entry ${flags.index} of ${flags.list}: ${String(r.message)}${code}`,
+            `${mark} ${what}${String(r.message)}${code}`,
             `as of ${asOf.time}`,
             ...asOf.statusLists.map(
               (l) => `  status list ${l.id}: version of ${l.validFrom}, received ${l.receivedAt}`,
@@ -142,7 +147,8 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
             `source: ${r.source}`,
           ];
         });
-        return outcome === 'pass' ? EXIT.OK : outcome === 'fail' ? EXIT.NOT_VERIFIED : EXIT.UNDECIDED;
+        if (!answered) return EXIT.UNDECIDED;
+        return outcome === 'pass' ? EXIT.OK : EXIT.NOT_VERIFIED;
       }),
     ),
   );
