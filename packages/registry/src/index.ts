@@ -123,3 +123,11 @@ export {
   VERIFY_CHECK_UNSUPPORTED,
 } from './verification/check-selection.ts';
 export { type DataModelOptions, dataModelProblems, issuerUrlOf, sriDigest } from './verification/data-model.ts';
+export {
+  MAX_PRESENTED_CREDENTIALS,
+  type PresentationVerificationResult,
+  type VerifyPresentationOptions,
+  verifyPresentation,
+} from './verification/verify-presentation.ts';
+export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
+export { PROOF_CHALLENGE_MISMATCH, PROOF_DOMAIN_MISMATCH } from './crypto/proofs.ts';

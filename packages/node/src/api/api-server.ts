@@ -16,6 +16,7 @@ import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
+import { registerPresentationRoutes } from './routes/presentations.ts';
 import { registerRecordExportRoutes } from './routes/records-export.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRegistryRoutes } from './routes/registry-queries.ts';
@@ -105,6 +106,7 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
 
   const ctx: RouteContext = { options: resolved, modules, requireWrite: requireWriteToken(resolved.writeToken) };
   registerCredentialRoutes(app, ctx);
+  registerPresentationRoutes(app, ctx);
   registerStatusListRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerTrqpRoutes(app, ctx);

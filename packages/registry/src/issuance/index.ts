@@ -7,3 +7,4 @@ export {
   prepareForIssuance,
 } from './prepare-issuance.ts';
 export { requireIssuable } from './validate-issuance.ts';
+export { type SignPresentationOptions, signPresentation } from './sign-presentation.ts';

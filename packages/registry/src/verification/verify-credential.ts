@@ -37,7 +37,7 @@ export type CheckOutcome = 'pass' | 'fail' | 'undetermined';
 
 /** One check of a verification, with its outcome and reason code. */
 export interface CheckResult {
-  check: 'credential' | 'proof' | 'issuer' | 'status' | 'validity';
+  check: 'credential' | 'presentation' | 'proof' | 'issuer' | 'status' | 'validity';
   outcome: CheckOutcome;
   /** Stable reason code when the outcome is not pass (or a status value worth naming). */
   code?: string;
