@@ -228,6 +228,11 @@ export class IssuerService {
     // Any version of a managed list admitted later (a peer's copy through anti-entropy or gossip)
     // gets the journal re-applied on top.
     service.unsubscribe = modules.registry.onAdmitted((admission) => {
+      // The issuer's accreditation arriving may be what its lists waited for: publish them now.
+      if (admission.kind === 'accreditation' && admission.parsed.subject === service.did) {
+        if (service.problems.size > 0) void service.run(() => service.ensureLists()).catch(() => undefined);
+        return;
+      }
       if (admission.kind !== 'status-list') return;
       const id = admission.parsed.id;
       if (admission.parsed.issuer !== service.did || !service.isManaged(id)) return;
@@ -361,6 +366,7 @@ export class IssuerService {
    * is corrected. Never throws.
    */
   refresh(): void {
+    if (this.problems.size > 0) void this.run(() => this.ensureLists()).catch(() => undefined);
     for (const id of Object.values(this.lists)) void this.run(() => this.adopt(id)).catch(() => undefined);
   }
 

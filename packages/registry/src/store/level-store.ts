@@ -176,8 +176,8 @@ export class LevelRecordStore implements RecordStore {
    * (throwing `STORE_BAD_BATCH` naming the field), so a refused batch writes nothing.
    */
   async commit(batch: StoreBatch): Promise<void> {
-    this.requireOpen();
     this.requireWritable();
+    this.requireOpen();
     const prepared = prepareBatch(batch);
     return this.exclusive(async () => {
       // A commit queued behind a failed one must not land on the failed handle.
@@ -369,8 +369,12 @@ export class LevelRecordStore implements RecordStore {
 
   private requireOpen(): OpenState {
     if (!this.state) {
-      if (this.reopening) {
-        throw reject('STORE_FAILED', undefined, `the LevelDB store at ${this.options.location} is reopening`);
+      if (this.reopening || this.failure) {
+        throw reject(
+          'STORE_FAILED',
+          undefined,
+          `the LevelDB store at ${this.options.location} ${this.reopening ? 'is reopening after a failed write' : 'could not reopen after a failed write'}`,
+        );
       }
       throw reject('STORE_NOT_OPEN', undefined, `the LevelDB store at ${this.options.location} is not open`);
     }

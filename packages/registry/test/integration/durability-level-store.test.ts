@@ -1,0 +1,102 @@
+/**
+ * Issue 10, problem 2: the LevelDB store after a failed write. Faults are injected at the engine's
+ * write, the store's file layer (`createDatabase`), over real LevelDB in a temporary directory, in
+ * the form LevelDB reports a full disk (`IO error: … No space left on device`).
+ *
+ * After any failed write the store refuses further writes (`STORE_FAILED`) and reopens; it then
+ * accepts writes again, reports the fault, and every write acknowledged before and after it is on
+ * disk after a restart — the failed one is not. If the reopen fails, the store stays refusing.
+ */
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLevelDatabase, type LevelDatabase, LevelRecordStore } from '../../src/store/index.ts';
+import { makeRecord } from '../store-compliance.ts';
+
+/** A database whose writes fail while `disk.full`, and whose opening fails while `disk.unopenable`. */
+function faultyEngine(disk: { full: boolean; unopenable: boolean; opened: number }) {
+  return (location: string): LevelDatabase => {
+    disk.opened++;
+    if (disk.unopenable) throw new Error(`IO error: ${location}/LOCK: Input/output error`);
+    const db = createLevelDatabase(location);
+    const write = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
+    (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = (...args: unknown[]) =>
+      disk.full
+        ? Promise.reject(
+            Object.assign(new Error(`IO error: ${location}/000003.log: No space left on device`), {
+              code: 'LEVEL_IO_ERROR',
+            }),
+          )
+        : write(...args);
+    return db;
+  };
+}
+
+describe('durability: LevelRecordStore after a failed write', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'trustmesh-durability-store-'));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses writes, reopens, reports the fault, and keeps every acknowledged write', async () => {
+    const location = await mkdtemp(join(root, 'db-'));
+    const disk = { full: false, unopenable: false, opened: 0 };
+    const store = new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) });
+    await store.open();
+    await store.commit({ put: [makeRecord('status-list/a')] });
+
+    disk.full = true;
+    await assert.rejects(store.commit({ put: [makeRecord('status-list/lost')] }), { code: 'STORE_FULL' });
+    // While it reopens, and until it has, writes are refused with a code (no write on the old handle).
+    const during = store.commit({ put: [makeRecord('status-list/during')] });
+    await assert.rejects(during, { code: 'STORE_FAILED' });
+    assert.equal(store.faults().failedWrites, 1);
+    disk.full = false;
+    await store.settled();
+    assert.deepEqual(
+      [store.faults().state, store.faults().reopens, store.faults().lastFailure?.code, disk.opened],
+      ['ok', 1, 'STORE_FULL', 2],
+    );
+
+    await store.commit({ put: [makeRecord('status-list/b')] });
+    await store.close();
+    const reopened = new LevelRecordStore({ location });
+    await reopened.open();
+    const held = await Promise.all(['a', 'b', 'lost', 'during'].map((k) => reopened.get(`status-list/${k}`)));
+    assert.deepEqual(
+      held.map((r) => r !== null),
+      [true, true, false, false],
+    );
+    assert.equal((await reopened.stats()).records, 2);
+    await reopened.close();
+  });
+
+  it('stays failed (STORE_FAILED, health reads it) when it cannot reopen', async () => {
+    const location = await mkdtemp(join(root, 'db-'));
+    const disk = { full: false, unopenable: false, opened: 0 };
+    const store = new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) });
+    await store.open();
+    disk.full = true;
+    disk.unopenable = true;
+    await assert.rejects(store.commit({ put: [makeRecord('status-list/x')] }), { code: 'STORE_FULL' });
+    await store.settled();
+    assert.equal(store.faults().state, 'failed');
+    await assert.rejects(store.commit({ put: [makeRecord('status-list/y')] }), { code: 'STORE_FAILED' });
+    await store.close();
+  });
+
+  it('the control: without a fault nothing is reported', async () => {
+    const location = await mkdtemp(join(root, 'db-'));
+    const store = new LevelRecordStore({ location });
+    await store.open();
+    await store.commit({ put: [makeRecord('status-list/a')] });
+    assert.deepEqual(store.faults(), { state: 'ok', failedWrites: 0, reopens: 0, lastFailure: null });
+    await store.close();
+    assert.equal(store.faults().state, 'closed');
+  });
+});
