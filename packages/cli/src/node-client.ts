@@ -5,7 +5,7 @@
  * the read routes (`GET /issuers`, `/credentials/status`, `/peers`, `/evidence`, `/health`). Every
  * failure becomes a CliError saying what to check.
  */
-import type { VerificationResult } from '@trustmesh/registry';
+import type { AsOf, CheckResult, PresentationVerificationResult, VerificationResult } from '@trustmesh/registry';
 import { CliError, EXIT } from './output.ts';
 
 /** How to give the write token (the file form first: a command line is visible to other users). */
@@ -60,6 +60,15 @@ export interface StatusChangeReport {
   gossipPeers?: number;
 }
 
+/** A node's answer to `POST /presentations/verify`. */
+interface NodePresentationVerification {
+  verified: boolean;
+  presentationResults: CheckResult[];
+  credentialResults: { verified: boolean; checkResults: CheckResult[] }[];
+  asOf: AsOf;
+  warnings: string[];
+}
+
 /** A node's answer to `POST /credentials/verify`. */
 export type NodeVerification = VerificationResult & { errors?: { check: string; code: string; message: string }[] };
 
@@ -110,6 +119,37 @@ export class NodeClient {
       return { ...rest, checks: checkResults, checksRun: checks } as unknown as NodeVerification;
     }
     throw this.unexpected('POST /credentials/verify', status, body);
+  }
+
+  /**
+   * Verifies a presentation and every credential in it (`POST /presentations/verify`, 200 whatever
+   * the verdict), answered in the registry's PresentationVerificationResult shape.
+   */
+  async verifyPresentation(
+    presentation: unknown,
+    options: { challenge?: string; domain?: string } = {},
+  ): Promise<PresentationVerificationResult> {
+    const { status, body } = await this.request('POST', '/presentations/verify', {
+      verifiablePresentation: presentation,
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    });
+    if (status === 200 && isObject(body) && Array.isArray(body.presentationResults)) {
+      const answer = body as unknown as NodePresentationVerification;
+      return {
+        verified: answer.verified,
+        checks: answer.presentationResults,
+        credentials: answer.credentialResults.map((c) => ({
+          verified: c.verified,
+          checks: c.checkResults,
+          checksRun: [],
+          asOf: answer.asOf,
+          warnings: [],
+        })),
+        asOf: answer.asOf,
+        warnings: answer.warnings,
+      };
+    }
+    throw this.unexpected('POST /presentations/verify', status, body);
   }
 
   /** The signed status list credential the node holds under `id`, or null if it holds none. */

@@ -127,7 +127,9 @@ describe('talking to a node', () => {
       status: 400,
       body: {
         verified: false,
-        checks: [
+        // VC-API: `checks` names the checks that ran, `checkResults` holds each outcome (issue 12).
+        checks: ['proof', 'status'],
+        checkResults: [
           { check: 'proof', outcome: 'pass', message: 'signed by did:key:z6Mk…' },
           { check: 'status', outcome: 'fail', code: 'CREDENTIAL_REVOKED', message: 'revoked (index 6 of https://s/l)' },
         ],

@@ -1,10 +1,20 @@
 /**
- * `trustmesh verify <file|->`: verify a credential against a node (`--node`), a data directory
+ * `trustmesh verify <file|->`: verify a credential or a verifiable presentation (every credential in
+ * it too; `--challenge`, `--domain` for its proof) against a node (`--node`), a data directory
  * (`--data`, opened read-only while its node is stopped) or an offline bundle (`--bundle`). Prints
- * each check and the as-of stamp; exits 0 verified, 1 not verified, 2 could not decide. The
- * credential is never stored or logged (DESIGN.md, Principles §2).
+ * each check and the as-of stamp; exits 0 verified, 1 not verified, 2 could not decide. Nothing
+ * presented is stored or logged (DESIGN.md, Principles §2).
  */
-import { MemoryRecordStore, Registry, type VerificationResult, verifyCredential } from '@trustmesh/registry';
+import {
+  type CheckResult,
+  MemoryRecordStore,
+  type PresentationVerificationResult,
+  Registry,
+  type TrustView,
+  type VerificationResult,
+  verifyCredential,
+  verifyPresentation,
+} from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import { checkBundleNetwork, importRecords, parseBundle } from '../bundle.ts';
 import { addOptions, type CommandContext, dataOption, jsonOption, networkOption } from '../command-context.ts';
@@ -13,23 +23,37 @@ import { loadNetworkFile, openDataDir } from '../data-dir.ts';
 import { readJsonFile } from '../files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, type Output } from '../output.ts';
-import { describeVerification, verdictExitCode, verdictOf } from '../verification-report.ts';
+import { describeVerification, type Verdict, verdictExitCode, verdictOf } from '../verification-report.ts';
 
 interface VerifyFlags extends ConfigFlags {
   bundle?: string;
   json?: boolean;
+  challenge?: string;
+  domain?: string;
 }
+
+/** What is verified: a credential, or a presentation with the verifier's challenge and domain. */
+type Subject =
+  | { kind: 'credential'; document: unknown }
+  | { kind: 'presentation'; document: unknown; challenge?: string; domain?: string };
+
+/** The answer for either kind. */
+type Answer =
+  | { kind: 'credential'; result: VerificationResult }
+  | { kind: 'presentation'; result: PresentationVerificationResult };
 
 /** Registers `verify`. */
 export function registerVerifyCommand(program: Command, ctx: CommandContext): void {
   addOptions(
     program
       .command('verify')
-      .argument('<credential>', 'credential file (JSON), or - for standard input')
+      .argument('<credential>', 'credential or presentation file (JSON), or - for standard input')
       .description(
-        'verify a credential: proof, issuer accreditation, status, validity. Exit 0 verified, 1 not verified, 2 could not decide',
+        'verify a credential (proof, issuer accreditation, status, validity) or a presentation (its proof and every credential in it). Exit 0 verified, 1 not verified, 2 could not decide',
       ),
     [
+      new Option('--challenge <challenge>', 'the challenge a presentation proof must carry'),
+      new Option('--domain <domain>', 'the domain a presentation proof must name'),
       new Option('--node <url>', 'verify through this node’s API (or TRUSTMESH_NODE)'),
       dataOption('verify against this data directory (a stopped node’s; default ./.trustmesh)'),
       new Option('--bundle <file>', 'verify against an offline bundle'),
@@ -38,11 +62,16 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     ],
   ).action((file: string, flags: VerifyFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const credential = unwrapVerifyRequest(await readJsonFile(file, 'credential', ctx));
+      const subject = subjectOf(unwrapVerifyRequest(await readJsonFile(file, 'credential', ctx)), flags);
       const config = await ctx.config(flags);
-      const { result, source } = await verifyAgainst(ctx, out, credential, flags, config);
-      const verdict = verdictOf(result);
-      out.result({ verdict, source, ...result }, (r) => describeVerification(r, r.source));
+      const { answer, source } = await verifyAgainst(ctx, out, subject, flags, config);
+      if (answer.kind === 'credential') {
+        const verdict = verdictOf(answer.result);
+        out.result({ verdict, source, ...answer.result }, (r) => describeVerification(r, r.source));
+        return verdictExitCode(verdict);
+      }
+      const verdict = presentationVerdict(answer.result);
+      out.result({ verdict, source, ...answer.result }, (r) => describePresentation(r, r.source));
       return verdictExitCode(verdict);
     }),
   );
@@ -52,41 +81,68 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
 async function verifyAgainst(
   ctx: CommandContext,
   out: Output,
-  credential: unknown,
+  subject: Subject,
   flags: VerifyFlags,
   config: LoadedConfig,
-): Promise<{ result: VerificationResult; source: string }> {
+): Promise<{ answer: Answer; source: string }> {
   const given = [flags.bundle && '--bundle', flags.node && '--node', flags.data && '--data'].filter(Boolean);
   if (given.length > 1) {
     throw new CliError('SOURCE_AMBIGUOUS', `give one of --bundle, --node and --data, not ${given.join(' and ')}`, {
       hint: 'each names a complete source of registry data',
     });
   }
-  if (flags.bundle) return verifyWithBundle(ctx, out, credential, flags.bundle, config);
+  if (flags.bundle) return verifyWithBundle(ctx, out, subject, flags.bundle, config);
   if (config.values.node && !flags.data) {
     const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
-    return { result: await client.verifyCredential(credential), source: `node ${config.values.node}` };
+    const answer: Answer =
+      subject.kind === 'credential'
+        ? { kind: 'credential', result: await client.verifyCredential(subject.document) }
+        : {
+            kind: 'presentation',
+            result: await client.verifyPresentation(subject.document, presentationOptions(subject)),
+          };
+    return { answer, source: `node ${config.values.node}` };
   }
   const { registry } = await openDataDir(config.values, { now: ctx.now });
   try {
-    const result = await verifyCredential(credential, {
-      view: registry,
-      documentLoader: registry.documentLoader,
-      now: ctx.now(),
-    });
-    return { result, source: `data directory ${config.values.dataDir}` };
+    const answer = await verifyLocally(subject, registry, registry.documentLoader, ctx.now());
+    return { answer, source: `data directory ${config.values.dataDir}` };
   } finally {
     await registry.close();
   }
 }
 
+/** Verifies against an in-process replica. */
+async function verifyLocally(
+  subject: Subject,
+  view: TrustView,
+  documentLoader: Registry['documentLoader'],
+  now: number,
+): Promise<Answer> {
+  if (subject.kind === 'credential') {
+    return { kind: 'credential', result: await verifyCredential(subject.document, { view, documentLoader, now }) };
+  }
+  return {
+    kind: 'presentation',
+    result: await verifyPresentation(subject.document, { view, documentLoader, now, ...presentationOptions(subject) }),
+  };
+}
+
+function presentationOptions(subject: Subject): { challenge?: string; domain?: string } {
+  if (subject.kind !== 'presentation') return {};
+  return {
+    ...(subject.challenge !== undefined ? { challenge: subject.challenge } : {}),
+    ...(subject.domain !== undefined ? { domain: subject.domain } : {}),
+  };
+}
+
 async function verifyWithBundle(
   ctx: CommandContext,
   out: Output,
-  credential: unknown,
+  subject: Subject,
   file: string,
   config: LoadedConfig,
-): Promise<{ result: VerificationResult; source: string }> {
+): Promise<{ answer: Answer; source: string }> {
   const bundle = parseBundle(await readJsonFile(file, 'bundle', ctx), file);
   // The network file pins the genesis; without one the bundle's own claim is all there is.
   let pinned = false;
@@ -113,13 +169,9 @@ async function verifyWithBundle(
     if (rejected.length > 0) {
       out.warn(`the bundle holds records that do not validate: ${rejected.map(([c, n]) => `${c} ${n}`).join(', ')}`);
     }
-    const result = await verifyCredential(credential, {
-      view: registry,
-      documentLoader: registry.documentLoader,
-      now: ctx.now(),
-    });
+    const answer = await verifyLocally(subject, registry, registry.documentLoader, ctx.now());
     return {
-      result,
+      answer,
       source: `bundle ${file} (created ${bundle.createdAt}${pinned ? '' : '; genesis not pinned by a network file'})`,
     };
   } finally {
@@ -127,14 +179,64 @@ async function verifyWithBundle(
   }
 }
 
+/** A presentation is a document whose type names VerifiablePresentation (VCDM 2.0 §4.13). */
+function subjectOf(document: unknown, flags: VerifyFlags): Subject {
+  const type =
+    document !== null && typeof document === 'object' ? (document as Record<string, unknown>).type : undefined;
+  if (![type].flat().includes('VerifiablePresentation')) return { kind: 'credential', document };
+  return {
+    kind: 'presentation',
+    document,
+    ...(flags.challenge !== undefined ? { challenge: flags.challenge } : {}),
+    ...(flags.domain !== undefined ? { domain: flags.domain } : {}),
+  };
+}
+
+/** Verified when everything passed; not verified when any check of the presentation or a credential failed. */
+function presentationVerdict(result: PresentationVerificationResult): Verdict {
+  return verdictOf({
+    verified: result.verified,
+    checks: [...result.checks, ...result.credentials.flatMap((c) => c.checks)],
+  });
+}
+
+/** Report lines: the presentation's checks, then each credential's, then the as-of stamp and source. */
+function describePresentation(result: PresentationVerificationResult, source: string): string[] {
+  const verdict = presentationVerdict(result);
+  const lines = [
+    { verified: '✓ verified', 'not-verified': '✗ not verified', undetermined: '? could not decide (not verified)' }[
+      verdict
+    ],
+  ];
+  const mark = { pass: '✓', fail: '✗', undetermined: '?' } as const;
+  const line = (c: CheckResult, indent: string) =>
+    `${indent}${mark[c.outcome]} ${c.check.padEnd(12)}  ${c.message}${c.code && c.outcome !== 'pass' ? ` [${c.code}]` : ''}`;
+  lines.push('presentation:');
+  for (const c of result.checks) lines.push(line(c, '  '));
+  result.credentials.forEach((credential, i) => {
+    lines.push(`credential ${i}: ${credential.verified ? 'verified' : 'not verified'}`);
+    for (const c of credential.checks) lines.push(line(c, '  '));
+  });
+  const { asOf } = result;
+  lines.push(
+    `as of ${asOf.time}: ${asOf.governanceVersion === null ? 'no governance held' : `governance version ${asOf.governanceVersion}`}`,
+  );
+  for (const list of asOf.statusLists)
+    lines.push(`  status list ${list.id}: version of ${list.validFrom}, received ${list.receivedAt}`);
+  for (const warning of result.warnings) lines.push(`warning: ${warning}`);
+  lines.push(`source: ${source}`);
+  return lines;
+}
+
 /**
- * The credential itself, also when given as the VC-API body `{ "verifiableCredential": … }` (what
- * `POST /credentials/issue` answers, so a credential saved from curl verifies as it is).
+ * The credential or presentation itself, also when given as the VC-API body
+ * `{ "verifiableCredential": … }` (what `POST /credentials/issue` answers, so a credential saved from
+ * curl verifies as it is) or `{ "verifiablePresentation": … }`.
  */
 function unwrapVerifyRequest(value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const object = value as Record<string, unknown>;
-  const inner = object.verifiableCredential;
+  const inner = object.verifiableCredential ?? object.verifiablePresentation;
   if (object['@context'] === undefined && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
     return inner;
   }
