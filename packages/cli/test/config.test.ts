@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config.ts';
-import { runCli, show, tempDir } from './helpers.ts';
+import { runCli, runInProcess, show, tempDir } from './helpers.ts';
 
 describe('configuration', () => {
   let dir: string;
@@ -64,10 +64,9 @@ describe('configuration', () => {
     const fromEnv = await loadConfig({ data: 'node' }, { TRUSTMESH_TOKEN_FILE: 'named-token' }, dir);
     assert.deepEqual([fromEnv.values.token, fromEnv.sources.token], ['from-named-file', 'env']);
     await assert.rejects(loadConfig({ token: 'a', tokenFile: 'named-token' }, {}, dir), { code: 'TOKEN_AMBIGUOUS' });
-    await assert.rejects(
-      loadConfig({}, { TRUSTMESH_TOKEN: 'a', TRUSTMESH_TOKEN_FILE: 'named-token' }, dir),
-      { code: 'TOKEN_AMBIGUOUS' },
-    );
+    await assert.rejects(loadConfig({}, { TRUSTMESH_TOKEN: 'a', TRUSTMESH_TOKEN_FILE: 'named-token' }, dir), {
+      code: 'TOKEN_AMBIGUOUS',
+    });
     await assert.rejects(loadConfig({ tokenFile: 'missing-token' }, {}, dir), { code: 'TOKEN_FILE_UNREADABLE' });
     await writeFile(join(dir, 'two-words'), 'secret-one secret-two\n');
     await assert.rejects(loadConfig({ tokenFile: 'two-words' }, {}, dir), (error: Error & { code?: string }) => {
@@ -86,6 +85,41 @@ describe('configuration', () => {
       loadConfig({ node: 'localhost:8080' }, {}, dir),
       /--node: "localhost:8080" must be an http: or https: URL/,
     );
+  });
+
+  it('config show lists the node’s settings too, with their sources', async () => {
+    await mkdir(join(dir, 'issuer'));
+    await writeFile(
+      join(dir, 'issuer', 'config.json'),
+      JSON.stringify({ listen: ['/ip4/0.0.0.0/tcp/4001'], api: { port: 8080 }, suspensionList: 'suspension' }),
+    );
+    const result = await runInProcess(['config', 'show', '--data', 'issuer', '--json'], {
+      cwd: dir,
+      env: { TRUSTMESH_API_PORT: '9090' },
+    });
+    assert.equal(result.code, 0, show(result));
+    const { settings } = JSON.parse(result.stdout);
+    assert.deepEqual(settings.listen, { value: ['/ip4/0.0.0.0/tcp/4001'], source: 'file' });
+    assert.deepEqual(settings['api.port'], { value: 9090, source: 'env' });
+    assert.deepEqual(settings['api.host'], { value: '127.0.0.1', source: 'default' });
+    assert.deepEqual(settings.suspensionList, { value: 'suspension', source: 'file' });
+    assert.deepEqual(settings.didWeb, { value: 'off', source: 'default' });
+    for (const name of [
+      'bootstrap',
+      'api.publicBaseUrl',
+      'api.tls',
+      'issuerKey',
+      'contexts',
+      'network',
+      'node',
+      'token',
+    ]) {
+      assert.ok(name in settings, `config show does not list ${name}`);
+    }
+    // Settings `start` would refuse are named, not a crash (data/config.json has "listen": ["x"]).
+    const invalid = await runInProcess(['config', 'show', '--data', 'data', '--json'], { cwd: dir });
+    assert.equal(invalid.code, 0, show(invalid));
+    assert.match(JSON.parse(invalid.stdout).settings.nodeSettings.value, /^invalid: .*listen address x/);
   });
 
   it('config show prints each setting with its source and masks the token', async () => {

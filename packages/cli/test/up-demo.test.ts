@@ -38,6 +38,7 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       result.stdout.includes(`--node http://127.0.0.1:${jp} --token-file .trustmesh/agency-jp/token`),
       result.stdout,
     );
+    assert.ok(result.stdout.includes(`--wait-on http://127.0.0.1:${verifier}`), result.stdout);
     const jpToken = (await readFile(join(dir, '.trustmesh', 'agency-jp', 'token'), 'utf8')).trim();
     assert.ok(!result.stdout.includes(jpToken) && !result.stderr.includes(jpToken), 'the token was printed');
     assert.match(result.stderr, /check: verified on verifier\n/);

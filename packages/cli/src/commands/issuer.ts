@@ -26,6 +26,7 @@ import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { type AwaitedEntry, waitForStatus } from '../status-propagation.ts';
 import { failOnNoPeers, nodeClientFor, reportPublish, tokenArgument } from './publish.ts';
 
 interface IssueFlags extends ConfigFlags {
@@ -39,6 +40,7 @@ interface StatusFlags extends ConfigFlags {
   key?: string;
   list?: string;
   index?: number;
+  waitOn?: string;
   json?: boolean;
 }
 
@@ -111,7 +113,11 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
       }
       // The VC-API body: what POST /credentials/issue answers and POST /credentials/verify takes
       // (curl -d @FILE), and what `trustmesh verify FILE` reads as well.
-      await writeJsonFile(flags.out, { verifiableCredential: issued }, { force: flags.force === true, what: 'credential' });
+      await writeJsonFile(
+        flags.out,
+        { verifiableCredential: issued },
+        { force: flags.force === true, what: 'credential' },
+      );
       const id = typeof issued.id === 'string' ? issued.id : (flags.credentialId ?? credentialId ?? null);
       out.result(
         { file: flags.out, id, issuer: issuerOf(issued), type: issued.type, credentialStatus: entries },
@@ -147,6 +153,10 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
         dataOption(
           'with --key: store the new list version in this stopped node’s data directory; otherwise: its node (URL and token from its config)',
         ),
+        new Option(
+          '--wait-on <url>',
+          'return only once this node (e.g. a verifier’s) answers the new status (GET /credentials/status), at most 10 s',
+        ),
         networkOption(),
         jsonOption(),
       ],
@@ -165,7 +175,10 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
         }
         const client = await nodeClientFor(ctx, flags);
         const report = await client.updateStatus(credentialId, spec.change);
-        return describeApiChange(out, spec, report, client.options.baseUrl);
+        const code = describeApiChange(out, spec, report, client.options.baseUrl);
+        const changed = report.updates.filter((u) => u.changed);
+        if (flags.waitOn && changed.length > 0) await awaitOn(out, flags.waitOn, changed);
+        return code;
       }),
     );
   }
@@ -271,7 +284,19 @@ async function changeWithKey(
   const next = await nextStatusListVersion(held, change, keyPair, { now: ctx.now() });
   if (!next.changed) return unchanged(out, spec, list, index);
   if (!out.json) out.note(`${spec.done}: entry ${index} of ${list} = ${spec.value} (list version ${next.validFrom})`);
-  return reportPublish(out, await client.publishRecord(next.credential), client.options.baseUrl);
+  const code = reportPublish(out, await client.publishRecord(next.credential), client.options.baseUrl);
+  if (flags.waitOn && code === EXIT.OK) {
+    await awaitOn(out, flags.waitOn, [
+      { statusPurpose: spec.purpose, statusListCredential: list, statusListIndex: index, value: spec.value },
+    ]);
+  }
+  return code;
+}
+
+/** `--wait-on`: waits for the node to answer the new values, and says how long it took. */
+async function awaitOn(out: Output, url: string, entries: readonly AwaitedEntry[]): Promise<void> {
+  const ms = await waitForStatus(url, entries);
+  out.note(`${url} answers the new status (${ms} ms after publishing)`);
 }
 
 function checkPurpose(spec: StatusCommand, list: string, purposes: readonly string[]): void {

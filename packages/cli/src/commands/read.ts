@@ -72,7 +72,10 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
       withSource(ctx, out, flags, async (source) => {
         let accreditations: AccreditationSummary[];
         let authority: Record<string, unknown> | null = null;
+        let authorities: readonly { id: string; name: string }[] = [];
         if (source.kind === 'node') {
+          const governance = await source.client.read('/governance');
+          authorities = (governance?.authorities as { id: string; name: string }[] | undefined) ?? [];
           const body = await source.client.read(did ? `/issuers/${encodeURIComponent(did)}` : '/issuers');
           if (!body) return notAccredited(out, did ?? '', source.label);
           authority = (body.authority as Record<string, unknown> | undefined) ?? null;
@@ -82,6 +85,7 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
           }));
         } else {
           const { registry } = source;
+          authorities = registry.governance()?.record.authorities ?? [];
           const held = did ? registry.accreditationsOf(did) : registry.accreditations();
           const found = did ? registry.governance()?.record.authorities.find((a) => a.id === did) : undefined;
           authority = found ? { ...found } : null;
@@ -93,7 +97,7 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
             ? [`${did} is a governance authority: ${String(r.authority.name)} (${String(r.authority.jurisdiction)})`]
             : []),
           ...(r.accreditations.length === 0 ? ['no accreditations held'] : []),
-          ...r.accreditations.flatMap(describeAccreditation),
+          ...r.accreditations.flatMap((a) => describeAccreditation(a, authorities)),
           `source: ${r.source}`,
         ]);
         return EXIT.OK;
@@ -312,13 +316,21 @@ function summarise(registry: Registry, a: ParsedAccreditation, at: number): Accr
   return accreditationStatus(registry, a, at);
 }
 
-function describeAccreditation(a: AccreditationSummary): string[] {
+/** An accreditation in lines; authorities are shown by their governance name beside the DID. */
+function describeAccreditation(
+  a: AccreditationSummary,
+  authorities: readonly { id: string; name: string }[],
+): string[] {
+  const named = (did: string | undefined) => {
+    const name = authorities.find((x) => x.id === did)?.name;
+    return name ? `${name} (${did})` : String(did);
+  };
   return [
-    `${a.subject}  ${a.role}, accredited by ${a.issuer}, valid ${a.validFrom} – ${a.validUntil}`,
+    `${a.subject}  ${a.role}, accredited by ${named(a.issuer)}, valid ${a.validFrom} – ${a.validUntil}`,
     ...a.scopes.map(
       (s) =>
         `  ${s.valid ? '✓' : '✗'} ${s.scope.types.join(', ')} in ${s.scope.jurisdiction}` +
-        (s.valid ? ` (chain to authority ${s.authority})` : ` [${s.code}] ${s.message ?? ''}`),
+        (s.valid ? ` (chain to authority ${named(s.authority)})` : ` [${s.code}] ${s.message ?? ''}`),
     ),
   ];
 }

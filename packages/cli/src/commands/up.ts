@@ -219,16 +219,18 @@ function printReady(
     credentialId: info.examples.requestId,
     credentialStatus: [{ type: 'BitstringStatusListEntry', status: 'revoked' }],
   });
+  // The issue answer is { verifiableCredential, credentialId }; verify takes { verifiableCredential }.
+  const verifyBody = `{\\"verifiableCredential\\": $(node -p 'JSON.stringify(require("${issued.startsWith('/') ? issued : `./${issued}`}").verifiableCredential)')}`;
   const curl = [
     `curl -s -X POST ${issuer}/credentials/issue -H "authorization: Bearer ${tokenOf(manifest.issuer.node)}" ${json} -d @${info.shown(info.examples.request)} -o ${issued}`,
-    `curl -s -X POST ${verifier}/credentials/verify ${json} -d @${issued}`,
+    `curl -s -X POST ${verifier}/credentials/verify ${json} -d "${verifyBody}"`,
     `curl -s -X POST ${issuer}/credentials/status -H "authorization: Bearer ${tokenOf(manifest.issuer.node)}" ${json} -d '${revokeBody}'`,
-    `curl -s -X POST ${verifier}/credentials/verify ${json} -d @${issued}`,
+    `curl -s -X POST ${verifier}/credentials/verify ${json} -d "${verifyBody}"`,
   ];
   const commands = [
     `${TRUSTMESH} issue ${info.shown(info.examples.credential)} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)} --out ${credential} --force`,
     `${TRUSTMESH} verify ${credential} --node ${verifier}`,
-    `${TRUSTMESH} revoke ${info.examples.credentialId} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)}`,
+    `${TRUSTMESH} revoke ${info.examples.credentialId} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)} --wait-on ${verifier}`,
     `${TRUSTMESH} verify ${credential} --node ${verifier}`,
   ];
   const summary = {
@@ -273,10 +275,11 @@ function printReady(
       `  ${curl[1]}`,
       '  # 3. the holder’s phone is lost: revoke the credential on agency-jp',
       `  ${curl[2]}`,
-      '  # 4. verify again on the verifier: "verified": false, CREDENTIAL_REVOKED',
+      '  # 4. verify again on the verifier: "verified": false, CREDENTIAL_REVOKED (the revocation reaches it',
+      '  #    milliseconds after step 3 answers: pasted together, give it a moment; `revoke --wait-on` below waits)',
       `  ${curl[3]}`,
       '',
-      'The same with the trustmesh command (exit code 0 verified, 1 not verified):',
+      'The same with the trustmesh command (exit code 0 verified, 1 not verified; revoke returns once the verifier has it):',
       '',
       ...commands.map((c) => `  ${c}`),
       `  ${TRUSTMESH} issuers --node ${verifier}`,
@@ -307,7 +310,9 @@ async function runCheck(
   if (issued.status !== 201)
     return failed(out, `issuing answered HTTP ${issued.status}: ${JSON.stringify(issued.body)}`);
   step(`issued ${id} on ${issuerNode.name}`);
-  const verify = () => post(`${verifier.apiUrl}/credentials/verify`, issued.body);
+  // The VC-API verify body: the issue answer's credential (the answer also carries its credentialId handle).
+  const signed = (issued.body as { verifiableCredential?: unknown }).verifiableCredential;
+  const verify = () => post(`${verifier.apiUrl}/credentials/verify`, { verifiableCredential: signed });
   const first = await verify();
   if (first.status !== 200) return failed(out, `the verifier did not verify it: ${JSON.stringify(first.body)}`);
   step(`verified on ${verifier.name}`);
