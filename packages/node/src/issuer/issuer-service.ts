@@ -175,6 +175,8 @@ export class IssuerService {
   /** Journal changes re-applied on top of an adopted version, per list, and when (for health). */
   private readonly reapplied = new Map<string, { changes: number; at: number }>();
   private unsubscribe: (() => void) | undefined;
+  /** The queued publication of each list (see {@link IssuerService.flush}). */
+  private readonly flushes = new Map<string, Promise<string | null>>();
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: IssuerServiceOptions, modules: IssuerServiceModules) {
@@ -334,8 +336,45 @@ export class IssuerService {
    *   entry), `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`, `ISSUER_JOURNAL_IO` /
    *   `ISSUER_JOURNAL_FULL`, a signing refusal (clock), `STATUS_PUBLISH_FAILED`.
    */
-  updateStatus(credentialId: string, status: CredentialStatusValue): Promise<StatusUpdateResult> {
-    return this.run(() => this.updateStatusNow(credentialId, status));
+  async updateStatus(credentialId: string, status: CredentialStatusValue): Promise<StatusUpdateResult> {
+    // 1. Checked and journaled one at a time; 2. published in a coalesced version: changes journaled
+    // while a version is being signed and admitted go out together in the next one (group commit:
+    // one signature, one synced store write and one gossip message for all of them).
+    const { wanted, changes } = await this.run(() => this.journalStatus(credentialId, status));
+    const published = new Map<string, string | null>();
+    for (const { entry } of wanted) {
+      const id = entry.statusListCredential;
+      if (!published.has(id)) published.set(id, await this.flush(id));
+    }
+    const updates: StatusUpdate[] = wanted.map(({ entry, value }) => {
+      const validFrom = published.get(entry.statusListCredential) ?? null;
+      return {
+        statusPurpose: entry.statusPurpose,
+        statusListCredential: entry.statusListCredential,
+        statusListIndex: entry.statusListIndex,
+        value,
+        changed: validFrom !== null || changes.some((c) => c.entry === entry),
+        validFrom: validFrom ?? new Date(this.heldList(entry.statusListCredential).list.validFrom).toISOString(),
+      };
+    });
+    this.modules.metrics?.statusUpdates.inc({ purpose: updates[0]?.statusPurpose ?? 'none', status });
+    return { credentialId, status, updates };
+  }
+
+  /**
+   * Publishes what the journal holds that list `id`'s held version lacks, in the next version: a
+   * call while one is queued (not started) shares it. Resolves with the validFrom of a version
+   * carrying every change journaled before the call, or null when the held one already did.
+   */
+  private flush(id: string): Promise<string | null> {
+    const queued = this.flushes.get(id);
+    if (queued) return queued;
+    const next = this.run(() => {
+      this.flushes.delete(id);
+      return this.publishJournal(id);
+    });
+    this.flushes.set(id, next);
+    return next;
   }
 
   /**
@@ -479,7 +518,14 @@ export class IssuerService {
     return { verifiableCredential: signed, credentialId, entries };
   }
 
-  private async updateStatusNow(credentialId: string, status: CredentialStatusValue): Promise<StatusUpdateResult> {
+  /** Checks a status change against the journal and the held lists, and journals it (synced). */
+  private async journalStatus(
+    credentialId: string,
+    status: CredentialStatusValue,
+  ): Promise<{
+    wanted: Array<{ entry: AllocatedEntry; value: number }>;
+    changes: Array<{ entry: AllocatedEntry; value: number }>;
+  }> {
     const entries = this.credentials.get(credentialId);
     if (!entries) {
       throw reject(
@@ -523,25 +569,7 @@ export class IssuerService {
       await this.journal.append(journaled);
       for (const entry of journaled) this.applyEntry(entry);
     }
-    const updates: StatusUpdate[] = [];
-    for (const { entry, value } of wanted) {
-      // Publish whatever the journal holds that the held version lacks — this change, or an earlier
-      // one whose publication failed (a full disk): a retry then publishes it instead of answering
-      // "unchanged" while no held version carries it.
-      const validFrom = await this.publishJournal(entry.statusListCredential);
-      const changed = validFrom !== null || changes.some((c) => c.entry === entry);
-      const held = this.heldList(entry.statusListCredential);
-      updates.push({
-        statusPurpose: entry.statusPurpose,
-        statusListCredential: entry.statusListCredential,
-        statusListIndex: entry.statusListIndex,
-        value,
-        changed,
-        validFrom: validFrom ?? new Date(held.list.validFrom).toISOString(),
-      });
-    }
-    this.modules.metrics?.statusUpdates.inc({ purpose: updates[0]?.statusPurpose ?? 'none', status });
-    return { credentialId, status, updates };
+    return { wanted, changes };
   }
 
   /** Value of an entry: the journal's when it set one (a revocation also when the held list has it), else the held list's. */
