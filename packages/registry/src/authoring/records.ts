@@ -4,6 +4,7 @@
  * record this project makes has one shape.
  */
 import { randomUUID } from 'node:crypto';
+import { TRUSTMESH_STATUS_LIST_CONTEXT_V1_URL } from '../contexts/index.ts';
 import { type KeyPair, signBytes, verifyBytes } from '../crypto/keys.ts';
 import { signCredential } from '../crypto/proofs.ts';
 import { reject } from '../errors.ts';
@@ -190,7 +191,7 @@ export async function issueStatusList(
   if (input.statusMessage) subject.statusMessage = input.statusMessage;
   if (input.ttl !== undefined) subject.ttl = input.ttl;
   const credential: Record<string, unknown> = {
-    '@context': [VC_V2_CONTEXT_URL],
+    '@context': multiBit ? [VC_V2_CONTEXT_URL, TRUSTMESH_STATUS_LIST_CONTEXT_V1_URL] : [VC_V2_CONTEXT_URL],
     id: input.id,
     type: ['VerifiableCredential', 'BitstringStatusListCredential'],
     issuer: input.issuer.did,

@@ -11,6 +11,7 @@ import { contexts as bitstringStatusListContexts } from '@digitalbazaar/vc-bitst
 import ed25519Signature2020Context from 'ed25519-signature-2020-context';
 import examplesV1 from './examples-v1.json' with { type: 'json' };
 import multikeyV1 from './multikey-v1.json' with { type: 'json' };
+import trustmeshStatusListV1 from './trustmesh-status-list-v1.json' with { type: 'json' };
 import trustmeshV1 from './trustmesh-v1.json' with { type: 'json' };
 import w3cExamplesV1 from './w3c-examples-v1.json' with { type: 'json' };
 import w3cExamplesV2 from './w3c-examples-v2.json' with { type: 'json' };
@@ -55,6 +56,17 @@ export const EXAMPLES_CONTEXT_V1_URL = 'https://w3id.org/trustmesh/examples/v1';
 export const W3C_EXAMPLES_CONTEXT_V1_URL = 'https://www.w3.org/ns/credentials/examples/v1';
 /** The W3C examples context v2 (see {@link W3C_EXAMPLES_CONTEXT_V1_URL}). */
 export const W3C_EXAMPLES_CONTEXT_V2_URL = 'https://www.w3.org/ns/credentials/examples/v2';
+/**
+ * `statusSize` and `statusMessage` on a BitstringStatusList (Bitstring Status List §2.2: a list with
+ * the `message` purpose carries its statusSize and its status messages), which the VCDM 2.0 and
+ * status contexts define only inside BitstringStatusListEntry: without it such a list cannot be
+ * signed (JSON-LD safe mode drops the terms). The two terms have exactly the names, IRIs and
+ * definitions the status context gives them in the entry (status#statusSize, status#statusMessage
+ * with `status` and `message`), so the allow-list's one name, one IRI map is unchanged. Listed
+ * after the VCDM 2.0 context by issueStatusList when a list has either.
+ */
+export const TRUSTMESH_STATUS_LIST_CONTEXT_V1_URL = 'https://w3id.org/trustmesh/status-list/v1';
+
 /** The vocabulary the W3C examples contexts map undefined terms to (their `@vocab`). */
 export const W3C_EXAMPLES_VOCABULARY = 'https://www.w3.org/ns/credentials/examples#';
 
@@ -75,6 +87,7 @@ export const BUNDLED_CONTEXTS: ReadonlyMap<string, Readonly<Record<string, unkno
       [EXAMPLES_CONTEXT_V1_URL, examplesV1],
       [W3C_EXAMPLES_CONTEXT_V1_URL, w3cExamplesV1],
       [W3C_EXAMPLES_CONTEXT_V2_URL, w3cExamplesV2],
+      [TRUSTMESH_STATUS_LIST_CONTEXT_V1_URL, trustmeshStatusListV1],
     ] as const
   ).map(([url, document]) => {
     // A missing entry means a context package changed shape: fail at load time, not mid-verification.

@@ -434,6 +434,17 @@ export function statusCheck(
       details,
     };
   }
+  // [REJECT] A list that declares its entry width (§2.2, a multi-bit list) is read only at that
+  // width: an entry claiming another would read bits of its neighbours.
+  if (list.statusSize > 1 && entry.statusSize !== list.statusSize) {
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: 'STATUS_VERIFICATION_ERROR',
+      message: `status list ${list.id} has ${list.statusSize}-bit entries; the entry says statusSize ${entry.statusSize}`,
+      details,
+    };
+  }
   // statusSize belongs to the entry (§2.1); the list must hold the minimum count of entries of that
   // width (§3.2 step 9: bitstring length ÷ statusSize ≥ 131,072).
   if ((list.bits.length * 8) / entry.statusSize < MIN_STATUS_LIST_ENTRIES) {
