@@ -190,6 +190,8 @@ export async function issueStatusList(
   if (input.statusSize !== undefined && input.statusSize !== 1) subject.statusSize = input.statusSize;
   if (input.statusMessage) subject.statusMessage = input.statusMessage;
   if (input.ttl !== undefined) subject.ttl = input.ttl;
+  // statusSize / statusMessage on a list need their context (contexts/index.ts, issue 12 item 9).
+  const multiBit = subject.statusSize !== undefined || subject.statusMessage !== undefined;
   const credential: Record<string, unknown> = {
     '@context': multiBit ? [VC_V2_CONTEXT_URL, TRUSTMESH_STATUS_LIST_CONTEXT_V1_URL] : [VC_V2_CONTEXT_URL],
     id: input.id,
