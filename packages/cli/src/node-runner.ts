@@ -22,7 +22,14 @@ export interface LaunchSettings {
   /** The network file, with any extra bootstrap peers already merged in. */
   network: NetworkFile;
   listen: string[];
-  api: { host: string; port: number; publicBaseUrl: string | null; tls?: { cert: string; key: string } | null };
+  api: {
+    host: string;
+    port: number;
+    publicBaseUrl: string | null;
+    tls?: { cert: string; key: string } | null;
+    /** Per-client limit of the public routes; null for none; absent for the node's default. */
+    rateLimit?: { max: number; windowMs: number } | null;
+  };
   /** Write token of the API, or null (write routes then answer 403). */
   token: string | null;
   /** Issuer key for issuer mode, or null. */
@@ -100,6 +107,7 @@ export async function launchNode(
           writeToken: settings.token,
           publicBaseUrl,
           https,
+          ...(settings.api.rateLimit !== undefined ? { rateLimit: settings.api.rateLimit } : {}),
         },
         issuer: issuerMode
           ? { ...(settings.suspensionList ? { suspensionListName: settings.suspensionList } : {}) }

@@ -22,6 +22,12 @@ export interface NodeSettings {
     publicBaseUrl: string | null;
     /** PEM certificate and key files (absolute paths): the API serves HTTPS when both are set. */
     tls: { cert: string; key: string } | null;
+    /**
+     * Requests one client may make on the public routes per window (429 beyond), null for no limit,
+     * or undefined for the node's default (6,000 a minute). config.json `api.rateLimit`:
+     * `{"max": 6000, "windowSeconds": 60}` or `false`.
+     */
+    rateLimit?: { max: number; windowMs: number } | null;
   };
   /** Absolute path of the issuer key file (issuer mode), or null. */
   issuerKey: string | null;
@@ -70,6 +76,8 @@ export interface NodeSettingFlags {
   suspensionList?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--rate-limit N/SECONDS` or `off`. */
+  rateLimit?: string;
 }
 
 /** Default libp2p listen address: every interface, the customary port of a peer node. */
@@ -101,6 +109,7 @@ export const NODE_SETTING_ENV = {
   suspensionList: 'TRUSTMESH_SUSPENSION_LIST',
   tlsCert: 'TRUSTMESH_TLS_CERT',
   tlsKey: 'TRUSTMESH_TLS_KEY',
+  rateLimit: 'TRUSTMESH_RATE_LIMIT',
 } as const satisfies Record<keyof NodeSettingFlags, string>;
 
 // A TCP multiaddr a node can listen on; the node checks the rest (libp2p refuses what it cannot bind).
@@ -129,7 +138,8 @@ export function resolveNodeSettings(
     if (api === null || typeof api !== 'object' || Array.isArray(api)) {
       throw invalid(inFile('api'), 'must be an object like {"host": "127.0.0.1", "port": 8080}');
     }
-    const { host, port, publicBaseUrl, tlsCert, tlsKey } = api as Record<string, unknown>;
+    const { host, port, publicBaseUrl, tlsCert, tlsKey, rateLimit } = api as Record<string, unknown>;
+    if (rateLimit !== undefined) settings.api.rateLimit = rateLimitFromFile(rateLimit, inFile('api.rateLimit'));
     if (tlsCert !== undefined && tlsCert !== null)
       tls.cert = pathIn(where.dataDir, nonEmpty(tlsCert, inFile('api.tlsCert')));
     if (tlsKey !== undefined && tlsKey !== null)
@@ -187,6 +197,9 @@ export function resolveNodeSettings(
   if (envTlsKey) tls.key = pathIn(where.cwd, envTlsKey);
   if (flags.tlsCert) tls.cert = pathIn(where.cwd, flags.tlsCert);
   if (flags.tlsKey) tls.key = pathIn(where.cwd, flags.tlsKey);
+  const envRate = fromEnv('rateLimit');
+  if (envRate) settings.api.rateLimit = parseRateLimit(envRate, NODE_SETTING_ENV.rateLimit);
+  if (flags.rateLimit) settings.api.rateLimit = parseRateLimit(flags.rateLimit, '--rate-limit');
   // HTTPS needs both halves; one alone is a mistake worth naming, not a silent fallback to HTTP.
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
     throw invalid('--tls-cert/--tls-key', 'HTTPS needs both a certificate and its key');
@@ -213,6 +226,11 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
       port: settings.api.port,
       publicBaseUrl: settings.api.publicBaseUrl,
       ...(settings.api.tls ? { tlsCert: settings.api.tls.cert, tlsKey: settings.api.tls.key } : {}),
+      ...(settings.api.rateLimit === null
+        ? { rateLimit: false }
+        : settings.api.rateLimit
+          ? { rateLimit: { max: settings.api.rateLimit.max, windowSeconds: settings.api.rateLimit.windowMs / 1000 } }
+          : {}),
     },
     ...(issuerKey ? { issuerKey } : {}),
     ...(settings.suspensionList ? { suspensionList: settings.suspensionList } : {}),
@@ -222,11 +240,13 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
 }
 
 function contextSettings(value: unknown, origin: string, dataDir: string): ContextSetting[] {
-  const example = 'e.g. [{"url": "https://agency.example/ns/v1", "file": "contexts/agency-v1.jsonld", "sha256": "<64 hex>"}]';
+  const example =
+    'e.g. [{"url": "https://agency.example/ns/v1", "file": "contexts/agency-v1.jsonld", "sha256": "<64 hex>"}]';
   if (!Array.isArray(value)) throw invalid(origin, 'must be an array of {url, file, sha256}', example);
   return value.map((item: unknown, i) => {
     const at = `${origin}[${i}]`;
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw invalid(at, 'must be an object', example);
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw invalid(at, 'must be an object', example);
     const { url, file, sha256 } = item as Record<string, unknown>;
     const text = nonEmpty(url, `${at}.url`);
     if (!/^https:\/\/\S+$/.test(text)) throw invalid(`${at}.url`, `"${text}" must be an https URL`);
@@ -265,7 +285,8 @@ function didWebSetting(value: unknown, origin: string, dataDir: string): DidWebS
     setting.maxResponseBytes = n;
   }
   if (allowPrivateAddresses !== undefined) {
-    if (typeof allowPrivateAddresses !== 'boolean') throw invalid(`${origin}.allowPrivateAddresses`, 'must be true or false');
+    if (typeof allowPrivateAddresses !== 'boolean')
+      throw invalid(`${origin}.allowPrivateAddresses`, 'must be true or false');
     setting.allowPrivateAddresses = allowPrivateAddresses;
   }
   if (caFile !== undefined) setting.caFile = pathIn(dataDir, nonEmpty(caFile, `${origin}.caFile`));
@@ -303,6 +324,39 @@ function invalid(origin: string, problem: string, example?: string): CliError {
   });
 }
 
+/** `N/SECONDS` (N requests per SECONDS per client) or `off`, from a flag or a variable. */
+export function parseRateLimit(value: string, origin: string): { max: number; windowMs: number } | null {
+  if (value === 'off') return null;
+  const match = /^(\d{1,9})\/(\d{1,6})$/.exec(value);
+  const max = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (!match || max < 1 || seconds < 1) {
+    throw invalid(origin, `"${value}" is not a rate limit`, 'e.g. 6000/60 (requests per client per 60 s), or off');
+  }
+  return { max, windowMs: seconds * 1000 };
+}
+
+function rateLimitFromFile(value: unknown, origin: string): { max: number; windowMs: number } | null {
+  if (value === false) return null;
+  const { max, windowSeconds, ...rest } = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.keys(rest).length > 0 ||
+    !Number.isSafeInteger(max) ||
+    (max as number) < 1 ||
+    !Number.isSafeInteger(windowSeconds) ||
+    (windowSeconds as number) < 1
+  ) {
+    throw invalid(
+      origin,
+      'must be false or {"max": N, "windowSeconds": S} (whole numbers ≥ 1)',
+      'e.g. {"max": 6000, "windowSeconds": 60}',
+    );
+  }
+  return { max: max as number, windowMs: (windowSeconds as number) * 1000 };
+}
+
 /** The revocation list's name in issuer mode (IssuerService's default): a suspension list needs another. */
 const REVOCATION_LIST_NAME = 'revocation';
 
@@ -312,7 +366,8 @@ function listName(value: unknown, origin: string): string {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
     throw invalid(origin, `"${name}" must be a list name: lower-case letters, digits and dashes`, 'e.g. suspension');
   }
-  if (name === REVOCATION_LIST_NAME) throw invalid(origin, `"${name}" is the revocation list's name`, 'e.g. suspension');
+  if (name === REVOCATION_LIST_NAME)
+    throw invalid(origin, `"${name}" is the revocation list's name`, 'e.g. suspension');
   return name;
 }
 

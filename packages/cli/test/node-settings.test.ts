@@ -7,6 +7,27 @@ import { localApiUrl, nodeSettingsForFile, resolveNodeSettings } from '../src/no
 const where = { dataDir: '/data', cwd: '/work', file: '/data/config.json' };
 
 describe('node settings', () => {
+  it('limit the public API per client from config.json, TRUSTMESH_RATE_LIMIT or --rate-limit', () => {
+    assert.equal(resolveNodeSettings({}, {}, {}, where).api.rateLimit, undefined, "the node's default");
+    const file = { api: { rateLimit: { max: 100, windowSeconds: 10 } } };
+    assert.deepEqual(resolveNodeSettings(file, {}, {}, where).api.rateLimit, { max: 100, windowMs: 10_000 });
+    assert.equal(resolveNodeSettings({ api: { rateLimit: false } }, {}, {}, where).api.rateLimit, null);
+    const env = { TRUSTMESH_RATE_LIMIT: '50/1' };
+    assert.deepEqual(resolveNodeSettings(file, env, {}, where).api.rateLimit, { max: 50, windowMs: 1000 });
+    assert.equal(resolveNodeSettings(file, env, { rateLimit: 'off' }, where).api.rateLimit, null);
+    const written = nodeSettingsForFile(resolveNodeSettings(file, {}, {}, where), '/data').api as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(written.rateLimit, { max: 100, windowSeconds: 10 });
+    for (const bad of ['fast', '0/60', '10/0', '10']) {
+      assert.throws(() => resolveNodeSettings({}, {}, { rateLimit: bad }, where), { code: 'CONFIG_INVALID' }, bad);
+    }
+    assert.throws(() => resolveNodeSettings({ api: { rateLimit: { max: 1 } } }, {}, {}, where), {
+      code: 'CONFIG_INVALID',
+    });
+  });
+
   it('name a suspension list for issuer mode from config.json, TRUSTMESH_SUSPENSION_LIST or --suspension-list', () => {
     assert.equal(resolveNodeSettings({}, {}, {}, where).suspensionList, null, 'none unless asked');
     const fromFile = resolveNodeSettings({ suspensionList: 'suspension' }, {}, {}, where);
@@ -16,11 +37,7 @@ describe('node settings', () => {
     assert.equal(resolveNodeSettings({ suspensionList: 'suspension' }, env, {}, where).suspensionList, 'on-hold');
     assert.equal(resolveNodeSettings({}, env, { suspensionList: 'paused' }, where).suspensionList, 'paused');
     for (const bad of ['revocation', 'Has Space', '../x', '']) {
-      assert.throws(
-        () => resolveNodeSettings({ suspensionList: bad }, {}, {}, where),
-        { code: 'CONFIG_INVALID' },
-        bad,
-      );
+      assert.throws(() => resolveNodeSettings({ suspensionList: bad }, {}, {}, where), { code: 'CONFIG_INVALID' }, bad);
     }
   });
 

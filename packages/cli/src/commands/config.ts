@@ -94,6 +94,15 @@ function nodeSettingsShown(
         'tlsCert' in api,
       ),
     },
+    'api.rateLimit': {
+      value:
+        node.api.rateLimit === undefined
+          ? '6000/60 (the node’s default)'
+          : node.api.rateLimit === null
+            ? 'off'
+            : `${node.api.rateLimit.max}/${node.api.rateLimit.windowMs / 1000}`,
+      source: source(NODE_SETTING_ENV.rateLimit, 'rateLimit' in api),
+    },
     issuerKey: {
       value: node.issuerKey,
       source: source(NODE_SETTING_ENV.issuerKey, loaded.fileValues.issuerKey != null),

@@ -82,6 +82,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       new Option('--tls-key <file>', 'PEM private key of --tls-cert'),
       new Option('--issuer-key <file>', 'issuer key file: run the node in issuer mode (POST /credentials/issue)'),
       suspensionListOption(),
+      rateLimitOption(),
       forceOption(),
       jsonOption(),
     ],
@@ -182,8 +183,15 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       new Option('--tls-key <file>', 'PEM private key of --tls-cert'),
       new Option('--issuer-key <file>', 'issuer key file: issuer mode'),
       suspensionListOption(),
-      new Option('--token-file <file>', 'file holding the write token of the API (default: the data directory’s token file)'),
-      new Option('--token <token>', 'write token of the API (prefer --token-file: a command line is visible to other users)'),
+      rateLimitOption(),
+      new Option(
+        '--token-file <file>',
+        'file holding the write token of the API (default: the data directory’s token file)',
+      ),
+      new Option(
+        '--token <token>',
+        'write token of the API (prefer --token-file: a command line is visible to other users)',
+      ),
       new Option('--log-level <level>', 'least severe level logged').choices(LOG_LEVELS).default('info'),
       new Option('--log-format <format>', 'json, or pretty (default: pretty on a terminal)').choices([
         'json',
@@ -273,6 +281,14 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
   );
 }
 
+/** `--rate-limit N/SECONDS|off`: requests one client may make on the public routes per window. */
+function rateLimitOption(): Option {
+  return new Option(
+    '--rate-limit <n/seconds>',
+    'requests one client may make on the public API routes per window (default 6000/60), or off',
+  );
+}
+
 /** `--suspension-list NAME`: issuer mode keeps a suspension list of that name beside the revocation list. */
 function suspensionListOption(): Option {
   return new Option(
@@ -294,7 +310,9 @@ export function describeBootstrap(listen: readonly string[], addresses: readonly
       : 'other nodes bootstrap from:',
     ...addresses.map((a) => `  ${a}`),
     ...(loopback
-      ? ['(these are loopback addresses: only nodes on this machine reach them; for other machines, --listen /ip4/0.0.0.0/tcp/4001)']
+      ? [
+          '(these are loopback addresses: only nodes on this machine reach them; for other machines, --listen /ip4/0.0.0.0/tcp/4001)',
+        ]
       : []),
   ];
 }

@@ -14,6 +14,7 @@ import { assertValueDepth } from '@trustmesh/registry';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
+import { registerRateLimit } from './rate-limit.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
 import { registerPresentationRoutes } from './routes/presentations.ts';
@@ -103,6 +104,8 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
     },
   });
+
+  if (resolved.rateLimit) await registerRateLimit(app, resolved.rateLimit, resolved.writeToken);
 
   const ctx: RouteContext = { options: resolved, modules, requireWrite: requireWriteToken(resolved.writeToken) };
   registerCredentialRoutes(app, ctx);

@@ -18,4 +18,11 @@ export { createMetrics, defaultMetricsOptions, type MetricsOptions, type NodeMet
 export { API_VERSION, type ApiServer, createApi } from './api-server.ts';
 export { ApiError, type ErrorBody, toApiError } from './errors.ts';
 export type { ResolvedApiOptions } from './routes/route-context.ts';
-export { type ApiModules, type ApiOptions, defaultApiOptions, type NodeInfo, type PeerInfo } from './types.ts';
+export {
+  type ApiModules,
+  type ApiOptions,
+  defaultApiOptions,
+  type NodeInfo,
+  type PeerInfo,
+  type RateLimitOptions,
+} from './types.ts';

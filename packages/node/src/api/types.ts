@@ -29,6 +29,18 @@ export interface ApiOptions {
   publicBaseUrl: string | null;
   /** TLS certificate and key (PEM); plain HTTP when null. */
   https: { cert: string | Buffer; key: string | Buffer } | null;
+  /**
+   * Per-client request limit on the public routes (DESIGN.md, Network: "HTTP rate limits on public
+   * routes"), or null for none. Requests carrying the write token are not counted. Over the limit:
+   * 429 `RATE_LIMITED` with `Retry-After`.
+   */
+  rateLimit: RateLimitOptions | null;
+}
+
+/** How many requests one client (one IP address) may make per window. */
+export interface RateLimitOptions {
+  max: number;
+  windowMs: number;
 }
 
 /** Defaults: loopback, port 8080, writes disabled until a token is configured, 1 MiB bodies. */
@@ -41,6 +53,8 @@ export const defaultApiOptions: ApiOptions = {
   maxJsonDepth: 33,
   publicBaseUrl: null,
   https: null,
+  // 6,000 a minute (100/s sustained) per client: far above a verifier's pace, well below a flood.
+  rateLimit: { max: 6000, windowMs: 60_000 },
 };
 
 /** A connected peer as `GET /peers` reports it. */

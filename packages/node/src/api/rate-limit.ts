@@ -1,0 +1,51 @@
+/**
+ * Rate limiting of the public routes (DESIGN.md, Network: hard limits everywhere, "HTTP rate limits
+ * on public routes"; issue 15 item 8): `@fastify/rate-limit`, counted per client IP address over a
+ * fixed window, in memory. A client over its limit gets 429 `RATE_LIMITED` with `Retry-After`
+ * (RFC 9110 §10.2.3, seconds). Requests bearing the node's write token — its operator, its issuer —
+ * are not counted: the token already authenticates them, and a bulk issuance must not starve.
+ * The `x-ratelimit-*` headers are sent on refusals only, so an ordinary answer costs no extra bytes.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import { hasWriteToken } from './auth.ts';
+import { ApiError } from './errors.ts';
+import type { RateLimitOptions } from './types.ts';
+
+/** Distinct clients tracked at once (LRU): bounds the limiter's memory under a spread-out flood. */
+const TRACKED_CLIENTS = 10_000;
+
+/** Registers the limit on every route registered after it (call before the routes). */
+export async function registerRateLimit(
+  app: FastifyInstance,
+  options: RateLimitOptions,
+  writeToken: string | null,
+): Promise<void> {
+  const bearer = hasWriteToken(writeToken);
+  await app.register(rateLimit, {
+    global: true,
+    max: options.max,
+    timeWindow: options.windowMs,
+    cache: TRACKED_CLIENTS,
+    // Per client: the socket's address (a proxy in front is one client unless it is trusted).
+    keyGenerator: (request) => request.ip,
+    allowList: (request) => bearer(request),
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': false,
+      'x-ratelimit-remaining': false,
+      'x-ratelimit-reset': false,
+    },
+    addHeaders: {
+      'x-ratelimit-limit': true,
+      'x-ratelimit-remaining': true,
+      'x-ratelimit-reset': true,
+      'retry-after': true,
+    },
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        'RATE_LIMITED',
+        `more than ${context.max} requests in ${Math.round(options.windowMs / 1000)} s from this client: retry after ${Math.ceil(context.ttl / 1000)} s`,
+      ),
+  });
+}
