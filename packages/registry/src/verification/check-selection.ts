@@ -5,8 +5,9 @@
  * trustmesh's checks; a name that names no check is refused rather than ignored, so a caller never
  * believes a check ran that did not.
  */
-import { describeValue } from '../records/status-entry.ts';
+
 import { reject } from '../errors.ts';
+import { describeValue } from '../records/status-entry.ts';
 
 /** A check the caller may select. The `credential` check (data model, contexts) always runs. */
 export type SelectableCheck = 'proof' | 'issuer' | 'status' | 'validity';

@@ -9,7 +9,7 @@
  * chain reference; signatures are checked by the caller (crypto/proofs.ts through
  * validation/pinned-keys.ts), so every proof goes through the same key and purpose rules.
  */
-import { reject, type RegistryError } from '../errors.ts';
+import { type RegistryError, reject } from '../errors.ts';
 
 /** Data Integrity §4.5: the error type of a proof set or chain that cannot be verified. */
 export const PROOF_VERIFICATION_ERROR = 'PROOF_VERIFICATION_ERROR';

@@ -10,49 +10,26 @@
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import { RegistryError } from '../errors.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
-import {
-  type BitstringStatusListEntry,
-  isBitstringStatusListEntry,
-  parseStatusEntries,
-  type StatusEntry,
-} from '../records/status-entry.ts';
-import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
-import { type SelectableCheck, SELECTABLE_CHECKS } from './check-selection.ts';
+import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
+import { type AsOf, asOfStamp, type CheckResult } from './check-result.ts';
+import { SELECTABLE_CHECKS, type SelectableCheck } from './check-selection.ts';
+import { type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys.ts';
 import { dataModelProblems, issuerUrlOf } from './data-model.ts';
 import { proofTasks } from './proof-set.ts';
-import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
-import { countingStatusVersion, type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys.ts';
+import { statusChecks } from './status-check.ts';
 import { findChain } from './trust-chain.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
+
+// The answer's parts and the status check live in their own modules; exported from here as before.
+export { type AsOf, asOfStamp, type CheckOutcome, type CheckResult } from './check-result.ts';
+export { queryStatus, type StatusQuery, type StatusQueryResult, statusCheck } from './status-check.ts';
 
 /** A trust check of a URL issuer that is not a DID: accreditations cannot name it (yet). */
 export const ISSUER_URL_NOT_ACCREDITABLE = 'ISSUER_URL_NOT_ACCREDITABLE';
 
 const NO_ISSUER = 'issuer: must be a URL or an object whose id is a URL (VCDM 2.0 §4.7)';
-
-/** pass: the check holds; fail: it does not; undetermined: the node cannot decide (fail closed). */
-export type CheckOutcome = 'pass' | 'fail' | 'undetermined';
-
-/** One check of a verification, with its outcome and reason code. */
-export interface CheckResult {
-  check: 'credential' | 'presentation' | 'proof' | 'issuer' | 'status' | 'validity';
-  outcome: CheckOutcome;
-  /** Stable reason code when the outcome is not pass (or a status value worth naming). */
-  code?: string;
-  message: string;
-  /** Check-specific facts: the credential type, the chain, the list and index read, … */
-  details?: Record<string, unknown>;
-}
-
-/** Freshness of the answer: what state it was computed from. */
-export interface AsOf {
-  /** When the answer was computed (ISO 8601). */
-  time: string;
-  governanceVersion: number | null;
-  statusLists: { id: string; validFrom: string; digest: string; receivedAt: string; ttl?: number }[];
-}
 
 /** The answer to "is this credential valid?". */
 export interface VerificationResult {
@@ -342,170 +319,6 @@ function issuerChecks(
   });
 }
 
-/** Each credentialStatus entry, per the Recommendation's validate algorithm and error names. */
-function statusChecks(
-  credential: Record<string, unknown>,
-  issuer: string | null,
-  options: VerifyOptions,
-  listsRead: Map<string, StatusListState>,
-  warnings: string[],
-  keys: readonly PinnedKey[],
-): CheckResult[] {
-  if (credential.credentialStatus === undefined) return [];
-  let entries: readonly StatusEntry[];
-  try {
-    entries = parseStatusEntries(credential);
-  } catch (error) {
-    const e = error as RegistryError;
-    return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
-  }
-  return entries.map((entry): CheckResult => {
-    if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings, keys);
-    // A status mechanism this node cannot evaluate leaves the status undecided: fail closed.
-    return {
-      check: 'status',
-      outcome: 'undetermined',
-      code: 'STATUS_TYPE_UNSUPPORTED',
-      message: `${entry.field}: status type ${entry.unsupported.join(', ')} is not supported`,
-    };
-  });
-}
-
-/**
- * Reads one entry from a held list. Exposed for status queries that need no credential. With `keys`
- * (the keys that count for `issuer` in the credential's scope), only list versions signed by one of
- * them are read; without, the list's first held slot is (a query that names no credential).
- */
-export function statusCheck(
-  entry: BitstringStatusListEntry,
-  issuer: string | null,
-  options: Pick<VerifyOptions, 'view' | 'now'>,
-  listsRead: Map<string, StatusListState>,
-  warnings: string[],
-  keys?: readonly PinnedKey[],
-): CheckResult {
-  const details = {
-    statusPurpose: entry.statusPurpose,
-    statusListCredential: entry.statusListCredential,
-    statusListIndex: entry.statusListIndex,
-  };
-  const counted =
-    keys && issuer !== null
-      ? countingStatusVersion(options.view, entry.statusListCredential, issuer, keys, entry)
-      : (options.view.statusList(entry.statusListCredential) ?? 'none');
-  // [REJECT] Trust rules: versions signed by keys that do not count for this credential are never read.
-  if (counted === 'foreign') {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
-      message: `status list ${entry.statusListCredential} holds no version signed by a key that counts for ${issuer} in this credential's scope`,
-      details,
-    };
-  }
-  const state = counted === 'none' ? null : counted;
-  // Unknown list: fail closed (the node cannot decide).
-  if (!state) {
-    return {
-      check: 'status',
-      outcome: 'undetermined',
-      code: 'STATUS_RETRIEVAL_ERROR',
-      message: `status list ${entry.statusListCredential} is not held by this node`,
-      details,
-    };
-  }
-  listsRead.set(entry.statusListCredential, state);
-  const { list } = state;
-  if (issuer !== null && list.issuer !== issuer) {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
-      message: `status list ${list.id} is issued by ${list.issuer}, not by the credential's issuer ${issuer}`,
-      details,
-    };
-  }
-  if (!list.statusPurpose.includes(entry.statusPurpose)) {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
-      message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`,
-      details,
-    };
-  }
-  // [REJECT] A list that declares its entry width (§2.2, a multi-bit list) is read only at that
-  // width: an entry claiming another would read bits of its neighbours.
-  if (list.statusSize > 1 && entry.statusSize !== list.statusSize) {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
-      message: `status list ${list.id} has ${list.statusSize}-bit entries; the entry says statusSize ${entry.statusSize}`,
-      details,
-    };
-  }
-  // statusSize belongs to the entry (§2.1); the list must hold the minimum count of entries of that
-  // width (§3.2 step 9: bitstring length ÷ statusSize ≥ 131,072).
-  if ((list.bits.length * 8) / entry.statusSize < MIN_STATUS_LIST_ENTRIES) {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'STATUS_LIST_LENGTH_ERROR',
-      message: `status list ${list.id} holds fewer than ${MIN_STATUS_LIST_ENTRIES} entries of ${entry.statusSize} bits`,
-      details,
-    };
-  }
-  if (list.validUntil !== undefined && list.validUntil < options.now) {
-    return {
-      check: 'status',
-      outcome: 'undetermined',
-      code: 'STATUS_VERIFICATION_ERROR',
-      message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`,
-      details,
-    };
-  }
-  let value: number;
-  try {
-    value = readStatus(list.bits, entry.statusListIndex, entry.statusSize);
-  } catch (error) {
-    return { check: 'status', outcome: 'fail', code: 'RANGE_ERROR', message: (error as Error).message, details };
-  }
-  // ttl (ms) says how long a copy may be relied on; past it the answer still stands but is flagged.
-  if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
-    warnings.push(
-      `status list ${list.id} was received ${Math.round((options.now - state.receivedAt) / 1000)} s ago, beyond its ttl of ${list.ttl} ms`,
-    );
-  }
-  // The messages the issuer committed to in the entry at issuance come first (§2.1).
-  const message = (entry.statusMessage ?? list.statusMessage)?.find((m) => m.value === value)?.message;
-  const withValue = { ...details, value, ...(message ? { message } : {}) };
-  if (value !== 0 && entry.statusPurpose === 'revocation') {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'CREDENTIAL_REVOKED',
-      message: `revoked (index ${entry.statusListIndex} of ${list.id})`,
-      details: withValue,
-    };
-  }
-  if (value !== 0 && entry.statusPurpose === 'suspension') {
-    return {
-      check: 'status',
-      outcome: 'fail',
-      code: 'CREDENTIAL_SUSPENDED',
-      message: `suspended (index ${entry.statusListIndex} of ${list.id})`,
-      details: withValue,
-    };
-  }
-  return {
-    check: 'status',
-    outcome: 'pass',
-    message: message ?? `${entry.statusPurpose}: status ${value}`,
-    details: withValue,
-  };
-}
-
 function validityCheck(credential: Record<string, unknown>, now: number): CheckResult {
   const from = credential.validFrom ?? credential.issuanceDate;
   const until = credential.validUntil ?? credential.expirationDate;
@@ -542,60 +355,4 @@ function dateOf(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** The as-of stamp of an answer: the governance version and every status list version read. */
-export function asOfStamp(view: TrustView, lists: ReadonlyMap<string, StatusListState>, now: number): AsOf {
-  return {
-    time: new Date(now).toISOString(),
-    governanceVersion: view.governance()?.record.version ?? null,
-    statusLists: [...lists.values()].map((s) => ({
-      id: s.list.id,
-      validFrom: new Date(s.list.validFrom).toISOString(),
-      digest: s.digest,
-      receivedAt: new Date(s.receivedAt).toISOString(),
-      ...(s.list.ttl !== undefined ? { ttl: s.list.ttl } : {}),
-    })),
-  };
-}
-
-/** A status entry named directly (no credential): what a verifier that already checked the proof asks. */
-export interface StatusQuery {
-  statusListCredential: string;
-  statusListIndex: number;
-  statusPurpose: string;
-  statusSize: number;
-}
-
-/** The answer to a {@link StatusQuery}: the status check, flattened, with its as-of stamp. */
-export interface StatusQueryResult {
-  outcome: CheckOutcome;
-  code?: string;
-  message: string;
-  value?: number;
-  statusListCredential: string;
-  statusListIndex: number;
-  statusPurpose: string;
-  asOf: AsOf;
-  warnings: string[];
-}
-
-/** Reads one status entry from the replica: the HTTP status query and the CLI's `status --data`. */
-export function queryStatus(view: TrustView, query: StatusQuery, now: number): StatusQueryResult {
-  const read = new Map<string, StatusListState>();
-  const warnings: string[] = [];
-  const entry: BitstringStatusListEntry = { type: 'BitstringStatusListEntry', field: 'query', ...query };
-  const check = statusCheck(entry, null, { view, now }, read, warnings);
-  const value = check.details?.value;
-  return {
-    outcome: check.outcome,
-    ...(check.code ? { code: check.code } : {}),
-    message: check.message,
-    ...(typeof value === 'number' ? { value } : {}),
-    statusListCredential: query.statusListCredential,
-    statusListIndex: query.statusListIndex,
-    statusPurpose: query.statusPurpose,
-    asOf: asOfStamp(view, read, now),
-    warnings,
-  };
 }

@@ -9,9 +9,10 @@
  * A pure function of the presentation, the replica, the loader and the clock: it never throws for a
  * bad presentation, never stores it and never logs it.
  */
+
+import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import { verifyCredentialProof } from '../crypto/proofs.ts';
-import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
 import { RegistryError } from '../errors.ts';
 import { isUrl } from '../records/status-entry.ts';
 import { isObject } from '../validation/fields.ts';
