@@ -1,16 +1,15 @@
 /**
- * Durable record of the status-list entries an issuer has handed out.
+ * The allocation file of earlier versions: the status-list entries an issuer handed out, as one JSON
+ * document that was rewritten (and fsynced) whole on every issuance. It is now read once, as the
+ * base state the issuer journal (issuer-journal.ts) continues from, and never written again: an
+ * append-only journal costs one small synced write per change whatever the number of credentials
+ * (issue 10).
  *
- * Why a file of its own and not the record store's meta: the store holds replicated, public,
- * issuer-level data (DESIGN.md, Principles §2), and its meta is the registry's. Which credential id
- * sits at which index is the issuer's private bookkeeping — it links a credential to its entry — so
- * it lives beside the issuer's key, is never replicated, and can be backed up (and destroyed) with
- * the key. It is written atomically (write a temporary file, flush it to disk, rename over the old
- * one), so a crash leaves either the previous or the new state, never a torn file, and an index once
- * handed out is never handed out again after a restart.
+ * Why not the record store: the store holds replicated, public, issuer-level data (DESIGN.md,
+ * Principles §2). Which credential id sits at which index is the issuer's private bookkeeping — it
+ * links a credential to its entry — so it lives beside the issuer's key and is never replicated.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { RegistryError, reject } from '@trustmesh/registry';
 
 /** Status purposes the issuer manages (Bitstring Status List §2.1 statusPurpose). */
@@ -36,7 +35,7 @@ export interface AllocationState {
   credentials: Record<string, AllocatedEntry[]>;
 }
 
-/** Reads and atomically rewrites the allocation file at `path`. */
+/** Reads the allocation file at `path` (never writes it). */
 export class AllocationFile {
   readonly path: string;
 
@@ -60,21 +59,6 @@ export class AllocationFile {
       throw reject('ISSUER_STATE_CORRUPT', undefined, `${this.path} is not valid JSON`, cause);
     }
     return checkState(value, this.path);
-  }
-
-  /** Replaces the stored state: temporary file, flushed, then renamed over the old one. */
-  async save(state: AllocationState): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(state));
-      // Flush before the rename: otherwise a power cut can leave the new name on an empty file.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.path);
   }
 }
 

@@ -10,7 +10,17 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../helpers.ts';
-import { entry, health, issue, link, REVOCATION, setStatus, World, waitForEntry } from './durability-fixtures.ts';
+import {
+  entry,
+  health,
+  issue,
+  link,
+  REVOCATION,
+  SUSPENSION,
+  setStatus,
+  World,
+  waitForEntry,
+} from './durability-fixtures.ts';
 
 describe('durability: an issuer that lost db/ with its peers down', () => {
   let world: World;
@@ -77,5 +87,39 @@ describe('durability: an issuer that lost db/ with its peers down', () => {
       recovered.warnings.join('\n'),
     );
     assert.ok(!recovered.warnings.some((w) => w.startsWith('ISSUER_STATE_BEHIND')), recovered.warnings.join('\n'));
+  });
+
+  it('rebuilds its suspension list from the journal: suspensions and reinstatements acknowledged while the peer was down hold', async () => {
+    const dirA = await world.dir();
+    const dirB = await world.dir();
+    let a = await world.start(dirA, { issuer: true, suspension: true });
+    let b = await world.start(dirB);
+    await world.seed(a);
+    await world.seed(b);
+    await link(a, b);
+    const [c1, c2, c3] = [await issue(a), await issue(a), await issue(a)];
+    const suspensionIndex = (c: { body: Record<string, unknown> }) => {
+      const status = (
+        c.body.verifiableCredential as { credentialStatus: { statusPurpose: string; statusListIndex: string }[] }
+      ).credentialStatus;
+      return Number(status.find((e) => e.statusPurpose === 'suspension')?.statusListIndex);
+    };
+    assert.equal((await setStatus(a, c1.id, 'suspended')).status, 200);
+    assert.equal((await setStatus(a, c2.id, 'suspended')).status, 200);
+    await waitForEntry([a, b], SUSPENSION, suspensionIndex(c2), 1, 'c2 suspended on both');
+
+    await world.stop(b);
+    // While the peer is down: c2 reinstated, c3 suspended (a reversible list: the journal decides).
+    assert.equal((await setStatus(a, c2.id, 'active')).status, 200);
+    assert.equal((await setStatus(a, c3.id, 'suspended')).status, 200);
+    await world.stop(a);
+    await rm(join(dirA, 'db'), { recursive: true, force: true });
+
+    a = await world.start(dirA, { issuer: true, suspension: true });
+    b = await world.start(dirB);
+    await link(a, b);
+    await waitForEntry([a, b], SUSPENSION, suspensionIndex(c3), 1, 'c3 suspended on both');
+    await waitForEntry([a, b], SUSPENSION, suspensionIndex(c2), 0, 'c2 reinstated on both');
+    assert.deepEqual([entry(a, SUSPENSION, suspensionIndex(c1)), entry(b, SUSPENSION, suspensionIndex(c1))], [1, 1]);
   });
 });
