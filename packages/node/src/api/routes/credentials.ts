@@ -68,10 +68,11 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         summary: 'Verify a credential against this node’s replica',
         description:
           'Runs the checks of options.checks (default all: proof, issuer — the trust registry —, status, validity), each independently, and reports every one. 200 when verified; 400 with the same body when not (VC-API: 400 "invalid input"), and 400 with an error body for a request that is not a credential. The credential is neither stored nor logged.',
+        // Other top-level members are ignored with a warning, not refused: the issue answer
+        // ({verifiableCredential, credentialId}) posted as it is verifies (README quick start).
         body: {
           type: 'object',
           required: ['verifiableCredential'],
-          additionalProperties: false,
           properties: {
             verifiableCredential: {
               type: 'object',
@@ -102,9 +103,14 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
       });
       const body = credentialVerificationBody(ctx, result, names);
       // Only option names are echoed, never values: options could carry holder data.
-      const ignored = Object.keys(request.body.options ?? {})
-        .filter((name) => name !== 'checks')
-        .map((name) => `option ${name} is not supported and was ignored`);
+      const ignored = [
+        ...Object.keys(request.body)
+          .filter((name) => name !== 'verifiableCredential' && name !== 'options')
+          .map((name) => `member ${name} is not part of a verification request and was ignored`),
+        ...Object.keys(request.body.options ?? {})
+          .filter((name) => name !== 'checks')
+          .map((name) => `option ${name} is not supported and was ignored`),
+      ];
       return reply.code(result.verified ? 200 : 400).send({ ...body, warnings: [...body.warnings, ...ignored] });
     },
   );
