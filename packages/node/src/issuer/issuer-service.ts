@@ -41,6 +41,7 @@ import {
   type StatusChange,
   type StatusListCredential,
   type SubmitOutcome,
+  sha256Hex,
   signCredential,
   verifyProofWithKeys,
   writeStatus,
@@ -145,6 +146,9 @@ export interface ListProblem {
   message: string;
 }
 
+/** Peer copies of managed lists remembered as checked (see {@link IssuerService.observeRefused}). */
+const MAX_CHECKED_COPIES = 256;
+
 /** Legacy allocation file (before the journal): read once as the base state, never rewritten. */
 const ALLOCATION_FILE = 'issuer-allocations.json';
 /** The journal (issuer-journal.ts). */
@@ -175,6 +179,8 @@ export class IssuerService {
   /** Journal changes re-applied on top of an adopted version, per list, and when (for health). */
   private readonly reapplied = new Map<string, { changes: number; at: number }>();
   private unsubscribe: (() => void) | undefined;
+  /** Digests of peer copies of managed lists already checked for a divergence (bounded). */
+  private readonly checkedCopies = new Set<string>();
   /** The queued publication of each list (see {@link IssuerService.flush}). */
   private readonly flushes = new Map<string, Promise<string | null>>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -396,6 +402,14 @@ export class IssuerService {
       return;
     }
     if (list.issuer !== this.did || !this.isManaged(list.id)) return;
+    // A lagging peer offers the same old copy again and again: check each copy once.
+    const digest = sha256Hex(bytes);
+    if (this.checkedCopies.has(digest)) return;
+    this.checkedCopies.add(digest);
+    if (this.checkedCopies.size > MAX_CHECKED_COPIES) {
+      const oldest = this.checkedCopies.values().next().value;
+      if (oldest !== undefined) this.checkedCopies.delete(oldest);
+    }
     void this.run(() => this.merge(list)).catch(() => undefined);
   }
 

@@ -6,6 +6,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { RegistryError } from '@trustmesh/registry';
+import { toApiError } from '../../src/api/errors.ts';
 import { clockRefusal, nodeHealthWarnings, RECENT_FAULT_MS } from '../../src/health/node-health.ts';
 import { PeerClocks } from '../../src/sync/peer-clocks.ts';
 import { waitFor } from '../helpers.ts';
@@ -58,6 +60,33 @@ describe('health: the node’s named warnings', () => {
     assert.deepEqual(codes(nodeHealthWarnings({ ...base, peers: () => 0 })), ['NO_PEERS']);
     assert.deepEqual(codes(nodeHealthWarnings({ ...base, meshPeers: () => 0 })), ['NO_MESH_PEERS']);
     assert.deepEqual(nodeHealthWarnings(base), []);
+  });
+});
+
+describe('errors: local faults answer 503 or 507 with their code, never 400 or an uncoded 500', () => {
+  it('maps store, journal, issuer-state and clock codes', () => {
+    const cases: Array<[string, number]> = [
+      ['STORE_IO', 503],
+      ['STORE_FULL', 507],
+      ['STORE_FAILED', 503],
+      ['STORE_NOT_OPEN', 503],
+      ['ISSUER_JOURNAL_IO', 503],
+      ['ISSUER_JOURNAL_FULL', 507],
+      ['ISSUER_STATE_BEHIND', 503],
+      ['ISSUER_STATE_CORRUPT', 503],
+      ['CLOCK_AHEAD_OF_PEERS', 503],
+    ];
+    for (const [code, status] of cases) {
+      const mapped = toApiError(new RegistryError(code, 'fault'));
+      assert.deepEqual([mapped.statusCode, mapped.code], [status, code]);
+    }
+    // A failed publication whose cause is a store fault is that fault's status, not a bad request.
+    const cause = new RegistryError('STORE_FULL', 'disk full');
+    assert.equal(toApiError(new RegistryError('STATUS_PUBLISH_FAILED', 'x', { cause })).statusCode, 507);
+    // The control: a plain bad input stays 400; an unexpected error is 500 with a code.
+    assert.equal(toApiError(new RegistryError('CREDENTIAL_MALFORMED', 'x')).statusCode, 400);
+    const unexpected = toApiError(new Error('boom'));
+    assert.deepEqual([unexpected.statusCode, unexpected.code], [500, 'INTERNAL_ERROR']);
   });
 });
 
