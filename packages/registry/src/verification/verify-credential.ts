@@ -104,13 +104,13 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
       ? issuerChecksForKeys(credential, issuer, issuedAt, options, proof?.keys ?? [], passed)
       : [];
   if (wanted('issuer')) checks.push(...issuer_);
-  if (wanted('status')) {
-    const statusKeys =
-      issuer === null
-        ? []
-        : issuer_.every((c) => c.outcome === 'pass')
-          ? statusKeysFor(view, issuer, passed, [issuedAt, now])
-          : proofKeysFor(view, issuer, specificTypes(credential));
+  if (wanted('status') && issuer === null && credential.credentialStatus !== undefined) {
+    // Without an issuer no list version counts (a list is read only as its issuer signed it).
+    checks.push({ check: 'status', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER });
+  } else if (wanted('status') && issuer !== null) {
+    const statusKeys = issuer_.every((c) => c.outcome === 'pass')
+      ? statusKeysFor(view, issuer, passed, [issuedAt, now])
+      : proofKeysFor(view, issuer, specificTypes(credential));
     checks.push(...statusChecks(credential, issuer, options, listsRead, warnings, statusKeys));
   }
   if (wanted('validity')) checks.push(validityCheck(credential, now));

@@ -153,6 +153,23 @@ for (const [party, suite] of [
       }
     });
 
+    it('§4.7 an issuer MUST be named: proof, trust and status all fail for want of it, none passes', async () => {
+      const world = await makeWorld();
+      const key = world.net.keys[party];
+      const signed = await signedAs(world, conforming(key, world.net.lists[party]), key);
+      const { issuer: _issuer, ...anonymous } = signed;
+      const result = await verify(world, anonymous, ['proof', 'issuer', 'status']);
+      assert.deepEqual(
+        result.checks.map((c) => `${c.check}:${c.code ?? 'pass'}`),
+        [
+          'credential:MALFORMED_VALUE_ERROR',
+          'proof:MALFORMED_VALUE_ERROR',
+          'issuer:MALFORMED_VALUE_ERROR',
+          'status:MALFORMED_VALUE_ERROR',
+        ],
+      );
+    });
+
     it('VCDM 1.1 §4.6: a 1.1 credential MUST have an issuanceDate (control: with one it verifies)', async () => {
       const world = await makeWorld();
       const key = world.net.keys[party];
