@@ -410,7 +410,13 @@ export class IssuerService {
       const oldest = this.checkedCopies.values().next().value;
       if (oldest !== undefined) this.checkedCopies.delete(oldest);
     }
-    void this.run(() => this.merge(list)).catch(() => undefined);
+    // A merge that could not be published yet is checked again when the copy comes back.
+    void this.run(() => this.merge(list)).then(
+      (merged) => {
+        if (!merged) this.checkedCopies.delete(digest);
+      },
+      () => this.checkedCopies.delete(digest),
+    );
   }
 
   /**
@@ -700,10 +706,10 @@ export class IssuerService {
   }
 
   /** Merges a refused peer copy of our own list (see {@link observeRefused}). */
-  private async merge(copy: StatusListCredential): Promise<void> {
+  private async merge(copy: StatusListCredential): Promise<boolean> {
     const id = copy.id;
     const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
-    if (!held || !copy.statusPurpose.includes('revocation') || id !== this.lists.revocation) return;
+    if (!held || !copy.statusPurpose.includes('revocation') || id !== this.lists.revocation) return true;
     // Only bits this issuer's own key signed count: a copy signed by anyone else is no evidence.
     const proof = await verifyProofWithKeys(
       copy.credential,
@@ -711,7 +717,7 @@ export class IssuerService {
       [pinnedKeyOf(this.modules.keyPair)],
       this.modules.registry.documentLoader,
     );
-    if (!proof.verified) return;
+    if (!proof.verified) return true;
     const missing: StatusChange[] = [];
     const entries = Math.min(copy.bits.length, held.list.bits.length) * 8;
     for (let index = 0; index < entries; index++) {
@@ -719,7 +725,7 @@ export class IssuerService {
         missing.push({ index, value: 1 });
       }
     }
-    if (missing.length === 0 && copy.validFrom <= held.list.validFrom) return;
+    if (missing.length === 0 && copy.validFrom <= held.list.validFrom) return true;
     this.problems.set(id, {
       statusListCredential: id,
       code: ISSUER_CODES.DIVERGENT,
@@ -734,8 +740,10 @@ export class IssuerService {
         { list: id, revocations: missing.length },
         'merged a divergent peer copy of a managed list',
       );
+      return true;
     } catch (error) {
       this.modules.logger?.warn({ list: id, code: (error as RegistryError).code }, 'cannot merge the peer copy yet');
+      return false;
     }
   }
 
