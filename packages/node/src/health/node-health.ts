@@ -4,7 +4,8 @@
  * Each warning starts with a stable code, then says what is wrong in words:
  *
  * - `STORE_WRITE_FAILED` — the record store failed a write (refusing writes while it reopens, or
- *   recently recovered); `STORE_FAILED` — it could not reopen: restart the node.
+ *   recently recovered); `STORE_FAILED` — it could not reopen: restart the node;
+ *   `STORE_ROLLED_BACK` — it came back from its last open with less than it held (until restart).
  * - `CLOCK_AHEAD_OF_PEERS` / `CLOCK_BEHIND_PEERS` — this clock is more than the skew allowance away
  *   from the median of the peers' clocks (exchanged during sync); ahead, the node refuses to sign.
  * - `NO_PEERS` / `NO_MESH_PEERS` — nothing connected, or nobody in the gossip mesh of the records
@@ -49,6 +50,11 @@ export function nodeHealthWarnings(modules: NodeHealthModules): string[] {
         `STORE_WRITE_FAILED: ${faults.failedWrites} record store write(s) failed since start, the last at ${new Date(last.at).toISOString()} (${last.code}: ${last.message}); the store reopened ${faults.reopens} time(s)`,
       );
     }
+  }
+  if (faults?.recovery) {
+    warnings.push(
+      `STORE_ROLLED_BACK: ${faults.recovery.message} (at ${new Date(faults.recovery.at).toISOString()}); what peers hold comes back through anti-entropy, an issuer re-applies its journal`,
+    );
   }
   const skew = clockSkew(modules.clocks, modules.maxClockSkewMs);
   if (skew) warnings.push(`${skew.code}: ${skew.message}`);

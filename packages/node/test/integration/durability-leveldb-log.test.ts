@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { open, readdir, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { entry, health, issue, link, REVOCATION, setStatus, waitForEntry, World } from './durability-fixtures.ts';
+import { entry, health, issue, link, REVOCATION, setStatus, World, waitForEntry } from './durability-fixtures.ts';
 
 /** The LevelDB write-ahead log files of a database directory. */
 async function logFiles(db: string): Promise<string[]> {
@@ -65,6 +65,11 @@ describe('durability: a damaged LevelDB log under an issuer', () => {
       const lost = credentials.filter((c) => entry(a, REVOCATION, c.index) !== 1);
       const report = await health(a);
       assert.equal(report.status, 'degraded');
+      // The store says it came back with less than it held.
+      assert.ok(
+        report.warnings.some((w) => w.startsWith('STORE_ROLLED_BACK')),
+        report.warnings.join('\n'),
+      );
       // Either the surviving version got the journal re-applied, or none survived and the issuer
       // waits for a peer's copy: either way health names it.
       assert.ok(

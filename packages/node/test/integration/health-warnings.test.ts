@@ -22,7 +22,7 @@ describe('health: the node’s named warnings', () => {
 
   it('names store faults: failed now, recently recovered, then quiet', () => {
     const failure = { at: NOW - 1_000, code: 'STORE_FULL', message: 'disk full' };
-    const failed = { state: 'failed' as const, failedWrites: 1, reopens: 0, lastFailure: failure };
+    const failed = { state: 'failed' as const, failedWrites: 1, reopens: 0, lastFailure: failure, recovery: null };
     assert.deepEqual(codes(nodeHealthWarnings({ ...base, storeFaults: () => failed })), ['STORE_FAILED']);
     const recovered = { ...failed, state: 'ok' as const, reopens: 1 };
     const warnings = nodeHealthWarnings({ ...base, storeFaults: () => recovered });
@@ -30,6 +30,8 @@ describe('health: the node’s named warnings', () => {
     assert.match(warnings[0]!, /STORE_FULL: disk full.*reopened 1/);
     const old = { ...recovered, lastFailure: { ...failure, at: NOW - RECENT_FAULT_MS - 1 } };
     assert.deepEqual(nodeHealthWarnings({ ...base, storeFaults: () => old }), []);
+    const rolledBack = { ...old, recovery: { at: NOW - 5_000, message: '3 commit(s) … are missing' } };
+    assert.deepEqual(codes(nodeHealthWarnings({ ...base, storeFaults: () => rolledBack })), ['STORE_ROLLED_BACK']);
   });
 
   it('names a clock ahead of or behind the peers’ median, and refuses to sign only when ahead', () => {

@@ -18,7 +18,13 @@
  *   would be appended misaligned and dropped at the next recovery; a reopen never builds on a
  *   failed write. If the reopen fails, the store stays failed (health says so) until restarted.
  * - `faults()` reports failed writes for health; a full disk comes out as `STORE_FULL` (507).
+ * - A store that comes back with less than it held is reported (`faults().recovery`), not silent:
+ *   LevelDB's recovery notes in its info log (`LOG`) the bytes it dropped as corrupt, and a clean
+ *   close leaves a mark (`TRUSTMESH-CLOSED`) with the commit count the next open must find — a
+ *   truncated log or an older `db/` copied over shows as fewer commits.
  */
+import { open, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Level } from 'level';
 import { RegistryError, reject } from '../errors.ts';
 import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
@@ -77,7 +83,12 @@ interface Counts {
   records: number;
   bytes: number;
   evidence: number;
+  /** Commits since the directory was created (0 for directories from before it was counted). */
+  commits: number;
 }
+
+/** Written beside the database at a clean close: the commit count the next open must find. */
+const CLOSE_MARK = 'TRUSTMESH-CLOSED';
 
 type Database = Level<string, Uint8Array>;
 type Sublevels = ReturnType<typeof sublevels>;
@@ -116,7 +127,12 @@ export class LevelRecordStore implements RecordStore {
   /** Set after a failed write until the reopen succeeds: commits are refused meanwhile. */
   private failure: RegistryError | undefined;
   private reopening: Promise<void> | undefined;
-  private readonly faultLog: Omit<StoreFaults, 'state'> = { failedWrites: 0, reopens: 0, lastFailure: null };
+  private readonly faultLog: Omit<StoreFaults, 'state'> = {
+    failedWrites: 0,
+    reopens: 0,
+    lastFailure: null,
+    recovery: null,
+  };
   private opening: Promise<void> | undefined;
   /** Tail of the commit queue. */
   private queue: Promise<void> = Promise.resolve();
@@ -161,6 +177,11 @@ export class LevelRecordStore implements RecordStore {
     this.state = undefined;
     await this.queue;
     await state.db.close();
+    // Best effort: without the mark the next open just cannot tell a rollback.
+    await writeDurably(
+      join(this.options.location, CLOSE_MARK),
+      JSON.stringify({ commits: state.counts.commits }),
+    ).catch(() => undefined);
   }
 
   /** The current version of a slot, or null. */
@@ -220,6 +241,7 @@ export class LevelRecordStore implements RecordStore {
         );
       }
       if (operations.length === 0) return;
+      next.commits++;
       operations.push({ type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(next) });
       try {
         await db.batch(operations, { sync: this.options.sync ?? true });
@@ -284,7 +306,7 @@ export class LevelRecordStore implements RecordStore {
   /** Counters kept in `sys/stats` and updated in the same batch as the data: no scan. */
   async stats(): Promise<{ records: number; bytes: number; evidence: number }> {
     const { counts } = this.requireOpen();
-    return { ...counts };
+    return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence };
   }
 
   /**
@@ -333,6 +355,35 @@ export class LevelRecordStore implements RecordStore {
     }
   }
 
+  /** Notes what this open's recovery lost: bytes LevelDB dropped as corrupt, commits below the close mark. */
+  private async checkRecovery(counts: Counts): Promise<void> {
+    const { location } = this.options;
+    const lost: string[] = [];
+    const info = await readFile(join(location, 'LOG'), 'utf8').catch(() => '');
+    // Written by this open's recovery (LevelDB starts a fresh LOG at each open).
+    const dropped = info
+      .slice(0, 64 * 1024)
+      .split('\n')
+      .filter((line) => /Corruption|dropping \d+ bytes/.test(line));
+    if (dropped.length > 0)
+      lost.push(`LevelDB dropped corrupt log data at recovery (${dropped.length} note(s) in LOG)`);
+    const mark = await readFile(join(location, CLOSE_MARK), 'utf8').catch(() => null);
+    if (mark !== null) {
+      const closed = Number((JSON.parse(mark) as { commits?: unknown } | null)?.commits ?? Number.NaN);
+      if (Number.isSafeInteger(closed) && counts.commits < closed) {
+        lost.push(`${closed - counts.commits} commit(s) acknowledged before the last clean close are missing`);
+      }
+      // Consumed: after this open, only the next clean close may vouch for the count.
+      await unlink(join(location, CLOSE_MARK)).catch(() => undefined);
+    }
+    if (lost.length > 0) {
+      this.faultLog.recovery = {
+        at: (this.modules.now ?? Date.now)(),
+        message: `the store at ${location} came back with less than it held: ${lost.join('; ')}`,
+      };
+    }
+  }
+
   /** Waits for a reopen after a failed write to finish (tests, health). */
   async settled(): Promise<void> {
     await this.reopening?.catch(() => undefined);
@@ -359,6 +410,8 @@ export class LevelRecordStore implements RecordStore {
     try {
       const sub = sublevels(db);
       const counts = await this.io('open', () => loadCounts(db, sub, location));
+      // After a failed write, LevelDB dropping that write's torn tail is expected: it was never acknowledged.
+      if (!this.failure) await this.checkRecovery(counts);
       this.state = { db, sub, counts };
     } catch (error) {
       // The original error says why; a failure to close on top of it would only hide that.
@@ -451,7 +504,7 @@ async function loadCounts(db: Database, sub: Sublevels, location: string): Promi
     }
   }
   if (format !== undefined && stats !== undefined) return parseCounts(decodeJson(stats, 'sys stats'));
-  const counts: Counts = { records: 0, bytes: 0, evidence: 0 };
+  const counts: Counts = { records: 0, bytes: 0, evidence: 0, commits: 0 };
   for await (const [key, value] of sub.rec.iterator()) {
     counts.records++;
     counts.bytes += encodedRecordSize(key, value);
@@ -472,7 +525,25 @@ function parseCounts(value: unknown): Counts {
   if (typeof counts?.records !== 'number' || typeof counts.bytes !== 'number' || typeof counts.evidence !== 'number') {
     throw reject('STORE_CORRUPT', undefined, 'sys stats: stored counters lack a field');
   }
-  return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence };
+  const commits = typeof counts.commits === 'number' && Number.isSafeInteger(counts.commits) ? counts.commits : 0;
+  return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence, commits };
+}
+
+/** Writes a small file and syncs it and its directory (a new name must survive a power cut too). */
+async function writeDurably(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'w', 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }
 
 /** Maps level's open failure to STORE_LOCKED (level: LEVEL_DATABASE_NOT_OPEN caused by LEVEL_LOCKED). */

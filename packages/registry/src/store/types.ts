@@ -73,6 +73,11 @@ export interface StoreFaults {
   reopens: number;
   /** The last failure: when (ms since epoch), its code (`STORE_IO`, `STORE_FULL`) and message. */
   lastFailure: { at: number; code: string; message: string } | null;
+  /**
+   * The store came back from its last open with less than it held (corrupt log data dropped, or
+   * fewer commits than at the last clean close): when, and what.
+   */
+  recovery: { at: number; message: string } | null;
 }
 
 /** Storage used by the registry. Its only I/O; storage quirks stay inside and come out as null or a clear error. */
