@@ -13,7 +13,15 @@ import {
   verifyCredential,
 } from '@trustmesh/registry';
 import { accreditorValidity, checkValidFrom, parseValidFrom } from '../src/accreditor-validity.ts';
-import { makeDataDir, openRegistry, runCli, sampleNetwork, show, tempDir, writeKeyFile } from './helpers.ts';
+import {
+  makeDataDir,
+  openRegistry,
+  runInProcess as runCli,
+  sampleNetwork,
+  show,
+  tempDir,
+  writeKeyFile,
+} from './helpers.ts';
 
 describe('trustmesh accredit and withdraw', () => {
   let dir: string;

@@ -9,7 +9,7 @@ import {
   makeDataDir,
   openRegistry,
   revokedListVersion,
-  runCli,
+  runInProcess as runCli,
   sampleNetwork,
   show,
   tempDir,

@@ -15,6 +15,7 @@ import {
   getJson,
   postJson,
   runCli,
+  runInProcess,
   show,
   startCli,
   tempDir,
@@ -43,6 +44,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
   let revokeHint: string;
 
   const run = (args: string[], env?: Record<string, string>) => runCli(args, { cwd: dir, ...(env ? { env } : {}) });
+  const local = (args: string[]) => runInProcess(args, { cwd: dir });
   const start = async (node: NodeDir, extra: string[] = []) => {
     const child = startCli(['start', '--data', node.name, '--log-level', 'info', ...extra], { cwd: dir });
     background.push(child);
@@ -63,13 +65,15 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     await remove();
   });
 
+  // The set-up (keys, network file, data directories) runs in-process through the CLI's own entry,
+  // sparing a process start per command; everything that talks to the nodes goes through the binary.
   it('creates keys, a network file and three node data directories', async () => {
     const keys = await Promise.all(
-      ['jp', 'tw', 'issuer'].map((k) => run(['keys', 'generate', '--out', `${k}.key.json`, '--json'])),
+      ['jp', 'tw', 'issuer'].map((k) => local(['keys', 'generate', '--out', `${k}.key.json`, '--json'])),
     );
     for (const result of keys) assert.equal(result.code, 0, show(result));
     issuerDid = JSON.parse(keys[2]?.stdout ?? '{}').did;
-    const network = await run([
+    const network = await local([
       'network',
       'init',
       '--id',
@@ -87,7 +91,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
 
     const init = async (name: 'a' | 'b' | 'c', extra: string[]) => {
       const [apiPort, p2p] = [await freePort(), await freePort()];
-      const result = await run([
+      const result = await local([
         'init',
         '--data',
         name,
@@ -116,7 +120,7 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     assert.deepEqual(config.bootstrap, [bootstrap]);
     assert.equal(config.node, nodes.b.api);
     assert.equal((await stat(join(dir, 'b', 'token'))).mode & 0o777, 0o600, 'the token file is not 0600');
-    const again = await run(['init', '--data', 'a', '--network', 'network.json']);
+    const again = await local(['init', '--data', 'a', '--network', 'network.json']);
     assert.equal(again.code, 2, show(again));
     assert.match(again.stderr, /already a node data directory/);
   });

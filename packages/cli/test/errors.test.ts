@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateKeyPair } from '@trustmesh/registry';
-import { type RunResult, runCli, show, tempDir } from './helpers.ts';
+import { type RunResult, runInProcess as runCli, show, tempDir } from './helpers.ts';
 
 /** A user's mistake: exit 2, a message naming the problem, and no stack trace. */
 function assertUsageError(result: RunResult, message: RegExp): void {

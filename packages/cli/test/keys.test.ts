@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { importKeyPair } from '@trustmesh/registry';
 import { readKeyPairFile, readPublicKey } from '../src/key-files.ts';
-import { runCli, show, tempDir } from './helpers.ts';
+import { runInProcess as runCli, show, tempDir } from './helpers.ts';
 
 describe('trustmesh keys', () => {
   let dir: string;

@@ -2,7 +2,15 @@ import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { issueCredential, makeDataDir, revokedListVersion, runCli, sampleNetwork, show, tempDir } from './helpers.ts';
+import {
+  issueCredential,
+  makeDataDir,
+  revokedListVersion,
+  runInProcess as runCli,
+  sampleNetwork,
+  show,
+  tempDir,
+} from './helpers.ts';
 
 describe('trustmesh verify against a data directory', () => {
   let dir: string;
