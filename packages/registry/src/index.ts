@@ -111,7 +111,6 @@ export {
   type StatusQuery,
   type StatusQueryResult,
   statusCheck,
-  ISSUER_URL_NOT_ACCREDITABLE,
   type VerificationResult,
   type VerifyOptions,
   verifyCredential,

@@ -5,7 +5,8 @@
  * - `options.checks` is honoured and echoed; by default every check runs, the trust registry's
  *   (`issuer`) included; `verified` is true only when every check that ran passed.
  * - Each check runs and is reported whatever another found (issue 12 item 3): a URL issuer that is
- *   not a DID gets every check, the trust check failing with ISSUER_URL_NOT_ACCREDITABLE.
+ *   not a DID gets every check; unaccredited, its trust check fails with ISSUER_NOT_ACCREDITED (an
+ *   accredited one verifies: packages/registry/test/integration/url-issuer.test.ts).
  * - 200 verified, 400 with the same body when not (VC-API verifier.yml: 400 "invalid input"; the
  *   W3C test suites' verificationFail expects it); 400 with an error body for a request that is not
  *   a credential or names an unknown check.
@@ -126,7 +127,7 @@ for (const { cryptosuite, party, base } of SUITES) {
       }
     });
 
-    it('a URL issuer that is not a DID: every check runs; trust fails with ISSUER_URL_NOT_ACCREDITABLE, not malformed', async () => {
+    it('an unaccredited URL issuer that is not a DID: every check runs; trust fails with ISSUER_NOT_ACCREDITED, not malformed', async () => {
       const issuerUrl = 'https://issuer.example/issuers/14';
       const list = world.issuing.issuer.lists.revocation as string;
       const credential = await signCredential(
@@ -151,7 +152,7 @@ for (const { cryptosuite, party, base } of SUITES) {
         body.checkResults.map((c: { check: string; code?: string }) => `${c.check}:${c.code ?? 'pass'}`),
         [
           'proof:PROOF_KEY_NOT_PINNED',
-          'issuer:ISSUER_URL_NOT_ACCREDITABLE',
+          'issuer:ISSUER_NOT_ACCREDITED',
           'status:STATUS_VERIFICATION_ERROR',
           'validity:pass',
         ],

@@ -83,7 +83,7 @@ export function parseAccreditation(value: unknown): ParsedAccreditation {
 
   const subjectPath = 'credentialSubject';
   const subjectObj = requireObject(credential.credentialSubject, subjectPath, code);
-  const subject = requireDid(subjectObj, 'id', subjectPath, code);
+  const subject = subjectIdOf(subjectObj, subjectPath, code);
   if (subject === issuer)
     throw reject(code, join(subjectPath, 'id'), 'must differ from the issuer (no self-accreditation)');
   const role = subjectObj.role;
@@ -97,11 +97,37 @@ export function parseAccreditation(value: unknown): ParsedAccreditation {
     subjectObj.maxPathLength === undefined
       ? 0
       : requireInteger(subjectObj, 'maxPathLength', subjectPath, code, 0, MAX_PATH_LENGTH);
+  // An accreditor signs accreditations, which name DID issuers (issuerIdOf); only an issuer may be a URL.
+  if (role !== 'issuer' && !subject.startsWith('did:')) {
+    throw reject(code, join(subjectPath, 'id'), 'a URL subject may only be accredited as an "issuer"');
+  }
   if (role === 'issuer' && maxPathLength !== 0) {
     throw reject(code, join(subjectPath, 'maxPathLength'), 'must be 0 for role "issuer" (issuers cannot accredit)');
   }
   const publicKeys = parsePinnedKeys(subjectObj, 'publicKeys', subjectPath, code, subject, { possession: true });
   return { id, issuer, subject, role, accreditedFor, maxPathLength, publicKeys, validFromMs, validUntilMs, credential };
+}
+
+/**
+ * The accredited subject: a DID, or — for an issuer — an https URL (VCDM 2.0 §4.7: an issuer is any
+ * URL). A URL must be in its canonical form (WHATWG URL serialisation) and carry no fragment, so the
+ * subject compares by string with a credential's `issuer` and its keys are `<URL>#<fragment>`.
+ */
+function subjectIdOf(subjectObj: JsonObject, subjectPath: string, code: string): string {
+  const raw = subjectObj.id;
+  if (typeof raw !== 'string' || !raw.startsWith('https://')) return requireDid(subjectObj, 'id', subjectPath, code);
+  const field = join(subjectPath, 'id');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw reject(code, field, 'must be a DID or an https URL');
+  }
+  if (raw.length > 512 || url.hash !== '' || raw.includes('#') || url.username !== '' || url.password !== '') {
+    throw reject(code, field, 'an https URL subject has no fragment and no credentials, and at most 512 characters');
+  }
+  if (url.href !== raw) throw reject(code, field, `must be written in canonical form (${url.href.slice(0, 200)})`);
+  return raw;
 }
 
 function parseScope(value: unknown, path: string): AccreditationScope {

@@ -26,8 +26,6 @@ import type { StatusListState, TrustView } from './trust-view.ts';
 export { type AsOf, asOfStamp, type CheckOutcome, type CheckResult } from './check-result.ts';
 export { queryStatus, type StatusQuery, type StatusQueryResult, statusCheck } from './status-check.ts';
 
-/** A trust check of a URL issuer that is not a DID: accreditations cannot name it (yet). */
-export const ISSUER_URL_NOT_ACCREDITABLE = 'ISSUER_URL_NOT_ACCREDITABLE';
 
 const NO_ISSUER = 'issuer: must be a URL or an object whose id is a URL (VCDM 2.0 §4.7)';
 
@@ -279,15 +277,9 @@ function issuerChecks(
         .accreditationsOf(issuer)
         .flatMap((a) => a.accreditedFor.filter((s) => s.types.includes(type)).map((s) => s.jurisdiction)),
     );
-    // Accreditations name DID subjects (records/accreditation.ts): a URL issuer that is not a DID has
-    // none to hold, which is a failed trust check with its own code, not a malformed credential.
-    let failure =
-      !issuer.startsWith('did:') && options.view.accreditationsOf(issuer).length === 0
-        ? {
-            code: ISSUER_URL_NOT_ACCREDITABLE,
-            detail: `${issuer} is a URL issuer; accreditations name DID subjects only, so no chain can cover ${type}`,
-          }
-        : { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
+    // A URL issuer is accredited like a DID one (records/accreditation.ts: an issuer subject may be
+    // an https URL, its keys pinned there), so it fails, or passes, the same way.
+    let failure = { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
     for (const jurisdiction of jurisdictions) {
       const chain = findChain(options.view, {
         subject: issuer,
