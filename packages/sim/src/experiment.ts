@@ -149,7 +149,10 @@ export async function runExperiment(
     `${[header, ...rows].map((row) => row.map((c) => csvCell(c as string | number | null)).join(',')).join('\n')}\n`,
   );
 
-  const plots = await renderPlots(plotRuns);
+  const plots = await renderPlots(plotRuns, {
+    assertions: scenario.assertions,
+    results: runs.flatMap((r) => r.assertions),
+  });
   for (const plot of plots) await writeFile(join(options.outDir, 'plots', `${plot.name}.svg`), plot.svg);
   const html = renderHtmlReport({
     scenario,

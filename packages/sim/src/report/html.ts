@@ -6,6 +6,7 @@
 import type { MeanCi } from '../metrics/stats.ts';
 import type { AssertionResult } from '../metrics/summary.ts';
 import type { Scenario } from '../scenario/scenario.ts';
+import { bottleneckWarnings, unitOf } from './units.ts';
 
 /** What the report shows of one run. */
 export interface ReportRun {
@@ -39,6 +40,30 @@ export function formatValue(value: number | null | undefined): string {
   return value.toPrecision(3);
 }
 
+/**
+ * Rows to highlight: metrics an assertion names (held in every run, or failed in one), and answers
+ * that should be zero (stale or undetermined) when they are not.
+ */
+export function metricHighlights(
+  runs: readonly ReportRun[],
+): Map<string, 'asserted-pass' | 'asserted-fail' | 'attention'> {
+  const out = new Map<string, 'asserted-pass' | 'asserted-fail' | 'attention'>();
+  for (const run of runs) {
+    for (const [path, value] of Object.entries(run.values)) {
+      if (/(staleAnswers|staleAnswerRate|undeterminedAnswers|undeterminedRate)$/.test(path) && (value ?? 0) > 0) {
+        out.set(path, 'attention');
+      }
+    }
+  }
+  for (const run of runs) {
+    for (const a of run.assertions) {
+      if (!a.passed) out.set(a.metric, 'asserted-fail');
+      else if (out.get(a.metric) !== 'asserted-fail') out.set(a.metric, 'asserted-pass');
+    }
+  }
+  return out;
+}
+
 /** Renders the report. */
 export function renderHtmlReport(input: ReportInput): string {
   const { scenario } = input;
@@ -52,21 +77,29 @@ export function renderHtmlReport(input: ReportInput): string {
       ),
     )
     .join('\n');
+  const rowClass = metricHighlights(input.runs);
+  const cls = (path: string) => (rowClass.has(path) ? ` class="${rowClass.get(path)}"` : '');
   const aggregateRows = paths
     .map((path) => {
       const ci = input.aggregate[path];
-      if (!ci) return `<tr><td><code>${escapeHtml(path)}</code></td><td>—</td><td>—</td><td>0</td></tr>`;
+      const head = `<tr${cls(path)}><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(unitOf(path))}</td>`;
+      if (!ci) return `${head}<td>—</td><td>—</td><td>0</td></tr>`;
       const interval = ci.low === null || ci.high === null ? '—' : `[${formatValue(ci.low)}, ${formatValue(ci.high)}]`;
-      return `<tr><td><code>${escapeHtml(path)}</code></td><td>${formatValue(ci.mean)}</td><td>${interval}</td><td>${ci.n}</td></tr>`;
+      return `${head}<td>${formatValue(ci.mean)}</td><td>${interval}</td><td>${ci.n}</td></tr>`;
     })
     .join('\n');
   const runHeader = input.runs.map((r) => `<th>${escapeHtml(r.label)}</th>`).join('');
   const runRows = paths
     .map(
       (path) =>
-        `<tr><td><code>${escapeHtml(path)}</code></td>${input.runs.map((r) => `<td>${formatValue(r.values[path])}</td>`).join('')}</tr>`,
+        `<tr${cls(path)}><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(unitOf(path))}</td>${input.runs.map((r) => `<td>${formatValue(r.values[path])}</td>`).join('')}</tr>`,
     )
     .join('\n');
+  const bottlenecks = bottleneckWarnings(input.runs);
+  const bottleneckBox =
+    bottlenecks.length === 0
+      ? ''
+      : `<div class="warning"><b>The simulator was the bottleneck.</b><ul>${bottlenecks.map((b) => `<li>${escapeHtml(b)}</li>`).join('')}</ul></div>`;
   const timeline = scenario.timeline
     .map((a) => `<li><b>t = ${a.at} s</b> ${escapeHtml(a.action)} <code>${escapeHtml(JSON.stringify(a))}</code></li>`)
     .join('\n');
@@ -87,10 +120,15 @@ td:first-child, th:first-child { text-align: left; }
 code { font-size: 12px; } .pass { color: #1a7f37; font-weight: 600; } .fail { color: #cf222e; font-weight: 600; }
 figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 .notes li { color: #555; }
+tr.asserted-pass td { background: #eaf7ee; } tr.asserted-fail td { background: #fdecec; font-weight: 600; }
+tr.attention td { background: #fff6dc; }
+.warning { border: 1px solid #d4a72c; background: #fff8e1; padding: 0.5rem 1rem; margin: 1rem 0; }
+.legend span { padding: 1px 6px; margin-right: 0.6rem; }
 </style>
 </head>
 <body>
 <h1>${escapeHtml(scenario.name)} ${verdict}</h1>
+${bottleneckBox}
 <p>${escapeHtml(scenario.description)}</p>
 <p>Seeds ${input.seeds.join(', ')} · ${scenario.nodes.count} nodes (${scenario.nodes.store} store) · ${escapeHtml(scenario.topology.kind)} topology · ${scenario.duration} s + ${scenario.drain} s drain · started ${escapeHtml(input.startedAt)}</p>
 <h2>Timeline</h2>
@@ -100,13 +138,14 @@ figure { margin: 1rem 0; } figcaption { font-weight: 600; margin-bottom: 0.3rem;
 ${assertionRows || '<tr><td colspan="4">none</td></tr>'}
 </table>
 <h2>Summary over seeds (mean, 95 % confidence interval, t-distribution)</h2>
-<table><tr><th>metric</th><th>mean</th><th>95 % CI</th><th>runs</th></tr>
+<p class="legend"><span class="asserted-pass" style="background:#eaf7ee">asserted, held</span><span style="background:#fdecec">asserted, failed</span><span style="background:#fff6dc">stale or undetermined answers seen</span></p>
+<table><tr><th>metric</th><th>unit</th><th>mean</th><th>95 % CI</th><th>runs</th></tr>
 ${aggregateRows}
 </table>
 <h2>Plots</h2>
 ${plots}
 <h2>Each run</h2>
-<table><tr><th>metric</th>${runHeader}</tr>
+<table><tr><th>metric</th><th>unit</th>${runHeader}</tr>
 ${runRows}
 </table>
 <h2>Notes</h2>
