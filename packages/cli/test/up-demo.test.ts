@@ -3,11 +3,17 @@
  * real binary; and the reuse of the local network, in-process.
  */
 import * as assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { LOCAL_NODES, openLocalNetwork, writeExamples } from '../src/local-network.ts';
-import { freePort, runCli, show, tempDir } from './helpers.ts';
+import { freePort, runCli, show, startCli, tempDir, waitFor } from './helpers.ts';
+
+const exec = promisify(execFile);
+/** The workspace's bin: what `npx trustmesh` runs from the repository root. */
+const ROOT_BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'trustmesh.js');
 
 describe('trustmesh up and demo', { timeout: 120_000 }, () => {
   let dir: string;
@@ -50,6 +56,66 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
     for (const node of LOCAL_NODES) {
       const token = await stat(join(dir, '.trustmesh', node.name, 'token'));
       assert.equal(token.mode & 0o777, 0o600, `${node.name}'s token is not 0600`);
+    }
+  });
+
+  it('the lines up prints run as printed: curl and trustmesh, issue → verify → revoke → not verified', async () => {
+    const cwd = join(dir, 'pasted');
+    await mkdir(cwd);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const up = startCli(['up', '--ports', ports.join(',')], { cwd });
+    try {
+      const printed = await waitFor(
+        'up to print its suggestions',
+        () => {
+          const { stdout } = up.output();
+          return stdout.includes('Ctrl-C stops the three nodes') ? stdout : null;
+        },
+        { background: up },
+      );
+      const lines = printed.split('\n').map((l) => l.trim());
+      const curl = lines.filter((l) => l.startsWith('curl '));
+      const commands = lines.filter((l) => /^npx trustmesh (issue|verify|revoke) /.test(l));
+      assert.equal(curl.length, 4, printed);
+      assert.equal(commands.length, 4, printed);
+      // Pasted into a shell in the directory up ran in; `npx trustmesh` is the workspace's bin.
+      const sh = (line: string) =>
+        exec(
+          'sh',
+          ['-c', line.replace(/^npx trustmesh /, `${JSON.stringify(process.execPath)} ${JSON.stringify(ROOT_BIN)} `)],
+          {
+            cwd,
+          },
+        ).then(
+          (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+          (e: { code: number; stdout: string; stderr: string }) => ({
+            code: e.code,
+            stdout: e.stdout,
+            stderr: e.stderr,
+          }),
+        );
+      const [issue, verify, revoke, verifyAgain] = curl as [string, string, string, string];
+      assert.equal((await sh(issue)).code, 0);
+      assert.match((await sh(verify)).stdout, /"verified":true/);
+      assert.match((await sh(revoke)).stdout, /"status":"revoked"/);
+      // Pasted together, step 4 may run before the revocation reached the verifier: it does within moments.
+      await waitFor('the verifier to answer CREDENTIAL_REVOKED', async () =>
+        /CREDENTIAL_REVOKED/.test((await sh(verifyAgain)).stdout),
+      );
+
+      const results = [];
+      // One after another, as pasted: revoke --wait-on returns once the verifier has the revocation,
+      // so the verification right after it is already "not verified".
+      for (const line of commands) results.push(await sh(line));
+      assert.deepEqual(
+        results.map((r) => r.code),
+        [0, 0, 0, 1],
+        results.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n'),
+      );
+      assert.match(results[3]?.stdout ?? '', /CREDENTIAL_REVOKED/);
+    } finally {
+      up.kill('SIGTERM');
+      assert.equal((await up.exited).code, 0, 'up stops cleanly on SIGTERM');
     }
   });
 
