@@ -50,6 +50,13 @@ function optionNames(command: Command): Set<string> {
 }
 
 describe('commands shown in the docs', () => {
+  it('README names the Node.js version the engines field asks for', async () => {
+    const engines = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).engines.node as string;
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    const stated = /Node\.js ≥ ([\d.]+)/.exec(readme)?.[1];
+    assert.equal(`>=${stated}`, engines, 'README and package.json engines disagree (npm warns on every call)');
+  });
+
   it('exist, with every flag they are shown with', async () => {
     const program = createProgram(
       {

@@ -245,6 +245,13 @@ describe('three nodes through the trustmesh binary', { timeout: 150_000 }, () =>
     assert.match(verified.stdout, /✗ status .*\[CREDENTIAL_REVOKED\]/);
     const status = await run(['status', '--list', list, '--index', String(index), '--node', nodes.b.api]);
     assert.equal(status.code, 1, show(status));
+    // Issuing the revoked id again reuses its entries: said, and exit 1 (issue 15 item 7).
+    const reissued = await run(['issue', 'credential.json', '--node', nodes.a.api, '--token-file', 'a/token']);
+    assert.equal(reissued.code, 1, show(reissued));
+    assert.match(
+      reissued.stderr,
+      /warning: this credential id was revoked before: the credential reuses its entry \d+ of /,
+    );
     const reinstate = await run(['reinstate', String(signed.id), '--node', nodes.a.api, '--token-file', 'a/token']);
     assert.equal(reinstate.code, 1, show(reinstate));
     assert.match(reinstate.stderr, /CREDENTIAL_REVOKED.*\nhint: revocation is final/);

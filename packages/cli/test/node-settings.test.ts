@@ -1,12 +1,24 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { describeBootstrap } from '../src/commands/node.ts';
 import { pretty } from '../src/logger.ts';
 import { localApiUrl, nodeSettingsForFile, resolveNodeSettings } from '../src/node-settings.ts';
 
 const where = { dataDir: '/data', cwd: '/work', file: '/data/config.json' };
 
 describe('node settings', () => {
+  it('init says to replace 0.0.0.0 only for a wildcard listen address, and warns about loopback', () => {
+    const peer = '/p2p/12D3KooWpeer';
+    const wildcard = describeBootstrap(['/ip4/0.0.0.0/tcp/4001'], [`/ip4/0.0.0.0/tcp/4001${peer}`]);
+    assert.match(wildcard[0] ?? '', /replace 0\.0\.0\.0 by this machine’s address/);
+    const loopback = describeBootstrap(['/ip4/127.0.0.1/tcp/4001'], [`/ip4/127.0.0.1/tcp/4001${peer}`]);
+    assert.doesNotMatch(loopback.join('\n'), /replace 0\.0\.0\.0/);
+    assert.match(loopback.at(-1) ?? '', /loopback addresses: only nodes on this machine reach them/);
+    const routable = describeBootstrap(['/ip4/192.0.2.10/tcp/4001'], [`/ip4/192.0.2.10/tcp/4001${peer}`]);
+    assert.deepEqual(routable, ['other nodes bootstrap from:', `  /ip4/192.0.2.10/tcp/4001${peer}`]);
+  });
+
   it('limit the public API per client from config.json, TRUSTMESH_RATE_LIMIT or --rate-limit', () => {
     assert.equal(resolveNodeSettings({}, {}, {}, where).api.rateLimit, undefined, "the node's default");
     const file = { api: { rateLimit: { max: 100, windowSeconds: 10 } } };
