@@ -203,7 +203,9 @@ export class TrustmeshNode {
   private stopping: Promise<void> | undefined;
   private knownPeersTimer: ReturnType<typeof setInterval> | undefined;
   /** What {@link TrustmeshNode.healthWarnings} reads. */
-  private healthInputs: { store?: RecordStore; now: () => number } | undefined;
+  private healthInputs: { store?: RecordStore; now: () => number; peersToDial: number } | undefined;
+  /** A complete anti-entropy round has run (the issuer's start-up wait can end). */
+  private syncedOnce = false;
 
   private constructor(options: TrustmeshNodeOptions, parts: NodeParts) {
     this.options = options;
@@ -327,14 +329,19 @@ export class TrustmeshNode {
           ...(modules.logger ? { logger: modules.logger } : {}),
           onRound: (stats) => {
             modules.onSyncRound?.(stats);
-            // After each round: re-apply the journal, re-date a future-dated list (issue 10).
+            // After each round: re-apply the journal, re-date a future-dated list (issue 10); a
+            // complete one has brought the network's newest versions of the issuer's lists.
+            if (stats.complete && node) {
+              node.syncedOnce = true;
+              node.issuer?.peerStateKnown();
+            }
             node?.issuer?.refresh();
           },
         },
       );
       const metrics = createMetrics(opts.metrics);
       node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
-      node.healthInputs = { store, now };
+      node.healthInputs = { store, now, peersToDial: dialAtStart.length };
       registerNodeCollectors(metrics, node);
       keeper.start();
       node.startSavingKnownPeers();
@@ -364,7 +371,13 @@ export class TrustmeshNode {
         );
       }
       this.issuer = await IssuerService.open(
-        { ...issuerOptions, dataDir, publicBaseUrl },
+        {
+          // With peers to dial, status changes wait (at most 5 s) for the network's newest versions.
+          startupSyncTimeoutMs: (this.healthInputs?.peersToDial ?? 0) > 0 ? 5_000 : 0,
+          ...issuerOptions,
+          dataDir,
+          publicBaseUrl,
+        },
         {
           keyPair: modules.issuerKey,
           registry: this.registry,
@@ -375,6 +388,7 @@ export class TrustmeshNode {
           metrics: this.metrics,
         },
       );
+      if (this.syncedOnce) this.issuer.peerStateKnown();
     }
     if (!apiOptions) return;
     this.api = await createApi(apiOptions, {

@@ -76,6 +76,14 @@ export interface IssuerServiceOptions {
    * list recreated while a peer still holds a newer version would split the issuer from the network.
    */
   recreateMissingLists: boolean;
+  /**
+   * At start, status changes wait (503 `ISSUER_STATE_BEHIND`) until {@link IssuerService.peerStateKnown}
+   * — a first complete anti-entropy round with a peer, which brings the network's newest versions of
+   * the issuer's lists — or until this many ms have passed; 0 turns the wait off. The node sets it
+   * when it has peers to dial: a node restored from an older backup then publishes on top of the
+   * network's versions, not of its own older ones.
+   */
+  startupSyncTimeoutMs: number;
 }
 
 /** Defaults: a revocation list only, 131,072 entries, no ttl. */
@@ -86,6 +94,7 @@ export const defaultIssuerServiceOptions: Omit<IssuerServiceOptions, 'publicBase
   listTtlMs: null,
   maxRandomProbes: 64,
   recreateMissingLists: false,
+  startupSyncTimeoutMs: 0,
 };
 
 /** What the issuer mode depends on. */
@@ -181,6 +190,8 @@ export class IssuerService {
   private unsubscribe: (() => void) | undefined;
   /** Digests of peer copies of managed lists already checked for a divergence (bounded). */
   private readonly checkedCopies = new Set<string>();
+  /** Until when (ms, the module clock) status changes wait for a first sync round; null: not waiting. */
+  private startupWaitUntil: number | null = null;
   /** The queued publication of each list (see {@link IssuerService.flush}). */
   private readonly flushes = new Map<string, Promise<string | null>>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -251,7 +262,35 @@ export class IssuerService {
       for (const id of Object.values(service.lists)) await service.adopt(id);
     });
     service.reportAllocations();
+    if (service.options.startupSyncTimeoutMs > 0) {
+      service.startupWaitUntil = modules.now() + service.options.startupSyncTimeoutMs;
+    }
     return service;
+  }
+
+  /**
+   * The network's newest versions of the managed lists have been fetched (a complete anti-entropy
+   * round with a peer): status changes no longer wait, and the journal is re-applied where needed.
+   */
+  peerStateKnown(): void {
+    if (this.startupWaitUntil === null) return;
+    this.startupWaitUntil = null;
+    this.modules.logger?.info('synced with a peer at start: status changes are published');
+    this.refresh();
+  }
+
+  /** Throws `ISSUER_STATE_BEHIND` while status changes wait for a first sync round (see the option). */
+  private requireStartupSync(): void {
+    if (this.startupWaitUntil === null) return;
+    if (this.modules.now() >= this.startupWaitUntil) {
+      this.startupWaitUntil = null;
+      this.modules.logger?.warn('no sync round with a peer at start: publishing from the state held locally');
+      return;
+    }
+    throw new RegistryError(
+      ISSUER_CODES.BEHIND,
+      `waiting for a first sync round with a peer (at most ${Math.ceil((this.startupWaitUntil - this.modules.now()) / 1000)} s more) before publishing: it brings the network's newest versions of this issuer's lists`,
+    );
   }
 
   /** Stops listening to the registry and closes the journal. */
@@ -289,6 +328,11 @@ export class IssuerService {
   healthWarnings(recentMs: number): string[] {
     const now = this.modules.now();
     const warnings = this.listProblems().map((p) => `${p.code}: issuer list ${p.statusListCredential}: ${p.message}`);
+    if (this.startupWaitUntil !== null && now < this.startupWaitUntil) {
+      warnings.push(
+        `${ISSUER_CODES.BEHIND}: status changes wait for a first sync round with a peer (until ${new Date(this.startupWaitUntil).toISOString()})`,
+      );
+    }
     const faults = this.journal.faults();
     if (faults.last && now - faults.last.at < recentMs) {
       warnings.push(
@@ -554,6 +598,7 @@ export class IssuerService {
         `no credential ${credentialId} was issued with entries of this node`,
       );
     }
+    this.requireStartupSync();
     const revocation = entries.find((e) => e.statusPurpose === 'revocation');
     const suspension = entries.find((e) => e.statusPurpose === 'suspension');
     const revoked = revocation ? this.valueOf(revocation) === 1 : false;

@@ -54,10 +54,11 @@ export class World {
       issuer?: boolean;
       storeModules?: LevelStoreModules;
       suspension?: boolean;
+      issuerOptions?: { startupSyncTimeoutMs?: number };
     } & Partial<TrustmeshNodeOptions> = {},
     modules: TrustmeshNodeModules = {},
   ): Promise<TrustmeshNode> {
-    const { issuer, storeModules, suspension, ...rest } = options;
+    const { issuer, storeModules, suspension, issuerOptions, ...rest } = options;
     const node = await TrustmeshNode.create(
       {
         network: this.network,
@@ -67,7 +68,7 @@ export class World {
         ...(issuer
           ? {
               api: { port: 0, writeToken: TOKEN, publicBaseUrl: BASE },
-              issuer: suspension ? { suspensionListName: 'suspension' } : {},
+              issuer: { ...(suspension ? { suspensionListName: 'suspension' } : {}), ...issuerOptions },
             }
           : {}),
         ...rest,
