@@ -1,6 +1,7 @@
 /**
- * Entry point of the `trustmesh` command (run through tsx: `pnpm trustmesh …` from the repository
- * root, or the `trustmesh` bin of this package). Everything else lives in program.ts.
+ * Entry point of the `trustmesh` command, run through tsx by this package's bin, which the
+ * workspace's `npx trustmesh` (bin/trustmesh.js) starts on the pinned Node; the root's older
+ * `pnpm trustmesh` script still lands here. Everything else lives in program.ts.
  */
 import { runCli } from './program.ts';
 
