@@ -257,14 +257,14 @@ export class IssuerService {
       if (admission.parsed.issuer !== service.did || !service.isManaged(id)) return;
       void service.run(() => service.adopt(id)).catch(() => undefined);
     });
+    if (service.options.startupSyncTimeoutMs > 0) {
+      service.startupWaitUntil = modules.now() + service.options.startupSyncTimeoutMs;
+    }
     await service.run(async () => {
       await service.ensureLists();
       for (const id of Object.values(service.lists)) await service.adopt(id);
     });
     service.reportAllocations();
-    if (service.options.startupSyncTimeoutMs > 0) {
-      service.startupWaitUntil = modules.now() + service.options.startupSyncTimeoutMs;
-    }
     return service;
   }
 
@@ -279,14 +279,18 @@ export class IssuerService {
     this.refresh();
   }
 
+  /** Whether publishing still waits for a first sync round at start (ends it once the time is up). */
+  private waitingForPeers(): boolean {
+    if (this.startupWaitUntil === null) return false;
+    if (this.modules.now() < this.startupWaitUntil) return true;
+    this.startupWaitUntil = null;
+    this.modules.logger?.warn('no sync round with a peer at start: publishing from the state held locally');
+    return false;
+  }
+
   /** Throws `ISSUER_STATE_BEHIND` while status changes wait for a first sync round (see the option). */
   private requireStartupSync(): void {
-    if (this.startupWaitUntil === null) return;
-    if (this.modules.now() >= this.startupWaitUntil) {
-      this.startupWaitUntil = null;
-      this.modules.logger?.warn('no sync round with a peer at start: publishing from the state held locally');
-      return;
-    }
+    if (!this.waitingForPeers() || this.startupWaitUntil === null) return;
     throw new RegistryError(
       ISSUER_CODES.BEHIND,
       `waiting for a first sync round with a peer (at most ${Math.ceil((this.startupWaitUntil - this.modules.now()) / 1000)} s more) before publishing: it brings the network's newest versions of this issuer's lists`,
@@ -330,7 +334,7 @@ export class IssuerService {
     const warnings = this.listProblems().map((p) => `${p.code}: issuer list ${p.statusListCredential}: ${p.message}`);
     if (this.startupWaitUntil !== null && now < this.startupWaitUntil) {
       warnings.push(
-        `${ISSUER_CODES.BEHIND}: status changes wait for a first sync round with a peer (until ${new Date(this.startupWaitUntil).toISOString()})`,
+        `${ISSUER_CODES.BEHIND}: issuer lists ${Object.values(this.lists).join(', ')}: status changes wait for a first sync round with a peer (until ${new Date(this.startupWaitUntil).toISOString()})`,
       );
     }
     const faults = this.journal.faults();
@@ -738,6 +742,8 @@ export class IssuerService {
     // it carries reaches nobody until re-dated now.
     const future = held.list.validFrom > this.modules.now() + this.modules.registry.options.maxClockSkewMs;
     if (pending === 0 && !future) return;
+    // At start, the network's newer version may be on its way: re-apply on top of that one.
+    if (this.waitingForPeers()) return;
     try {
       await this.publishJournal(id, [], undefined, future);
       if (pending > 0) this.noteReapplied(id, pending);
@@ -851,6 +857,16 @@ export class IssuerService {
           statusListCredential: id,
           code: 'ISSUER_LIST_CONFLICT',
           message: `the registry holds ${id} issued by ${other.list.issuer}`,
+        });
+        continue;
+      }
+      // At start with peers to dial, the list may exist on the network (even if the journal was
+      // lost with the store): wait for the first round before creating one.
+      if (this.waitingForPeers()) {
+        this.problems.set(id, {
+          statusListCredential: id,
+          code: ISSUER_CODES.BEHIND,
+          message: `${id} is not held: waiting for a first sync round with a peer before creating it`,
         });
         continue;
       }
