@@ -162,15 +162,23 @@ export class NodeClient {
 
   /**
    * Signs a credential with the node's issuer key (`POST /credentials/issue`, issuer mode); the node
-   * adds status entries when the credential has none.
+   * adds status entries when the credential has none, and answers the handle to change their status by.
    */
-  async issueCredential(credential: unknown, credentialId?: string): Promise<Record<string, unknown>> {
+  async issueCredential(
+    credential: unknown,
+    credentialId?: string,
+  ): Promise<{ credential: Record<string, unknown>; credentialId: string | null }> {
     this.needToken('issuing');
     const { status, body } = await this.request('POST', '/credentials/issue', {
       credential,
       ...(credentialId ? { options: { credentialId } } : {}),
     });
-    if (status === 201 && isObject(body) && isObject(body.verifiableCredential)) return body.verifiableCredential;
+    if (status === 201 && isObject(body) && isObject(body.verifiableCredential)) {
+      // The handle its status is updated by (POST /credentials/status): options.credentialId, else
+      // the credential's id, else one the node made up; absent when the node added no entries.
+      const handle = typeof body.credentialId === 'string' ? body.credentialId : null;
+      return { credential: body.verifiableCredential, credentialId: handle };
+    }
     throw this.refused('POST /credentials/issue', status, body);
   }
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseStatusListCredential, readStatus } from '@trustmesh/registry';
-import { runCli, sampleNetwork, show, tempDir, writeKeyFile } from './helpers.ts';
+import { runInProcess as runCli, runInProcess, sampleNetwork, show, tempDir, writeKeyFile } from './helpers.ts';
 
 /** A fake of the node's HTTP API: answers each request with the next canned response. */
 interface Exchange {
@@ -110,6 +110,25 @@ describe('talking to a node', () => {
     const shared = await runCli(['revoke', 'urn:uuid:c', '--node', url, '--token', 't'], { cwd: dir });
     assert.equal(shared.code, 0, show(shared));
     assert.match(shared.stdout, /sent to 2 peers/);
+  });
+
+  it('issue prints the revoke hint with the handle the node answered', async () => {
+    responses.push({
+      status: 201,
+      body: {
+        verifiableCredential: { type: ['VerifiableCredential'], issuer: 'did:key:z6Mkissuer', credentialStatus: [] },
+        credentialId: 'urn:uuid:handle-from-node',
+      },
+    });
+    const result = await runInProcess(['issue', 'record.json', '--node', url, '--token', 't', '--out', 'issued.json'], {
+      cwd: dir,
+    });
+    assert.equal(result.code, 0, show(result));
+    assert.match(
+      result.stdout,
+      new RegExp(`revoke it with: npx trustmesh revoke urn:uuid:handle-from-node --node ${url}`),
+    );
+    assert.ok(!result.stdout.includes(' t\n') && !result.stdout.includes('--token t'), 'the token was printed');
   });
 
   it('exits 1 with the node’s code when it rejects the record', async () => {

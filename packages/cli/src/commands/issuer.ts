@@ -103,12 +103,16 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
       const { credential, credentialId } = unwrapIssueRequest(await readJsonFile(file, 'credential', ctx), file);
       const config = await ctx.config(flags);
       const client = await nodeClientFor(ctx, flags);
-      const issued = await client.issueCredential(credential, flags.credentialId ?? credentialId);
+      const answer = await client.issueCredential(credential, flags.credentialId ?? credentialId);
+      const issued = answer.credential;
       const entries = statusEntries(issued);
       const alreadySet = await setEntries(client, entries);
       if (!flags.out) {
         // The signed credential is the result: plain JSON either way, ready to pipe into `verify -`.
         ctx.stdout.write(`${JSON.stringify(issued, null, 2)}\n`);
+        if (answer.credentialId && answer.credentialId !== issued.id) {
+          out.note(`status handle: ${answer.credentialId} (npx trustmesh revoke ${answer.credentialId} …)`);
+        }
         return warnAlreadySet(out, alreadySet);
       }
       // The VC-API body: what POST /credentials/issue answers and POST /credentials/verify takes
@@ -118,7 +122,10 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
         { verifiableCredential: issued },
         { force: flags.force === true, what: 'credential' },
       );
-      const id = typeof issued.id === 'string' ? issued.id : (flags.credentialId ?? credentialId ?? null);
+      // What revoke/suspend take: the node's handle, which --credential-id (or options.credentialId)
+      // may have set apart from the credential's own id.
+      const id =
+        answer.credentialId ?? flags.credentialId ?? credentialId ?? (typeof issued.id === 'string' ? issued.id : null);
       out.result(
         { file: flags.out, id, issuer: issuerOf(issued), type: issued.type, credentialStatus: entries },
         (r) => [
