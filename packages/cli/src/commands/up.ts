@@ -219,13 +219,13 @@ function printReady(
     credentialId: info.examples.requestId,
     credentialStatus: [{ type: 'BitstringStatusListEntry', status: 'revoked' }],
   });
-  // The issue answer is { verifiableCredential, credentialId }; verify takes { verifiableCredential }.
-  const verifyBody = `{\\"verifiableCredential\\": $(node -p 'JSON.stringify(require("${issued.startsWith('/') ? issued : `./${issued}`}").verifiableCredential)')}`;
+  // The issue answer ({ verifiableCredential, credentialId }) is posted back as it is: verify takes
+  // its credential and ignores the handle beside it.
   const curl = [
     `curl -s -X POST ${issuer}/credentials/issue -H "authorization: Bearer ${tokenOf(manifest.issuer.node)}" ${json} -d @${info.shown(info.examples.request)} -o ${issued}`,
-    `curl -s -X POST ${verifier}/credentials/verify ${json} -d "${verifyBody}"`,
+    `curl -s -X POST ${verifier}/credentials/verify ${json} -d @${issued}`,
     `curl -s -X POST ${issuer}/credentials/status -H "authorization: Bearer ${tokenOf(manifest.issuer.node)}" ${json} -d '${revokeBody}'`,
-    `curl -s -X POST ${verifier}/credentials/verify ${json} -d "${verifyBody}"`,
+    `curl -s -X POST ${verifier}/credentials/verify ${json} -d @${issued}`,
   ];
   const commands = [
     `${TRUSTMESH} issue ${info.shown(info.examples.credential)} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)} --out ${credential} --force`,
