@@ -113,6 +113,29 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
         results.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n'),
       );
       assert.match(results[3]?.stdout ?? '', /CREDENTIAL_REVOKED/);
+
+      // docs/issuers.md, "Issuing through a node": its block as written for this local network, with
+      // only the ports this test picked in place of 8701 and 8703.
+      const guide = await readFile(join(import.meta.dirname, '..', '..', '..', 'docs', 'issuers.md'), 'utf8');
+      const section = guide.slice(guide.indexOf('## Issuing through a node'));
+      const block = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('\n```', section.indexOf('```sh\n')));
+      const [jp, , verifier] = ports;
+      const documented = block
+        .split('\n')
+        .map((l) =>
+          l.replaceAll('127.0.0.1:8701', `127.0.0.1:${jp}`).replaceAll('127.0.0.1:8703', `127.0.0.1:${verifier}`),
+        );
+      const ran = [];
+      for (const line of documented) ran.push(await sh(line));
+      const said = ran.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n');
+      // issue, suspend, verify (suspended), reinstate, revoke, verify (revoked): as the guide says.
+      assert.deepEqual(
+        ran.map((r) => r.code),
+        [0, 0, 1, 0, 0, 1],
+        said,
+      );
+      assert.match(ran[2]?.stdout ?? '', /CREDENTIAL_SUSPENDED/);
+      assert.match(ran[5]?.stdout ?? '', /CREDENTIAL_REVOKED/);
     } finally {
       up.kill('SIGTERM');
       assert.equal((await up.exited).code, 0, 'up stops cleanly on SIGTERM');
