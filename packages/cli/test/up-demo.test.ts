@@ -59,7 +59,7 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
     }
   });
 
-  it('the lines up prints run as printed: curl and trustmesh, issue → verify → revoke → not verified', async () => {
+  it('the lines up prints, and the issuer and offline-verifier guides’ blocks, run as written', async () => {
     const cwd = join(dir, 'pasted');
     await mkdir(cwd);
     const ports = [await freePort(), await freePort(), await freePort()];
@@ -136,6 +136,25 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       );
       assert.match(ran[2]?.stdout ?? '', /CREDENTIAL_SUSPENDED/);
       assert.match(ran[5]?.stdout ?? '', /CREDENTIAL_REVOKED/);
+
+      // docs/verifiers.md, "Offline": export (from the verifier's API, and from its data directory,
+      // which its running node holds), verify from the bundle, import, verify from the imported copy.
+      const verifiers = await readFile(join(import.meta.dirname, '..', '..', '..', 'docs', 'verifiers.md'), 'utf8');
+      const offline = verifiers.slice(verifiers.indexOf('## Offline'));
+      const offlineBlock = offline.slice(
+        offline.indexOf('```sh\n') + 6,
+        offline.indexOf('\n```', offline.indexOf('```sh\n')),
+      );
+      const offlineRan = [];
+      for (const line of offlineBlock.split('\n')) {
+        offlineRan.push(await sh(line.replaceAll('127.0.0.1:8703', `127.0.0.1:${verifier}`)));
+      }
+      assert.deepEqual(
+        offlineRan.map((r) => r.code),
+        [0, 0, 1, 0, 1],
+        offlineRan.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n'),
+      );
+      for (const i of [2, 4]) assert.match(offlineRan[i]?.stdout ?? '', /CREDENTIAL_REVOKED/);
     } finally {
       up.kill('SIGTERM');
       assert.equal((await up.exited).code, 0, 'up stops cleanly on SIGTERM');
