@@ -79,7 +79,11 @@ async function main(): Promise<void> {
     logger,
     node: { peerId: 'bench', networkId: net.networkId, peers: () => [], syncState: () => ({}) },
   };
-  const api = await createApi({ port: 0, publicBaseUrl: BASE, rateLimit: BENCH_RATE_LIMIT }, modules);
+  // With a write token, as a node runs: the limiter then checks each request for it (uncounted if it bears it).
+  const api = await createApi(
+    { port: 0, publicBaseUrl: BASE, rateLimit: BENCH_RATE_LIMIT, writeToken: 'bench-token' },
+    modules,
+  );
   const url = await api.listen();
   const unlimited = await createApi({ port: 0, publicBaseUrl: BASE, rateLimit: null }, modules);
   const unlimitedUrl = await unlimited.listen();
