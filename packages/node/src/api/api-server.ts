@@ -18,8 +18,8 @@ import { registerRateLimit } from './rate-limit.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
 import { registerPresentationRoutes } from './routes/presentations.ts';
-import { registerRecordExportRoutes } from './routes/records-export.ts';
 import { registerRecordRoutes } from './routes/records.ts';
+import { registerRecordExportRoutes } from './routes/records-export.ts';
 import { registerRegistryRoutes } from './routes/registry-queries.ts';
 import type { ResolvedApiOptions, RouteContext } from './routes/route-context.ts';
 import { registerStatusListRoutes } from './routes/status-lists.ts';
@@ -105,9 +105,18 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
     },
   });
 
-  if (resolved.rateLimit) await registerRateLimit(app, resolved.rateLimit, resolved.writeToken);
+  const requireWrite = requireWriteToken(resolved.writeToken);
+  if (resolved.rateLimit) {
+    // The limit is the public routes' (DESIGN.md, Network); a write route is guarded by its token,
+    // checked before anything else, so it stays out of the count (set before the plugin's onRoute runs).
+    app.addHook('onRoute', (route) => {
+      const hooks: unknown[] = [route.onRequest].flat();
+      if (hooks.includes(requireWrite)) route.config = { ...route.config, rateLimit: false };
+    });
+    await registerRateLimit(app, resolved.rateLimit);
+  }
 
-  const ctx: RouteContext = { options: resolved, modules, requireWrite: requireWriteToken(resolved.writeToken) };
+  const ctx: RouteContext = { options: resolved, modules, requireWrite };
   registerCredentialRoutes(app, ctx);
   registerPresentationRoutes(app, ctx);
   registerStatusListRoutes(app, ctx);

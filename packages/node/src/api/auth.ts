@@ -33,17 +33,3 @@ export function requireWriteToken(token: string | null): (request: FastifyReques
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
-
-/**
- * Whether a request bears `token` (a valid `Authorization: Bearer`), without refusing anything: the
- * rate limiter leaves the operator's own requests uncounted. Always false when no token is set.
- */
-export function hasWriteToken(token: string | null): (request: FastifyRequest) => boolean {
-  const expected = token === null ? null : digest(token);
-  return (request) => {
-    const header = request.headers.authorization;
-    if (expected === null || typeof header !== 'string') return false;
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-    return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected);
-  };
-}

@@ -2,13 +2,14 @@
  * Rate limiting of the public routes (DESIGN.md, Network: hard limits everywhere, "HTTP rate limits
  * on public routes"; issue 15 item 8): `@fastify/rate-limit`, counted per client IP address over a
  * fixed window, in memory. A client over its limit gets 429 `RATE_LIMITED` with `Retry-After`
- * (RFC 9110 §10.2.3, seconds). Requests bearing the node's write token — its operator, its issuer —
- * are not counted: the token already authenticates them, and a bulk issuance must not starve.
+ * (RFC 9110 §10.2.3, seconds). Write routes are not counted (api-server.ts leaves them out): their
+ * token guards them, checked before the body is read, and a bulk issuance must not starve. Only
+ * the plugin's own steps run per request (its default key, no allow-list to await): the limiter
+ * sits on the hot path of every verifier's status query.
  * The `x-ratelimit-*` headers are sent on refusals only, so an ordinary answer costs no extra bytes.
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hasWriteToken } from './auth.ts';
+import type { FastifyInstance } from 'fastify';
 import { ApiError } from './errors.ts';
 import type { RateLimitOptions } from './types.ts';
 
@@ -16,21 +17,14 @@ import type { RateLimitOptions } from './types.ts';
 const TRACKED_CLIENTS = 10_000;
 
 /** Registers the limit on every route registered after it (call before the routes). */
-export async function registerRateLimit(
-  app: FastifyInstance,
-  options: RateLimitOptions,
-  writeToken: string | null,
-): Promise<void> {
-  const bearer = hasWriteToken(writeToken);
+export async function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
   await app.register(rateLimit, {
     global: true,
     max: options.max,
     timeWindow: options.windowMs,
     cache: TRACKED_CLIENTS,
     // Per client: the plugin's own key, the socket's address (IPv6 by its /64 prefix, which one host
-    // holds), which it computes without an extra await; a proxy in front is one client unless trusted.
-    // The token holders' exemption only when there is a token: each hook step costs on the hot path.
-    ...(writeToken === null ? {} : { allowList: (request: FastifyRequest) => bearer(request) }),
+    // holds); a proxy in front is one client unless it is trusted.
     addHeadersOnExceeding: {
       'x-ratelimit-limit': false,
       'x-ratelimit-remaining': false,

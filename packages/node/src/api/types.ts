@@ -31,7 +31,7 @@ export interface ApiOptions {
   https: { cert: string | Buffer; key: string | Buffer } | null;
   /**
    * Per-client request limit on the public routes (DESIGN.md, Network: "HTTP rate limits on public
-   * routes"), or null for none. Requests carrying the write token are not counted. Over the limit:
+   * routes"), or null for none. Write routes (guarded by the token) are not counted. Over the limit:
    * 429 `RATE_LIMITED` with `Retry-After`.
    */
   rateLimit: RateLimitOptions | null;
