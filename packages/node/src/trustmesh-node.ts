@@ -33,6 +33,7 @@ import { clockRefusal, nodeHealthWarnings } from './health/node-health.ts';
 import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
 import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
 import { registerNodeCollectors } from './metrics/node-collectors.ts';
+import { createPinnedHttpsFetch, systemLookup } from './network/did-web-fetch.ts';
 import { knownPeerAddresses, readKnownPeers, snapshotKnownPeers, writeKnownPeers } from './network/known-peers.ts';
 import {
   createLibp2pNode,
@@ -245,7 +246,13 @@ export class TrustmeshNode {
 
     let node: TrustmeshNode | undefined;
     const didResolver =
-      modules.didResolver ?? (opts.didWeb ? createDidResolver({ ...opts.didWeb, allowWeb: true }) : undefined);
+      modules.didResolver ??
+      (opts.didWeb
+        ? createDidResolver(
+            { ...opts.didWeb, allowWeb: true },
+            { lookup: systemLookup, fetch: createPinnedHttpsFetch({ caCertificates: opts.didWeb.caCertificates ?? [] }) },
+          )
+        : undefined);
     const registry = await Registry.open(
       { ...opts.registry, networkId: network.networkId, genesisDigest: network.genesisDigest },
       { store, now, ...(didResolver ? { didResolver } : {}) },

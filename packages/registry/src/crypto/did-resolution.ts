@@ -11,18 +11,12 @@
 import { DidKeyDriver } from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
-import { isIP } from 'node:net';
 import { type DIDResolutionResult, type DIDResolver, Resolver } from 'did-resolver';
 import { RegistryError, reject } from '../errors.ts';
 import { DEFAULT_INPUT_LIMITS, parseJsonBounded } from '../limits.ts';
 import { judgeAddress, PRIVATE_ADDRESS_RANGES } from './did-web-address.ts';
-import {
-  createPinnedHttpsFetch,
-  type DidWebLookup,
-  type PinnedFetch,
-  type ResolvedAddress,
-  systemLookup,
-} from './did-web-fetch.ts';
+import type { DidWebLookup, PinnedFetch, ResolvedAddress } from './did-web-types.ts';
+import ipaddr from 'ipaddr.js';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import type { ControllerDocument, DidResolver } from './types.ts';
 
@@ -53,11 +47,14 @@ export const defaultDidResolverOptions: DidResolverOptions = Object.freeze({
   caCertificates: Object.freeze([]) as readonly string[],
 });
 
-/** Dependencies of {@link createDidResolver}; each has a default (the system resolver, `node:https`). */
+/**
+ * Dependencies of {@link createDidResolver}: the network side of did:web, required when `allowWeb`
+ * is set (the registry does no networking; the node supplies them: network/did-web-fetch.ts).
+ */
 export interface DidResolverModules {
-  /** DNS lookup of a did:web host (default: the system resolver, every address). */
+  /** DNS lookup of a did:web host (every address). */
   lookup?: DidWebLookup;
-  /** HTTPS GET connecting only to the vetted address (default: {@link createPinnedHttpsFetch}). */
+  /** HTTPS GET connecting only to the vetted address. */
   fetch?: PinnedFetch;
 }
 
@@ -78,8 +75,10 @@ export function createDidResolver(
   const options = resolverOptions(partialOptions);
   const registry: Record<string, DIDResolver> = { key: didKeyDriver() };
   if (options.allowWeb) {
-    const fetchFn = modules.fetch ?? createPinnedHttpsFetch({ caCertificates: options.caCertificates });
-    registry.web = didWebDriver(options, modules.lookup ?? systemLookup, fetchFn);
+    if (!modules.fetch || !modules.lookup) {
+      throw reject('DID_WEB_FETCH_MISSING', 'fetch', 'did:web is allowed but no lookup and fetch were given');
+    }
+    registry.web = didWebDriver(options, modules.lookup, modules.fetch);
   }
   // No cache: resolution results must not outlive the call that asked (a cache would be module state
   // the caller cannot see); the registry pins the keys it needs instead.
@@ -208,7 +207,7 @@ function didWebDriver(options: DidResolverOptions, lookup: DidWebLookup, fetchFn
  * The address the GET may connect to: the host resolved first, every answer judged
  * (did-web-address.ts), and refused if any is not allowed — a name answering one public and one
  * private address is a rebinding attempt, not a choice to make. The connection then uses the vetted
- * address only (did-web-fetch.ts), so a second DNS answer cannot redirect it.
+ * address only (the PinnedFetch module), so a second DNS answer cannot redirect it.
  */
 async function vettedAddress(
   url: URL,
@@ -217,10 +216,9 @@ async function vettedAddress(
   budget: AbortSignal,
 ): Promise<ResolvedAddress> {
   // WHATWG URL parsing has already normalised numeric hosts (`0x7f000001` → 127.0.0.1).
-  const literal = isIP(url.hostname);
   let addresses: readonly ResolvedAddress[];
-  if (literal !== 0) {
-    addresses = [{ address: url.hostname, family: literal }];
+  if (ipaddr.isValid(url.hostname)) {
+    addresses = [{ address: url.hostname, family: ipaddr.parse(url.hostname).kind() === 'ipv6' ? 6 : 4 }];
   } else {
     try {
       addresses = await raceAbort(lookup(url.hostname), budget);

@@ -23,7 +23,7 @@ export {
   didWebUrl,
 } from './did-resolution.ts';
 export { type AddressVerdict, judgeAddress } from './did-web-address.ts';
-export type { DidWebLookup, PinnedFetch, PinnedFetchInit, ResolvedAddress } from './did-web-fetch.ts';
+export type { DidWebLookup, PinnedFetch, PinnedFetchInit, ResolvedAddress } from './did-web-types.ts';
 export {
   createDocumentLoader,
   DOCUMENT_LOADER_REFUSED,

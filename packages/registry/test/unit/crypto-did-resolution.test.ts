@@ -52,6 +52,8 @@ describe('createDidResolver', () => {
     const resolver = createDidResolver({ ...OPTIONS, allowWeb: false }, { fetch: web.fetch, lookup: web.lookup });
     await assert.rejects(resolver.resolve(DID), hasCode('DID_WEB_DISABLED'));
     assert.equal(web.calls.length, 0);
+    // The registry does no networking: did:web on needs the node's lookup and fetch.
+    assert.throws(() => createDidResolver(OPTIONS, {}), hasCode('DID_WEB_FETCH_MISSING'));
   });
 
   it('fetches the spec URL with a signal and no redirects, and checks the document id', async () => {

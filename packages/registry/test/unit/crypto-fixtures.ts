@@ -1,4 +1,4 @@
-import type { DidWebLookup, PinnedFetch, PinnedFetchInit } from '../../src/crypto/did-web-fetch.ts';
+import type { DidWebLookup, PinnedFetch, PinnedFetchInit } from '../../src/crypto/did-web-types.ts';
 /**
  * Shared fixtures for the crypto tests: credentials of the shapes the registry signs, and a fake
  * `fetch` serving canned responses (a fake of the interface, not a module mock).

@@ -11,10 +11,23 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createDidResolver, defaultDidResolverOptions } from '../../src/crypto/index.ts';
-import { judgeAddress } from '../../src/crypto/did-web-address.ts';
-import type { DidWebLookup } from '../../src/crypto/did-web-fetch.ts';
-import { RegistryError } from '../../src/errors.ts';
+import {
+  createDidResolver as createRegistryDidResolver,
+  type DidResolverOptions,
+  type DidWebLookup,
+  defaultDidResolverOptions,
+  judgeAddress,
+  RegistryError,
+} from '@trustmesh/registry';
+import { createPinnedHttpsFetch, systemLookup } from '../../src/network/did-web-fetch.ts';
+
+// The registry's resolver with the node's network modules, as TrustmeshNode wires it.
+function createDidResolver(options: Partial<DidResolverOptions> = {}, modules: { lookup?: DidWebLookup } = {}) {
+  return createRegistryDidResolver(options, {
+    lookup: modules.lookup ?? systemLookup,
+    fetch: createPinnedHttpsFetch({ caCertificates: options.caCertificates ?? [] }),
+  });
+}
 
 const FIXTURES = new URL('../fixtures/did-web-tls/', import.meta.url);
 const CERT = readFileSync(new URL('cert.pem', FIXTURES), 'utf8');

@@ -1,6 +1,6 @@
 /**
- * The network side of did:web, as two replaceable modules: the DNS lookup, and an HTTPS GET that
- * connects only to an address the resolver has already vetted (did-web-address.ts).
+ * The network side of did:web for the registry's resolver (@trustmesh/registry createDidResolver):
+ * the DNS lookup, and an HTTPS GET that connects only to an address the resolver has already vetted.
  *
  * Why a pinned connection: checking what a host name resolves to and then letting the HTTP client
  * resolve it again leaves a window for DNS rebinding (first answer public, second answer 127.0.0.1).
@@ -13,36 +13,10 @@ import { request } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-
-/** One address a host name resolves to. */
-export interface ResolvedAddress {
-  address: string;
-  /** 4 or 6. */
-  family: number;
-}
-
-/** Resolves a host name to every address it has (like `dns.promises.lookup(name, { all: true })`). */
-export type DidWebLookup = (hostname: string) => Promise<readonly ResolvedAddress[]>;
+import type { DidWebLookup, PinnedFetch, ResolvedAddress } from '@trustmesh/registry';
 
 /** The system resolver: `node:dns/promises` lookup with `all: true` (what a socket would connect to). */
 export const systemLookup: DidWebLookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
-
-/** What the resolver passes to a {@link PinnedFetch}. */
-export interface PinnedFetchInit {
-  /** Aborts the request and the body (time limit, size overrun). */
-  signal: AbortSignal;
-  headers: Record<string, string>;
-  /** Always `error`: a did:web document is served at the spec's URL, a redirect could point anywhere. */
-  redirect: 'error';
-  /** The vetted address: the only one the request may connect to. */
-  address: ResolvedAddress;
-}
-
-/**
- * An HTTP GET of `url` connecting to `init.address` only. A `fetch`-shaped function so a test can
- * fake it; the default is {@link createPinnedHttpsFetch}.
- */
-export type PinnedFetch = (url: string, init: PinnedFetchInit) => Promise<Response>;
 
 /** Settings of {@link createPinnedHttpsFetch}. */
 export interface PinnedHttpsFetchOptions {
