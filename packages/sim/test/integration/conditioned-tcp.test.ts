@@ -106,12 +106,14 @@ describe('link delay', () => {
 });
 
 describe('conditioned TCP transport', () => {
-  it('carries libp2p traffic undelayed at latency 0 and counts wire bytes on both hosts', async () => {
+  it('carries libp2p traffic at latency 0 and counts wire bytes on both hosts', async () => {
     const links = new FakeLinks();
     const { dialer, listener } = await connectedPair(links);
 
+    // Answered is what counts here (that latency 0 adds no delay is checked in virtual time by the
+    // transport compliance suite, test/transport-compliance/conditioning.ts).
     const rtt = await dialer.services.ping.ping(listener.peerId);
-    assert.ok(rtt < 100, `ping RTT ${rtt} ms over loopback without delay`);
+    assert.ok(Number.isFinite(rtt) && rtt >= 0, `ping RTT ${rtt}`);
 
     // Every byte one host sends over the connection is one the other receives, once it has arrived.
     await waitFor(() => {
@@ -138,9 +140,10 @@ describe('conditioned TCP transport', () => {
     const dialMs = await timed(() => dialer.dial(other.getMultiaddrs()[0]!));
     assert.ok(dialMs >= 80 + 160 - 3 * TIMER_SLACK_MS, `dial took ${dialMs} ms`);
 
+    // Floors only: a delay is never shorter than configured, however slow the machine; a ceiling
+    // would be a wall-clock SLO (the exact delays are checked in virtual time by the compliance suite).
     const forward = await dialer.services.ping.ping(listener.peerId);
     assert.ok(forward >= 160 - 2 * TIMER_SLACK_MS, `dialer → listener ping RTT ${forward} ms`);
-    assert.ok(forward < 160 + 400, `dialer → listener ping RTT ${forward} ms`);
 
     // The listener pings back over the same (inbound, for it) connection: the dialer delays both ways.
     const connections = listener.getConnections(dialer.peerId);
@@ -148,7 +151,6 @@ describe('conditioned TCP transport', () => {
     assert.equal(connections[0]!.direction, 'inbound');
     const reverse = await listener.services.ping.ping(dialer.peerId);
     assert.ok(reverse >= 160 - 2 * TIMER_SLACK_MS, `listener → dialer ping RTT ${reverse} ms`);
-    assert.ok(reverse < 160 + 400, `listener → dialer ping RTT ${reverse} ms`);
     assert.equal(listener.getConnections(dialer.peerId).length, 1, 'no second connection was opened');
   });
 
@@ -163,8 +165,8 @@ describe('conditioned TCP transport', () => {
     links.script = [0];
     const pingMs = await timed(() => dialer.services.ping.ping(listener.peerId));
     assert.equal(links.script.length, 0, 'the scripted loss was drawn');
+    // A floor, as above: the RTO's exact length is checked in virtual time by the compliance suite.
     assert.ok(pingMs >= 200 - TIMER_SLACK_MS, `ping with one lost write took ${pingMs} ms`);
-    assert.ok(pingMs < 200 + 400, `ping with one lost write took ${pingMs} ms`);
   });
 
   it('aborting a connection resets the socket, drops data in flight and leaves no timer behind', async () => {
