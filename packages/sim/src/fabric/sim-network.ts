@@ -144,6 +144,10 @@ class SimConnectionEnd extends AbstractMultiaddrConnection {
 
 class SimListener extends TypedEventEmitter<ListenerEvents> implements Listener {
   address: Multiaddr | undefined;
+  /** Connections accepted and not yet ended: closing the listener ends them. */
+  private readonly accepted = new Set<SimConnectionEnd>();
+  /** Aborts the inbound upgrades under way when the listener closes. */
+  private readonly shutdown = new AbortController();
   constructor(
     private readonly network: SimNetwork,
     readonly peerId: PeerId,
@@ -162,7 +166,10 @@ class SimListener extends TypedEventEmitter<ListenerEvents> implements Listener 
   }
 
   accept(end: SimConnectionEnd): void {
-    this.options.upgrader.upgradeInbound(end, { signal: AbortSignal.timeout(30_000) }).catch((error: Error) => {
+    this.accepted.add(end);
+    end.addEventListener('close', () => this.accepted.delete(end), { once: true });
+    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(30_000)]);
+    this.options.upgrader.upgradeInbound(end, { signal }).catch((error: Error) => {
       end.abort(error);
     });
   }
@@ -173,8 +180,15 @@ class SimListener extends TypedEventEmitter<ListenerEvents> implements Listener 
 
   updateAnnounceAddrs(): void {}
 
+  /**
+   * Stops accepting and ends the connections accepted so far, as @libp2p/tcp (which destroys its
+   * sockets) and @libp2p/memory (which aborts them) do: the Listener's 'close' event means "shut
+   * down, no open connections" (@libp2p/interface transport.ts).
+   */
   async close(): Promise<void> {
     if (this.address) this.network.removeListener(this.address.toString(), this);
+    this.shutdown.abort(new ConnectionFailedError('simulated listener closed'));
+    for (const end of [...this.accepted]) end.abort(new ConnectionFailedError('simulated listener closed'));
     queueMicrotask(() => this.safeDispatchEvent('close'));
   }
 }

@@ -50,6 +50,10 @@ runTransportCompliance('conditioned TCP', {
       },
     });
   },
+  // As NodeHost stops a node abruptly over TCP: every connection aborted (a socket reset).
+  crash: (_peer, connections) => {
+    for (const connection of connections) connection.abort(new Error('simulated crash'));
+  },
   listenAddress: () => multiaddr('/ip4/127.0.0.1/tcp/0'),
   unreachable: async () => {
     // A port just released: nothing listens on it.

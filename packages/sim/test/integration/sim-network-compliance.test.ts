@@ -3,8 +3,15 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { SimNetwork } from '../../src/fabric/sim-network.ts';
 import { runTransportCompliance } from '../transport-compliance/index.ts';
 
+/** The network of the test running (one per test, as one per simulation). */
+let network: SimNetwork | undefined;
+
 runTransportCompliance('SimNetwork', {
-  network: (links) => new SimNetwork(links).transport(),
+  network: (links) => {
+    network = new SimNetwork(links);
+    return network.transport();
+  },
+  crash: (peer) => network?.kill(peer),
   listenAddress: () => multiaddr(`/memory/${crypto.randomUUID()}`),
   unreachable: async () => {
     const id = crypto.randomUUID();

@@ -1,8 +1,9 @@
 /**
  * The link model as each transport applies it (link-delay.ts): the dial costs one latency, each
  * direction is held for its own latency, a lost write waits one retransmission timeout with the
- * writes behind it, jitter never reorders. All in virtual time (node:test's mocked timers): what is
- * checked is what has arrived at which virtual millisecond, never how long the wall clock took.
+ * writes behind it, jitter never reorders, a crash loses what is in flight. All in virtual time
+ * (node:test's mocked timers): what is checked is what has arrived at which virtual millisecond,
+ * never how long the wall clock took.
  */
 import * as assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -108,6 +109,23 @@ export function describeConditioning(fixture: TransportFixture): void {
         await advance(1);
         await atAccepter.received(2);
         assert.deepEqual([...atAccepter.bytes()], [1, 2]);
+      });
+    });
+
+    it('a crash loses the data in flight, and the remote end closes with an error', T, async () => {
+      const { a, b } = await pair();
+      const { dialer, atAccepter } = await connect(a, b);
+      world.links.setBoth(a, b, { latencyMs: 100 });
+      await withVirtualTime(world.links, async (advance) => {
+        dialer.send(Uint8Array.of(1));
+        await fixture.settle();
+        await advance(50);
+        fixture.crash(a.id, [dialer]);
+        await advance(200);
+        const closed = await atAccepter.closed;
+        await fixture.settle();
+        assert.ok(closed.error instanceof Error, 'the remote end learns of the crash as an error');
+        assert.equal(atAccepter.length, 0, 'what was in flight was lost');
       });
     });
 

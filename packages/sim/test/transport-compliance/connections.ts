@@ -182,6 +182,18 @@ export function describeConnections(fixture: TransportFixture): void {
       assert.equal(b.inbound.count, 1, 'only the dial before the close was accepted');
     });
 
+    it('closing the listener ends the connections it accepted, at both ends', T, async () => {
+      // Listener.close: "emitted when the listener has been shut down, has no open connections"
+      // (@libp2p/interface transport.ts); @libp2p/tcp destroys its sockets, @libp2p/memory aborts.
+      const [a, b] = [await world.host(), await world.host()];
+      const listener = await listen(b, fixture.listenAddress());
+      const { dialer, accepter, atDialer, atAccepter } = await connect(a, b);
+      await listener.close();
+      await Promise.all([atDialer.closed, atAccepter.closed]);
+      assert.notEqual(dialer.status, 'open');
+      assert.notEqual(accepter.status, 'open');
+    });
+
     it('refuses to listen on an address already in use', T, async () => {
       const [a, b] = [await world.host(), await world.host()];
       const first = await listen(a, fixture.listenAddress());

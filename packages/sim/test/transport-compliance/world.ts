@@ -19,6 +19,11 @@ export interface TransportFixture {
    * other end, so that "nothing arrived" afterwards means the transport held it back.
    */
   settle: () => Promise<void>;
+  /**
+   * A crash of the host `peer` (its peer id) whose raw connections are `connections`: how the
+   * simulation stops a node abruptly with this transport (SimNetwork.kill, or aborting each one).
+   */
+  crash: (peer: string, connections: MultiaddrConnection[]) => void;
   /** The transport kind createLibp2pNode gets along with the factory (default listen addresses). */
   libp2pTransport: 'memory' | 'tcp';
   /** Releases what the fixture holds (its settle socket, for instance). */
