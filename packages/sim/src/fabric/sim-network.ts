@@ -215,6 +215,10 @@ class SimTransport implements Transport {
     const remote = listener.peerId.toString();
     // The dial costs one link latency (the SYN); an abort cancels it.
     await this.network.wait(this.network.linkOf(local, remote).latencyMs, options.signal);
+    // A SYN that arrives after the listener closed is refused, as a closed TCP port refuses it.
+    if (this.network.listener(`/memory/${target}`) !== listener) {
+      throw new ConnectionFailedError(`no simulated host listens at ${ma} any more`);
+    }
     const [dialer, accepter] = this.network.connect(
       { peer: local, addr: multiaddr(`/memory/${target}/p2p/${remote}`), log: this.log },
       {

@@ -49,6 +49,24 @@ export function describeConditioning(fixture: TransportFixture): void {
       });
     });
 
+    it('a dial whose SYN is still on its way when the listener closes fails, and opens nothing', T, async () => {
+      const { a, b } = await pair();
+      world.links.setBoth(a, b, { latencyMs: 100 });
+      await withVirtualTime(world.links, async (advance) => {
+        const dial = dialRaw(a, b).then(
+          () => 'connected',
+          () => 'failed',
+        );
+        await fixture.settle();
+        await advance(50);
+        await b.listener!.close();
+        await advance(50);
+        assert.equal(await dial, 'failed');
+        await fixture.settle();
+        assert.equal(b.inbound.count, 0, 'the closed listener accepted nothing');
+      });
+    });
+
     it('holds each direction for its own latency: 100 ms out, 30 ms back', T, async () => {
       const { a, b } = await pair();
       const { dialer, accepter, atDialer, atAccepter } = await connect(a, b);

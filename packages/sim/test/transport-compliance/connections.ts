@@ -90,6 +90,17 @@ export function describeConnections(fixture: TransportFixture): void {
         assert.equal(other.status, 'closed');
       });
 
+      it(`close at both ends at once (the ${side} first): both close without error`, T, async () => {
+        const [a, b] = [await world.host(), await world.host()];
+        await listen(b, fixture.listenAddress());
+        const ends = await connect(a, b);
+        const [first, second] = side === 'dialer' ? [ends.dialer, ends.accepter] : [ends.accepter, ends.dialer];
+        await Promise.all([first.close(), second.close()]);
+        const [atDialer, atAccepter] = await Promise.all([ends.atDialer.closed, ends.atAccepter.closed]);
+        assert.equal(atDialer.error, undefined);
+        assert.equal(atAccepter.error, undefined);
+      });
+
       it(`abort at the ${side}: the remote end closes with an error`, T, async () => {
         const [a, b] = [await world.host(), await world.host()];
         await listen(b, fixture.listenAddress());
