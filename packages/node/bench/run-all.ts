@@ -1,8 +1,8 @@
 /**
  * Runs every node benchmark, one after another, each in a child process of its own (so one's
  * memory and timers cannot affect the next) and each printing its own table: propagation,
- * anti-entropy, then the HTTP API. Figures, not pass/fail: a benchmark that misses a target prints
- * MISS; this runner fails only if a benchmark crashes.
+ * anti-entropy, the HTTP API, a hostile peer, then a cold join. Figures, not pass/fail: a
+ * benchmark that misses a target prints MISS; this runner fails only if a benchmark crashes.
  * Run from packages/node: `npx -y pnpm@10 run bench` (the root's `bench:node` runs the same).
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +14,11 @@ const BENCHMARKS = [
   { name: 'Propagation (gossip, N = 20 / 50 / 100)', file: 'propagation.bench.ts' },
   { name: 'Anti-entropy (d = 1 / 100 / 1,000 of n = 10,000)', file: 'anti-entropy.bench.ts' },
   { name: 'HTTP API (autocannon on loopback)', file: 'http.bench.ts' },
+  {
+    name: 'Hostile peer (60 inflating gossip messages, then a 300-record PUSH session)',
+    file: 'hostile-peer.bench.ts',
+  },
+  { name: 'Cold join (a fresh node catches up 10,000 records from 1 / 2 peers)', file: 'cold-join.bench.ts' },
 ];
 
 function run(file: string): Promise<number | null> {
