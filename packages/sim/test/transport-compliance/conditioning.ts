@@ -130,6 +130,47 @@ export function describeConditioning(fixture: TransportFixture): void {
       });
     });
 
+    it('a close travels behind the data the link still holds', T, async () => {
+      const { a, b } = await pair();
+      const { dialer, atAccepter } = await connect(a, b);
+      world.links.setBoth(a, b, { latencyMs: 100 });
+      await withVirtualTime(world.links, async (advance) => {
+        let remoteClosed = false;
+        void atAccepter.closed.then(() => {
+          remoteClosed = true;
+        });
+        dialer.send(Uint8Array.of(1, 2, 3));
+        const closing = dialer.close();
+        await fixture.settle();
+        await advance(99);
+        await fixture.settle();
+        assert.equal(atAccepter.length, 0, 'nothing after 99 ms');
+        assert.equal(remoteClosed, false, 'the close did not overtake the data');
+        await advance(1);
+        const closed = await atAccepter.closed;
+        await closing;
+        assert.deepEqual([...atAccepter.bytes()], [1, 2, 3], 'the data arrived before the close');
+        assert.equal(closed.error, undefined);
+      });
+    });
+
+    it('conditions are per pair: a slow link from one host does not hold back another’s writes', T, async () => {
+      const { a, b } = await pair();
+      const c = await world.host();
+      const slow = await connect(a, b);
+      const fast = await connect(c, b);
+      world.links.set(a, b, { latencyMs: 100 });
+      await withVirtualTime(world.links, async (advance) => {
+        slow.dialer.send(Uint8Array.of(1));
+        fast.dialer.send(Uint8Array.of(2));
+        await fast.atAccepter.received(1);
+        await fixture.settle();
+        assert.equal(slow.atAccepter.length, 0, 'the slow link still holds its write');
+        await advance(100);
+        await slow.atAccepter.received(1);
+      });
+    });
+
     it('a crash loses the data in flight, and the remote end closes with an error', T, async () => {
       const { a, b } = await pair();
       const { dialer, atAccepter } = await connect(a, b);
