@@ -12,10 +12,11 @@
  * file the verifier already trusts.
  */
 import {
-  ACCREDITATION_TYPE,
+  bySubmissionOrder,
+  canonicalBytes,
+  classifyRecord,
   contentHash,
   EVIDENCE_TYPE,
-  GOVERNANCE_TYPE,
   type RecordStore,
   type Registry,
   type SubmitOutcome,
@@ -156,16 +157,21 @@ export function bundleRecords(held: HeldRecords): Record<string, unknown>[] {
 }
 
 /**
- * Submits records to a registry, retrying those that wait on others (`retryCodes`, e.g. a status
- * list before its issuer's accreditation) as long as a pass admits something new.
+ * Submits records to a registry in dependency order, retrying those the registry says may pass once
+ * another arrives (`error.retryable`, e.g. a status list before its issuer's accreditation) as long
+ * as a pass admits something new.
  */
 export async function importRecords(
   registry: Pick<Registry, 'submit'>,
   records: readonly Record<string, unknown>[],
-  options: { retryCodes: ReadonlySet<string>; onProgress?: (done: number) => void },
+  options: { onProgress?: (done: number) => void } = {},
 ): Promise<ImportSummary> {
   const final = new Map<number, SubmitOutcome>();
-  let pending = records.map((_, i) => i);
+  // Dependencies first (governance, accreditations, lists, evidence): most records pass the first time.
+  let pending = bySubmissionOrder(
+    records.map((_, i) => i),
+    (i) => canonicalBytes(records[i]),
+  );
   let passes = 0;
   let done = 0;
   for (;;) {
@@ -176,7 +182,7 @@ export async function importRecords(
       const outcome = await registry.submit(records[i]);
       final.set(i, outcome);
       if (outcome.status === 'accept') admitted++;
-      if (outcome.status === 'ignore' && options.retryCodes.has(outcome.error.code)) waiting.push(i);
+      if (outcome.status === 'ignore' && outcome.error.retryable) waiting.push(i);
       else options.onProgress?.(++done);
     }
     if (waiting.length === 0 || admitted === 0) break;
@@ -235,12 +241,8 @@ export function importExitCode(summary: ImportSummary): 0 | 1 {
 
 /** Kinds of record a bundle carries, for `export`'s summary. */
 export function kindOf(record: Record<string, unknown>): string {
-  const types = Array.isArray(record.type) ? record.type : [record.type];
-  if (types.includes(GOVERNANCE_TYPE)) return 'governance';
-  if (types.includes(EVIDENCE_TYPE)) return 'evidence';
-  if (types.includes(ACCREDITATION_TYPE)) return 'accreditation';
-  if (types.includes('BitstringStatusListCredential')) return 'status-list';
-  return 'unknown';
+  // The registry knows the kinds; the CLI only names them.
+  return classifyRecord(canonicalBytes(record))?.kind ?? 'unknown';
 }
 
 function issuerOf(record: Record<string, unknown>): string {

@@ -229,10 +229,14 @@ async function readNamedTokenFile(path: string, origin: string): Promise<string>
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError('TOKEN_FILE_UNREADABLE', `${origin}: cannot read ${path} (${code ?? (error as Error).message})`, {
-      hint: 'give the node’s token file: `token` in its data directory, written by `trustmesh init`',
-      cause: error,
-    });
+    throw new CliError(
+      'TOKEN_FILE_UNREADABLE',
+      `${origin}: cannot read ${path} (${code ?? (error as Error).message})`,
+      {
+        hint: 'give the node’s token file: `token` in its data directory, written by `trustmesh init`',
+        cause: error,
+      },
+    );
   }
   const token = text.trim();
   // The token is a single word (it goes into an Authorization header); say what is wrong, never what is in it.

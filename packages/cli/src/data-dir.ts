@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NetworkFile } from '@trustmesh/node';
-import { LevelRecordStore, Registry, RegistryError } from '@trustmesh/registry';
+import { LevelRecordStore, Registry, StoreError } from '@trustmesh/registry';
 import type { CliConfig } from './config.ts';
 import { CliError } from './output.ts';
 
@@ -88,7 +88,7 @@ export async function openDataDir(
 }
 
 function storeError(error: unknown, dataDir: string): unknown {
-  if (error instanceof RegistryError && error.code === 'STORE_LOCKED') {
+  if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
     return new CliError(
       'DATA_DIR_LOCKED',
       `the database in ${dataDir} is in use by another process (a running node?)`,
@@ -98,7 +98,7 @@ function storeError(error: unknown, dataDir: string): unknown {
       },
     );
   }
-  if (error instanceof RegistryError && error.code.startsWith('STORE_')) {
+  if (error instanceof StoreError) {
     return new CliError('DATA_DIR_UNREADABLE', `cannot open the database in ${dataDir}: ${error.message}`, {
       hint: 'check that --data names a trustmesh data directory',
       cause: error,

@@ -430,7 +430,9 @@ async function verify(
       statusLists: { id: string; validFrom: string; receivedAt: string }[];
     };
   };
-  const marks = body.checkResults.map((c) => `${c.check} ${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '?'}`);
+  const marks = body.checkResults.map(
+    (c) => `${c.check} ${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '?'}`,
+  );
   const codes = body.checkResults.flatMap((c) => (c.code && c.outcome !== 'pass' ? [c.code] : []));
   const asOfTime = Date.parse(body.asOf.time);
   const lists = body.asOf.statusLists.map(

@@ -11,7 +11,7 @@ import {
   type KeyPair,
   type ParsedGovernance,
   parseGovernance,
-  RegistryError,
+  ValidationError,
   verifyBytes,
 } from '@trustmesh/registry';
 import type { StdinSource } from './files.ts';
@@ -101,7 +101,7 @@ export function parseGovernanceFile(value: unknown, origin: string): ParsedGover
   try {
     return parseGovernance(value);
   } catch (error) {
-    if (error instanceof RegistryError) {
+    if (error instanceof ValidationError) {
       throw new CliError('GOVERNANCE_INVALID', `${origin} is not a valid governance record: ${error.message}`, {
         hint: 'give a proposal written by `trustmesh network init --proposal` or `trustmesh governance propose`',
         cause: error,
@@ -166,7 +166,7 @@ export function checkNewGovernance(record: GovernanceRecord): ParsedGovernance {
   try {
     return parseGovernance(record);
   } catch (error) {
-    if (error instanceof RegistryError) {
+    if (error instanceof ValidationError) {
       throw new CliError('GOVERNANCE_INVALID', `the governance record would be invalid: ${error.message}`, {
         hint: hintForField(error.field),
         cause: error,

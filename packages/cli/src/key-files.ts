@@ -3,7 +3,7 @@
  * included, mode 0600), and public keys given as such a file, as the public JSON `keys show --json`
  * prints, or as a bare Multikey (`z6Mk…` Ed25519, `zDna…` P-256).
  */
-import { importKeyPair, type KeyPair, type KeyType, keyTypeOf, RegistryError } from '@trustmesh/registry';
+import { importKeyPair, type KeyPair, type KeyType, keyTypeOf, ValidationError } from '@trustmesh/registry';
 import { readJsonFile, type StdinSource } from './files.ts';
 import { CliError } from './output.ts';
 
@@ -143,7 +143,7 @@ export function parseKeyType(raw: string): KeyType {
 }
 
 function keyError(error: unknown, origin: string): CliError {
-  if (error instanceof RegistryError) {
+  if (error instanceof ValidationError) {
     return new CliError('KEY_INVALID', `${origin} is not a valid key file: ${error.message}`, {
       hint: `check the file, or ${GENERATE_HINT}`,
       cause: error,

@@ -9,7 +9,13 @@ import { readFile } from 'node:fs/promises';
  * should not pay for at start-up.
  */
 import type { NetworkFile, TrustmeshNode, TrustmeshNodeOptions } from '@trustmesh/node';
-import { type DidResolverOptions, type KeyPair, type PinnedContext, RegistryError } from '@trustmesh/registry';
+import {
+  type DidResolverOptions,
+  type KeyPair,
+  type PinnedContext,
+  StoreError,
+  ValidationError,
+} from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import { nodeLogger } from './logger.ts';
 import { type ContextSetting, type DidWebSetting, localApiUrl } from './node-settings.ts';
@@ -203,7 +209,7 @@ export function launchError(
       { hint: hints.listen, cause: error },
     );
   }
-  if (error instanceof RegistryError && error.code === 'STORE_LOCKED') {
+  if (error instanceof StoreError && error.code === 'STORE_LOCKED') {
     return new CliError(
       'DATA_DIR_LOCKED',
       `another node is running on the data directory ${settings.dataDir} (its database is locked by another process)`,
@@ -213,19 +219,19 @@ export function launchError(
       },
     );
   }
-  if (error instanceof RegistryError && error.code.startsWith('STORE_')) {
+  if (error instanceof StoreError) {
     return new CliError('DATA_DIR_UNREADABLE', `cannot open the database in ${settings.dataDir}: ${error.message}`, {
       hint: 'check that --data names a trustmesh data directory and that it is writable',
       cause: error,
     });
   }
-  if (error instanceof RegistryError && error.code.startsWith('CONTEXT_')) {
+  if (error instanceof ValidationError && error.code.startsWith('CONTEXT_')) {
     return new CliError(error.code, `an added context cannot be used: ${error.message}`, {
       hint: 'fix "contexts" in config.json: the file must be the one whose SHA-256 is pinned, and define only new terms',
       cause: error,
     });
   }
-  if (error instanceof RegistryError && error.code === 'DOCUMENT_LOADER_CONTEXT_INVALID') {
+  if (error instanceof ValidationError && error.code === 'DOCUMENT_LOADER_CONTEXT_INVALID') {
     return new CliError(error.code, `an added context is not a usable context file: ${error.message}`, {
       hint: 'an added context is a JSON file {"@context": {…}} that imports no other context',
       cause: error,

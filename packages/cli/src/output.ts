@@ -4,7 +4,7 @@
  * can be piped. Exit codes (issue 4): 0 ok / verified, 1 not verified / refused, 2 usage error or
  * could not decide. A user's mistake prints what was wrong and what to do — never a stack trace.
  */
-import { RegistryError } from '@trustmesh/registry';
+import { CodedError, StoreError } from '@trustmesh/registry';
 
 /** Exit codes of every command. */
 export const EXIT = {
@@ -105,8 +105,17 @@ function describeError(error: unknown): { code: string; message: string; hint?: 
   if (error instanceof CliError) {
     return { code: error.code, message: error.message, exitCode: error.exitCode, ...hintOf(error.hint) };
   }
+  // A store fault is this machine's, not the input's: say where to look.
+  if (error instanceof StoreError) {
+    return {
+      code: error.code,
+      message: `${error.code}: ${error.message}`,
+      hint: 'check the data directory: free disk space, permissions, and that no other node uses it',
+      exitCode: EXIT.UNDECIDED,
+    };
+  }
   // Registry errors name the field and the rule; they come from the user's files or flags.
-  if (error instanceof RegistryError) {
+  if (error instanceof CodedError) {
     return { code: error.code, message: `${error.code}: ${error.message}`, exitCode: EXIT.UNDECIDED };
   }
   // Network file errors (from @trustmesh/node) carry a stable code too; matched by shape so this

@@ -12,7 +12,7 @@ import {
   type NextStatusListVersion,
   nextStatusListVersion as nextVersion,
   parseStatusListCredential,
-  RegistryError,
+  ValidationError,
   type StatusChange,
   type StatusListCredential,
 } from '@trustmesh/registry';
@@ -36,7 +36,7 @@ export async function nextStatusListVersion(
       documentLoader: options.documentLoader ?? createDocumentLoader({}, {}),
     });
   } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     if (error.code === 'STATUS_LIST_NOT_YOURS') {
       throw new CliError('STATUS_LIST_NOT_YOURS', error.message, {
         hint: 'sign with the key of the list’s issuer (the accreditor that issued the accreditation)',
@@ -53,7 +53,7 @@ export function parseStatusListFrom(value: unknown, origin: string): StatusListC
   try {
     return parseStatusListCredential(value);
   } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     throw new CliError('STATUS_LIST_INVALID', `${origin} is not a valid status list credential: ${error.message}`, {
       hint: 'give the BitstringStatusListCredential as the node serves it',
       cause: error,

@@ -50,7 +50,8 @@ import {
   Reconciler,
 } from '../src/sync/reconciliation.ts';
 import { SyncIndex } from '../src/sync/sync-index.ts';
-import { AntiEntropy, type SyncRoundStats } from '../src/sync/sync-protocol.ts';
+import { RecordAdmission } from '../src/admission/record-admission.ts';
+import { AntiEntropy, type SyncRoundStats } from '../src/sync/scheduler.ts';
 
 const N = 10_000;
 const DIFFERENCES = [1, 100, 1_000];
@@ -210,7 +211,13 @@ async function main(): Promise<void> {
     const libp2p = await createLibp2pNode({ transport: 'memory', gossipsub: {} });
     const antiEntropy = new AntiEntropy(
       { protocol: syncProtocol(cache.networkId), intervalMs: 0, syncOnConnect: false, minRoundIntervalMs: 0 },
-      { libp2p, registry, store, index, now: () => clock.now },
+      {
+        libp2p,
+        admission: new RecordAdmission({}, { registry, now: () => clock.now }),
+        store,
+        index,
+        now: () => clock.now,
+      },
     );
     await antiEntropy.start();
     return { registry, store, index, libp2p, antiEntropy };

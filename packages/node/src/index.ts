@@ -1,7 +1,20 @@
 /**
- * @trustmesh/node — libp2p wiring and record gossip over the registry. Anti-entropy and the HTTP API
- * come later.
+ * @trustmesh/node — a trustmesh peer: libp2p wiring, the admission layer, record gossip,
+ * anti-entropy, the HTTP API and issuer mode, over the registry.
  */
+export {
+  ADMISSION_CODES,
+  type AdmissionCounters,
+  type AdmissionPath,
+  type AdmissionSource,
+  type AdmitOutcome,
+  type BatchOutcome,
+  defaultRecordAdmissionOptions,
+  RecordAdmission,
+  type RecordAdmissionModules,
+  type RecordAdmissionOptions,
+  type Recovery,
+} from './admission/record-admission.ts';
 export {
   contentMessageId,
   decayFactor,
@@ -21,20 +34,17 @@ export {
   PendingRecords,
   type PendingRecordsModules,
   type PendingRecordsOptions,
-} from './gossip/pending-records.ts';
+} from './admission/pending-records.ts';
 export {
   defaultRecordGossipOptions,
   GOSSIP_CODES,
   type GossipCounters,
+  type GossipAdmission,
   type GossipLogger,
-  NOT_YET_RESOLVABLE_CODES,
   type PublishReport,
   RecordGossip,
   type RecordGossipModules,
   type RecordGossipOptions,
-  type RecordSink,
-  type SinkAdmission,
-  type SinkOutcome,
 } from './gossip/record-gossip.ts';
 export {
   KNOWN_PEERS_FILE,

@@ -3,6 +3,7 @@
  * speed, anti-entropy for completeness, and optionally the HTTP API and issuer mode, wired together.
  * Every record, whichever way it arrives, goes through the registry's one admission pipeline.
  */
+import { RecordAdmission, type RecordAdmissionOptions } from './admission/record-admission.ts';
 import { join } from 'node:path';
 import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -52,7 +53,7 @@ import {
   type AntiEntropyModules,
   type AntiEntropyOptions,
   defaultAntiEntropyOptions,
-} from './sync/sync-protocol.ts';
+} from './sync/scheduler.ts';
 
 /** Settings of a {@link TrustmeshNode}. */
 export interface TrustmeshNodeOptions {
@@ -86,6 +87,8 @@ export interface TrustmeshNodeOptions {
   libp2p: Partial<Pick<Libp2pNodeOptions, 'connections' | 'memoryLatencyMs' | 'bootstrapDelayMs' | 'pingIntervalMs'>>;
   /** Gossip settings (message bound, hold time, pending buffer). */
   gossip: Partial<Omit<RecordGossipOptions, 'networkId'>>;
+  /** Admission settings (admission/record-admission.ts): the pending buffer, batch passes, re-announcing. */
+  admission?: Partial<RecordAdmissionOptions>;
   /**
    * Registry settings beyond the network's id and genesis digest; `contexts` are the operator's
    * added JSON-LD contexts (issuers' vocabularies), each pinned by its SHA-256 (docs/operators.md).
@@ -99,7 +102,7 @@ export interface TrustmeshNodeOptions {
   didWeb: false | Partial<Omit<DidResolverOptions, 'allowWeb'>>;
   /** Bootstrap redialling (network/peer-keeper.ts). */
   peerKeeper: Partial<Omit<PeerKeeperOptions, 'peers'>>;
-  /** Anti-entropy settings (sync/sync-protocol.ts); the protocol id comes from the network id. */
+  /** Anti-entropy settings (sync/scheduler.ts); the protocol id comes from the network id. */
   sync: Partial<Omit<AntiEntropyOptions, 'protocol'>>;
   /** The HTTP API, or false for none (tests and simulations usually run without). */
   api: false | Partial<ApiOptions>;
@@ -178,6 +181,7 @@ export class TrustmeshNodeError extends Error {
 interface NodeParts {
   registry: Registry;
   libp2p: TrustmeshLibp2p;
+  admission: RecordAdmission;
   gossip: RecordGossip;
   keeper: PeerKeeper;
   sync: AntiEntropy;
@@ -191,6 +195,8 @@ export class TrustmeshNode {
   readonly options: TrustmeshNodeOptions;
   readonly registry: Registry;
   readonly libp2p: TrustmeshLibp2p;
+  /** The one admission layer every record goes through (admission/record-admission.ts). */
+  readonly admission: RecordAdmission;
   readonly gossip: RecordGossip;
   readonly sync: AntiEntropy;
   readonly syncIndex: SyncIndex;
@@ -212,6 +218,7 @@ export class TrustmeshNode {
     this.options = options;
     this.registry = parts.registry;
     this.libp2p = parts.libp2p;
+    this.admission = parts.admission;
     this.gossip = parts.gossip;
     this.keeper = parts.keeper;
     this.sync = parts.sync;
@@ -250,7 +257,10 @@ export class TrustmeshNode {
       (opts.didWeb
         ? createDidResolver(
             { ...opts.didWeb, allowWeb: true },
-            { lookup: systemLookup, fetch: createPinnedHttpsFetch({ caCertificates: opts.didWeb.caCertificates ?? [] }) },
+            {
+              lookup: systemLookup,
+              fetch: createPinnedHttpsFetch({ caCertificates: opts.didWeb.caCertificates ?? [] }),
+            },
           )
         : undefined);
     const registry = await Registry.open(
@@ -297,23 +307,25 @@ export class TrustmeshNode {
           ...(modules.connectionGater ? { connectionGater: modules.connectionGater } : {}),
         },
       );
-      // Records from peers go through the registry; one it refuses may be a copy of this issuer's own
-      // list that diverged from the held one: issuer mode merges it (issue 10, problem 1).
-      const fromPeers = {
-        submit: async (input: Uint8Array | unknown) => {
-          const outcome = await registry.submit(input);
-          if (outcome.status !== 'accept' && input instanceof Uint8Array) {
-            node?.issuer?.observeRefused(input, outcome.error.code);
-          }
-          return outcome;
-        },
-      };
-      const gossip = new RecordGossip(gossipOptions, {
-        pubsub: libp2p.services.pubsub,
-        sink: fromPeers,
+      // Every record, whichever path brings it, goes through the one admission layer. One a peer sent
+      // that the registry refuses may be a copy of this issuer's own list that diverged from the
+      // held one: issuer mode merges it (issue 10, problem 1).
+      const pubsub = libp2p.services.pubsub;
+      const admission = new RecordAdmission(opts.admission ?? {}, {
+        registry,
         now,
+        // A peer whose gossip score is positive has delivered valid records: records whose signer is
+        // not known here yet are buffered from it only (a fresh or misbehaving peer's are dropped).
+        trustedPeer: (peer) => ((pubsub as unknown as { getScore?: (id: string) => number }).getScore?.(peer) ?? 0) > 0,
+        onRefused: (bytes, code) => node?.issuer?.observeRefused(bytes, code),
         ...(modules.logger ? { logger: modules.logger } : {}),
       });
+      const gossip = new RecordGossip(gossipOptions, {
+        pubsub,
+        admission,
+        ...(modules.logger ? { logger: modules.logger } : {}),
+      });
+      admission.setAnnouncer((a) => gossip.announce(a));
       gossip.start();
       const keeper = new PeerKeeper(
         { ...opts.peerKeeper, peers: dialAtStart },
@@ -327,7 +339,7 @@ export class TrustmeshNode {
         { ...defaultAntiEntropyOptions, ...opts.sync, protocol: syncProtocol(network.networkId) },
         {
           libp2p,
-          registry: fromPeers,
+          admission,
           store,
           index: syncIndex,
           now,
@@ -347,7 +359,17 @@ export class TrustmeshNode {
         },
       );
       const metrics = createMetrics(opts.metrics);
-      node = new TrustmeshNode(opts, { registry, libp2p, gossip, keeper, sync, syncIndex, metrics, unsubscribe });
+      node = new TrustmeshNode(opts, {
+        registry,
+        libp2p,
+        admission,
+        gossip,
+        keeper,
+        sync,
+        syncIndex,
+        metrics,
+        unsubscribe,
+      });
       node.healthInputs = { store, now, peersToDial: dialAtStart.length };
       registerNodeCollectors(metrics, node);
       keeper.start();
@@ -474,17 +496,16 @@ export class TrustmeshNode {
    * report says whether it was admitted and how many peers it went to.
    */
   publish(record: Uint8Array | Record<string, unknown>): Promise<PublishReport> {
-    return this.gossip.publish(record instanceof Uint8Array ? record : canonicalBytes(record));
+    return this.admission.publish(record instanceof Uint8Array ? record : canonicalBytes(record));
   }
 
   /**
-   * Admits a record through the registry and, if admitted, gossips it: the HTTP API and issuer mode
-   * publish through here and answer with the registry's outcome.
+   * Admits a record through the admission layer and, if admitted, gossips it: the HTTP API, issuer
+   * mode, the CLI and the simulator publish through here and answer with the registry's outcome.
+   * A store fault is thrown (the API answers 503).
    */
-  async submitAndPublish(record: Uint8Array | object): Promise<SubmitOutcome> {
-    const outcome = await this.registry.submit(record);
-    if (outcome.status === 'accept') await this.gossip.announce(outcome.value);
-    return outcome;
+  submitAndPublish(record: Uint8Array | object): Promise<SubmitOutcome> {
+    return this.admission.submitAndPublish(record);
   }
 
   /** Gossip counters. */
@@ -503,6 +524,7 @@ export class TrustmeshNode {
       await this.keeper.stop();
       await this.sync.stop();
       await this.gossip.stop();
+      await this.admission.stop();
       await this.libp2p.stop();
       this.unsubscribe();
       await this.registry.close();

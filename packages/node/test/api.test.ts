@@ -256,8 +256,16 @@ describe('POST /credentials/verify', () => {
     }
     // Members beside verifiableCredential and options (e.g. the issue answer's credentialId, posted
     // back as it came) are ignored with a warning naming them, never their values.
-    const credential = await signedCredential(world, world.net.keys.jpHealthInsurer, world.net.lists.jpHealthInsurer, 1);
-    const issued = await post(world, '/credentials/verify', { verifiableCredential: credential, credentialId: 'urn:x' });
+    const credential = await signedCredential(
+      world,
+      world.net.keys.jpHealthInsurer,
+      world.net.lists.jpHealthInsurer,
+      1,
+    );
+    const issued = await post(world, '/credentials/verify', {
+      verifiableCredential: credential,
+      credentialId: 'urn:x',
+    });
     assert.equal(issued.status, 200, JSON.stringify(issued.body));
     assert.ok(
       (issued.body.warnings as string[]).some((w) => w.includes('credentialId') && !w.includes('urn:x')),

@@ -6,11 +6,17 @@ import { createHash } from 'node:crypto';
 import type { PrivateKey } from '@libp2p/interface';
 import { defaultRecordGossipsubOptions, recordGossipsubInit } from '../src/gossip/gossipsub-config.ts';
 import {
-  RecordGossip,
-  type RecordGossipOptions,
-  type RecordSink,
-  type SinkOutcome,
-} from '../src/gossip/record-gossip.ts';
+  type Admission,
+  type ParsedAccreditation,
+  type ParsedGovernance,
+  reject,
+  type SubmitOutcome,
+  type StatusListState,
+  ignore,
+  unresolved,
+} from '@trustmesh/registry';
+import { RecordAdmission, type RecordAdmissionOptions } from '../src/admission/record-admission.ts';
+import { RecordGossip, type RecordGossipOptions } from '../src/gossip/record-gossip.ts';
 import { createLibp2pNode, type TrustmeshLibp2p } from '../src/network/libp2p.ts';
 import { recordsTopic } from '../src/network/protocols.ts';
 
@@ -43,11 +49,12 @@ export function digest(bytes: Uint8Array): string {
  * A fake of the registry's admission pipeline over test records `{ id, requires?, evidenceOf? }`:
  * - not JSON → reject RECORD_NOT_JSON;
  * - an id already held → ignore DUPLICATE;
- * - `requires` an id not held (and `checkDependencies`) → ignore STATUS_LIST_ISSUER_UNKNOWN;
+ * - `requires` an id not held (and `checkDependencies`) → ignore STATUS_LIST_ISSUER_UNKNOWN,
+ *   retryable, awaiting `list:<requires>` (what an admitted test record provides);
  * - an id listed in `equivocations` → accept as evidence, with different bytes;
  * - otherwise accept, as a `status-list`.
  */
-export class FakeSink implements RecordSink {
+export class FakeSink {
   /** Every input, in order of submission. */
   readonly submitted: Uint8Array[] = [];
   /** Ids admitted. */
@@ -63,41 +70,89 @@ export class FakeSink implements RecordSink {
     return this.submitted.some((s) => Buffer.from(s).equals(bytes));
   }
 
-  async submit(bytes: Uint8Array): Promise<SinkOutcome> {
+  async submit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
+    const bytes = input instanceof Uint8Array ? input : record(input as Record<string, unknown>);
     this.submitted.push(bytes);
     let value: { id?: unknown; requires?: unknown; type?: unknown };
     try {
       value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch {
-      return { status: 'reject', error: { code: 'RECORD_NOT_JSON', message: 'not JSON' } };
+      return { status: 'reject', error: reject('RECORD_NOT_JSON', undefined, 'not JSON') };
     }
     if (value.type === 'evidence') {
       const key = digest(bytes);
-      if (this.held.has(key)) return { status: 'ignore', error: { code: 'DUPLICATE', message: 'held' } };
+      if (this.held.has(key)) return { status: 'ignore', error: ignore('DUPLICATE', undefined, 'held') };
       this.held.add(key);
       this.evidence.push(bytes);
-      return { status: 'accept', value: { kind: 'evidence', digest: key, bytes } };
+      return { status: 'accept', value: evidenceAdmission(key, bytes) };
     }
     if (typeof value.id !== 'string')
-      return { status: 'reject', error: { code: 'RECORD_KIND_UNKNOWN', message: 'no id' } };
-    if (this.held.has(value.id)) return { status: 'ignore', error: { code: 'DUPLICATE', message: 'held' } };
+      return { status: 'reject', error: reject('RECORD_KIND_UNKNOWN', undefined, 'no id') };
+    if (this.held.has(value.id)) return { status: 'ignore', error: ignore('DUPLICATE', undefined, 'held') };
     if (this.options.checkDependencies && typeof value.requires === 'string' && !this.held.has(value.requires)) {
-      return { status: 'ignore', error: { code: 'STATUS_LIST_ISSUER_UNKNOWN', message: `needs ${value.requires}` } };
+      return {
+        status: 'ignore',
+        error: unresolved('STATUS_LIST_ISSUER_UNKNOWN', undefined, `needs ${value.requires}`, `list:${value.requires}`),
+      };
     }
     if (this.equivocations.has(value.id)) {
       const evidence = record({ type: 'evidence', of: value.id });
       this.held.add(digest(evidence));
       this.evidence.push(evidence);
-      return { status: 'accept', value: { kind: 'evidence', digest: digest(evidence), bytes: evidence } };
+      return { status: 'accept', value: evidenceAdmission(digest(evidence), evidence) };
     }
     this.held.add(value.id);
-    return { status: 'accept', value: { kind: 'status-list', digest: digest(bytes), bytes } };
+    // Only what the admission layer reads of an admission: kind, digest, bytes, and the list id.
+    const parsed = { id: value.id } as unknown as Extract<Admission, { kind: 'status-list' }>['parsed'];
+    return {
+      status: 'accept',
+      value: {
+        kind: 'status-list',
+        parsed,
+        key: `status-list/${value.id}`,
+        version: '0',
+        digest: digest(bytes),
+        bytes,
+      },
+    };
   }
+
+  // The trust view the admission layer orders batches by: this fake holds no governance or accreditation.
+  governance(): ParsedGovernance | null {
+    return null;
+  }
+  statusList(): StatusListState | null {
+    return null;
+  }
+  accreditationsOf(): readonly ParsedAccreditation[] {
+    return [];
+  }
+  statusListVersions(): StatusListState[] {
+    return [];
+  }
+}
+
+function evidenceAdmission(id: string, bytes: Uint8Array): Admission {
+  return {
+    kind: 'evidence',
+    evidence: {
+      id,
+      key: 'status-list/x',
+      signer: 'did:example:x',
+      version: '0',
+      records: [bytes, bytes],
+      receivedAt: 0,
+    },
+    digest: id,
+    bytes,
+  };
 }
 
 /** A libp2p host and record gossip over the memory transport, with a fake sink. */
 export interface GossipPeer {
   libp2p: TrustmeshLibp2p;
+  /** The admission layer over the fake sink: `admission.publish` is how a test publishes. */
+  admission: RecordAdmission;
   gossip: RecordGossip;
   sink: FakeSink;
   stop(): Promise<void>;
@@ -106,7 +161,12 @@ export interface GossipPeer {
 /** Starts a gossip peer on network `networkId`. */
 export async function startGossipPeer(
   networkId: string,
-  options: { sink?: FakeSink; gossip?: Partial<RecordGossipOptions>; privateKey?: PrivateKey } = {},
+  options: {
+    sink?: FakeSink;
+    gossip?: Partial<RecordGossipOptions>;
+    admission?: Partial<RecordAdmissionOptions>;
+    privateKey?: PrivateKey;
+  } = {},
 ): Promise<GossipPeer> {
   const sink = options.sink ?? new FakeSink();
   const libp2p = await createLibp2pNode(
@@ -116,17 +176,23 @@ export async function startGossipPeer(
     },
     options.privateKey ? { privateKey: options.privateKey } : {},
   );
-  const gossip = new RecordGossip(
-    { ...options.gossip, networkId },
-    { pubsub: libp2p.services.pubsub, sink, now: Date.now },
-  );
+  // Test peers trust each other to relay records whose signer is not known yet.
+  const admission = new RecordAdmission(options.admission ?? {}, {
+    registry: sink,
+    now: Date.now,
+    trustedPeer: () => true,
+  });
+  const gossip = new RecordGossip({ ...options.gossip, networkId }, { pubsub: libp2p.services.pubsub, admission });
+  admission.setAnnouncer((a) => gossip.announce(a));
   gossip.start();
   return {
     libp2p,
+    admission,
     gossip,
     sink,
     async stop() {
       await gossip.stop();
+      await admission.stop();
       await libp2p.stop();
     },
   };

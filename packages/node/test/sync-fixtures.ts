@@ -23,7 +23,8 @@ import {
 import { createLibp2p } from 'libp2p';
 import { syncProtocol } from '../src/network/protocols.ts';
 import { SyncIndex } from '../src/sync/sync-index.ts';
-import { AntiEntropy, type AntiEntropyOptions } from '../src/sync/sync-protocol.ts';
+import { RecordAdmission } from '../src/admission/record-admission.ts';
+import { AntiEntropy, type AntiEntropyOptions } from '../src/sync/scheduler.ts';
 
 /** A fixed start time: tests never depend on the wall clock for record validity. */
 export const T0 = Date.parse('2026-06-01T00:00:00Z');
@@ -37,6 +38,7 @@ export interface Clock {
 /** One node: registry, store, sync index, libp2p host and anti-entropy. */
 export interface SyncPeer {
   registry: Registry;
+  admission: RecordAdmission;
   store: RecordStore;
   index: SyncIndex;
   libp2p: Libp2p;
@@ -85,6 +87,7 @@ export async function startPeer(
   // As the node wires it: whatever the registry admits (gossip, API, anti-entropy) joins the sync set.
   registry.onAdmitted((admission) => index.admit(admission));
   const libp2p = await makeHost();
+  const admission = new RecordAdmission({}, { registry, now: () => clock.now });
   const antiEntropy = new AntiEntropy(
     {
       protocol: syncProtocol(net.networkId),
@@ -93,10 +96,10 @@ export async function startPeer(
       minRoundIntervalMs: 0,
       ...options.sync,
     },
-    { libp2p, registry, store, index, now: () => clock.now },
+    { libp2p, admission, store, index, now: () => clock.now },
   );
   await antiEntropy.start();
-  return { registry, store, index, libp2p, antiEntropy };
+  return { registry, admission, store, index, libp2p, antiEntropy };
 }
 
 /** Submits a record to a node (its sync index follows through the registry's admission listener). */

@@ -16,7 +16,7 @@ import { syncProtocol } from '../src/network/protocols.ts';
 import { ByteWriter } from '../src/sync/bytes.ts';
 import { defaultReconcileOptions } from '../src/sync/reconciliation.ts';
 import { SyncIndex } from '../src/sync/sync-index.ts';
-import { SYNC_FRAME } from '../src/sync/sync-protocol.ts';
+import { SYNC_FRAME } from '../src/sync/scheduler.ts';
 import {
   admit,
   connect,
@@ -234,15 +234,21 @@ describe('sync: anti-entropy between libp2p nodes', () => {
     await waitFor(() => violations().SYNC_MALFORMED === 1, 'malformed message counted');
     await assert.rejects(garbage.read(), 'the stream was closed');
 
-    // A valid record A lacks, pushed, then a frame the protocol does not know: nothing is stored.
+    // A valid record A lacks, pushed as the first frame: no reconciliation has shown it is wanted,
+    // so the session is aborted before the record is even parsed, and nothing is stored.
     const valid = new TextEncoder().encode(
       JSON.stringify(await nextListVersion(a, net, clock, net.keys.jpHealthInsurer, net.lists.jpHealthInsurer, [7])),
     );
     const push = await open();
     await push.write(new Uint8Array([SYNC_FRAME.PUSH, ...valid]));
-    await push.write(new Uint8Array([0x42]));
-    await waitFor(() => violations().SYNC_UNEXPECTED_FRAME === 1, 'unknown frame counted');
+    await waitFor(() => violations().SYNC_UNWANTED_PUSH === 1, 'unwanted push counted');
     await assert.rejects(push.read(), 'the stream was closed');
+
+    // A frame the protocol does not know.
+    const unknown = await open();
+    await unknown.write(new Uint8Array([0x42]));
+    await waitFor(() => violations().SYNC_UNEXPECTED_FRAME === 1, 'unknown frame counted');
+    await assert.rejects(unknown.read(), 'the stream was closed');
 
     // A request for more records than a round allows.
     const greedy = await open();
@@ -253,7 +259,7 @@ describe('sync: anti-entropy between libp2p nodes', () => {
     await assert.rejects(greedy.read(), 'the stream was closed');
 
     assert.deepEqual(await indexOf(a.store), before);
-    assert.equal(a.antiEntropy.counters().sessions.failed, 4);
+    assert.equal(a.antiEntropy.counters().sessions.failed, 5);
     assert.equal(a.antiEntropy.counters().pushedIn.accept, 0);
   });
 

@@ -11,7 +11,7 @@ import { reject } from './errors.ts';
 
 /**
  * Returns the RFC 8785 canonical UTF-8 bytes of a JSON value. A value with no canonical form throws a
- * `reject` RegistryError, never a plain Error: `RECORD_INVALID_STRING` (a lone surrogate),
+ * `reject` ValidationError, never a plain Error: `RECORD_INVALID_STRING` (a lone surrogate),
  * `RECORD_NUMBER_OUT_OF_RANGE` (NaN, ±Infinity) or `RECORD_NOT_JSON` (no JSON form, a cycle).
  */
 export function canonicalBytes(value: unknown): Uint8Array {

@@ -33,7 +33,35 @@ export {
 } from './contexts/index.ts';
 export * from './crypto/index.ts';
 export * from './issuance/index.ts';
-export { ignore, outcomeOf, RegistryError, reject, type ValidationAction, type ValidationOutcome } from './errors.ts';
+export {
+  bySubmissionOrder,
+  classifyRecord,
+  type RecordClass,
+  type RecordKindModule,
+  type SlotOf,
+  UNCLASSIFIED_RANK,
+} from './kinds/index.ts';
+export {
+  governanceDependency,
+  listDependency,
+  providedKeys,
+  subjectDependency,
+} from './records/dependencies.ts';
+export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export {
+  ANY_DEPENDENCY,
+  CodedError,
+  type DependencyKey,
+  ignore,
+  outcomeOf,
+  reject,
+  StoreError,
+  unresolved,
+  type ValidationAction,
+  ValidationError,
+  type ValidationErrorOptions,
+  type ValidationOutcome,
+} from './errors.ts';
 export {
   assertJsonValue,
   assertValueDepth,

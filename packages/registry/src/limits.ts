@@ -31,7 +31,7 @@ export const RECORD_NUMBER_OUT_OF_RANGE = 'RECORD_NUMBER_OUT_OF_RANGE';
 /**
  * Parses untrusted JSON bytes, enforcing size and nesting limits, and that the value has exactly one
  * canonical form (RFC 8785): UTF-8 text, no lone surrogates, finite numbers only. Every failure is a
- * `reject` RegistryError (`RECORD_TOO_LARGE`, `RECORD_TOO_DEEP`, `RECORD_NOT_JSON`,
+ * `reject` ValidationError (`RECORD_TOO_LARGE`, `RECORD_TOO_DEEP`, `RECORD_NOT_JSON`,
  * `RECORD_INVALID_STRING`, `RECORD_NUMBER_OUT_OF_RANGE`), never a plain Error.
  * Depth is checked on the raw text before JSON.parse so a deeply nested payload never reaches the
  * recursive parser.

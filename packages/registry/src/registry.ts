@@ -7,20 +7,20 @@
 import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto/context-allow-list.ts';
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
-import { outcomeOf, reject, type ValidationOutcome } from './errors.ts';
+import { outcomeOf, storeFault, type ValidationOutcome } from './errors.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
-import { type ParsedAccreditation, parseAccreditation } from './records/accreditation.ts';
-import { type ParsedGovernance, parseGovernance } from './records/governance.ts';
-import { parseStatusListCredential } from './records/status-list-credential.ts';
+import { kindModule } from './kinds/index.ts';
+import type { ParsedAccreditation } from './records/accreditation.ts';
+import type { ParsedGovernance } from './records/governance.ts';
 import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
-import { validateAccreditation } from './validation/accreditation.ts';
 import type { Admission, DocumentLoader, ValidationContext } from './validation/context.ts';
-import { validateEvidence } from './validation/evidence.ts';
-import { validateGovernance } from './validation/governance.ts';
 import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
-import { statusListSigner, validateStatusList } from './validation/status-list.ts';
+import { statusListSigner } from './validation/status-list.ts';
 import { readSubmittedRecord } from './validation/submitted-record.ts';
 import type { StatusListState, TrustView } from './verification/trust-view.ts';
+
+// The kinds kept as records in the store (evidence has its own space), in load order.
+const KNOWN_KINDS = ['governance', 'accreditation', 'status-list'] as const;
 
 /** Settings of a registry. */
 export interface RegistryOptions {
@@ -101,7 +101,7 @@ export class Registry implements TrustView {
     const registry = new Registry({ ...defaultRegistryOptions, ...options }, modules);
     await modules.store.open();
     // Governance first (ascending versions), then accreditations, then lists: each depends on the former.
-    for (const kind of ['governance', 'accreditation', 'status-list'] as const) {
+    for (const kind of KNOWN_KINDS) {
       for await (const record of modules.store.records({ kind })) registry.load(record);
     }
     return registry;
@@ -127,30 +127,10 @@ export class Registry implements TrustView {
     let admission: Admission;
     try {
       const record = readSubmittedRecord(input, this.options.limits);
+      const kind = kindModule(record.kind);
       // [REJECT] JSON-LD records name allowed contexts only and use terms only (context-allow-list.ts).
-      if (record.kind === 'accreditation' || record.kind === 'status-list') {
-        checkDocumentContexts(record.value, allowListOf(this.documentLoader));
-      }
-      const ctx = this.context();
-      switch (record.kind) {
-        case 'governance':
-          admission = await validateGovernance(parseGovernance(record.value), record.digest, record.bytes, ctx);
-          break;
-        case 'accreditation':
-          admission = await validateAccreditation(parseAccreditation(record.value), record.digest, record.bytes, ctx);
-          break;
-        case 'status-list':
-          admission = await validateStatusList(
-            parseStatusListCredential(record.value, this.options.limits),
-            record.digest,
-            record.bytes,
-            ctx,
-          );
-          break;
-        case 'evidence':
-          admission = await validateEvidence(record.value, ctx, this.options.limits);
-          break;
-      }
+      if (kind.jsonLd) checkDocumentContexts(record.value, allowListOf(this.documentLoader));
+      admission = await kind.validate(record, this.context());
     } catch (error) {
       return outcomeOf(error);
     }
@@ -179,42 +159,11 @@ export class Registry implements TrustView {
   }
 
   private load(record: StoredRecord): void {
-    const value = JSON.parse(new TextDecoder().decode(record.bytes));
-    const base = { digest: record.digest, bytes: record.bytes };
-    switch (record.kind) {
-      case 'governance':
-        this.apply(
-          { kind: 'governance', parsed: parseGovernance(value), key: record.key, version: record.version, ...base },
-          record.receivedAt,
-        );
-        break;
-      case 'accreditation':
-        this.apply(
-          {
-            kind: 'accreditation',
-            parsed: parseAccreditation(value),
-            key: record.key,
-            version: record.version,
-            ...base,
-          },
-          record.receivedAt,
-        );
-        break;
-      case 'status-list':
-        this.apply(
-          {
-            kind: 'status-list',
-            parsed: parseStatusListCredential(value, this.options.limits),
-            key: record.key,
-            version: record.version,
-            ...base,
-          },
-          record.receivedAt,
-        );
-        break;
-      default:
-        throw reject('STORE_UNKNOWN_KIND', 'kind', `stored record ${record.key} has unknown kind ${record.kind}`);
+    if (record.kind === 'evidence' || !(KNOWN_KINDS as readonly string[]).includes(record.kind)) {
+      throw storeFault('STORE_UNKNOWN_KIND', `stored record ${record.key} has unknown kind ${record.kind}`);
     }
+    const value = JSON.parse(new TextDecoder().decode(record.bytes));
+    this.apply(kindModule(record.kind).restore(record, value, this.options.limits), record.receivedAt);
   }
 
   private apply(admission: Admission, receivedAt: number): void {

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { RegistryError } from '../src/errors.ts';
+import { StoreError } from '../src/errors.ts';
 import type { EvidenceRecord, RecordKind, RecordStore, StoreBatch, StoredRecord } from '../src/store/index.ts';
 
 /** A store under test (not yet opened) and how to dispose of it. */
@@ -84,7 +84,7 @@ export async function dumpStore(store: RecordStore, metaNames: string[] = []) {
 
 function isStoreError(code: string, field?: string) {
   return (error: unknown) => {
-    assert.ok(error instanceof RegistryError, `expected a RegistryError, got ${String(error)}`);
+    assert.ok(error instanceof StoreError, `expected a StoreError, got ${String(error)}`);
     assert.equal(error.code, code);
     if (field !== undefined) assert.equal(error.field, field);
     return true;

@@ -11,7 +11,7 @@ import {
   type KeyPair,
   type PossessedKey,
   parseAccreditation,
-  RegistryError,
+  ValidationError,
 } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import { accreditorValidity, checkValidFrom, parseValidFrom, type ValiditySources } from '../accreditor-validity.ts';
@@ -186,7 +186,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         // The node would reject a malformed accreditation; say so before anything is written.
         parseAccreditation(credential);
       } catch (error) {
-        if (!(error instanceof RegistryError)) throw error;
+        if (!(error instanceof ValidationError)) throw error;
         throw new CliError('ACCREDITATION_INVALID', `the accreditation would be invalid: ${error.message}`, {
           hint: 'check --types (type names), --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID)',
           cause: error,

@@ -132,10 +132,8 @@ export function registerExportImportCommands(program: Command, ctx: CommandConte
       const { rest, genesis } = withoutGenesis(bundle.records, network.genesisDigest);
       const progress = createProgress(ctx.stderr, 'importing records', rest.length);
       try {
-        const { NOT_YET_RESOLVABLE_CODES } = await import('@trustmesh/node');
         const summary = {
           ...(await importRecords(registry, rest, {
-            retryCodes: NOT_YET_RESOLVABLE_CODES,
             onProgress: (done) => progress.update(done),
           })),
           genesis,

@@ -5,7 +5,13 @@
  * the accreditation id), the proof of possession every pinned key carries (docs/records.md).
  */
 import { randomUUID } from 'node:crypto';
-import { exportKeyPair, generateKeyPair, importKeyPair, proveKeyPossession, RegistryError } from '@trustmesh/registry';
+import {
+  exportKeyPair,
+  generateKeyPair,
+  importKeyPair,
+  proveKeyPossession,
+  ValidationError,
+} from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import { addOptions, type CommandContext, forceOption, jsonOption } from '../command-context.ts';
 import { readJsonFile, writeJsonFile } from '../files.ts';
@@ -95,7 +101,7 @@ export function registerKeysCommands(program: Command, ctx: CommandContext): voi
         try {
           pair = await importKeyPair(value);
         } catch (error) {
-          if (!(error instanceof RegistryError)) throw error;
+          if (!(error instanceof ValidationError)) throw error;
           throw new CliError('KEY_INVALID', `${file} is not a valid key file: ${error.message}`, {
             hint: 'create a key with `trustmesh keys generate --out FILE`',
           });

@@ -55,7 +55,8 @@ export function failOnNoPeers(gossipPeers: number | undefined, node: string): vo
 export function tokenArgument(config: LoadedConfig, flags: ConfigFlags, cwd: string): string {
   if (config.values.token === null) return ' --token-file TOKEN_FILE';
   if (flags.tokenFile) return ` --token-file ${displayPath(cwd, resolve(cwd, flags.tokenFile))}`;
-  if (config.sources.token === 'file') return ` --token-file ${displayPath(cwd, join(config.values.dataDir, TOKEN_FILE_NAME))}`;
+  if (config.sources.token === 'file')
+    return ` --token-file ${displayPath(cwd, join(config.values.dataDir, TOKEN_FILE_NAME))}`;
   if (config.sources.token === 'env') return '';
   return ' --token-file TOKEN_FILE';
 }

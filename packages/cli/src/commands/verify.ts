@@ -163,8 +163,7 @@ async function verifyWithBundle(
     { store: new MemoryRecordStore(), now: ctx.now },
   );
   try {
-    const { NOT_YET_RESOLVABLE_CODES } = await import('@trustmesh/node');
-    const summary = await importRecords(registry, bundle.records, { retryCodes: NOT_YET_RESOLVABLE_CODES });
+    const summary = await importRecords(registry, bundle.records);
     const rejected = Object.entries(summary.rejected);
     if (rejected.length > 0) {
       out.warn(`the bundle holds records that do not validate: ${rejected.map(([c, n]) => `${c} ${n}`).join(', ')}`);

@@ -5,7 +5,7 @@
  * of `/credentials/verify` is a holder's credential (DESIGN.md, Principles §2).
  */
 import { STATUS_CODES } from 'node:http';
-import { RegistryError } from '@trustmesh/registry';
+import { CodedError, ValidationError } from '@trustmesh/registry';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The JSON body of every error response. */
@@ -72,13 +72,19 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   RECORD_TOO_LARGE: 413,
 };
 
-/** Status of a failed publication: a local store fault in its cause answers 503/507, not a bad request. */
-function statusOf(error: RegistryError): number {
+/**
+ * Status of a coded error. A record or request that failed validation is the caller's (400 unless
+ * the code says otherwise); a store fault is this node's (503, 507 when the disk is full), as is any
+ * other coded fault (issuer state, clock) without a status of its own. A failed publication whose
+ * cause is a store fault answers like that fault.
+ */
+function statusOf(error: CodedError): number {
   const own = STATUS_OF_CODE[error.code];
-  if (error.code === 'STATUS_PUBLISH_FAILED' && error.cause instanceof RegistryError) {
+  if (error.code === 'STATUS_PUBLISH_FAILED' && error.cause instanceof CodedError) {
     return STATUS_OF_CODE[error.cause.code] === 507 ? 507 : 503;
   }
-  return own ?? 400;
+  if (own !== undefined) return own;
+  return error instanceof ValidationError ? 400 : 503;
 }
 
 /**
@@ -87,9 +93,9 @@ function statusOf(error: RegistryError): number {
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof RegistryError) {
+  if (error instanceof CodedError) {
     const status = statusOf(error);
-    // RegistryError prefixes its message with the field; the body carries the field separately.
+    // CodedError prefixes its message with the field; the body carries the field separately.
     const prefix = error.field ? `${error.field}: ` : '';
     const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
     return new ApiError(status, error.code, message, error.field || undefined);

@@ -14,7 +14,7 @@
  * Registry and issuer warnings (governance or lists past validity, issuer state) are added by the
  * route (api/routes/node-info.ts).
  */
-import { RegistryError, type StoreFaults } from '@trustmesh/registry';
+import { CodedError, type StoreFaults } from '@trustmesh/registry';
 import type { PeerClocks } from '../sync/peer-clocks.ts';
 
 /** How long a recovered fault is still reported (ms). */
@@ -93,8 +93,8 @@ export function clockSkew(
  * The error to refuse signing with, or null: a clock ahead of the peers' median by more than the
  * allowance would date every version in their future, where all of them ignore it.
  */
-export function clockRefusal(clocks: PeerClocks | undefined, allowanceMs: number): RegistryError | null {
+export function clockRefusal(clocks: PeerClocks | undefined, allowanceMs: number): CodedError | null {
   const skew = clockSkew(clocks, allowanceMs);
   if (skew?.code !== 'CLOCK_AHEAD_OF_PEERS') return null;
-  return new RegistryError(skew.code, skew.message);
+  return new CodedError(skew.code, skew.message);
 }

@@ -10,7 +10,7 @@
  * links a credential to its entry — so it lives beside the issuer's key and is never replicated.
  */
 import { readFile } from 'node:fs/promises';
-import { RegistryError, reject } from '@trustmesh/registry';
+import { reject, StoreError } from '@trustmesh/registry';
 
 /** Status purposes the issuer manages (Bitstring Status List §2.1 statusPurpose). */
 export type ManagedPurpose = 'revocation' | 'suspension';
@@ -64,7 +64,7 @@ export class AllocationFile {
 
 function checkState(value: unknown, path: string): AllocationState {
   const fail = (field: string, message: string) =>
-    new RegistryError('ISSUER_STATE_CORRUPT', `${path}: ${message}`, { field });
+    new StoreError('ISSUER_STATE_CORRUPT', `${path}: ${message}`, { field });
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('', 'must be a JSON object');
   const state = value as Record<string, unknown>;
   if (state.version !== 1) throw fail('version', 'must be 1');

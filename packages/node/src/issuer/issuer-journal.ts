@@ -20,7 +20,7 @@ import { constants } from 'node:fs';
 import * as fsPromises from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { RegistryError, reject } from '@trustmesh/registry';
+import { CodedError, reject, StoreError } from '@trustmesh/registry';
 import type { AllocatedEntry } from './allocation-file.ts';
 
 /** One journaled change. */
@@ -69,7 +69,7 @@ export class IssuerJournal {
 
   /**
    * Opens (creating, with its header) the journal at `path` and reads every entry in order.
-   * @throws RegistryError `ISSUER_STATE_MISMATCH` when the journal belongs to another DID,
+   * @throws ValidationError `ISSUER_STATE_MISMATCH` when the journal belongs to another DID,
    *   `ISSUER_STATE_CORRUPT` when a line before the last is damaged.
    */
   static async open(
@@ -116,7 +116,7 @@ export class IssuerJournal {
 
   /**
    * Appends entries and syncs them to disk; resolves once they are durable. Appends run one at a
-   * time. @throws RegistryError `ISSUER_JOURNAL_FULL` (no space) or `ISSUER_JOURNAL_IO`.
+   * time. @throws ValidationError `ISSUER_JOURNAL_FULL` (no space) or `ISSUER_JOURNAL_IO`.
    */
   append(entries: readonly JournalEntry[]): Promise<void> {
     const run = this.queue.then(() => this.write(entries));
@@ -184,7 +184,7 @@ function parse(text: string, path: string): { entries: JournalEntry[]; validByte
       // Damage followed only by more damage or nothing is a torn tail; valid lines after it are not.
       const rest = lines.slice(i + 1).filter((l) => l.length > 0);
       if (rest.some((l) => decodeLine(l) !== null)) {
-        throw new RegistryError('ISSUER_STATE_CORRUPT', `${path}: line ${i + 1} fails its checksum`, {
+        throw new StoreError('ISSUER_STATE_CORRUPT', `${path}: line ${i + 1} fails its checksum`, {
           field: `line ${i + 1}`,
         });
       }
@@ -192,7 +192,7 @@ function parse(text: string, path: string): { entries: JournalEntry[]; validByte
     }
     if (i === 0) {
       if ((value as { op?: unknown }).op !== 'header' || typeof (value as Header).issuer !== 'string') {
-        throw new RegistryError('ISSUER_STATE_CORRUPT', `${path}: the first line is not a journal header`);
+        throw new StoreError('ISSUER_STATE_CORRUPT', `${path}: the first line is not a journal header`);
       }
       header = value as Header;
     } else {
@@ -219,7 +219,7 @@ function decodeLine(raw: string): unknown {
 function checkEntry(value: unknown, path: string, lineNumber: number): JournalEntry {
   const entry = value as Partial<Record<string, unknown>>;
   const fail = () =>
-    new RegistryError('ISSUER_STATE_CORRUPT', `${path}: line ${lineNumber} is not a journal entry`, {
+    new StoreError('ISSUER_STATE_CORRUPT', `${path}: line ${lineNumber} is not a journal entry`, {
       field: `line ${lineNumber}`,
     });
   if (entry.op === 'alloc') {
@@ -245,11 +245,11 @@ export async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-function ioError(what: string, path: string, cause: unknown): RegistryError {
-  if (cause instanceof RegistryError) return cause;
+function ioError(what: string, path: string, cause: unknown): CodedError {
+  if (cause instanceof CodedError) return cause;
   const code = (cause as NodeJS.ErrnoException | null)?.code;
   const message = `cannot ${what} ${path}: ${cause instanceof Error ? cause.message : String(cause)}`;
-  return new RegistryError(code === 'ENOSPC' || code === 'EDQUOT' ? JOURNAL_CODES.FULL : JOURNAL_CODES.IO, message, {
+  return new StoreError(code === 'ENOSPC' || code === 'EDQUOT' ? JOURNAL_CODES.FULL : JOURNAL_CODES.IO, message, {
     cause,
   });
 }

@@ -35,7 +35,8 @@ import {
   parseStatusListCredential,
   pinnedKeyOf,
   type Registry,
-  RegistryError,
+  CodedError,
+  ValidationError,
   readStatus,
   reject,
   type StatusChange,
@@ -113,7 +114,7 @@ export interface IssuerServiceModules {
    * Why this node must not sign now, or null (e.g. its clock runs ahead of its peers', issue 10
    * problem 3). Asked before every signature; the error is thrown as is (503 in the API).
    */
-  signingRefusal?: () => RegistryError | null;
+  signingRefusal?: () => CodedError | null;
   /** File layer of the journal (fault injection in tests). */
   journalFs?: JournalFileSystem;
   metrics?: NodeMetrics;
@@ -212,7 +213,7 @@ export class IssuerService {
    * every held one. A list that cannot be published yet (e.g. the issuer's accreditation has not
    * arrived, or its newest version must come from a peer) is retried before each write;
    * {@link IssuerService.listProblems} says why.
-   * @throws RegistryError `ISSUER_STATE_MISMATCH` when the state belongs to another DID,
+   * @throws ValidationError `ISSUER_STATE_MISMATCH` when the state belongs to another DID,
    *   `ISSUER_STATE_CORRUPT` when it cannot be read.
    */
   static async open(
@@ -291,7 +292,7 @@ export class IssuerService {
   /** Throws `ISSUER_STATE_BEHIND` while status changes wait for a first sync round (see the option). */
   private requireStartupSync(): void {
     if (!this.waitingForPeers() || this.startupWaitUntil === null) return;
-    throw new RegistryError(
+    throw new CodedError(
       ISSUER_CODES.BEHIND,
       `waiting for a first sync round with a peer (at most ${Math.ceil((this.startupWaitUntil - this.modules.now()) / 1000)} s more) before publishing: it brings the network's newest versions of this issuer's lists`,
     );
@@ -372,7 +373,7 @@ export class IssuerService {
    * issuing again under the same credential id reuses that credential's entries.
    * @param credential - The unsigned credential.
    * @param options - `credentialId` names the credential for later status updates when it has no `id`.
-   * @throws RegistryError with `field` relative to the request body: `CREDENTIAL_HAS_PROOF`,
+   * @throws ValidationError with `field` relative to the request body: `CREDENTIAL_HAS_PROOF`,
    *   `ISSUER_MISMATCH`, `CREDENTIAL_ID_REQUIRED`, `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`,
    *   `ISSUER_LIST_FULL`, `ISSUER_JOURNAL_IO` / `ISSUER_JOURNAL_FULL`, a signing refusal (clock), or
    *   a signing error (`CREDENTIAL_MALFORMED`, `DOCUMENT_LOADER_REFUSED`, …).
@@ -385,7 +386,7 @@ export class IssuerService {
    * Sets the status of a credential this service allocated entries for, publishing new versions of
    * the lists concerned (VC-API update status). `revoked` is final: a revoked credential can be
    * neither suspended nor reinstated. The change is journaled (synced) before it is published.
-   * @throws RegistryError `CREDENTIAL_UNKNOWN`, `CREDENTIAL_REVOKED` (reinstating or suspending a
+   * @throws ValidationError `CREDENTIAL_UNKNOWN`, `CREDENTIAL_REVOKED` (reinstating or suspending a
    *   revoked credential: revocation is irreversible), `STATUS_PURPOSE_UNSUPPORTED` (no suspension
    *   entry), `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`, `ISSUER_JOURNAL_IO` /
    *   `ISSUER_JOURNAL_FULL`, a signing refusal (clock), `STATUS_PUBLISH_FAILED`.
@@ -573,8 +574,8 @@ export class IssuerService {
       // Indexes drawn for a credential that could not be signed stay burned (marked used, below):
       // handing them to the next credential is harmless, but keeping them out is simpler to reason about.
       if (fresh) await this.commit(null, entries);
-      if (error instanceof RegistryError) {
-        throw new RegistryError(error.code, error.message, {
+      if (error instanceof ValidationError) {
+        throw new ValidationError(error.code, error.message, {
           field: error.field ? `credential.${error.field}` : 'credential',
           cause: error,
         });
@@ -654,8 +655,8 @@ export class IssuerService {
     const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
     if (!held || held.list.issuer !== this.did) {
       const problem = this.problems.get(id);
-      if (problem?.code === ISSUER_CODES.BEHIND) throw new RegistryError(ISSUER_CODES.BEHIND, problem.message);
-      throw new RegistryError(
+      if (problem?.code === ISSUER_CODES.BEHIND) throw new CodedError(ISSUER_CODES.BEHIND, problem.message);
+      throw new CodedError(
         'ISSUER_LIST_UNAVAILABLE',
         `status list ${id} is not held${problem ? ` (${problem.code}: ${problem.message})` : ''}`,
       );
@@ -752,7 +753,7 @@ export class IssuerService {
         'the held version of a managed list lacked journaled changes: re-applied them',
       );
     } catch (error) {
-      this.modules.logger?.warn({ list: id, code: (error as RegistryError).code }, 'cannot re-apply the journal yet');
+      this.modules.logger?.warn({ list: id, code: (error as CodedError).code }, 'cannot re-apply the journal yet');
     }
   }
 
@@ -793,7 +794,7 @@ export class IssuerService {
       );
       return true;
     } catch (error) {
-      this.modules.logger?.warn({ list: id, code: (error as RegistryError).code }, 'cannot merge the peer copy yet');
+      this.modules.logger?.warn({ list: id, code: (error as CodedError).code }, 'cannot merge the peer copy yet');
       return false;
     }
   }
@@ -822,7 +823,7 @@ export class IssuerService {
   private async publish(id: string, record: Record<string, unknown>, validFrom: string): Promise<void> {
     const outcome = await this.modules.publish(record);
     if (outcome.status !== 'accept') {
-      throw new RegistryError(
+      throw new CodedError(
         'STATUS_PUBLISH_FAILED',
         `the node did not accept version ${validFrom} of ${id}: ${outcome.error.code}: ${outcome.error.message}`,
         { cause: outcome.error },
@@ -891,8 +892,8 @@ export class IssuerService {
         this.problems.delete(id);
         this.modules.logger?.info({ list: id, purpose }, 'published a new status list');
       } catch (error) {
-        const cause = error instanceof RegistryError && error.cause instanceof RegistryError ? error.cause : error;
-        const code = cause instanceof RegistryError ? cause.code : 'STATUS_PUBLISH_FAILED';
+        const cause = error instanceof CodedError && error.cause instanceof CodedError ? error.cause : error;
+        const code = cause instanceof CodedError ? cause.code : 'STATUS_PUBLISH_FAILED';
         this.problems.set(id, { statusListCredential: id, code, message: (cause as Error).message });
         this.modules.logger?.warn({ list: id, code }, 'cannot publish status list yet');
       }
@@ -920,7 +921,7 @@ export class IssuerService {
     for (let i = 0; i < size; i++) if (!used.has(i)) free.push(i);
     const index = free[random(free.length)];
     if (free.length === 0 || index === undefined) {
-      throw new RegistryError('ISSUER_LIST_FULL', `every one of the ${size} entries of ${list} is allocated`);
+      throw new CodedError('ISSUER_LIST_FULL', `every one of the ${size} entries of ${list} is allocated`);
     }
     return index;
   }
@@ -940,7 +941,7 @@ export class IssuerService {
   }
 }
 
-function unsupported(purpose: ManagedPurpose): RegistryError {
+function unsupported(purpose: ManagedPurpose): ValidationError {
   return reject(
     'STATUS_PURPOSE_UNSUPPORTED',
     'credentialStatus',
@@ -948,7 +949,7 @@ function unsupported(purpose: ManagedPurpose): RegistryError {
   );
 }
 
-function revokedAlready(credentialId: string, wanted: string): RegistryError {
+function revokedAlready(credentialId: string, wanted: string): ValidationError {
   return reject(
     'CREDENTIAL_REVOKED',
     'credentialStatus',

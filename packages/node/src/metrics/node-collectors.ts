@@ -3,17 +3,23 @@
  * anti-entropy rounds and bytes, store size. Values are read, not pushed, so the hot paths (gossip
  * validation, sync) keep plain counters and pay nothing for metrics.
  */
+import type { AdmissionCounters } from '../admission/record-admission.ts';
 import { Gauge } from 'prom-client';
 import type { GossipCounters } from '../gossip/record-gossip.ts';
-import type { AntiEntropyCounters } from '../sync/sync-protocol.ts';
+import type { AntiEntropyCounters } from '../sync/scheduler.ts';
 import type { NodeMetrics } from './metrics.ts';
 
 /** The parts of a node the collectors read. */
 export interface CollectedNode {
   counters(): GossipCounters;
+  admission: { counters(): AdmissionCounters };
   sync: { counters(): AntiEntropyCounters };
   syncIndex: { size: number };
-  registry: { statusListIds(): string[]; accreditations(): unknown[]; governance(): { record: { version: number } } | null };
+  registry: {
+    statusListIds(): string[];
+    accreditations(): unknown[];
+    governance(): { record: { version: number } } | null;
+  };
 }
 
 /** Registers scrape-time collectors for a node into its metrics registry. */
@@ -39,7 +45,7 @@ export function registerNodeCollectors(metrics: NodeMetrics, node: CollectedNode
     help: 'Records held until a record they depend on arrives',
     registers: [registers],
     collect() {
-      this.set(node.counters().pending.size);
+      this.set(node.admission.counters().pending.size);
     },
   });
   new Gauge({
@@ -72,7 +78,8 @@ export function registerNodeCollectors(metrics: NodeMetrics, node: CollectedNode
     registers: [registers],
     collect() {
       const { pulled, pushedIn } = node.sync.counters();
-      for (const outcome of ['accept', 'ignore', 'reject'] as const) this.set({ outcome }, pulled[outcome] + pushedIn[outcome]);
+      for (const outcome of ['accept', 'ignore', 'reject'] as const)
+        this.set({ outcome }, pulled[outcome] + pushedIn[outcome]);
     },
   });
   new Gauge({

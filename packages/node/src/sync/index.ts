@@ -48,4 +48,4 @@ export {
   type SyncLibp2p,
   type SyncLogger,
   type SyncRoundStats,
-} from './sync-protocol.ts';
+} from './scheduler.ts';

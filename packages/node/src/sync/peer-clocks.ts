@@ -1,5 +1,5 @@
 /**
- * Peers' clocks, as exchanged at the start of every anti-entropy round (sync-protocol.ts, CLOCK
+ * Peers' clocks, as exchanged at the start of every anti-entropy round (scheduler.ts, CLOCK
  * frame; issue 10, problem 3). A node whose clock runs ahead of its peers' dates its records in
  * their future: every peer ignores them (`STATUS_LIST_NOT_YET_VALID`) while this node acknowledges
  * them; one whose clock lags stops taking its peers' new versions. So a node refuses to sign when its

@@ -356,6 +356,7 @@ export class Reconciler {
   private readonly needIds = new Map<string, Uint8Array>();
   // Id lists sent in the last message: only those may be answered with a diff.
   private idListsSent = new Map<string, number>();
+  private listedTotal = 0;
   private rounds = 0;
   private started = false;
   private finished = false;
@@ -380,6 +381,19 @@ export class Reconciler {
   /** Number of peer ids this side lacks so far. */
   get needCount(): number {
     return this.needIds.size;
+  }
+
+  /** True when a peer id is one this side lacks (learnt from the peer's id lists). */
+  needs(id: Uint8Array): boolean {
+    return this.needIds.has(wireIdHex(id));
+  }
+
+  /**
+   * Ids this side sent as id lists so far: ranges that differ and that the peer resolved on its
+   * side, so it may hold items there that this side lacks without this side learning their ids.
+   */
+  get listedCount(): number {
+    return this.listedTotal;
   }
 
   /** True once the initiator has nothing left to ask. */
@@ -458,8 +472,10 @@ export class Reconciler {
   }
 
   private emit(out: OutputBuilder, piece: Piece): void {
-    if (piece.range.mode === 'ids')
+    if (piece.range.mode === 'ids') {
       this.idListsSent.set(rangeName(piece.lower, piece.range.upper), piece.range.ids.length);
+      this.listedTotal += piece.range.ids.length;
+    }
     out.push(piece);
   }
 
@@ -472,10 +488,13 @@ export class Reconciler {
         if (sameBytes(range.fingerprint, this.snapshot.fingerprint(loPos, hiPos))) return [];
         return this.split(lower, range.upper, loPos, hiPos);
       case 'ids': {
-        // The initiator resolves the range locally: the responder never needs to learn the result.
+        // The initiator resolves the range locally. When it holds items there that the responder
+        // lacks, it answers with its own id list, so that the responder learns their ids: a
+        // responder takes pushes only of ids it learnt it lacks (responder.ts).
         if (this.role === 'initiator') {
-          this.resolve(range.ids, loPos, hiPos);
-          return [];
+          const { missing } = this.resolve(range.ids, loPos, hiPos);
+          // Our side of the range: an id list if few, else sub-ranges that narrow down to id lists.
+          return missing.length === 0 ? [] : this.split(lower, range.upper, loPos, hiPos);
         }
         if (hiPos - loPos > this.options.maxDiffItems) return this.split(lower, range.upper, loPos, hiPos);
         const { missing, lacks } = this.resolve(range.ids, loPos, hiPos);

@@ -31,6 +31,15 @@ export const SYNC_CODES = {
   STOPPED: 'SYNC_STOPPED',
   /** The stream failed or closed early (dial failure, reset, end of stream). */
   STREAM: 'SYNC_STREAM_ERROR',
+  /**
+   * A PUSH the reconciliation had not shown to be wanted: before any difference was found, a
+   * record the responder holds, or more records than the differing ranges can hold.
+   */
+  UNWANTED_PUSH: 'SYNC_UNWANTED_PUSH',
+  /** The peer's sessions are refused for a while: its last pushes did not resolve here. */
+  PEER_PENALISED: 'SYNC_PEER_PENALISED',
+  /** This node's store failed while admitting records: not the peer's fault. */
+  LOCAL_FAULT: 'SYNC_LOCAL_FAULT',
 } as const;
 
 /** One of {@link SYNC_CODES}. */

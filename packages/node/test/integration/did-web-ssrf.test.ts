@@ -17,7 +17,7 @@ import {
   type DidWebLookup,
   defaultDidResolverOptions,
   judgeAddress,
-  RegistryError,
+  ValidationError,
 } from '@trustmesh/registry';
 import { createPinnedHttpsFetch, systemLookup } from '../../src/network/did-web-fetch.ts';
 
@@ -35,7 +35,7 @@ const KEY = readFileSync(new URL('key.pem', FIXTURES), 'utf8');
 
 function hasCode(code: string) {
   return (error: unknown) => {
-    assert.ok(error instanceof RegistryError, String(error));
+    assert.ok(error instanceof ValidationError, String(error));
     assert.equal(error.code, code, error.message);
     return true;
   };
@@ -177,7 +177,10 @@ describe('adversarial: did:web SSRF (issue 9, class 8)', () => {
     const resolver = createDidResolver({ allowWeb: true, webTimeoutMs: undefined });
     await assert.rejects(resolver.resolve('did:web:10.1.2.3'), hasCode('DID_WEB_ADDRESS_REFUSED'));
     assert.equal(defaultDidResolverOptions.webTimeoutMs, 5_000);
-    assert.throws(() => createDidResolver({ allowWeb: true, webTimeoutMs: -1 }), hasCode('DID_RESOLVER_OPTIONS_INVALID'));
+    assert.throws(
+      () => createDidResolver({ allowWeb: true, webTimeoutMs: -1 }),
+      hasCode('DID_RESOLVER_OPTIONS_INVALID'),
+    );
     assert.throws(
       () => createDidResolver({ allowWeb: true, maxResponseBytes: 2 ** 40 }),
       hasCode('DID_RESOLVER_OPTIONS_INVALID'),

@@ -17,8 +17,9 @@ import {
   type LevelDatabase,
   MemoryRecordStore,
   Registry,
-  RegistryError,
   readStatus,
+  StoreError,
+  ValidationError,
 } from '@trustmesh/registry';
 import { toApiError } from '../../src/api/errors.ts';
 import { IssuerService } from '../../src/issuer/issuer-service.ts';
@@ -132,11 +133,12 @@ describe('durability: a full disk', () => {
     disk.full = true;
     const before = registry.statusList(REVOCATION)?.digest;
     const error = await issuer.updateStatus(c2.credentialId!, 'revoked').catch((e: unknown) => e);
-    assert.ok(error instanceof RegistryError);
+    // A local fault: a StoreError (never a ValidationError that could penalise a peer).
+    assert.ok(error instanceof StoreError && !(error instanceof ValidationError));
     assert.deepEqual([error.code, toApiError(error).statusCode], ['ISSUER_JOURNAL_FULL', 507]);
     assert.equal(registry.statusList(REVOCATION)?.digest, before, 'nothing unjournaled was published');
     const issued = await issuer.issue(unsignedCredential()).catch((e: unknown) => e);
-    assert.deepEqual([(issued as RegistryError).code, toApiError(issued).statusCode], ['ISSUER_JOURNAL_FULL', 507]);
+    assert.deepEqual([(issued as StoreError).code, toApiError(issued).statusCode], ['ISSUER_JOURNAL_FULL', 507]);
     assert.ok(
       issuer.healthWarnings(60_000).some((w) => w.startsWith('ISSUER_JOURNAL_FULL')),
       issuer.healthWarnings(60_000).join('\n'),

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RegistryError } from '@trustmesh/registry';
+import { ValidationError } from '@trustmesh/registry';
 import { toApiError } from '../../src/api/errors.ts';
 import { clockRefusal, nodeHealthWarnings, RECENT_FAULT_MS } from '../../src/health/node-health.ts';
 import { PeerClocks } from '../../src/sync/peer-clocks.ts';
@@ -79,14 +79,14 @@ describe('errors: local faults answer 503 or 507 with their code, never 400 or a
       ['CLOCK_AHEAD_OF_PEERS', 503],
     ];
     for (const [code, status] of cases) {
-      const mapped = toApiError(new RegistryError(code, 'fault'));
+      const mapped = toApiError(new ValidationError(code, 'fault'));
       assert.deepEqual([mapped.statusCode, mapped.code], [status, code]);
     }
     // A failed publication whose cause is a store fault is that fault's status, not a bad request.
-    const cause = new RegistryError('STORE_FULL', 'disk full');
-    assert.equal(toApiError(new RegistryError('STATUS_PUBLISH_FAILED', 'x', { cause })).statusCode, 507);
+    const cause = new ValidationError('STORE_FULL', 'disk full');
+    assert.equal(toApiError(new ValidationError('STATUS_PUBLISH_FAILED', 'x', { cause })).statusCode, 507);
     // The control: a plain bad input stays 400; an unexpected error is 500 with a code.
-    assert.equal(toApiError(new RegistryError('CREDENTIAL_MALFORMED', 'x')).statusCode, 400);
+    assert.equal(toApiError(new ValidationError('CREDENTIAL_MALFORMED', 'x')).statusCode, 400);
     const unexpected = toApiError(new Error('boom'));
     assert.deepEqual([unexpected.statusCode, unexpected.code], [500, 'INTERNAL_ERROR']);
   });

@@ -26,7 +26,7 @@ describe('record gossip over the memory transport', () => {
     await connect(c, d);
 
     const bytes = record({ id: 'list-1' });
-    const report = await a.gossip.publish(bytes);
+    const report = await a.admission.publish(bytes);
     assert.equal(report.status, 'published');
     // Only b is a direct peer of a: c and d can only get it by forwarding.
     assert.equal(report.status === 'published' && report.recipients, 1);
@@ -37,14 +37,14 @@ describe('record gossip over the memory transport', () => {
 
   it('publishing a record the local sink refuses sends nothing and says why', async () => {
     const a = await start('refuse');
-    const report = await a.gossip.publish(new TextEncoder().encode('not json'));
+    const report = await a.admission.publish(new TextEncoder().encode('not json'));
     assert.deepEqual(report, { status: 'reject', code: 'RECORD_NOT_JSON', message: 'not JSON' });
     assert.equal(a.gossip.counters().published, 0);
   });
 
   it('a record admitted with no peer subscribed is stored and reported, not thrown', async () => {
     const a = await start('alone');
-    const report = await a.gossip.publish(record({ id: 'solo' }));
+    const report = await a.admission.publish(record({ id: 'solo' }));
     assert.equal(report.status, 'stored');
     assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.NO_PEERS);
     assert.ok(a.sink.held.has('solo'));
@@ -60,12 +60,12 @@ describe('record gossip over the memory transport', () => {
     const topic = recordsTopic('reject');
 
     // First prove the path bad → relay → victim forwards valid records.
-    await bad.gossip.publish(record({ id: 'valid-1' }));
+    await bad.admission.publish(record({ id: 'valid-1' }));
     await waitFor(() => victim.sink.held.has('valid-1'), 'victim got valid-1 through relay');
 
     const garbage = new TextEncoder().encode('{"this is": not a record');
     await bad.libp2p.services.pubsub.publish(topic, garbage);
-    await bad.gossip.publish(record({ id: 'valid-2' }));
+    await bad.admission.publish(record({ id: 'valid-2' }));
     await waitFor(
       () => relay.gossip.counters().rejected.RECORD_NOT_JSON === 1 && victim.sink.held.has('valid-2'),
       'relay rejected the garbage and victim got valid-2',
@@ -92,7 +92,7 @@ describe('record gossip over the memory transport', () => {
     );
     assert.equal(relay.sink.submitted.length, 0);
     // Our own oversized records are never sent (peers would penalise us).
-    const report = await bad.gossip.publish(record({ id: 'x', pad: ' '.repeat(520 * 1024) }));
+    const report = await bad.admission.publish(record({ id: 'x', pad: ' '.repeat(520 * 1024) }));
     assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.MESSAGE_TOO_LARGE);
   });
 
@@ -106,8 +106,8 @@ describe('record gossip over the memory transport', () => {
 
     const one = record({ id: 'from-net-one' });
     const two = record({ id: 'from-net-two' });
-    const sentOne = await a1.gossip.publish(one);
-    const sentTwo = await c2.gossip.publish(two);
+    const sentOne = await a1.admission.publish(one);
+    const sentTwo = await c2.admission.publish(two);
     await waitFor(() => b1.sink.held.has('from-net-one'), 'b1 got net-one record');
     // c2 has peers, but none subscribed to net-two's topic.
     assert.equal(sentTwo.status === 'stored' && sentTwo.code, GOSSIP_CODES.NO_PEERS);
@@ -132,17 +132,17 @@ describe('record gossip over the memory transport', () => {
     await connect(origin, middle);
     await connect(middle, edge);
 
-    await origin.gossip.publish(record({ id: 'child', requires: 'parent' }));
-    await waitFor(() => middle.gossip.counters().pending.buffered === 1, 'middle buffered the child');
+    await origin.admission.publish(record({ id: 'child', requires: 'parent' }));
+    await waitFor(() => middle.admission.counters().pending.buffered === 1, 'middle buffered the child');
     assert.ok(!middle.sink.held.has('child'));
-    await origin.gossip.publish(record({ id: 'parent' }));
+    await origin.admission.publish(record({ id: 'parent' }));
 
     await waitFor(() => middle.sink.held.has('child'), 'middle recovered the child');
     // The child's validation was still held: gossipsub forwarded it to the edge.
     await waitFor(() => edge.sink.held.has('child') && edge.sink.held.has('parent'), 'edge holds child and parent');
     const counters = middle.gossip.counters();
-    assert.equal(counters.pending.recovered, 1);
-    assert.equal(counters.pending.size, 0);
+    assert.equal(middle.admission.counters().pending.recovered, 1);
+    assert.equal(middle.admission.counters().pending.size, 0);
     assert.equal(counters.accepted['status-list'], 2);
   });
 
@@ -151,12 +151,11 @@ describe('record gossip over the memory transport', () => {
     const middle = await start('late', { sink: new FakeSink({ checkDependencies: true }), gossip: { holdMs: 0 } });
     await connect(origin, middle);
 
-    await origin.gossip.publish(record({ id: 'child', requires: 'parent' }));
+    await origin.admission.publish(record({ id: 'child', requires: 'parent' }));
     await waitFor(() => middle.gossip.counters().ignored.STATUS_LIST_ISSUER_UNKNOWN === 1, 'child ignored');
-    await origin.gossip.publish(record({ id: 'parent' }));
+    await origin.admission.publish(record({ id: 'parent' }));
     await waitFor(() => middle.sink.held.has('child'), 'middle recovered the child');
-    const counters = middle.gossip.counters();
-    assert.equal(counters.pending.recovered, 1);
+    assert.equal(middle.admission.counters().pending.recovered, 1);
     // Seen within gossipsub's seen-cache window: not re-sent; anti-entropy will carry it.
     await waitFor(
       () => middle.gossip.counters().publishFailed[GOSSIP_CODES.DUPLICATE] === 1,
@@ -173,7 +172,7 @@ describe('record gossip over the memory transport', () => {
     await connect(middle, edge);
 
     const forked = record({ id: 'forked' });
-    await origin.gossip.publish(forked);
+    await origin.admission.publish(forked);
     await waitFor(() => edge.sink.evidence.length === 1, 'edge received the evidence');
     assert.deepEqual(edge.sink.evidence[0], middle.sink.evidence[0]);
     assert.ok(!edge.sink.saw(forked), 'the equivocating record itself was not forwarded');

@@ -109,9 +109,16 @@ describe('TRQP v2 RESTful binding: POST /authorization', () => {
       assert.equal(answer.body.authorized, true);
       assert.equal(answer.body.time_requested, context.time);
     }
-    const notJson = await post('/authorization', authorization({ context: Buffer.from('not json').toString('base64') }));
+    const notJson = await post(
+      '/authorization',
+      authorization({ context: Buffer.from('not json').toString('base64') }),
+    );
     assertProblem(notJson, 400, 'TRQP_CONTEXT_INVALID');
-    assertProblem(await post('/authorization', authorization({ context: 'not base64 !' })), 400, 'TRQP_CONTEXT_INVALID');
+    assertProblem(
+      await post('/authorization', authorization({ context: 'not base64 !' })),
+      400,
+      'TRQP_CONTEXT_INVALID',
+    );
     const array = await post('/authorization', authorization({ context: [1] }));
     assert.equal(array.status, 400, 'an array is not a context (schema validation: REQUEST_INVALID)');
   });
@@ -139,7 +146,11 @@ describe('TRQP v2 RESTful binding: POST /authorization', () => {
   });
 
   it('404 for an unknown entity, authority or action; 200 false for a known entity not authorized', async () => {
-    assertProblem(await post('/authorization', authorization({ entity_id: 'did:key:z6MkUnknown' })), 404, 'ENTITY_UNKNOWN');
+    assertProblem(
+      await post('/authorization', authorization({ entity_id: 'did:key:z6MkUnknown' })),
+      404,
+      'ENTITY_UNKNOWN',
+    );
     assertProblem(
       await post('/authorization', authorization({ authority_id: 'did:web:elsewhere.example' })),
       404,
@@ -187,10 +198,7 @@ describe('Ayra TRQP profile read routes', () => {
     const answer = await get('/metadata');
     assert.equal(answer.status, 200);
     assert.equal(answer.body.id, net.networkId);
-    assert.deepEqual(
-      [...answer.body.controllers].sort(),
-      [net.keys.jpAgency.did, net.keys.twMinistry.did].sort(),
-    );
+    assert.deepEqual([...answer.body.controllers].sort(), [net.keys.jpAgency.did, net.keys.twMinistry.did].sort());
     for (const member of ['name', 'description']) assert.equal(typeof answer.body[member], 'string');
   });
 
@@ -203,7 +211,10 @@ describe('Ayra TRQP profile read routes', () => {
     const authorizations = await get(`/entities/${did}/authorizations`);
     assert.equal(authorizations.status, 200);
     const held = authorizations.body.find((a: Json) => a.resource === 'HealthInsuranceCredential');
-    assert.deepEqual([held.recognized, held.authorized, held.authorization_id], [true, true, 'issue:HealthInsuranceCredential']);
+    assert.deepEqual(
+      [held.recognized, held.authorized, held.authorization_id],
+      [true, true, 'issue:HealthInsuranceCredential'],
+    );
     for (const member of ['message', 'evaluated_at', 'response_time']) assert.ok(member in held, member);
     const past = await get(`/entities/${did}/authorizations?time=2020-01-01T00:00:00Z`);
     assert.equal(past.body[0].authorized, false);
@@ -227,6 +238,10 @@ describe('Ayra TRQP profile read routes', () => {
     assert.ok(methods.body.some((m: Json) => m.identifier === 'did:key'));
     assertProblem(await get('/ecosystems/another-network'), 404, 'ECOSYSTEM_UNKNOWN');
     assertProblem(await get('/ecosystems/another-network/recognitions'), 404, 'ECOSYSTEM_UNKNOWN');
-    assertProblem(await get(`/ecosystems/${id()}/recognitions?time=2020-01-01T00:00:00Z`), 404, 'GOVERNANCE_NOT_IN_FORCE');
+    assertProblem(
+      await get(`/ecosystems/${id()}/recognitions?time=2020-01-01T00:00:00Z`),
+      404,
+      'GOVERNANCE_NOT_IN_FORCE',
+    );
   });
 });

@@ -79,19 +79,44 @@ describe('trustmesh node', () => {
     await Promise.all([a.stop(), b.stop(), c.stop()]);
   });
 
-  it('recovers records that arrive before the records they depend on', async () => {
-    const [a, b] = await Promise.all([startNode(), startNode()]);
+  it('recovers records that arrive before the records they depend on, from a peer it trusts', async () => {
+    // Gossip only: anti-entropy would carry everything at connect.
+    const gossipOnly = { sync: { syncOnConnect: false, intervalMs: 0 } };
+    const [a, b] = await Promise.all([startNode(gossipOnly), startNode(gossipOnly)]);
     assert.ok(a && b);
     for (const record of sample.records.slice(1)) assert.equal((await a.registry.submit(record)).status, 'accept');
     await link(a, b);
-    // a relays the records newest-first: every issuer list precedes its issuer's accreditation and
-    // the authority list that accreditation's withdrawal status points to.
-    for (const record of sample.records.slice(1).reverse()) {
+    // a first relays the authorities' own lists (their signers are known from governance): valid
+    // first deliveries, so b's gossip score of a turns positive and b trusts a for records whose
+    // signer it does not know yet.
+    const [jpAgencyList, twMinistryList, ...rest] = sample.records.slice(1);
+    for (const record of [jpAgencyList, twMinistryList]) {
+      await a.libp2p.services.pubsub.publish(a.gossip.topic, canonicalBytes(record));
+    }
+    await waitFor(() => (b.gossip.peerScore(a.peerId) ?? 0) > 0, "b's score of a is positive");
+    // Then the rest newest-first: every issuer list precedes its issuer's accreditation.
+    for (const record of rest.reverse()) {
       await a.libp2p.services.pubsub.publish(a.gossip.topic, canonicalBytes(record));
     }
     await waitFor(() => held(b) === ALL, 'b holds every record');
-    assert.ok(b.counters().pending.recovered >= 2, JSON.stringify(b.counters()));
-    assert.equal(b.counters().pending.size, 0);
+    assert.ok(b.admission.counters().pending.recovered >= 2, JSON.stringify(b.admission.counters()));
+    assert.equal(b.admission.counters().pending.size, 0);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('does not buffer records whose signer is unknown from a peer it does not trust yet', async () => {
+    const gossipOnly = { sync: { syncOnConnect: false, intervalMs: 0 } };
+    const [a, b] = await Promise.all([startNode(gossipOnly), startNode(gossipOnly)]);
+    assert.ok(a && b);
+    for (const record of sample.records.slice(1)) assert.equal((await a.registry.submit(record)).status, 'accept');
+    await link(a, b);
+    // An issuer's list before its accreditation, from a peer with no valid delivery yet.
+    const issuerList = sample.records.at(-1);
+    assert.equal(b.gossip.peerScore(a.peerId), 0);
+    await a.libp2p.services.pubsub.publish(a.gossip.topic, canonicalBytes(issuerList));
+    await waitFor(() => b.admission.counters().pending.untrusted === 1, 'b refused to buffer it');
+    assert.equal(b.admission.counters().pending.size, 0);
+    assert.equal(b.gossip.counters().ignored.STATUS_LIST_ISSUER_UNKNOWN, 1);
     await Promise.all([a.stop(), b.stop()]);
   });
 

@@ -164,8 +164,16 @@ for (const { cryptosuite, party, base } of SUITES) {
       const { verifiableCredential } = await issue(insurance());
       const cases: [unknown, string, string][] = [
         [{ verifiableCredential: 'a string' }, 'REQUEST_INVALID', 'verifiableCredential'],
-        [{ verifiableCredential: { type: ['VerifiableCredential'] } }, 'REQUEST_INVALID', 'verifiableCredential.@context'],
-        [{ verifiableCredential, options: { checks: ['proof', 'bogus'] } }, 'VERIFY_CHECK_UNSUPPORTED', 'options.checks[1]'],
+        [
+          { verifiableCredential: { type: ['VerifiableCredential'] } },
+          'REQUEST_INVALID',
+          'verifiableCredential.@context',
+        ],
+        [
+          { verifiableCredential, options: { checks: ['proof', 'bogus'] } },
+          'VERIFY_CHECK_UNSUPPORTED',
+          'options.checks[1]',
+        ],
         [{ verifiableCredential, options: { checks: [] } }, 'VERIFY_CHECK_UNSUPPORTED', 'options.checks'],
       ];
       for (const [payload, code, field] of cases) {

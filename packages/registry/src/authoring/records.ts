@@ -234,7 +234,7 @@ export type NextStatusListVersion =
  * must first drop the unusable future version it holds (Registry.dropFutureStatusList).
  * With `after` or `force` the version is produced even when no entry changes (a merge of two
  * versions; a future-dated version re-dated now).
- * @throws RegistryError `STATUS_LIST_NOT_YOURS` when `keyPair` is not the list's issuer; `RANGE_ERROR`
+ * @throws ValidationError `STATUS_LIST_NOT_YOURS` when `keyPair` is not the list's issuer; `RANGE_ERROR`
  *   for an index outside the list.
  */
 export async function nextStatusListVersion(

@@ -97,7 +97,7 @@ interface TermDefinition {
 /**
  * Builds the allow-list: the bundled contexts, then each operator-added context after checking its
  * digest, its shape and its terms.
- * @throws RegistryError `CONTEXT_DIGEST_MISMATCH`, `DOCUMENT_LOADER_CONTEXT_INVALID` or
+ * @throws ValidationError `CONTEXT_DIGEST_MISMATCH`, `DOCUMENT_LOADER_CONTEXT_INVALID` or
  *   `CONTEXT_TERM_CONFLICT`, naming the context URL (a configuration error: the node must not start).
  */
 export function buildContextAllowList(pinned: readonly PinnedContext[]): BuiltContextAllowList {
@@ -147,7 +147,7 @@ export const BUNDLED_CONTEXT_ALLOW_LIST: ContextAllowList = buildContextAllowLis
  * names its contexts define as the allow-list does.
  * @param document - The untrusted credential or record (a JSON object).
  * @param allowList - The allow-list of the loader that will check the proof.
- * @throws RegistryError (`reject`) `CONTEXT_MISSING`, `CONTEXT_INLINE_FORBIDDEN`, `CONTEXT_NOT_ALLOWED`
+ * @throws ValidationError (`reject`) `CONTEXT_MISSING`, `CONTEXT_INLINE_FORBIDDEN`, `CONTEXT_NOT_ALLOWED`
  *   (naming the URL), `CONTEXT_KEY_FORBIDDEN` or `CONTEXT_TYPE_UNDEFINED`, with the field path.
  */
 export function checkDocumentContexts(document: Readonly<Record<string, unknown>>, allowList: ContextAllowList): void {
@@ -276,7 +276,11 @@ function readPinnedContext(context: PinnedContext, field: string): Readonly<Reco
   }
   const inner = isJson(parsed) ? parsed['@context'] : undefined;
   if (!isJson(inner)) {
-    throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.document`, `${context.url} must be {"@context": {…}} with an object`);
+    throw reject(
+      CONTEXT_DOCUMENT_INVALID,
+      `${field}.document`,
+      `${context.url} must be {"@context": {…}} with an object`,
+    );
   }
   return deepFreeze(parsed as Json);
 }
@@ -367,7 +371,12 @@ function termDefinitionsShallow(context: Json): TermDefinition[] {
 }
 
 // The IRI a term definition names: its string or `@id`, with a compact IRI's prefix resolved.
-function iriOf(name: string, definition: unknown, ctx: Json, prefixes: ReadonlyMap<string, string>): string | undefined {
+function iriOf(
+  name: string,
+  definition: unknown,
+  ctx: Json,
+  prefixes: ReadonlyMap<string, string>,
+): string | undefined {
   const raw = typeof definition === 'string' ? definition : isJson(definition) ? definition['@id'] : undefined;
   if (typeof raw !== 'string') return undefined;
   if (raw.startsWith('@')) return raw;

@@ -12,7 +12,7 @@ import { DidKeyDriver } from '@digitalbazaar/did-method-key';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { type DIDResolutionResult, type DIDResolver, Resolver } from 'did-resolver';
-import { RegistryError, reject } from '../errors.ts';
+import { ValidationError, reject } from '../errors.ts';
 import { DEFAULT_INPUT_LIMITS, parseJsonBounded } from '../limits.ts';
 import { judgeAddress, PRIVATE_ADDRESS_RANGES } from './did-web-address.ts';
 import type { DidWebLookup, PinnedFetch, ResolvedAddress } from './did-web-types.ts';
@@ -61,12 +61,12 @@ export interface DidResolverModules {
 /**
  * Creates a DID resolver for did:key and, if allowed, did:web. Options are merged over
  * {@link defaultDidResolverOptions}, so a partial object is enough. `resolve` returns the DID
- * document or throws a RegistryError: `DID_WEB_DISABLED`, `DID_WEB_ADDRESS_REFUSED` (the host
+ * document or throws a ValidationError: `DID_WEB_DISABLED`, `DID_WEB_ADDRESS_REFUSED` (the host
  * resolves to a loopback, private, link-local, multicast or unspecified address),
  * `DID_RESOLUTION_TIMEOUT`, `DID_RESPONSE_TOO_LARGE`, `DID_NOT_FOUND` (HTTP error, redirect or
  * unreachable host), `DID_DOCUMENT_INVALID` (not JSON, or its id is not the DID), `DID_INVALID`
  * (malformed DID), `DID_METHOD_UNSUPPORTED`.
- * @throws RegistryError `DID_RESOLVER_OPTIONS_INVALID` for options out of range.
+ * @throws ValidationError `DID_RESOLVER_OPTIONS_INVALID` for options out of range.
  */
 export function createDidResolver(
   partialOptions: Partial<DidResolverOptions> = {},
@@ -224,9 +224,19 @@ async function vettedAddress(
       addresses = await raceAbort(lookup(url.hostname), budget);
     } catch (cause) {
       if (budget.aborted) {
-        throw reject('DID_RESOLUTION_TIMEOUT', undefined, `${url.hostname} did not resolve within ${options.webTimeoutMs} ms`, cause);
+        throw reject(
+          'DID_RESOLUTION_TIMEOUT',
+          undefined,
+          `${url.hostname} did not resolve within ${options.webTimeoutMs} ms`,
+          cause,
+        );
       }
-      throw reject('DID_NOT_FOUND', undefined, `${url.hostname} could not be resolved (${(cause as Error)?.message})`, cause);
+      throw reject(
+        'DID_NOT_FOUND',
+        undefined,
+        `${url.hostname} could not be resolved (${(cause as Error)?.message})`,
+        cause,
+      );
     }
   }
   if (addresses.length === 0) throw reject('DID_NOT_FOUND', undefined, `${url.hostname} has no address`);
@@ -284,8 +294,8 @@ async function fetchBounded(
   });
   aborted.catch(() => {}); // Observed below; this only stops an unhandled-rejection report.
 
-  const failure = (cause: unknown): RegistryError => {
-    if (cause instanceof RegistryError) return cause;
+  const failure = (cause: unknown): ValidationError => {
+    if (cause instanceof ValidationError) return cause;
     if (timeout.aborted) {
       return reject(
         'DID_RESOLUTION_TIMEOUT',
@@ -296,7 +306,7 @@ async function fetchBounded(
     }
     return reject('DID_NOT_FOUND', undefined, `${url.href} could not be fetched (${(cause as Error)?.message})`, cause);
   };
-  const tooLarge = (): RegistryError =>
+  const tooLarge = (): ValidationError =>
     reject('DID_RESPONSE_TOO_LARGE', undefined, `${url.href} returned more than ${options.maxResponseBytes} bytes`);
 
   try {

@@ -9,7 +9,7 @@ import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { sha256Hex } from '../canonical.ts';
 import { BUNDLED_CONTEXTS } from '../contexts/index.ts';
-import { type RegistryError, reject } from '../errors.ts';
+import { type ValidationError, reject } from '../errors.ts';
 import { buildContextAllowList, type ContextAllowList, type PinnedContext } from './context-allow-list.ts';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import { createProofOptionsCache, DEFAULT_PROOF_OPTIONS_CACHE_SIZE } from './proof-options-cache.ts';
@@ -116,7 +116,7 @@ export function createDocumentLoader(
   });
 }
 
-function refused(url: unknown): RegistryError {
+function refused(url: unknown): ValidationError {
   return reject(
     DOCUMENT_LOADER_REFUSED,
     undefined,

@@ -5,7 +5,7 @@
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { base58btc } from 'multiformats/bases/base58';
-import { RegistryError, reject } from '../errors.ts';
+import { ValidationError, reject } from '../errors.ts';
 import { normalizeLowS } from './low-s.ts';
 import type { VerificationMethodDocument } from './types.ts';
 
@@ -177,7 +177,7 @@ export async function verifyRaw(
     return await verifier.verify({ data: bytes, signature });
   } catch (error) {
     // A malformed signature (wrong length, bad encoding) is simply one that does not verify.
-    if (error instanceof RegistryError) throw error;
+    if (error instanceof ValidationError) throw error;
     return false;
   }
 }

@@ -15,7 +15,7 @@ import { cryptosuite as ecdsaRdfc2019 } from '@digitalbazaar/ecdsa-rdfc-2019-cry
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
-import { RegistryError, reject } from '../errors.ts';
+import { ValidationError, reject } from '../errors.ts';
 import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
 import { type KeyPair, signerFor } from './keys.ts';
 import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from './low-s.ts';
@@ -53,7 +53,7 @@ export interface SignCredentialOptions {
 /**
  * Signs a credential with a Data Integrity proof (via `vc.issue`, which also runs the VC data-model
  * checks). Returns a new object; the input is not modified. It does not check that the key's
- * controller is the credential's issuer — verification does. Throws a RegistryError:
+ * controller is the credential's issuer — verification does. Throws a ValidationError:
  * `PROOF_SUITE_UNSUPPORTED` (cryptosuite does not fit the key), `DOCUMENT_LOADER_REFUSED` (unknown
  * context), `CREDENTIAL_MALFORMED` (data-model violation, or a term no context defines).
  */
@@ -103,7 +103,7 @@ export interface VerifyProofOptions {
 /** Outcome of {@link verifyCredentialProof}. */
 export type ProofVerification =
   | { verified: true; verificationMethod: string; cryptosuite: string }
-  | { verified: false; error: RegistryError };
+  | { verified: false; error: ValidationError };
 
 /**
  * Verifies the one proof of a credential: signature, and that the key is an `assertionMethod` of its
@@ -120,7 +120,7 @@ export async function verifyCredentialProof(
   try {
     return await verifyOrThrow(credential, options);
   } catch (error) {
-    if (error instanceof RegistryError) return { verified: false, error };
+    if (error instanceof ValidationError) return { verified: false, error };
     throw error;
   }
 }
@@ -318,7 +318,7 @@ async function load(documentLoader: DocumentLoader, id: string, what: string): P
   try {
     ({ document } = await documentLoader(id));
   } catch (cause) {
-    const reason = cause instanceof RegistryError ? `${cause.code}: ${cause.message}` : messageOf(cause);
+    const reason = cause instanceof ValidationError ? `${cause.code}: ${cause.message}` : messageOf(cause);
     throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `cannot load ${what} ${id} (${reason})`, cause);
   }
   if (!isRecord(document))
@@ -327,8 +327,8 @@ async function load(documentLoader: DocumentLoader, id: string, what: string): P
 }
 
 // Library errors wrap ours: jsonld's JsonLdError keeps it in `details.cause`, others in `cause`.
-function registryErrorIn(error: unknown, depth = 0): RegistryError | undefined {
-  if (error instanceof RegistryError) return error;
+function registryErrorIn(error: unknown, depth = 0): ValidationError | undefined {
+  if (error instanceof ValidationError) return error;
   if (!isRecord(error) || depth > 8) return undefined;
   const details = isRecord(error.details) ? error.details : {};
   for (const next of [error.cause, details.cause, ...(Array.isArray(error.errors) ? error.errors : [])]) {

@@ -64,7 +64,7 @@ export interface DocumentLoader {
  */
 export type KeyResolver = (id: string) => Promise<VerificationMethodDocument | ControllerDocument | null>;
 
-/** Resolves a DID to its document; fails with a `DID_*` RegistryError. */
+/** Resolves a DID to its document; fails with a `DID_*` ValidationError. */
 export interface DidResolver {
   /** The DID document of `did` (no fragment). */
   resolve(did: string): Promise<ControllerDocument>;

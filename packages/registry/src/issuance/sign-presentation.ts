@@ -11,7 +11,7 @@ import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cry
 import * as vc from '@digitalbazaar/vc';
 import { type KeyPair, signerFor } from '../crypto/keys.ts';
 import type { DocumentLoader } from '../crypto/types.ts';
-import { RegistryError, reject } from '../errors.ts';
+import { ValidationError, reject } from '../errors.ts';
 
 /** Options of {@link signPresentation}. */
 export interface SignPresentationOptions {
@@ -34,7 +34,7 @@ type SignPresentationFn = (options: {
 
 /**
  * Adds the holder's proof to a presentation; returns a new object.
- * @throws RegistryError `PRESENTATION_MALFORMED` (the library's data-model checks, or a term no
+ * @throws ValidationError `PRESENTATION_MALFORMED` (the library's data-model checks, or a term no
  *   context defines), or a context loader refusal.
  */
 export async function signPresentation(
@@ -55,7 +55,7 @@ export async function signPresentation(
       ...(options.domain !== undefined ? { domain: options.domain } : {}),
     });
   } catch (error) {
-    if (error instanceof RegistryError) throw error;
+    if (error instanceof ValidationError) throw error;
     throw reject('PRESENTATION_MALFORMED', undefined, `cannot sign: ${(error as Error).message}`, error);
   }
 }

@@ -8,13 +8,13 @@
  */
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import type { DocumentLoader } from '../crypto/types.ts';
-import { RegistryError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { dataModelProblems } from '../verification/data-model.ts';
 
 /**
  * Throws the first rule a credential about to be signed breaks; `issuer` may still be absent (the
  * issuer sets it). Fields are prefixed with `prefix` (the request member holding the credential).
- * @throws RegistryError `MALFORMED_VALUE_ERROR` (data model) or a context allow-list code
+ * @throws ValidationError `MALFORMED_VALUE_ERROR` (data model) or a context allow-list code
  *   (`CONTEXT_NOT_ALLOWED`, `CONTEXT_INLINE_FORBIDDEN`, `CONTEXT_KEY_FORBIDDEN`, `CONTEXT_TYPE_UNDEFINED`, …).
  */
 export function requireIssuable(
@@ -26,7 +26,7 @@ export function requireIssuable(
   try {
     checkDocumentContexts(credential, allowListOf(documentLoader));
   } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     problems.push(error);
   }
   const [first, ...more] = problems;
@@ -37,5 +37,5 @@ export function requireIssuable(
       ? first.message.slice(first.field.length + 2)
       : first.message;
   const others = more.length > 0 ? ` (and ${more.length} more: ${more.map((p) => p.field ?? prefix).join(', ')})` : '';
-  throw new RegistryError(first.code, `${detail}${others}`, { field, cause: first });
+  throw new ValidationError(first.code, `${detail}${others}`, { field, cause: first });
 }

@@ -80,7 +80,7 @@ export function isBitstringStatusListEntry(entry: StatusEntry): entry is Bitstri
  * status). Checks every §2.1 rule of each BitstringStatusListEntry.
  * @param credential - The untrusted credential.
  * @returns The entries in document order, frozen; empty when the credential has no `credentialStatus`.
- * @throws RegistryError `MALFORMED_VALUE_ERROR` naming the field path (e.g.
+ * @throws ValidationError `MALFORMED_VALUE_ERROR` naming the field path (e.g.
  *   `credentialStatus[1].statusListIndex`), or `STATUS_SIZE_UNSUPPORTED`.
  */
 export function parseStatusEntries(credential: unknown): readonly StatusEntry[] {
@@ -111,7 +111,7 @@ export function parseStatusEntries(credential: unknown): readonly StatusEntry[] 
  * @param value - The untrusted `statusMessage` value.
  * @param statusSize - The validated entry width.
  * @param field - JSON path of the array, named in errors.
- * @throws RegistryError `MALFORMED_VALUE_ERROR`.
+ * @throws ValidationError `MALFORMED_VALUE_ERROR`.
  */
 export function parseStatusMessage(value: unknown, statusSize: number, field: string): readonly StatusMessage[] {
   const possible = 2 ** statusSize;

@@ -64,7 +64,7 @@ export interface StatusListCredential {
  * @param value - The untrusted credential (already JSON-parsed, e.g. by `parseJsonBounded`).
  * @param limits - Input limits; `maxStatusListEntries` caps the decoded list, `maxJsonDepth` the nesting.
  * @returns The typed, frozen record.
- * @throws RegistryError naming the field and the rule; codes are listed in this module's documentation.
+ * @throws ValidationError naming the field and the rule; codes are listed in this module's documentation.
  */
 export function parseStatusListCredential(
   value: unknown,

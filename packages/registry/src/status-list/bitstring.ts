@@ -40,7 +40,7 @@ export const MAX_STATUS_SIZE = 8;
  * supports it; returns it typed.
  * @param value - The untrusted value.
  * @param field - JSON path named in the error, e.g. `credentialStatus[0].statusSize`.
- * @throws RegistryError `MALFORMED_VALUE_ERROR` or `STATUS_SIZE_UNSUPPORTED`.
+ * @throws ValidationError `MALFORMED_VALUE_ERROR` or `STATUS_SIZE_UNSUPPORTED`.
  */
 export function checkStatusSize(value: unknown, field = 'statusSize'): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
@@ -78,7 +78,7 @@ export function entryCount(bits: Uint8Array, statusSize: number): number {
  * @param index - Entry index (the credential's `statusListIndex`).
  * @param statusSize - Bits per entry, 1..{@link MAX_STATUS_SIZE}.
  * @returns The status value, 0 .. 2^statusSize - 1.
- * @throws RegistryError `RANGE_ERROR` when the entry does not lie wholly inside the bitstring.
+ * @throws ValidationError `RANGE_ERROR` when the entry does not lie wholly inside the bitstring.
  */
 export function readStatus(bits: Uint8Array, index: number, statusSize: number): number {
   let position = entryPosition(bits, index, statusSize);
@@ -96,7 +96,7 @@ export function readStatus(bits: Uint8Array, index: number, statusSize: number):
  * @param index - Entry index.
  * @param statusSize - Bits per entry, 1..{@link MAX_STATUS_SIZE}.
  * @param value - The status, an integer 0 .. 2^statusSize - 1.
- * @throws RegistryError `RANGE_ERROR` for an index outside the list or a value that does not fit.
+ * @throws ValidationError `RANGE_ERROR` for an index outside the list or a value that does not fit.
  */
 export function writeStatus(bits: Uint8Array, index: number, statusSize: number, value: number): void {
   const start = entryPosition(bits, index, statusSize);
@@ -123,7 +123,7 @@ export function writeStatus(bits: Uint8Array, index: number, statusSize: number,
  * @param entries - Number of entries, at least `options.minEntries` (default 131,072).
  * @param options - `statusSize` (default 1), `minEntries` (an ecosystem's lower bound, §3.2 step 2),
  *   `maxEntries` (default {@link DEFAULT_INPUT_LIMITS}.maxStatusListEntries).
- * @throws RegistryError `STATUS_LIST_LENGTH_ERROR` below the minimum, `STATUS_LIST_TOO_LARGE` above the cap.
+ * @throws ValidationError `STATUS_LIST_LENGTH_ERROR` below the minimum, `STATUS_LIST_TOO_LARGE` above the cap.
  */
 export function createStatusList(
   entries: number,

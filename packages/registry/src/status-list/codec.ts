@@ -86,7 +86,7 @@ export function maxEncodedListLength(maxEntries: number, statusSize: number): nu
  * @param encodedList - The untrusted `credentialSubject.encodedList` value.
  * @param options - Cap, entry width and minimum; see {@link DecodeStatusListOptions}.
  * @returns The uncompressed bitstring, in a fresh buffer of exactly its length.
- * @throws RegistryError with one of the codes listed in this module's documentation.
+ * @throws ValidationError with one of the codes listed in this module's documentation.
  */
 export function decodeStatusList(encodedList: unknown, options: DecodeStatusListOptions): Uint8Array {
   const statusSize = checkStatusSize(options.statusSize);

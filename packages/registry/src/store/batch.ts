@@ -3,7 +3,7 @@
  * same input. A batch is checked completely before anything is written (CONVENTIONS.md, Errors: a bad
  * input "leaves stored state as it was"), then turned into encoded values ready to store.
  */
-import { reject } from '../errors.ts';
+import { StoreError } from '../errors.ts';
 import { compareKeys, encodeEvidence, encodeJson, encodeRecord, isWellFormed, utf8Length } from './codec.ts';
 import type { KeyRange, RecordKind, StoreBatch } from './types.ts';
 
@@ -254,9 +254,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function bad(field: string | undefined, message: string) {
-  return reject('STORE_BAD_BATCH', field, message);
+  return new StoreError('STORE_BAD_BATCH', message, { field });
 }
 
 function badRange(field: string | undefined, message: string) {
-  return reject('STORE_BAD_RANGE', field, message);
+  return new StoreError('STORE_BAD_RANGE', message, { field });
 }

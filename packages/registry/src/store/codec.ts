@@ -4,7 +4,7 @@
  * Both stores keep values in this encoded form, so the in-memory store returns exactly what the
  * LevelDB store would return after a restart (same copies, same JSON round-trip of numbers).
  */
-import { reject } from '../errors.ts';
+import { storeFault } from '../errors.ts';
 import type { EvidenceRecord, RecordKind, StoredRecord } from './types.ts';
 
 /** First byte of every encoded record and evidence value; bump it when the layout changes. */
@@ -202,7 +202,7 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
 }
 
 function corrupt(what: string, message: string, cause?: unknown) {
-  return reject('STORE_CORRUPT', undefined, `${what}: ${message}`, cause);
+  return storeFault('STORE_CORRUPT', `${what}: ${message}`, cause);
 }
 
 /** `bytes.byteLength` of an encoded record, read from its header without copying the bytes. */

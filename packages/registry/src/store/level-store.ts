@@ -26,7 +26,7 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Level } from 'level';
-import { RegistryError, reject } from '../errors.ts';
+import { CodedError, type StoreError, storeFault } from '../errors.ts';
 import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
 import {
   bytesToDigest,
@@ -125,7 +125,7 @@ export class LevelRecordStore implements RecordStore {
   private readonly modules: LevelStoreModules;
   private state: OpenState | undefined;
   /** Set after a failed write until the reopen succeeds: commits are refused meanwhile. */
-  private failure: RegistryError | undefined;
+  private failure: StoreError | undefined;
   private reopening: Promise<void> | undefined;
   private readonly faultLog: Omit<StoreFaults, 'state'> = {
     failedWrites: 0,
@@ -313,11 +313,10 @@ export class LevelRecordStore implements RecordStore {
    * A write failed: refuse writes, count it, and reopen the database in the background (the failing
    * commit answers at once with the write's error). Returns the error to throw.
    */
-  private writeFailed(cause: unknown): RegistryError {
+  private writeFailed(cause: unknown): StoreError {
     const full = isDiskFull(cause);
-    const error = reject(
+    const error = storeFault(
       full ? 'STORE_FULL' : 'STORE_IO',
-      undefined,
       `LevelDB write failed in ${this.options.location}${full ? ' (disk full)' : ''}: ${describe(cause)}`,
       cause,
     );
@@ -346,9 +345,8 @@ export class LevelRecordStore implements RecordStore {
       this.faultLog.reopens++;
     } catch (error) {
       // Stays failed: every commit answers STORE_FAILED, health says so, the operator restarts.
-      this.failure = reject(
+      this.failure = storeFault(
         'STORE_FAILED',
-        undefined,
         `the LevelDB store at ${this.options.location} could not be reopened after a failed write: ${describe(error)}`,
         error,
       );
@@ -391,9 +389,8 @@ export class LevelRecordStore implements RecordStore {
 
   private requireWritable(): void {
     if (!this.failure) return;
-    throw reject(
+    throw storeFault(
       'STORE_FAILED',
-      undefined,
       `the LevelDB store at ${this.options.location} refuses writes after a failed write (${this.failure.code}); it is reopening`,
       this.failure,
     );
@@ -423,13 +420,12 @@ export class LevelRecordStore implements RecordStore {
   private requireOpen(): OpenState {
     if (!this.state) {
       if (this.reopening || this.failure) {
-        throw reject(
+        throw storeFault(
           'STORE_FAILED',
-          undefined,
           `the LevelDB store at ${this.options.location} ${this.reopening ? 'is reopening after a failed write' : 'could not reopen after a failed write'}`,
         );
       }
-      throw reject('STORE_NOT_OPEN', undefined, `the LevelDB store at ${this.options.location} is not open`);
+      throw storeFault('STORE_NOT_OPEN', `the LevelDB store at ${this.options.location} is not open`);
     }
     return this.state;
   }
@@ -468,13 +464,8 @@ export class LevelRecordStore implements RecordStore {
     try {
       return await task();
     } catch (cause) {
-      if (cause instanceof RegistryError) throw cause;
-      throw reject(
-        'STORE_IO',
-        undefined,
-        `LevelDB ${what} failed in ${this.options.location}: ${describe(cause)}`,
-        cause,
-      );
+      if (cause instanceof CodedError) throw cause;
+      throw storeFault('STORE_IO', `LevelDB ${what} failed in ${this.options.location}: ${describe(cause)}`, cause);
     }
   }
 }
@@ -496,9 +487,8 @@ async function loadCounts(db: Database, sub: Sublevels, location: string): Promi
   if (format !== undefined) {
     const version = decodeJson(format, 'sys format');
     if (version !== LEVEL_STORE_FORMAT) {
-      throw reject(
+      throw storeFault(
         'STORE_FORMAT_UNSUPPORTED',
-        undefined,
         `${location} holds store format ${JSON.stringify(version)}; this build reads format ${LEVEL_STORE_FORMAT}`,
       );
     }
@@ -523,7 +513,7 @@ async function loadCounts(db: Database, sub: Sublevels, location: string): Promi
 function parseCounts(value: unknown): Counts {
   const counts = value as Partial<Counts> | null;
   if (typeof counts?.records !== 'number' || typeof counts.bytes !== 'number' || typeof counts.evidence !== 'number') {
-    throw reject('STORE_CORRUPT', undefined, 'sys stats: stored counters lack a field');
+    throw storeFault('STORE_CORRUPT', 'sys stats: stored counters lack a field');
   }
   const commits = typeof counts.commits === 'number' && Number.isSafeInteger(counts.commits) ? counts.commits : 0;
   return { records: counts.records, bytes: counts.bytes, evidence: counts.evidence, commits };
@@ -547,19 +537,17 @@ async function writeDurably(path: string, text: string): Promise<void> {
 }
 
 /** Maps level's open failure to STORE_LOCKED (level: LEVEL_DATABASE_NOT_OPEN caused by LEVEL_LOCKED). */
-function openError(location: string, cause: unknown): RegistryError {
+function openError(location: string, cause: unknown): StoreError {
   const inner = (cause as { cause?: unknown } | null)?.cause;
   if (codeOf(cause) === 'LEVEL_LOCKED' || codeOf(inner) === 'LEVEL_LOCKED') {
-    return reject(
+    return storeFault(
       'STORE_LOCKED',
-      undefined,
       `LevelDB directory ${location} is locked: another process (or another store in this process) has it open`,
       cause,
     );
   }
-  return reject(
+  return storeFault(
     'STORE_OPEN_FAILED',
-    undefined,
     `cannot open LevelDB directory ${location}: ${describe(inner ?? cause)}`,
     cause,
   );

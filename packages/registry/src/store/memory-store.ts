@@ -3,7 +3,7 @@
  * encoded form as the LevelDB store and iterates in the same (UTF-8 byte) key order, so both pass one
  * compliance suite and give identical answers for the same history.
  */
-import { reject } from '../errors.ts';
+import { storeFault } from '../errors.ts';
 import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
 import { compareKeys, decodeEvidence, decodeJson, decodeRecord } from './codec.ts';
 import type {
@@ -132,7 +132,7 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   private assertOpen(): void {
-    if (!this.isOpen) throw reject('STORE_NOT_OPEN', undefined, 'the memory store is not open');
+    if (!this.isOpen) throw storeFault('STORE_NOT_OPEN', 'the memory store is not open');
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Validation of accreditations (DESIGN.md, Records §2). Rules in order, cheap first, proof last.
  */
-import { ignore, reject } from '../errors.ts';
+import { ignore, reject, unresolved } from '../errors.ts';
 import { accreditationKey, type ParsedAccreditation } from '../records/accreditation.ts';
 import { jurisdictionWithin } from '../records/governance.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
@@ -10,14 +10,9 @@ import type { Admission, ValidationContext } from './context.ts';
 import { equivocation, requireDistinctSignedContent } from './evidence.ts';
 import { requireKeyPossession, verifyProofWithKeys } from './pinned-keys.ts';
 
-// Chain failures that may resolve once more records arrive, or that mean the record is merely old:
-// ignore them (never punish a peer that was partitioned). Everything else is unauthorised: reject.
-const NOT_YET_RESOLVABLE = new Set([
-  'ISSUER_NOT_ACCREDITED',
-  'ACCREDITATION_STATUS_UNKNOWN',
-  'GOVERNANCE_UNKNOWN',
-  'CHAIN_BROKEN',
-]);
+// Chain failures that mean the record is merely old or early: ignore them (never punish a peer
+// that was partitioned), without buffering. Those that more records may resolve are the trust
+// chain's to say (`awaits`); everything else is unauthorised: reject.
 const STALE = new Set([
   'ACCREDITATION_EXPIRED',
   'ACCREDITATION_WITHDRAWN',
@@ -46,7 +41,8 @@ export async function validateAccreditation(
   // The accreditor must be a current governance authority for the scope, or hold an accreditor
   // accreditation that covers every scope granted here (scope only narrows down a chain).
   const governance = ctx.view.governance();
-  if (!governance) throw ignore('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
+  // [IGNORE] DESIGN.md Network: a record that depends on one not held yet is not yet resolvable.
+  if (!governance) throw unresolved('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
   const authority = governance.record.authorities.find((a) => a.id === parsed.issuer);
   // The keys that may sign this accreditation: an authority's come only from governance; an
   // accreditor's are those pinned by its links that start a valid chain for EVERY scope granted here.
@@ -79,8 +75,16 @@ export async function validateAccreditation(
       signingKeys = signingKeys === null ? keys : signingKeys.filter((k) => keys.some((o) => sameKey(o, k)));
       continue;
     }
-    if (NOT_YET_RESOLVABLE.has(chains.code) || STALE.has(chains.code))
-      throw ignore(`ACCREDITOR_${chains.code}`, field, chains.detail);
+    // [IGNORE] the accreditor's chain waits on a record not held yet (retried when it arrives).
+    if (chains.awaits !== null) {
+      throw unresolved(`ACCREDITOR_${chains.code}`, field, chains.detail, chains.awaits, {
+        // An accreditor no accreditation names yet is an unknown signer.
+        signerKnown: chains.code !== 'ISSUER_NOT_ACCREDITED',
+      });
+    }
+    // [IGNORE] the accreditor's link is expired, withdrawn, suspended or not yet valid: stale.
+    if (STALE.has(chains.code)) throw ignore(`ACCREDITOR_${chains.code}`, field, chains.detail);
+    // [REJECT] Trust rules: every other chain failure is an unauthorised accreditor.
     throw reject(chains.code, field, chains.detail);
   }
 

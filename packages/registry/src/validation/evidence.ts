@@ -4,10 +4,11 @@
  * equivocation). Kept and served, bounded per signer and slot. A re-serialisation of the same signed
  * content is a duplicate, never evidence.
  */
-import { canonicalBytes, sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../canonical.ts';
 import { signedContentDigest, verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import type { InputLimits } from '../limits.ts';
+import { evidenceWireBytes } from '../records/evidence.ts';
 import { accreditationKey, parseAccreditation } from '../records/accreditation.ts';
 import { governanceKey, parseGovernance } from '../records/governance.ts';
 import { parseStatusListCredential } from '../records/status-list-credential.ts';
@@ -20,7 +21,7 @@ import { statusListKey, statusListVersion } from './status-list.ts';
 import { readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
 
 /** The `type` of a gossiped evidence record. */
-export const EVIDENCE_TYPE = 'TrustmeshEquivocationEvidence';
+export { EVIDENCE_TYPE } from '../records/evidence.ts';
 
 /**
  * Most evidence records kept per signer and slot. One pair already proves that a signer equivocated
@@ -105,13 +106,8 @@ export async function equivocation(
       `${held} evidence records against ${signer} for ${key} are held; the cap is ${MAX_EVIDENCE_PER_SLOT}`,
     );
   }
-  const decoder = new TextDecoder();
   // The gossiped form carries both signed records, so any peer can re-check the misbehaviour.
-  const wire = canonicalBytes({
-    type: EVIDENCE_TYPE,
-    kind,
-    records: [JSON.parse(decoder.decode(first.b)), JSON.parse(decoder.decode(second.b))],
-  });
+  const wire = evidenceWireBytes(kind as Exclude<RecordKind, 'evidence'>, [first.b, second.b]);
   return {
     kind: 'evidence',
     evidence: { id, key, signer, version, records: [first.b, second.b], receivedAt: ctx.now },

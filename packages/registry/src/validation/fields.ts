@@ -1,5 +1,5 @@
 /**
- * Small field readers for untrusted JSON. Each failure is a `reject` RegistryError whose message
+ * Small field readers for untrusted JSON. Each failure is a `reject` ValidationError whose message
  * names the field path and the rule it broke, so every bad input gets a precise answer.
  */
 import { reject } from '../errors.ts';

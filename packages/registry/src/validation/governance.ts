@@ -6,7 +6,8 @@ import { sha256Hex } from '../canonical.ts';
 import { keyTypeOf } from '../crypto/keys.ts';
 import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from '../crypto/low-s.ts';
 import { verifyBytes } from '../crypto/proofs.ts';
-import { ignore, reject } from '../errors.ts';
+import { ignore, reject, unresolved } from '../errors.ts';
+import { governanceDependency } from '../records/dependencies.ts';
 import {
   type GovernanceAuthority,
   type GovernanceRecord,
@@ -98,10 +99,12 @@ export async function verifyGovernanceSignatures(
     const previous = ctx.governanceVersion(record.version - 1);
     // Versions step by exactly one; a gap is not yet resolvable (ignore, fetch the missing version).
     if (!previous) {
-      throw ignore(
+      // [IGNORE] TUF root rotation: versions step by one; retried when the missing version arrives.
+      throw unresolved(
         'GOVERNANCE_VERSION_GAP',
         'version',
         `version ${record.version - 1} is not held yet; versions step by one`,
+        governanceDependency(record.version - 1),
       );
     }
     // TUF: the new root must be signed by a threshold of the previous root's keys…

@@ -13,7 +13,7 @@
 import { verifyBytes } from '../crypto/keys.ts';
 import { type VerifyProofOptions, verifyCredentialProof } from '../crypto/proofs.ts';
 import type { DocumentLoader, RemoteDocument } from '../crypto/types.ts';
-import { type RegistryError, reject } from '../errors.ts';
+import { type ValidationError, reject } from '../errors.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import { keyPossessionBytes, type PinnedKey, sameKey } from '../records/keys.ts';
 import { didKeyOf } from '../verification/trust-chain.ts';
@@ -122,7 +122,7 @@ export function proofMethodOf(credential: unknown): string | null {
 /** Outcome of {@link verifyProofWithKeys}: the key that signed, or why the proof does not count. */
 export type KeyedProofVerification =
   | { verified: true; key: PinnedKey; verificationMethod: string; cryptosuite: string }
-  | { verified: false; error: RegistryError };
+  | { verified: false; error: ValidationError };
 
 // Distinct public keys tried for one key id (the same id pinned with different keys by different
 // accreditors, each counting in its own scope): bounds the work an odd pinning can cause.

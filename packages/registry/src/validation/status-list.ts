@@ -8,7 +8,8 @@
  * different keys for one DID each get their own slot, so neither can overwrite the other's list;
  * verification reads only the slots signed by a key that counts in the credential's scope.
  */
-import { ignore, reject } from '../errors.ts';
+import { type DependencyKey, ignore, reject, unresolved } from '../errors.ts';
+import { subjectDependency } from '../records/dependencies.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import { revocationBitsCleared } from '../status-list/bitstring.ts';
@@ -18,12 +19,8 @@ import type { Admission, ValidationContext } from './context.ts';
 import { equivocation, requireDistinctSignedContent } from './evidence.ts';
 import { proofMethodOf, verifyProofWithKeys } from './pinned-keys.ts';
 
-// Chain failures that more records, or a little more time, may resolve: ignore, never punish.
-const RESOLVABLE_CHAIN_FAILURES = new Set([
-  'ACCREDITATION_STATUS_UNKNOWN',
-  'CHAIN_BROKEN',
-  'ACCREDITATION_NOT_YET_VALID',
-]);
+// A link not valid yet: only time resolves it; ignore, never punish, never buffer.
+const EARLY_CHAIN_FAILURES = new Set(['ACCREDITATION_NOT_YET_VALID']);
 
 /**
  * Prefix of every slot of a status list id (and the label equivocation evidence of a list carries).
@@ -186,19 +183,24 @@ function requireCompatibleVersion(held: StatusListCredential, next: StatusListCr
  */
 function publisherKeys(list: StatusListCredential, ctx: ValidationContext): PinnedKey[] {
   const governance = ctx.view.governance();
-  if (!governance) throw ignore('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
+  // [IGNORE] DESIGN.md Network: not yet resolvable without a governance record.
+  if (!governance) throw unresolved('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
   const authority = governance.record.authorities.find((a) => a.id === list.issuer);
   const keys: PinnedKey[] = authority ? authorityKeys(authority) : [];
   const accreditations = ctx.view.accreditationsOf(list.issuer);
   if (!authority && accreditations.length === 0) {
-    throw ignore(
+    // [IGNORE] its accreditation may not have arrived yet: retried when one of this subject does.
+    throw unresolved(
       'STATUS_LIST_ISSUER_UNKNOWN',
       'issuer',
       `${list.issuer} holds no accreditation known to this node yet`,
+      subjectDependency(list.issuer),
+      { signerKnown: false },
     );
   }
   let last = '';
-  let resolvable = false;
+  let awaits: DependencyKey | null = null;
+  let early = false;
   for (const accreditation of accreditations) {
     for (const scope of accreditation.accreditedFor) {
       const chains = findChains(ctx.view, {
@@ -218,10 +220,15 @@ function publisherKeys(list: StatusListCredential, ctx: ValidationContext): Pinn
       }
       last = `${chains.code}: ${chains.detail}`;
       // A chain waiting on a record not yet held (an accreditor's list, a link) may still resolve.
-      resolvable ||= RESOLVABLE_CHAIN_FAILURES.has(chains.code);
+      awaits ??= chains.awaits;
+      early ||= EARLY_CHAIN_FAILURES.has(chains.code);
     }
   }
   if (keys.length > 0) return keys;
-  if (resolvable) throw ignore('STATUS_LIST_ISSUER_UNRESOLVED', 'issuer', `${list.issuer}: ${last}`);
+  // [IGNORE] the issuer's chain waits on a record not held yet: retried when it arrives.
+  if (awaits !== null) throw unresolved('STATUS_LIST_ISSUER_UNRESOLVED', 'issuer', `${list.issuer}: ${last}`, awaits);
+  // [IGNORE] its accreditation starts later: only time resolves it.
+  if (early) throw ignore('STATUS_LIST_ISSUER_NOT_YET_ACCREDITED', 'issuer', `${list.issuer}: ${last}`);
+  // [REJECT] Trust rules: a known publisher with no valid accreditation is unauthorised.
   throw reject('STATUS_LIST_ISSUER_NOT_ACCREDITED', 'issuer', `${list.issuer} has no valid accreditation (${last})`);
 }

@@ -5,10 +5,11 @@
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import { assertJsonValue, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { recogniseKind } from '../kinds/recognise.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import type { RecordKind } from '../store/types.ts';
-import { EVIDENCE_TYPE } from './evidence.ts';
 import { isObject } from './fields.ts';
 
 /** A bounded, parsed record with its canonical bytes and content address. */
@@ -44,12 +45,9 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
 }
 
 function kindOf(value: Record<string, unknown>): RecordKind {
-  const type = value.type;
-  const types = typeof type === 'string' ? [type] : Array.isArray(type) ? type : [];
-  if (types.includes(GOVERNANCE_TYPE)) return 'governance';
-  if (types.includes(EVIDENCE_TYPE)) return 'evidence';
-  if (types.includes('BitstringStatusListCredential')) return 'status-list';
-  if (types.includes(ACCREDITATION_TYPE)) return 'accreditation';
+  const kind = recogniseKind(value);
+  if (kind !== null) return kind;
+  // [REJECT] a record names one of the kinds this network replicates.
   throw reject(
     'RECORD_KIND_UNKNOWN',
     'type',

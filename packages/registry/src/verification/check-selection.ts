@@ -38,7 +38,7 @@ const ALIASES: Readonly<Record<string, SelectableCheck>> = Object.freeze({
  * @param value - The untrusted `options.checks` value; `undefined` selects every check.
  * @param field - Path named in errors.
  * @returns The selected checks in run order, without duplicates.
- * @throws RegistryError `VERIFY_CHECK_UNSUPPORTED` naming the offending element.
+ * @throws ValidationError `VERIFY_CHECK_UNSUPPORTED` naming the offending element.
  */
 export function parseCheckSelection(value: unknown, field = 'options.checks'): SelectableCheck[] {
   if (value === undefined) return [...SELECTABLE_CHECKS];

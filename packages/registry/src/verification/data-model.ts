@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
-import { type RegistryError, reject } from '../errors.ts';
+import { type ValidationError, reject } from '../errors.ts';
 import { describeValue, isUrl, parseStatusEntries } from '../records/status-entry.ts';
 
 /** Code of every data model violation (VCDM 2.0 §7.1). */
@@ -37,8 +37,8 @@ type Json = Record<string, unknown>;
  * Every rule of the data model the credential breaks, in document order (empty when none).
  * @param credential - The untrusted credential (a JSON object).
  */
-export function dataModelProblems(credential: Readonly<Json>, options: DataModelOptions = {}): RegistryError[] {
-  const problems: RegistryError[] = [];
+export function dataModelProblems(credential: Readonly<Json>, options: DataModelOptions = {}): ValidationError[] {
+  const problems: ValidationError[] = [];
   const fail = (field: string, rule: string) => problems.push(reject(MALFORMED_VALUE_ERROR, field, rule));
   const contexts = credential['@context'];
   const first = Array.isArray(contexts) ? contexts[0] : contexts;
@@ -98,7 +98,7 @@ export function dataModelProblems(credential: Readonly<Json>, options: DataModel
     try {
       parseStatusEntries(credential);
     } catch (error) {
-      problems.push(error as RegistryError);
+      problems.push(error as ValidationError);
     }
   }
   // §4.11: "Each credentialSchema MUST specify its type ... and an id property".

@@ -9,7 +9,7 @@
  * chain reference; signatures are checked by the caller (crypto/proofs.ts through
  * validation/pinned-keys.ts), so every proof goes through the same key and purpose rules.
  */
-import { type RegistryError, reject } from '../errors.ts';
+import { type ValidationError, reject } from '../errors.ts';
 
 /** Data Integrity §4.5: the error type of a proof set or chain that cannot be verified. */
 export const PROOF_VERIFICATION_ERROR = 'PROOF_VERIFICATION_ERROR';
@@ -37,7 +37,7 @@ export interface ProofTask {
  *   `PROOF_VERIFICATION_ERROR` (too many proofs, a proof that is not an object, duplicate proof
  *   ids, or a `previousProof` naming no proof of the set).
  */
-export function proofTasks(secured: Readonly<Json>): ProofTask[] | RegistryError {
+export function proofTasks(secured: Readonly<Json>): ProofTask[] | ValidationError {
   const { proof: value, ...unsecured } = secured;
   const proofs = value === undefined || value === null ? [] : [value].flat();
   if (proofs.length === 0) return reject('PROOF_MISSING', 'proof', 'the document has no proof');

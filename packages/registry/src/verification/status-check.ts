@@ -4,7 +4,7 @@
  * read from the replica's held list versions — only those signed by a key that counts for the
  * credential's issuer — and the status query that names an entry without a credential.
  */
-import type { RegistryError } from '../errors.ts';
+import type { ValidationError } from '../errors.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import {
   type BitstringStatusListEntry,
@@ -37,7 +37,7 @@ export function statusChecks(
   try {
     entries = parseStatusEntries(credential);
   } catch (error) {
-    const e = error as RegistryError;
+    const e = error as ValidationError;
     return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
   }
   return entries.map((entry): CheckResult => {

@@ -18,6 +18,8 @@ import {
   type ParsedAccreditation,
   scopeWithin,
 } from '../records/accreditation.ts';
+import { ANY_DEPENDENCY, type DependencyKey } from '../errors.ts';
+import { listDependency, subjectDependency } from '../records/dependencies.ts';
 import { type GovernanceAuthority, jurisdictionWithin } from '../records/governance.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
 import { isBitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
@@ -45,8 +47,19 @@ export interface TrustChain {
   scope: AccreditationScope;
 }
 
+/**
+ * Why no chain was found: the most specific failure, and the record it waits for when more records
+ * may resolve it (`awaits`; null when no record will: unauthorised, or only time will tell).
+ */
+export interface ChainFailureResult {
+  ok: false;
+  code: ChainFailure;
+  detail: string;
+  awaits: DependencyKey | null;
+}
+
 /** Either a chain or the most specific reason there is none. */
-export type ChainResult = { ok: true; chain: TrustChain } | { ok: false; code: ChainFailure; detail: string };
+export type ChainResult = { ok: true; chain: TrustChain } | ChainFailureResult;
 
 /** What to look for: a subject acting in `role` for `scope`, valid at every instant of `at`. */
 export interface ChainQuery {
@@ -85,7 +98,7 @@ const RANK: Record<ChainFailure, number> = {
 };
 
 /** Every valid chain the query admits (one per starting link), or the most specific reason there is none. */
-export type ChainsResult = { ok: true; chains: TrustChain[] } | { ok: false; code: ChainFailure; detail: string };
+export type ChainsResult = { ok: true; chains: TrustChain[] } | ChainFailureResult;
 
 /** Finds a valid chain for the query, or the most specific reason none exists. */
 export function findChain(view: TrustView, query: ChainQuery): ChainResult {
@@ -99,13 +112,19 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
  */
 export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
   const governance = view.governance();
-  if (!governance) return { ok: false, code: 'GOVERNANCE_UNKNOWN', detail: 'no governance record is loaded' };
-  let best: { code: ChainFailure; detail: string } = {
+  if (!governance) {
+    return { ok: false, code: 'GOVERNANCE_UNKNOWN', detail: 'no governance record is loaded', awaits: ANY_DEPENDENCY };
+  }
+  // Not yet resolvable is decided here, once: a missing link, a missing withdrawal list or a missing
+  // governance may arrive; every other failure is final for these records (only time changes a
+  // not-yet-valid link, and anti-entropy brings a record again when it does).
+  let best: { code: ChainFailure; detail: string; awaits: DependencyKey | null } = {
     code: 'ISSUER_NOT_ACCREDITED',
     detail: `${query.subject} holds no ${query.role} accreditation for ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
+    awaits: subjectDependency(query.subject),
   };
-  const note = (code: ChainFailure, detail: string) => {
-    if (RANK[code] < RANK[best.code]) best = { code, detail };
+  const note = (code: ChainFailure, detail: string, awaits: DependencyKey | null = null) => {
+    if (RANK[code] < RANK[best.code]) best = { code, detail, awaits };
   };
   const authorities = governance.record.authorities;
 
@@ -170,6 +189,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
           note(
             'CHAIN_BROKEN',
             `no valid chain from ${link.issuer} (accreditor of ${link.id}) to a governance authority`,
+            subjectDependency(link.issuer),
           );
           continue;
         }
@@ -181,7 +201,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
       }
       const withdrawal = withdrawalFailure(view, link, accreditorKeys);
       if (withdrawal) {
-        note(withdrawal.code, withdrawal.detail);
+        note(withdrawal.code, withdrawal.detail, withdrawal.awaits ?? null);
         continue;
       }
       found.push({ links: [link, ...above.links], authority: above.authority });
@@ -270,7 +290,7 @@ function withdrawalFailure(
   view: TrustView,
   link: ParsedAccreditation,
   accreditorKeys: readonly PinnedKey[],
-): { code: ChainFailure; detail: string } | null {
+): { code: ChainFailure; detail: string; awaits?: DependencyKey } | null {
   let entries: ReturnType<typeof parseStatusEntries>;
   try {
     entries = parseStatusEntries(link.credential);
@@ -289,6 +309,7 @@ function withdrawalFailure(
       return {
         code: 'ACCREDITATION_STATUS_UNKNOWN',
         detail: `status list ${entry.statusListCredential} of ${link.id} is not held (signed by a key of ${link.issuer} that counts here)`,
+        awaits: listDependency(entry.statusListCredential),
       };
     }
     // Newest first: a suspension is read from the newest version, a revocation from any.

@@ -8,7 +8,7 @@
  * never throws for an invalid credential, never stores it and never logs it.
  */
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
-import { RegistryError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
@@ -25,7 +25,6 @@ import type { StatusListState, TrustView } from './trust-view.ts';
 // The answer's parts and the status check live in their own modules; exported from here as before.
 export { type AsOf, asOfStamp, type CheckOutcome, type CheckResult } from './check-result.ts';
 export { queryStatus, type StatusQuery, type StatusQueryResult, statusCheck } from './status-check.ts';
-
 
 const NO_ISSUER = 'issuer: must be a URL or an object whose id is a URL (VCDM 2.0 §4.7)';
 
@@ -140,7 +139,7 @@ function credentialChecks(credential: Record<string, unknown>, options: VerifyOp
   try {
     checkDocumentContexts(credential, allowListOf(options.documentLoader));
   } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     failures.push({ check: 'credential', outcome: 'fail', code: error.code, message: error.message });
   }
   return failures;
@@ -177,7 +176,7 @@ async function proofCheck(
       });
     } catch (error) {
       // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
-      const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
+      const code = error instanceof ValidationError ? error.code : 'PROOF_INVALID';
       return {
         keys: [],
         check: { check: 'proof', outcome: 'fail', code, message: `${where}${(error as Error).message}` },

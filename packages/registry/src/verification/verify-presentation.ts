@@ -13,7 +13,7 @@
 import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
 import { verifyCredentialProof } from '../crypto/proofs.ts';
-import { RegistryError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { isUrl } from '../records/status-entry.ts';
 import { isObject } from '../validation/fields.ts';
 import { proofTasks } from './proof-set.ts';
@@ -142,7 +142,7 @@ function shapeChecks(presentation: Record<string, unknown>, options: VerifyPrese
     const { verifiableCredential: _credentials, ...rest } = presentation;
     checkDocumentContexts(rest, allowListOf(options.documentLoader));
   } catch (error) {
-    if (!(error instanceof RegistryError)) throw error;
+    if (!(error instanceof ValidationError)) throw error;
     failures.push(fail('presentation', error.code, error.message));
   }
   return failures;
@@ -179,7 +179,7 @@ async function presentationProofCheck(
         },
       });
     } catch (error) {
-      const code = error instanceof RegistryError ? error.code : 'PROOF_INVALID';
+      const code = error instanceof ValidationError ? error.code : 'PROOF_INVALID';
       return fail('proof', code, `${where}${(error as Error).message}`);
     }
     if (!outcome.verified) return fail('proof', outcome.error.code, `${where}${outcome.error.message}`);

@@ -14,7 +14,7 @@ import {
   type KeyPair,
   parseGovernance,
   pinnedKeyOf,
-  RegistryError,
+  ValidationError,
   signBytes,
   signGovernance,
   tallyGovernanceSignatures,
@@ -91,7 +91,7 @@ describe('attack: one key under two authorities', () => {
     );
     assert.throws(
       () => parseGovernance(record),
-      (error: unknown) => error instanceof RegistryError && error.code === GOVERNANCE_KEY_SHARED,
+      (error: unknown) => error instanceof ValidationError && error.code === GOVERNANCE_KEY_SHARED,
     );
   });
 

@@ -11,7 +11,7 @@ import {
   RECORD_INVALID_STRING,
   RECORD_NOT_JSON,
   RECORD_NUMBER_OUT_OF_RANGE,
-  RegistryError,
+  ValidationError,
 } from '../../src/index.ts';
 import { expectOutcome, makeWorld, snapshot } from '../fixtures.ts';
 
@@ -27,7 +27,7 @@ function codeOf(fn: () => unknown): string {
   try {
     fn();
   } catch (error) {
-    assert.ok(error instanceof RegistryError, `a plain ${(error as Error)?.name} escaped: ${String(error)}`);
+    assert.ok(error instanceof ValidationError, `a plain ${(error as Error)?.name} escaped: ${String(error)}`);
     return error.code;
   }
   return 'NO_ERROR';

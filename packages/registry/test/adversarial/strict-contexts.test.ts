@@ -22,7 +22,7 @@ import {
   MemoryRecordStore,
   type PinnedContext,
   Registry,
-  RegistryError,
+  ValidationError,
   sha256Hex,
   signCredential,
   VC_V2_CONTEXT_URL,
@@ -226,7 +226,11 @@ describe('operator-added contexts (issue 9, strict contexts)', () => {
         type: ['VerifiableCredential', 'PharmacyLicenceCredential'],
         issuer: pharmacyIssuer.did,
         validFrom: new Date(T0 + 3000).toISOString(),
-        credentialSubject: { id: 'did:example:pharmacy', pharmacyName: 'Kanda Pharmacy', pharmacyLicenceNumber: '13-0042' },
+        credentialSubject: {
+          id: 'did:example:pharmacy',
+          pharmacyName: 'Kanda Pharmacy',
+          pharmacyLicenceNumber: '13-0042',
+        },
         credentialStatus: {
           id: `${list}#3`,
           type: 'BitstringStatusListEntry',
@@ -239,7 +243,11 @@ describe('operator-added contexts (issue 9, strict contexts)', () => {
       { documentLoader: verifier.documentLoader },
     );
     const now = T0 + 10_000;
-    const verified = await verifyCredential(credential, { view: verifier, documentLoader: verifier.documentLoader, now });
+    const verified = await verifyCredential(credential, {
+      view: verifier,
+      documentLoader: verifier.documentLoader,
+      now,
+    });
     assert.equal(verified.verified, true, JSON.stringify(verified.checks));
 
     // A node without the context answers with a code naming it.
@@ -261,10 +269,13 @@ describe('operator-added contexts (issue 9, strict contexts)', () => {
 
   it('a context file that is not the pinned one refuses the registry (CONTEXT_DIGEST_MISMATCH)', async () => {
     const world = await makeWorld();
-    const tampered = { ...pinned(PHARMACY_CONTEXT), document: PHARMACY_CONTEXT.replace('pharmacyName', 'pharmacyTitle') };
+    const tampered = {
+      ...pinned(PHARMACY_CONTEXT),
+      document: PHARMACY_CONTEXT.replace('pharmacyName', 'pharmacyTitle'),
+    };
     await assert.rejects(
       registryWith(world, [tampered]),
-      (e: unknown) => e instanceof RegistryError && e.code === CONTEXT_DIGEST_MISMATCH,
+      (e: unknown) => e instanceof ValidationError && e.code === CONTEXT_DIGEST_MISMATCH,
     );
   });
 
@@ -276,18 +287,23 @@ describe('operator-added contexts (issue 9, strict contexts)', () => {
       { validUntil: 'https://mhlw.example.jp/ns#notTheExpiry' },
       { HealthInsuranceCredential: 'https://mhlw.example.jp/ns#Other' },
       { cred: CRED, until: 'cred:validUntil' },
-      { PharmacyLicenceCredential: { '@id': 'https://mhlw.example.jp/ns#P', '@context': { s: `${CRED}credentialStatus` } } },
+      {
+        PharmacyLicenceCredential: {
+          '@id': 'https://mhlw.example.jp/ns#P',
+          '@context': { s: `${CRED}credentialStatus` },
+        },
+      },
     ];
     for (const context of bad) {
       await assert.rejects(
         registryWith(world, [pinned(JSON.stringify({ '@context': context }))]),
-        (e: unknown) => e instanceof RegistryError && e.code === CONTEXT_TERM_CONFLICT,
+        (e: unknown) => e instanceof ValidationError && e.code === CONTEXT_TERM_CONFLICT,
         JSON.stringify(context),
       );
     }
     await assert.rejects(
       registryWith(world, [pinned(JSON.stringify({ '@context': { '@vocab': 'https://mhlw.example.jp/ns#' } }))]),
-      (e: unknown) => e instanceof RegistryError && e.code === 'DOCUMENT_LOADER_CONTEXT_INVALID',
+      (e: unknown) => e instanceof ValidationError && e.code === 'DOCUMENT_LOADER_CONTEXT_INVALID',
     );
   });
 });

@@ -15,7 +15,7 @@ import {
   createDocumentLoader,
   EXAMPLES_CONTEXT_V1_URL,
   type KeyPair,
-  RegistryError,
+  ValidationError,
   signCredential,
   W3C_EXAMPLES_CONTEXT_V1_URL,
   W3C_EXAMPLES_CONTEXT_V2_URL,
@@ -166,7 +166,7 @@ describe('W3C examples contexts: the @vocab opens no way around strict contexts'
         },
         {},
       );
-    assert.throws(attempt, (error) => error instanceof RegistryError && error.code === CONTEXT_TERM_CONFLICT);
+    assert.throws(attempt, (error) => error instanceof ValidationError && error.code === CONTEXT_TERM_CONFLICT);
     // Control: the same term in the operator's own namespace loads.
     createDocumentLoader(
       {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Level } from 'level';
-import { RegistryError } from '../../src/errors.ts';
+import { StoreError } from '../../src/errors.ts';
 import {
   type EvidenceRecord,
   LevelRecordStore,
@@ -81,7 +81,7 @@ describe('LevelRecordStore', () => {
     const other = new LevelRecordStore({ location });
     try {
       await assert.rejects(other.open(), (error: unknown) => {
-        assert.ok(error instanceof RegistryError);
+        assert.ok(error instanceof StoreError);
         assert.equal(error.code, 'STORE_LOCKED');
         assert.match(error.message, new RegExp(location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
         return true;
@@ -99,7 +99,7 @@ describe('LevelRecordStore', () => {
     const location = join(await freshDir(), 'a-file');
     await writeFile(location, 'not a directory');
     await assert.rejects(new LevelRecordStore({ location }).open(), (error: unknown) => {
-      assert.ok(error instanceof RegistryError);
+      assert.ok(error instanceof StoreError);
       assert.equal(error.code, 'STORE_OPEN_FAILED');
       assert.ok(error.message.includes(location));
       return true;
@@ -209,7 +209,7 @@ describe('LevelRecordStore', () => {
         await store.commit(batch);
         return 'ok';
       } catch (error) {
-        assert.ok(error instanceof RegistryError, String(error));
+        assert.ok(error instanceof StoreError, String(error));
         return `${error.code} ${error.field}`;
       }
     };

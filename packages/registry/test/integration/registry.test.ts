@@ -208,14 +208,16 @@ describe('registry: status list admission', () => {
       await nextListVersion(world, jpHealthInsurer, 'https://status.example/lists/jp-health/new', {}),
       'accept',
     );
-    // An hour behind: the issuer is not accredited yet from this node's point of view, which more time resolves.
+    // An hour behind: the issuer is not accredited yet from this node's point of view, which only
+    // time resolves: ignored, and not buffered for a record that will never come.
     world.clock.now = T0 - 3600_000;
-    await expectOutcome(
+    const early = await expectOutcome(
       world,
       await nextListVersion(world, jpHealthInsurer, 'https://status.example/lists/jp-health/other', {}),
       'ignore',
-      'STATUS_LIST_ISSUER_UNRESOLVED',
+      'STATUS_LIST_ISSUER_NOT_YET_ACCREDITED',
     );
+    assert.equal(early.status === 'ignore' && early.error.retryable, false);
   });
 
   it('rejects a newer version that clears a revocation bit, leaving state unchanged', async () => {

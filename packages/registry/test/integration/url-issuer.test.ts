@@ -46,7 +46,13 @@ async function stage() {
   await expectOutcome(world, await accredit(world, ISSUER, [key]), 'accept');
   world.clock.now += 1000;
   const list = await issueStatusList(
-    { issuer: key, id: LIST, statusPurpose: 'revocation', bits: new Uint8Array(131_072 / 8), validFrom: new Date(world.clock.now) },
+    {
+      issuer: key,
+      id: LIST,
+      statusPurpose: 'revocation',
+      bits: new Uint8Array(131_072 / 8),
+      validFrom: new Date(world.clock.now),
+    },
     world.net.documentLoader,
   );
   await expectOutcome(world, list, 'accept');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDidResolver, didWebUrl, generateKeyPair } from '../../src/crypto/index.ts';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import { fakeFetch, PUBLIC_ADDRESS, untilAborted } from './crypto-fixtures.ts';
 
 const DID = 'did:web:issuer.example.jp';
@@ -9,7 +9,7 @@ const OPTIONS = { allowWeb: true, webTimeoutMs: 25, maxResponseBytes: 4096 };
 const DOCUMENT = { '@context': 'https://www.w3.org/ns/did/v1', id: DID, assertionMethod: [] };
 
 function hasCode(code: string) {
-  return (error: unknown) => error instanceof RegistryError && error.code === code;
+  return (error: unknown) => error instanceof ValidationError && error.code === code;
 }
 
 describe('didWebUrl (did:web spec, Read)', () => {
@@ -85,11 +85,17 @@ describe('createDidResolver', () => {
 
   it('DID_NOT_FOUND on an HTTP error or an unreachable host', async () => {
     const missing = fakeFetch(async () => new Response('not found', { status: 404 }));
-    await assert.rejects(createDidResolver(OPTIONS, { fetch: missing.fetch, lookup: missing.lookup }).resolve(DID), hasCode('DID_NOT_FOUND'));
+    await assert.rejects(
+      createDidResolver(OPTIONS, { fetch: missing.fetch, lookup: missing.lookup }).resolve(DID),
+      hasCode('DID_NOT_FOUND'),
+    );
     const down = fakeFetch(async () => {
       throw new TypeError('fetch failed');
     });
-    await assert.rejects(createDidResolver(OPTIONS, { fetch: down.fetch, lookup: down.lookup }).resolve(DID), hasCode('DID_NOT_FOUND'));
+    await assert.rejects(
+      createDidResolver(OPTIONS, { fetch: down.fetch, lookup: down.lookup }).resolve(DID),
+      hasCode('DID_NOT_FOUND'),
+    );
   });
 
   it('DID_RESOLUTION_TIMEOUT when the server never answers (the fetch honours the abort signal)', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TRUSTMESH_CONTEXT_V1 } from '../../src/contexts/index.ts';
 import { createDocumentLoader, generateKeyPair, type KeyResolver } from '../../src/crypto/index.ts';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 
 const BUNDLED = [
   'https://www.w3.org/2018/credentials/v1',
@@ -17,7 +17,7 @@ const BUNDLED = [
 
 function refused(url: string) {
   return (error: unknown) =>
-    error instanceof RegistryError &&
+    error instanceof ValidationError &&
     error.code === 'DOCUMENT_LOADER_REFUSED' &&
     error.message.includes(url) &&
     /bundled/.test(error.message) &&
@@ -83,14 +83,14 @@ describe('createDocumentLoader', () => {
       await assert.rejects(
         loader(`${keyPair.did}#not-the-key`),
         (e: unknown) =>
-          e instanceof RegistryError && e.code === 'DOCUMENT_LOADER_REFUSED' && e.message.includes('#not-the-key'),
+          e instanceof ValidationError && e.code === 'DOCUMENT_LOADER_REFUSED' && e.message.includes('#not-the-key'),
       );
     }
     // secp256k1 did:key: not a key type the registry accepts.
     const k1 = 'did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme';
     await assert.rejects(
       loader(k1),
-      (e: unknown) => e instanceof RegistryError && e.code === 'DOCUMENT_LOADER_REFUSED',
+      (e: unknown) => e instanceof ValidationError && e.code === 'DOCUMENT_LOADER_REFUSED',
     );
   });
 
@@ -131,7 +131,7 @@ describe('createDocumentLoader', () => {
     assert.equal(await loader(url), served);
 
     const invalid = (error: unknown) =>
-      error instanceof RegistryError && error.code === 'DOCUMENT_LOADER_CONTEXT_INVALID';
+      error instanceof ValidationError && error.code === 'DOCUMENT_LOADER_CONTEXT_INVALID';
     assert.throws(
       () => createDocumentLoader({ extraContexts: { 'https://www.w3.org/ns/credentials/v2': extra } }, {}),
       invalid,

@@ -9,7 +9,7 @@ import {
   signBytes,
   verifyBytes,
 } from '../../src/crypto/index.ts';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 
 const KEY_TYPES = [
   { type: 'Ed25519', prefix: 'z6Mk' },
@@ -17,7 +17,7 @@ const KEY_TYPES = [
 ] as const;
 
 function hasCode(code: string) {
-  return (error: unknown) => error instanceof RegistryError && error.code === code;
+  return (error: unknown) => error instanceof ValidationError && error.code === code;
 }
 
 for (const { type, prefix } of KEY_TYPES) {
@@ -95,10 +95,10 @@ describe('key import and raw verification errors', () => {
     const keyPair = await generateKeyPair('Ed25519');
     await assert.rejects(importKeyPair(null), hasCode('KEY_INVALID'));
     await assert.rejects(importKeyPair({ ...exportKeyPair(keyPair), did: 7 }), (e: unknown) => {
-      return e instanceof RegistryError && e.code === 'KEY_INVALID' && e.field === 'did';
+      return e instanceof ValidationError && e.code === 'KEY_INVALID' && e.field === 'did';
     });
     await assert.rejects(importKeyPair({ ...exportKeyPair(keyPair), type: 'P-256' }), (e: unknown) => {
-      return e instanceof RegistryError && e.code === 'KEY_INVALID' && e.field === 'publicKeyMultibase';
+      return e instanceof ValidationError && e.code === 'KEY_INVALID' && e.field === 'publicKeyMultibase';
     });
     await assert.rejects(
       importKeyPair({ ...exportKeyPair(keyPair), verificationMethod: 'did:key:zOther#key-1' }),

@@ -14,13 +14,13 @@ import {
   signCredential,
   verifyCredentialProof,
 } from '../../src/crypto/index.ts';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import { accreditation, controllerDocument, fakeFetch, statusList } from './crypto-fixtures.ts';
 
 const documentLoader = createDocumentLoader({}, {});
 const SUBJECT = 'did:web:clinic.example.jp';
 
-function assertFails(result: ProofVerification, code: string): RegistryError {
+function assertFails(result: ProofVerification, code: string): ValidationError {
   assert.equal(result.verified, false, `expected ${code}, but the proof verified`);
   if (result.verified) throw new Error('unreachable');
   assert.equal(result.error.code, code, result.error.message);
@@ -57,7 +57,7 @@ describe('signCredential / verifyCredentialProof round trips', () => {
     await assert.rejects(
       signCredential(unsigned, authority, { documentLoader }),
       (e: unknown) =>
-        e instanceof RegistryError && e.code === 'CREDENTIAL_MALFORMED' && /undefinedTerm/.test(e.message),
+        e instanceof ValidationError && e.code === 'CREDENTIAL_MALFORMED' && /undefinedTerm/.test(e.message),
     );
     // Without the trustmesh context the accreditation terms are undefined too: the context is what defines them.
     const bare = {
@@ -67,7 +67,7 @@ describe('signCredential / verifyCredentialProof round trips', () => {
     await assert.rejects(
       signCredential(bare, authority, { documentLoader }),
       (e: unknown) =>
-        e instanceof RegistryError && e.code === 'CREDENTIAL_MALFORMED' && /accreditedFor/.test(e.message),
+        e instanceof ValidationError && e.code === 'CREDENTIAL_MALFORMED' && /accreditedFor/.test(e.message),
     );
   });
 
@@ -88,7 +88,7 @@ describe('signCredential / verifyCredentialProof round trips', () => {
     const issuer = await generateKeyPair('P-256');
     await assert.rejects(
       signCredential(statusList(issuer.did), issuer, { documentLoader, cryptosuite: 'eddsa-rdfc-2022' }),
-      (e: unknown) => e instanceof RegistryError && e.code === 'PROOF_SUITE_UNSUPPORTED',
+      (e: unknown) => e instanceof ValidationError && e.code === 'PROOF_SUITE_UNSUPPORTED',
     );
   });
 
@@ -197,7 +197,7 @@ describe('verifyCredentialProof failures', () => {
     assert.match(error.message, /contexts\.example\.jp\/custom\/v1/);
     await assert.rejects(
       signCredential(unsigned, issuer, { documentLoader }),
-      (e: unknown) => e instanceof RegistryError && e.code === 'DOCUMENT_LOADER_REFUSED',
+      (e: unknown) => e instanceof ValidationError && e.code === 'DOCUMENT_LOADER_REFUSED',
     );
   });
 

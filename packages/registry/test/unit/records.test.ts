@@ -7,7 +7,7 @@ import {
   parseAccreditation,
   parseGovernance,
   pinnedKeyOf,
-  RegistryError,
+  ValidationError,
   scopesWithin,
 } from '../../src/index.ts';
 
@@ -53,13 +53,13 @@ function errorOf(
   parse: (v: unknown) => unknown,
   base: Record<string, unknown>,
   mutate: (v: Json) => void,
-): RegistryError {
+): ValidationError {
   const copy = structuredClone(base);
   mutate(copy);
   try {
     parse(copy);
   } catch (error) {
-    assert.ok(error instanceof RegistryError, `expected RegistryError, got ${error}`);
+    assert.ok(error instanceof ValidationError, `expected ValidationError, got ${error}`);
     return error;
   }
   assert.fail('expected the parser to throw');
@@ -181,13 +181,13 @@ describe('governance record parsing', () => {
     );
     assert.equal(error.field, 'authorities[1].id');
   });
-  it('never throws anything but a RegistryError on arbitrary JSON', () => {
+  it('never throws anything but a ValidationError on arbitrary JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
         try {
           parseGovernance(value);
         } catch (error) {
-          return error instanceof RegistryError;
+          return error instanceof ValidationError;
         }
         return true;
       }),
@@ -324,13 +324,13 @@ describe('accreditation parsing', () => {
     assert.equal(parsed.role, 'issuer');
     assert.deepEqual(parsed.accreditedFor, [{ types: ['HealthInsuranceCredential'], jurisdiction: 'JP' }]);
   });
-  it('never throws anything but a RegistryError on arbitrary JSON', () => {
+  it('never throws anything but a ValidationError on arbitrary JSON', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
         try {
           parseAccreditation(value);
         } catch (error) {
-          return error instanceof RegistryError;
+          return error instanceof ValidationError;
         }
         return true;
       }),

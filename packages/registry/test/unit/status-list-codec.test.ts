@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import {
   createStatusList,
   decodeStatusList,
@@ -35,14 +35,14 @@ interface ReferenceModule {
 const REFERENCE_MODULE: string = '@digitalbazaar/vc-bitstring-status-list';
 const reference = (await import(REFERENCE_MODULE)) as ReferenceModule;
 
-function expectError(fn: () => unknown, code: string, field?: string): RegistryError {
+function expectError(fn: () => unknown, code: string, field?: string): ValidationError {
   let caught: unknown;
   try {
     fn();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof RegistryError, `expected a RegistryError ${code}, got ${String(caught)}`);
+  assert.ok(caught instanceof ValidationError, `expected a ValidationError ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   assert.equal(caught.action, 'reject');
   if (field !== undefined) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { RegistryError } from '../../src/errors.ts';
+import { ValidationError } from '../../src/errors.ts';
 import { DEFAULT_INPUT_LIMITS } from '../../src/limits.ts';
 import { isBitstringStatusListEntry, parseStatusEntries } from '../../src/records/status-entry.ts';
 import { parseStatusListCredential } from '../../src/records/status-list-credential.ts';
@@ -43,14 +43,14 @@ function statusMessages(size: number) {
   return Array.from({ length: 2 ** size }, (_, i) => ({ status: `0x${i.toString(16)}`, message: `m${i}` }));
 }
 
-function expectError(fn: () => unknown, code: string, field: string | undefined): RegistryError {
+function expectError(fn: () => unknown, code: string, field: string | undefined): ValidationError {
   let caught: unknown;
   try {
     fn();
   } catch (error) {
     caught = error;
   }
-  assert.ok(caught instanceof RegistryError, `expected RegistryError ${code} on ${field}, got ${String(caught)}`);
+  assert.ok(caught instanceof ValidationError, `expected ValidationError ${code} on ${field}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   assert.equal(caught.action, 'reject');
   assert.equal(caught.field, field, caught.message);
@@ -481,7 +481,7 @@ describe('parseStatusListCredential', () => {
     );
   });
 
-  it('never throws anything but a RegistryError on arbitrary JSON', () => {
+  it('never throws anything but a ValidationError on arbitrary JSON', () => {
     const paths: [string, ...string[]][] = [
       ['@context'],
       ['type'],
@@ -524,7 +524,7 @@ describe('parseStatusListCredential', () => {
         try {
           parseStatusListCredential(value);
         } catch (error) {
-          assert.ok(error instanceof RegistryError, `threw ${String(error)}`);
+          assert.ok(error instanceof ValidationError, `threw ${String(error)}`);
           assert.ok(error.code.length > 0);
         }
       }),
@@ -763,7 +763,7 @@ describe('parseStatusEntries', () => {
     expectError(() => parseStatusEntries('credential'), 'MALFORMED_VALUE_ERROR', undefined);
   });
 
-  it('never throws anything but a RegistryError on arbitrary JSON', () => {
+  it('never throws anything but a ValidationError on arbitrary JSON', () => {
     const entry = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
       fc.record(
@@ -791,7 +791,7 @@ describe('parseStatusEntries', () => {
         try {
           parseStatusEntries(value);
         } catch (error) {
-          assert.ok(error instanceof RegistryError, `threw ${String(error)}`);
+          assert.ok(error instanceof ValidationError, `threw ${String(error)}`);
         }
       }),
       { numRuns: 1000 },

@@ -488,10 +488,9 @@ export class LocalNodeHost implements NodeHost {
     const node = this.hosted(index).node;
     if (!node) return { at, status: 'failed', error: 'node is down' };
     try {
-      // What submitAndPublish does, keeping gossip's report: how many peers the record went to.
-      const outcome = await node.registry.submit(record);
-      if (outcome.status !== 'accept') return { at, status: 'refused', code: outcome.error.code };
-      const report = await node.gossip.announce(outcome.value);
+      // The node's one publish path, with gossip's report: how many peers the record went to.
+      const report = await node.publish(record);
+      if (report.status === 'ignore' || report.status === 'reject') return { at, status: 'refused', code: report.code };
       return report.status === 'published'
         ? { at, status: 'announced', recipients: report.recipients }
         : { at, status: 'announced', recipients: 0, code: report.code };

@@ -221,7 +221,12 @@ export function registerAyraRoutes(app: FastifyInstance, ctx: RouteContext): voi
       const authority = governance.record.authorities.find((a) => a.id === id);
       const accreditations = registry.accreditationsOf(id);
       if (!authority && accreditations.length === 0) {
-        throw new ApiError(404, 'ENTITY_UNKNOWN', `${id} is neither accredited in nor an authority of ${networkId}`, 'id');
+        throw new ApiError(
+          404,
+          'ENTITY_UNKNOWN',
+          `${id} is neither accredited in nor an authority of ${networkId}`,
+          'id',
+        );
       }
       return {
         entity_id: id,

@@ -67,7 +67,12 @@ export function readContext(raw: unknown, now: () => number): QueryContext {
   let value: unknown = raw;
   if (typeof raw === 'string') {
     if (raw.length > MAX_CONTEXT_BYTES || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(raw)) {
-      throw new ApiError(400, 'TRQP_CONTEXT_INVALID', 'context: a string context must be Base64 of a JSON object', 'context');
+      throw new ApiError(
+        400,
+        'TRQP_CONTEXT_INVALID',
+        'context: a string context must be Base64 of a JSON object',
+        'context',
+      );
     }
     try {
       value = JSON.parse(Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
@@ -188,7 +193,12 @@ export function registerTrqpRoutes(app: FastifyInstance, ctx: RouteContext): voi
   // "404 Not Found — entity, authority, or assertion not recognized" (https_binding.md).
   const requireAction = (body: TrqpBody, actions: readonly string[]) => {
     if (!actions.includes(body.action)) {
-      throw new ApiError(404, 'ACTION_UNKNOWN', `action "${body.action}" is not one of ${actions.join(', ')}`, 'action');
+      throw new ApiError(
+        404,
+        'ACTION_UNKNOWN',
+        `action "${body.action}" is not one of ${actions.join(', ')}`,
+        'action',
+      );
     }
   };
   const knownEntity = (id: string): boolean => {

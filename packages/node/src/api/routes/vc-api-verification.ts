@@ -12,7 +12,7 @@
 import {
   type CheckResult,
   parseCheckSelection,
-  RegistryError,
+  ValidationError,
   type SelectableCheck,
   type VerificationResult,
 } from '@trustmesh/registry';
@@ -63,7 +63,7 @@ export function selectedChecks(requested: unknown): { checks: SelectableCheck[];
     const names = Array.isArray(requested) ? [...new Set(requested as string[])] : [...checks];
     return { checks, names };
   } catch (error) {
-    if (error instanceof RegistryError) throw new ApiError(400, error.code, stripField(error), error.field);
+    if (error instanceof ValidationError) throw new ApiError(400, error.code, stripField(error), error.field);
     throw error;
   }
 }
@@ -100,7 +100,7 @@ export function countVerification(
   for (const c of checks) metrics.verificationChecks.inc({ check: c.check, outcome: c.outcome, code: c.code ?? 'OK' });
 }
 
-function stripField(error: RegistryError): string {
+function stripField(error: ValidationError): string {
   const prefix = error.field ? `${error.field}: ` : '';
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }

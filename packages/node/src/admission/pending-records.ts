@@ -1,8 +1,9 @@
 /**
- * A bounded buffer of records that arrived before what they depend on (a status list before its
- * issuer's accreditation, governance v3 before v2). Gossip ignores such records without penalty;
- * keeping them here lets the node admit them as soon as the missing record is accepted, instead of
- * waiting for anti-entropy.
+ * The node's one buffer of records that arrived before what they depend on (a status list before
+ * its issuer's accreditation, governance v3 before v2), whichever path brought them (gossip or an
+ * anti-entropy pull). Each is kept under the dependency key the registry says it awaits
+ * (`ValidationError.awaits`), and {@link PendingRecords.waitingFor} finds the ones to retry when a
+ * record providing that key is admitted, by any path (admission/record-admission.ts).
  *
  * Bounded by count, bytes, entries per source peer and age: the buffer is a cache, never a queue a
  * peer can grow. What does not fit is dropped; anti-entropy still brings it eventually.
@@ -46,6 +47,10 @@ export interface PendingRecord {
   source: string;
   /** The code of the `ignore` outcome that put it here. */
   code: string;
+  /** The dependency key it awaits (the registry's `ValidationError.awaits`; `any` when not known). */
+  awaits: string;
+  /** The store slot it would occupy, when known (anti-entropy does not ask for it again). */
+  slotKey: string | null;
   /** When it was buffered (ms since epoch). */
   addedAt: number;
 }
@@ -60,6 +65,7 @@ export class PendingRecords {
   // Map iteration order is insertion order: the first entry is always the oldest.
   private readonly records = new Map<string, PendingRecord>();
   private readonly perSource = new Map<string, number>();
+  private readonly byDependency = new Map<string, Set<string>>();
   private totalBytes = 0;
 
   constructor(options: Partial<PendingRecordsOptions>, modules: PendingRecordsModules) {
@@ -112,6 +118,8 @@ export class PendingRecords {
     }
     const entry: PendingRecord = { ...record, addedAt: this.modules.now() };
     this.records.set(entry.id, entry);
+    const waiting = this.byDependency.get(entry.awaits) ?? new Set<string>();
+    this.byDependency.set(entry.awaits, waiting.add(entry.id));
     this.perSource.set(entry.source, (this.perSource.get(entry.source) ?? 0) + 1);
     this.totalBytes += entry.bytes.byteLength;
     return { added: true, dropped };
@@ -122,6 +130,9 @@ export class PendingRecords {
     const record = this.records.get(id);
     if (!record) return undefined;
     this.records.delete(id);
+    const waiting = this.byDependency.get(record.awaits);
+    waiting?.delete(id);
+    if (waiting?.size === 0) this.byDependency.delete(record.awaits);
     const count = (this.perSource.get(record.source) ?? 1) - 1;
     if (count > 0) this.perSource.set(record.source, count);
     else this.perSource.delete(record.source);
@@ -140,6 +151,16 @@ export class PendingRecords {
     }
     for (const record of expired) this.take(record.id);
     return expired;
+  }
+
+  /**
+   * The held records that await one of `keys` (and those that await `any`), oldest first: the ones
+   * worth retrying after an admission that provides those keys.
+   */
+  waitingFor(keys: readonly string[], any: string): PendingRecord[] {
+    const ids = new Set<string>();
+    for (const key of [...keys, any]) for (const id of this.byDependency.get(key) ?? []) ids.add(id);
+    return this.list().filter((r) => ids.has(r.id));
   }
 
   /** A snapshot of the held records, oldest first. */

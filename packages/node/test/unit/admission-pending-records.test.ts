@@ -1,13 +1,41 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PendingRecords } from '../../src/gossip/pending-records.ts';
+import { PendingRecords } from '../../src/admission/pending-records.ts';
 
 function entry(id: string, size: number, source = 'peer-a') {
-  return { id, bytes: new Uint8Array(size), source, code: 'STATUS_LIST_ISSUER_UNKNOWN' };
+  return {
+    id,
+    bytes: new Uint8Array(size),
+    source,
+    code: 'STATUS_LIST_ISSUER_UNKNOWN',
+    awaits: `subject:${id}`,
+    slotKey: null,
+  };
 }
 
 describe('pending records', () => {
+  it('finds the records that await a dependency key (and those awaiting any), oldest first', () => {
+    const pending = new PendingRecords({ maxRecordsPerSource: 10 }, { now: () => 0 });
+    pending.add({ ...entry('a', 1), awaits: 'list:x' });
+    pending.add({ ...entry('b', 1), awaits: 'subject:y' });
+    pending.add({ ...entry('c', 1), awaits: 'any' });
+    pending.add({ ...entry('d', 1), awaits: 'list:x' });
+    assert.deepEqual(
+      pending.waitingFor(['list:x'], 'any').map((r) => r.id),
+      ['a', 'c', 'd'],
+    );
+    pending.take('a');
+    assert.deepEqual(
+      pending.waitingFor(['list:x', 'subject:y'], 'any').map((r) => r.id),
+      ['b', 'c', 'd'],
+    );
+    assert.deepEqual(
+      pending.waitingFor(['governance:2'], 'none').map((r) => r.id),
+      [],
+    );
+  });
+
   it('evicts the oldest when the count bound is reached', () => {
     const pending = new PendingRecords({ maxRecords: 2, maxRecordsPerSource: 10 }, { now: () => 0 });
     pending.add(entry('a', 1));
