@@ -25,22 +25,45 @@ import { sha256Hex } from '../canonical.ts';
 import { BUNDLED_CONTEXTS, deepFreeze, W3C_EXAMPLES_VOCABULARY } from '../contexts/index.ts';
 import { reject } from '../errors.ts';
 
-/** A document names a context by an inline object (or anything but a URL string). */
-export const CONTEXT_INLINE_FORBIDDEN = 'CONTEXT_INLINE_FORBIDDEN';
-/** A document names a context URL that is neither bundled nor added by the operator. */
-export const CONTEXT_NOT_ALLOWED = 'CONTEXT_NOT_ALLOWED';
-/** A document has no `@context`. */
-export const CONTEXT_MISSING = 'CONTEXT_MISSING';
-/** A JSON key is an IRI, a compact IRI or a keyword instead of a term of the allowed contexts. */
-export const CONTEXT_KEY_FORBIDDEN = 'CONTEXT_KEY_FORBIDDEN';
-/** A `type` name that no context the document lists defines (or defines otherwise than the allow-list). */
-export const CONTEXT_TYPE_UNDEFINED = 'CONTEXT_TYPE_UNDEFINED';
-/** An operator-added context whose SHA-256 is not the pinned one (configuration error). */
-export const CONTEXT_DIGEST_MISMATCH = 'CONTEXT_DIGEST_MISMATCH';
-/** An operator-added context that redefines or aliases a term of another allowed context. */
-export const CONTEXT_TERM_CONFLICT = 'CONTEXT_TERM_CONFLICT';
-/** An operator-added context that is not a self-contained, vettable context document. */
-export const CONTEXT_DOCUMENT_INVALID = 'DOCUMENT_LOADER_CONTEXT_INVALID';
+/**
+ * Codes of the context allow-list. All are `reject`: a document's contexts are what it was signed
+ * with, so no later record can make a refused one acceptable.
+ */
+export const CONTEXT_CODES = {
+  /** `reject` — a document names a context by an inline object (or anything but a URL string). */
+  INLINE_FORBIDDEN: 'CONTEXT_INLINE_FORBIDDEN',
+  /** `reject` — a document names a context URL that is neither bundled nor added by the operator. */
+  NOT_ALLOWED: 'CONTEXT_NOT_ALLOWED',
+  /** `reject` — a document has no `@context`. */
+  MISSING: 'CONTEXT_MISSING',
+  /** `reject` — a JSON key is an IRI, a compact IRI or a keyword instead of a term of the allowed contexts. */
+  KEY_FORBIDDEN: 'CONTEXT_KEY_FORBIDDEN',
+  /** `reject` — a `type` name that no context the document lists defines (or defines otherwise than the allow-list). */
+  TYPE_UNDEFINED: 'CONTEXT_TYPE_UNDEFINED',
+  /** `reject` — an operator-added context whose SHA-256 is not the pinned one (configuration error). */
+  DIGEST_MISMATCH: 'CONTEXT_DIGEST_MISMATCH',
+  /** `reject` — an operator-added context that redefines or aliases a term of another allowed context. */
+  TERM_CONFLICT: 'CONTEXT_TERM_CONFLICT',
+  /** `reject` — an operator-added context that is not a self-contained, vettable context document. */
+  DOCUMENT_INVALID: 'DOCUMENT_LOADER_CONTEXT_INVALID',
+} as const;
+
+/** {@link CONTEXT_CODES}.INLINE_FORBIDDEN. */
+export const CONTEXT_INLINE_FORBIDDEN = CONTEXT_CODES.INLINE_FORBIDDEN;
+/** {@link CONTEXT_CODES}.NOT_ALLOWED. */
+export const CONTEXT_NOT_ALLOWED = CONTEXT_CODES.NOT_ALLOWED;
+/** {@link CONTEXT_CODES}.MISSING. */
+export const CONTEXT_MISSING = CONTEXT_CODES.MISSING;
+/** {@link CONTEXT_CODES}.KEY_FORBIDDEN. */
+export const CONTEXT_KEY_FORBIDDEN = CONTEXT_CODES.KEY_FORBIDDEN;
+/** {@link CONTEXT_CODES}.TYPE_UNDEFINED. */
+export const CONTEXT_TYPE_UNDEFINED = CONTEXT_CODES.TYPE_UNDEFINED;
+/** {@link CONTEXT_CODES}.DIGEST_MISMATCH. */
+export const CONTEXT_DIGEST_MISMATCH = CONTEXT_CODES.DIGEST_MISMATCH;
+/** {@link CONTEXT_CODES}.TERM_CONFLICT. */
+export const CONTEXT_TERM_CONFLICT = CONTEXT_CODES.TERM_CONFLICT;
+/** {@link CONTEXT_CODES}.DOCUMENT_INVALID. */
+export const CONTEXT_DOCUMENT_INVALID = CONTEXT_CODES.DOCUMENT_INVALID;
 
 /** A context an operator adds: the file's bytes, the URL documents name it by, and its pinned digest. */
 export interface PinnedContext {
@@ -124,7 +147,7 @@ export function buildContextAllowList(pinned: readonly PinnedContext[]): BuiltCo
     const field = `contexts[${i}]`;
     const document = readPinnedContext(context, field);
     if (urls.includes(context.url)) {
-      throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.url`, `${context.url} is already an allowed context`);
+      throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${field}.url`, `${context.url} is already an allowed context`);
     }
     const inner = document['@context'] as Json;
     const defs = termDefinitions(inner, context.url);
@@ -166,7 +189,7 @@ export function checkDocumentContexts(document: Readonly<Record<string, unknown>
     for (const url of listed) iri = allowList.terms.get(url)?.get(type) ?? iri;
     if (expected === undefined || iri !== expected) {
       throw reject(
-        CONTEXT_TYPE_UNDEFINED,
+        CONTEXT_CODES.TYPE_UNDEFINED,
         field,
         expected === undefined
           ? `"${type}" is defined by no allowed context`
@@ -192,14 +215,15 @@ function isExamplesVocabularyType(type: string, listed: readonly string[], allow
 
 function listedContexts(value: unknown, allowList: ContextAllowList): string[] {
   // [REJECT] JSON-LD 1.1 §3.1: the context decides what keys mean; without one nothing is fixed.
-  if (value === undefined) throw reject(CONTEXT_MISSING, '@context', 'is required: a list of allowed context URLs');
+  if (value === undefined)
+    throw reject(CONTEXT_CODES.MISSING, '@context', 'is required: a list of allowed context URLs');
   const items = Array.isArray(value) ? value : [value];
   return items.map((item: unknown, i) => {
     const field = Array.isArray(value) ? `@context[${i}]` : '@context';
     // [REJECT] No inline contexts (DESIGN.md, Principle 2): an inline term could alias a signed IRI.
     if (typeof item !== 'string') {
       throw reject(
-        CONTEXT_INLINE_FORBIDDEN,
+        CONTEXT_CODES.INLINE_FORBIDDEN,
         field,
         'must be the URL of an allowed context; inline context definitions are not accepted',
       );
@@ -207,7 +231,7 @@ function listedContexts(value: unknown, allowList: ContextAllowList): string[] {
     // [REJECT] Only bundled or operator-pinned contexts (DESIGN.md, Principle 2).
     if (!allowList.urls.includes(item)) {
       throw reject(
-        CONTEXT_NOT_ALLOWED,
+        CONTEXT_CODES.NOT_ALLOWED,
         field,
         `${JSON.stringify(item.slice(0, 200))} is not an allowed context (bundled, or added by the operator with its SHA-256 pinned)`,
       );
@@ -233,13 +257,13 @@ function checkKeys(document: Readonly<Record<string, unknown>>): void {
       if (key === '@context') {
         if (top) continue;
         // [REJECT] An embedded context (in a subject, a status entry, a proof) is an inline context.
-        throw reject(CONTEXT_INLINE_FORBIDDEN, field, 'contexts are named once, at the top of the document');
+        throw reject(CONTEXT_CODES.INLINE_FORBIDDEN, field, 'contexts are named once, at the top of the document');
       }
       // [REJECT] Keys must be terms the allowed contexts define: an IRI or keyword key would reach a
       // signed property under a name the verifier does not read.
       if (key.startsWith('@') || key.includes(':')) {
         throw reject(
-          CONTEXT_KEY_FORBIDDEN,
+          CONTEXT_CODES.KEY_FORBIDDEN,
           field,
           'keys must be terms of the allowed contexts, not IRIs, compact IRIs or JSON-LD keywords',
         );
@@ -251,19 +275,19 @@ function checkKeys(document: Readonly<Record<string, unknown>>): void {
 
 function readPinnedContext(context: PinnedContext, field: string): Readonly<Record<string, unknown>> {
   if (typeof context?.url !== 'string' || !/^https:\/\/[^\s]+$/.test(context.url)) {
-    throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.url`, 'must be an https URL');
+    throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${field}.url`, 'must be an https URL');
   }
   if (typeof context.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(context.sha256)) {
-    throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.sha256`, 'must be a SHA-256 digest in lowercase hex');
+    throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${field}.sha256`, 'must be a SHA-256 digest in lowercase hex');
   }
   const bytes = typeof context.document === 'string' ? new TextEncoder().encode(context.document) : context.document;
   if (!(bytes instanceof Uint8Array)) {
-    throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.document`, 'must be the bytes of the context file');
+    throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${field}.document`, 'must be the bytes of the context file');
   }
   const digest = sha256Hex(bytes);
   if (digest !== context.sha256) {
     throw reject(
-      CONTEXT_DIGEST_MISMATCH,
+      CONTEXT_CODES.DIGEST_MISMATCH,
       `${field}.sha256`,
       `the document for ${context.url} has SHA-256 ${digest}, not the pinned ${context.sha256}`,
     );
@@ -272,12 +296,12 @@ function readPinnedContext(context: PinnedContext, field: string): Readonly<Reco
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (cause) {
-    throw reject(CONTEXT_DOCUMENT_INVALID, `${field}.document`, `${context.url} is not JSON`, cause);
+    throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${field}.document`, `${context.url} is not JSON`, cause);
   }
   const inner = isJson(parsed) ? parsed['@context'] : undefined;
   if (!isJson(inner)) {
     throw reject(
-      CONTEXT_DOCUMENT_INVALID,
+      CONTEXT_CODES.DOCUMENT_INVALID,
       `${field}.document`,
       `${context.url} must be {"@context": {…}} with an object`,
     );
@@ -291,10 +315,10 @@ function vetTerm(
   iris: ReadonlyMap<string, ReadonlySet<string>>,
   url: string,
 ): void {
-  const conflict = (why: string) => reject(CONTEXT_TERM_CONFLICT, `${url} ${d.path}`, why);
+  const conflict = (why: string) => reject(CONTEXT_CODES.TERM_CONFLICT, `${url} ${d.path}`, why);
   if (d.name.startsWith('@')) {
     if (!ALLOWED_CONTEXT_KEYWORDS.has(d.name)) {
-      throw reject(CONTEXT_DOCUMENT_INVALID, `${url} ${d.path}`, `${d.name} is not accepted in an added context`);
+      throw reject(CONTEXT_CODES.DOCUMENT_INVALID, `${url} ${d.path}`, `${d.name} is not accepted in an added context`);
     }
     return;
   }
@@ -343,7 +367,11 @@ function termDefinitions(context: Json, base: string, strict = true): TermDefini
       if (scoped !== undefined) {
         if (!isJson(scoped)) {
           if (!strict) continue;
-          throw reject(CONTEXT_DOCUMENT_INVALID, `${base} ${termPath}.@context`, 'must be an object (no imports)');
+          throw reject(
+            CONTEXT_CODES.DOCUMENT_INVALID,
+            `${base} ${termPath}.@context`,
+            'must be an object (no imports)',
+          );
         }
         visit(scoped, `${termPath}.@context`, local);
       }

@@ -20,6 +20,33 @@ import ipaddr from 'ipaddr.js';
 import { ED25519_PUBLIC_KEY_PREFIX, P256_PUBLIC_KEY_PREFIX } from './keys.ts';
 import type { ControllerDocument, DidResolver } from './types.ts';
 
+/**
+ * Codes of DID resolution failures. All are `reject`: an unresolvable DID is a fault of the input
+ * or of the DID's host, and waiting changes nothing this node can tell.
+ */
+export const DID_RESOLUTION_CODES = {
+  /** `reject` — did:web is allowed but the resolver was given no `lookup` and `fetch` (a caller bug). */
+  WEB_FETCH_MISSING: 'DID_WEB_FETCH_MISSING',
+  /** `reject` — not a DID (a DID URL, malformed, or a did:web that maps to no HTTPS URL). */
+  INVALID: 'DID_INVALID',
+  /** `reject` — a did:web, but did:web resolution is off (DESIGN.md Principle 5: opt-in). */
+  WEB_DISABLED: 'DID_WEB_DISABLED',
+  /** `reject` — a DID method other than did:key and did:web. */
+  METHOD_UNSUPPORTED: 'DID_METHOD_UNSUPPORTED',
+  /** `reject` — no document: HTTP error, redirect, unreachable or address-less host. */
+  NOT_FOUND: 'DID_NOT_FOUND',
+  /** `reject` — resolver options out of range (a caller bug). */
+  RESOLVER_OPTIONS_INVALID: 'DID_RESOLVER_OPTIONS_INVALID',
+  /** `reject` — the response is not JSON, or its `id` is not the DID resolved (did:web §Read). */
+  DOCUMENT_INVALID: 'DID_DOCUMENT_INVALID',
+  /** `reject` — the lookup, connection or body outran the time budget. */
+  RESOLUTION_TIMEOUT: 'DID_RESOLUTION_TIMEOUT',
+  /** `reject` — the host resolves to a loopback, private, link-local, multicast or unspecified address. */
+  WEB_ADDRESS_REFUSED: 'DID_WEB_ADDRESS_REFUSED',
+  /** `reject` — the DID document is larger than `maxResponseBytes`. */
+  RESPONSE_TOO_LARGE: 'DID_RESPONSE_TOO_LARGE',
+} as const;
+
 /** Options of {@link createDidResolver}. */
 export interface DidResolverOptions {
   /** Resolve did:web over HTTPS. Off by default: verification then needs no network at all. */
@@ -76,7 +103,11 @@ export function createDidResolver(
   const registry: Record<string, DIDResolver> = { key: didKeyDriver() };
   if (options.allowWeb) {
     if (!modules.fetch || !modules.lookup) {
-      throw reject('DID_WEB_FETCH_MISSING', 'fetch', 'did:web is allowed but no lookup and fetch were given');
+      throw reject(
+        DID_RESOLUTION_CODES.WEB_FETCH_MISSING,
+        'fetch',
+        'did:web is allowed but no lookup and fetch were given',
+      );
     }
     registry.web = didWebDriver(options, modules.lookup, modules.fetch);
   }
@@ -86,23 +117,32 @@ export function createDidResolver(
 
   return {
     async resolve(did: string): Promise<ControllerDocument> {
-      if (did.includes('#')) throw reject('DID_INVALID', undefined, `${did} is a DID URL; expected a DID`);
+      if (did.includes('#'))
+        throw reject(DID_RESOLUTION_CODES.INVALID, undefined, `${did} is a DID URL; expected a DID`);
       const result = await resolver.resolve(did);
       const { error, message } = result.didResolutionMetadata;
       if (error === 'unsupportedDidMethod') {
         if (did.startsWith('did:web:')) {
-          throw reject('DID_WEB_DISABLED', undefined, `cannot resolve ${did}: did:web resolution is disabled`);
+          throw reject(
+            DID_RESOLUTION_CODES.WEB_DISABLED,
+            undefined,
+            `cannot resolve ${did}: did:web resolution is disabled`,
+          );
         }
         throw reject(
-          'DID_METHOD_UNSUPPORTED',
+          DID_RESOLUTION_CODES.METHOD_UNSUPPORTED,
           undefined,
           `cannot resolve ${did}: only did:key and did:web are supported`,
         );
       }
       if (error === 'invalidDid')
-        throw reject('DID_INVALID', undefined, `${did} is not a valid DID (${message ?? ''})`);
+        throw reject(DID_RESOLUTION_CODES.INVALID, undefined, `${did} is not a valid DID (${message ?? ''})`);
       if (error || !result.didDocument) {
-        throw reject('DID_NOT_FOUND', undefined, `cannot resolve ${did}: ${message ?? error ?? 'no document'}`);
+        throw reject(
+          DID_RESOLUTION_CODES.NOT_FOUND,
+          undefined,
+          `cannot resolve ${did}: ${message ?? error ?? 'no document'}`,
+        );
       }
       return result.didDocument as unknown as ControllerDocument;
     },
@@ -158,7 +198,7 @@ function resolverOptions(partial: Partial<DidResolverOptions>): DidResolverOptio
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) Object.assign(options, { [key]: value });
   }
-  const invalid = (field: string, why: string) => reject('DID_RESOLVER_OPTIONS_INVALID', field, why);
+  const invalid = (field: string, why: string) => reject(DID_RESOLUTION_CODES.RESOLVER_OPTIONS_INVALID, field, why);
   if (typeof options.allowWeb !== 'boolean') throw invalid('allowWeb', 'must be a boolean');
   if (typeof options.allowPrivateAddresses !== 'boolean') throw invalid('allowPrivateAddresses', 'must be a boolean');
   if (!Number.isInteger(options.webTimeoutMs) || options.webTimeoutMs < 1 || options.webTimeoutMs > 60_000) {
@@ -180,7 +220,8 @@ function resolverOptions(partial: Partial<DidResolverOptions>): DidResolverOptio
 function didWebDriver(options: DidResolverOptions, lookup: DidWebLookup, fetchFn: PinnedFetch): DIDResolver {
   return async (did: string): Promise<DIDResolutionResult> => {
     const url = didWebUrl(did);
-    if (!url) throw reject('DID_INVALID', undefined, `${did} does not map to an HTTPS URL (did:web spec §Read)`);
+    if (!url)
+      throw reject(DID_RESOLUTION_CODES.INVALID, undefined, `${did} does not map to an HTTPS URL (did:web spec §Read)`);
     // One budget for the lookup, the connection and the body.
     const budget = AbortSignal.timeout(options.webTimeoutMs);
     const address = await vettedAddress(url, options, lookup, budget);
@@ -189,11 +230,15 @@ function didWebDriver(options: DidResolverOptions, lookup: DidWebLookup, fetchFn
     try {
       document = parseJsonBounded(bytes, { ...DEFAULT_INPUT_LIMITS, maxRecordBytes: options.maxResponseBytes });
     } catch (cause) {
-      throw reject('DID_DOCUMENT_INVALID', undefined, `${url.href} did not return JSON`, cause);
+      throw reject(DID_RESOLUTION_CODES.DOCUMENT_INVALID, undefined, `${url.href} did not return JSON`, cause);
     }
     // did:web spec §Read: the document's id must be the DID that was resolved.
     if (document === null || typeof document !== 'object' || (document as { id?: unknown }).id !== did) {
-      throw reject('DID_DOCUMENT_INVALID', 'id', `the document at ${url.href} is not the DID document of ${did}`);
+      throw reject(
+        DID_RESOLUTION_CODES.DOCUMENT_INVALID,
+        'id',
+        `the document at ${url.href} is not the DID document of ${did}`,
+      );
     }
     return {
       didDocument: document as DIDResolutionResult['didDocument'],
@@ -225,26 +270,26 @@ async function vettedAddress(
     } catch (cause) {
       if (budget.aborted) {
         throw reject(
-          'DID_RESOLUTION_TIMEOUT',
+          DID_RESOLUTION_CODES.RESOLUTION_TIMEOUT,
           undefined,
           `${url.hostname} did not resolve within ${options.webTimeoutMs} ms`,
           cause,
         );
       }
       throw reject(
-        'DID_NOT_FOUND',
+        DID_RESOLUTION_CODES.NOT_FOUND,
         undefined,
         `${url.hostname} could not be resolved (${(cause as Error)?.message})`,
         cause,
       );
     }
   }
-  if (addresses.length === 0) throw reject('DID_NOT_FOUND', undefined, `${url.hostname} has no address`);
+  if (addresses.length === 0) throw reject(DID_RESOLUTION_CODES.NOT_FOUND, undefined, `${url.hostname} has no address`);
   for (const { address } of addresses) {
     const verdict = judgeAddress(address, options.allowPrivateAddresses);
     if (!verdict.allowed) {
       throw reject(
-        'DID_WEB_ADDRESS_REFUSED',
+        DID_RESOLUTION_CODES.WEB_ADDRESS_REFUSED,
         undefined,
         `${url.hostname} resolves to ${verdict.address} (${verdict.range}); did:web connects to public addresses only` +
           (PRIVATE_ADDRESS_RANGES.has(verdict.range) ? ' unless allowPrivateAddresses is set' : ''),
@@ -298,16 +343,25 @@ async function fetchBounded(
     if (cause instanceof ValidationError) return cause;
     if (timeout.aborted) {
       return reject(
-        'DID_RESOLUTION_TIMEOUT',
+        DID_RESOLUTION_CODES.RESOLUTION_TIMEOUT,
         undefined,
         `${url.href} did not answer within ${options.webTimeoutMs} ms`,
         cause,
       );
     }
-    return reject('DID_NOT_FOUND', undefined, `${url.href} could not be fetched (${(cause as Error)?.message})`, cause);
+    return reject(
+      DID_RESOLUTION_CODES.NOT_FOUND,
+      undefined,
+      `${url.href} could not be fetched (${(cause as Error)?.message})`,
+      cause,
+    );
   };
   const tooLarge = (): ValidationError =>
-    reject('DID_RESPONSE_TOO_LARGE', undefined, `${url.href} returned more than ${options.maxResponseBytes} bytes`);
+    reject(
+      DID_RESOLUTION_CODES.RESPONSE_TOO_LARGE,
+      undefined,
+      `${url.href} returned more than ${options.maxResponseBytes} bytes`,
+    );
 
   try {
     const response = await Promise.race([
@@ -321,7 +375,7 @@ async function fetchBounded(
       aborted,
     ]);
     if (!response.ok) {
-      throw reject('DID_NOT_FOUND', undefined, `${url.href} answered HTTP ${response.status}`);
+      throw reject(DID_RESOLUTION_CODES.NOT_FOUND, undefined, `${url.href} answered HTTP ${response.status}`);
     }
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     if (declared > options.maxResponseBytes) throw tooLarge();

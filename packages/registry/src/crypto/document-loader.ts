@@ -64,8 +64,17 @@ export interface AllowListDocumentLoader extends DocumentLoader {
   readonly contextAllowList: ContextAllowList;
 }
 
-/** Error code of every refusal by the loader. */
-export const DOCUMENT_LOADER_REFUSED = 'DOCUMENT_LOADER_REFUSED';
+/** Codes of the document loader. */
+export const DOCUMENT_LOADER_CODES = {
+  /**
+   * `reject` — every refusal by the loader: a URL that is not a bundled context, a pinned key, a
+   * did:key or (when enabled) a did:web method; the loader never fetches from the network.
+   */
+  REFUSED: 'DOCUMENT_LOADER_REFUSED',
+} as const;
+
+/** {@link DOCUMENT_LOADER_CODES}.REFUSED, kept for existing importers. */
+export const DOCUMENT_LOADER_REFUSED = DOCUMENT_LOADER_CODES.REFUSED;
 
 /**
  * Creates an offline jsonld.js document loader. Bundled contexts are returned as the same frozen
@@ -118,7 +127,7 @@ export function createDocumentLoader(
 
 function refused(url: unknown): ValidationError {
   return reject(
-    DOCUMENT_LOADER_REFUSED,
+    DOCUMENT_LOADER_CODES.REFUSED,
     undefined,
     `refused to load ${JSON.stringify(url)}: JSON-LD contexts are bundled and the network is not used ` +
       '(keys come from the registry, did:key, or an enabled did:web resolver)',
@@ -147,16 +156,21 @@ async function loadDidKey(driver: DidKeyDriver, url: string): Promise<Record<str
   // other fragment wrongly (or crashes), so check first.
   const [did = '', fragment] = url.split('#');
   if (fragment !== undefined && fragment !== did.slice('did:key:'.length)) {
-    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} names no verification method of its did:key`);
+    throw reject(DOCUMENT_LOADER_CODES.REFUSED, undefined, `${url} names no verification method of its did:key`);
   }
   let document: Record<string, unknown>;
   try {
     document = await driver.get({ url });
   } catch (cause) {
-    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} is not a supported did:key (Ed25519 or P-256)`, cause);
+    throw reject(
+      DOCUMENT_LOADER_CODES.REFUSED,
+      undefined,
+      `${url} is not a supported did:key (Ed25519 or P-256)`,
+      cause,
+    );
   }
   if (fragment !== undefined && document.id !== url) {
-    throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${url} names no verification method of its did:key`);
+    throw reject(DOCUMENT_LOADER_CODES.REFUSED, undefined, `${url} names no verification method of its did:key`);
   }
   return document;
 }
@@ -170,7 +184,7 @@ async function loadDidWeb(
   const document = absolutize(await resolver.resolve(did));
   if (hash === -1) return document;
   const method = methodsOf(document).find((m) => m.id === url);
-  if (!method) throw reject(DOCUMENT_LOADER_REFUSED, undefined, `${did} has no verification method ${url}`);
+  if (!method) throw reject(DOCUMENT_LOADER_CODES.REFUSED, undefined, `${did} has no verification method ${url}`);
   return method;
 }
 

@@ -9,6 +9,12 @@ import { ValidationError, reject } from '../errors.ts';
 import { normalizeLowS } from './low-s.ts';
 import type { VerificationMethodDocument } from './types.ts';
 
+/** Codes of key handling. */
+export const KEY_CODES = {
+  /** `reject` — a key pair file or a public Multikey that is malformed, of another type, or mismatched. */
+  INVALID: 'KEY_INVALID',
+} as const;
+
 /** Key algorithms the registry signs with. */
 export type KeyType = 'Ed25519' | 'P-256';
 
@@ -73,23 +79,23 @@ export function exportKeyPair(keyPair: KeyPair): ExportedKeyPair {
  * a corrupted key file fails here rather than as invalid signatures later. Throws `KEY_INVALID`.
  */
 export async function importKeyPair(value: unknown): Promise<KeyPair> {
-  if (value === null || typeof value !== 'object') throw reject('KEY_INVALID', undefined, 'must be a JSON object');
+  if (value === null || typeof value !== 'object') throw reject(KEY_CODES.INVALID, undefined, 'must be a JSON object');
   const record = value as Record<string, unknown>;
   const fields = ['type', 'did', 'verificationMethod', 'publicKeyMultibase', 'secretKeyMultibase'] as const;
   for (const field of fields) {
     if (typeof record[field] !== 'string' || record[field] === '') {
-      throw reject('KEY_INVALID', field, 'must be a non-empty string');
+      throw reject(KEY_CODES.INVALID, field, 'must be a non-empty string');
     }
   }
   const exported = record as unknown as ExportedKeyPair;
   if (exported.type !== 'Ed25519' && exported.type !== 'P-256') {
-    throw reject('KEY_INVALID', 'type', 'must be "Ed25519" or "P-256"');
+    throw reject(KEY_CODES.INVALID, 'type', 'must be "Ed25519" or "P-256"');
   }
   if (keyTypeOf(exported.publicKeyMultibase) !== exported.type) {
-    throw reject('KEY_INVALID', 'publicKeyMultibase', `is not an ${exported.type} Multikey`);
+    throw reject(KEY_CODES.INVALID, 'publicKeyMultibase', `is not an ${exported.type} Multikey`);
   }
   if (!exported.verificationMethod.startsWith(`${exported.did}#`)) {
-    throw reject('KEY_INVALID', 'verificationMethod', `must be a fragment of its DID ${exported.did}`);
+    throw reject(KEY_CODES.INVALID, 'verificationMethod', `must be a fragment of its DID ${exported.did}`);
   }
   const keyPair = makeKeyPair(exported);
   const probe = new TextEncoder().encode('trustmesh key import probe');
@@ -97,9 +103,9 @@ export async function importKeyPair(value: unknown): Promise<KeyPair> {
   try {
     matches = await verifyRaw(probe, await signRaw(probe, keyPair), keyPair.publicKeyMultibase);
   } catch (cause) {
-    throw reject('KEY_INVALID', 'secretKeyMultibase', 'cannot be decoded', cause);
+    throw reject(KEY_CODES.INVALID, 'secretKeyMultibase', 'cannot be decoded', cause);
   }
-  if (!matches) throw reject('KEY_INVALID', 'secretKeyMultibase', 'does not belong to publicKeyMultibase');
+  if (!matches) throw reject(KEY_CODES.INVALID, 'secretKeyMultibase', 'does not belong to publicKeyMultibase');
   return keyPair;
 }
 
@@ -164,14 +170,14 @@ export async function verifyRaw(
 ): Promise<boolean> {
   const type = keyTypeOf(publicKeyMultibase);
   if (type === null) {
-    throw reject('KEY_INVALID', 'publicKeyMultibase', 'must be an Ed25519 (z6Mk…) or P-256 (zDna…) Multikey');
+    throw reject(KEY_CODES.INVALID, 'publicKeyMultibase', 'must be an Ed25519 (z6Mk…) or P-256 (zDna…) Multikey');
   }
   let verifier: { verify(input: { data: Uint8Array; signature: Uint8Array }): Promise<boolean> };
   try {
     const key = { type: 'Multikey', publicKeyMultibase };
     verifier = (type === 'Ed25519' ? await Ed25519Multikey.from(key) : await EcdsaMultikey.from(key)).verifier();
   } catch (cause) {
-    throw reject('KEY_INVALID', 'publicKeyMultibase', 'cannot be decoded', cause);
+    throw reject(KEY_CODES.INVALID, 'publicKeyMultibase', 'cannot be decoded', cause);
   }
   try {
     return await verifier.verify({ data: bytes, signature });

@@ -8,8 +8,14 @@
 import { base58btc } from 'multiformats/bases/base58';
 import { base64url } from 'multiformats/bases/base64';
 
-/** Code of a high-S ECDSA signature (reject): a malleated copy of a valid one, or a non-conforming signer. */
-export const SIGNATURE_HIGH_S = 'SIGNATURE_HIGH_S';
+/** Codes of signature encodings. */
+export const SIGNATURE_CODES = {
+  /** `reject` — a high-S ECDSA signature: a malleated copy of a valid one, or a non-conforming signer. */
+  HIGH_S: 'SIGNATURE_HIGH_S',
+} as const;
+
+/** {@link SIGNATURE_CODES}.HIGH_S, kept for existing importers. */
+export const SIGNATURE_HIGH_S = SIGNATURE_CODES.HIGH_S;
 
 // Order of the P-256 group (SEC 2 v2 §2.4.2, secp256r1 `n`), and half of it.
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

@@ -16,11 +16,38 @@ import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { CredentialIssuancePurpose, issue } from '@digitalbazaar/vc';
 import { ValidationError, reject } from '../errors.ts';
-import { DOCUMENT_LOADER_REFUSED } from './document-loader.ts';
+import { DOCUMENT_LOADER_CODES } from './document-loader.ts';
 import { type KeyPair, signerFor } from './keys.ts';
-import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from './low-s.ts';
+import { decodeMultibaseSignature, isHighS, SIGNATURE_CODES } from './low-s.ts';
 import type { ProofOptionsCache } from './proof-options-cache.ts';
 import type { DocumentLoader } from './types.ts';
+
+/**
+ * Codes of Data Integrity proof checks (https://www.w3.org/TR/vc-data-integrity/). All are
+ * `reject`: a proof that does not verify now never will.
+ */
+export const PROOF_CODES = {
+  /** `reject` — a cryptosuite or proof type this registry does not verify, or that does not fit the key. */
+  SUITE_UNSUPPORTED: 'PROOF_SUITE_UNSUPPORTED',
+  /** `reject` — the credential is not a JSON object, has no usable issuer, or cannot be signed. */
+  CREDENTIAL_MALFORMED: 'CREDENTIAL_MALFORMED',
+  /** `reject` — the document has no proof. */
+  MISSING: 'PROOF_MISSING',
+  /** `reject` — more than one proof where exactly one is expected. */
+  SET_UNSUPPORTED: 'PROOF_SET_UNSUPPORTED',
+  /** `reject` — the proof is malformed, of the wrong purpose, or its signature does not verify. */
+  INVALID: 'PROOF_INVALID',
+  /** `reject` — the verification method cannot be loaded, or names no controller. */
+  KEY_UNKNOWN: 'PROOF_KEY_UNKNOWN',
+  /** `reject` — the verification method is marked `revoked`. */
+  KEY_REVOKED: 'PROOF_KEY_REVOKED',
+  /** `reject` — the key is not controlled by the issuer (or holder), or its controller does not authorise it. */
+  WRONG_CONTROLLER: 'PROOF_WRONG_CONTROLLER',
+  /** `reject` — a presentation proof whose `challenge` is not the one the verifier gave (Data Integrity §2.1). */
+  CHALLENGE_MISMATCH: 'PROOF_CHALLENGE_MISMATCH',
+  /** `reject` — a presentation proof whose `domain` does not name the verifier's (Data Integrity §2.1). */
+  DOMAIN_MISMATCH: 'PROOF_DOMAIN_MISMATCH',
+} as const;
 
 // Raw signatures live with the keys; re-exported here beside the credential proofs.
 export { signBytes, verifyBytes } from './keys.ts';
@@ -65,7 +92,7 @@ export async function signCredential(
   const name = options.cryptosuite ?? (keyPair.type === 'Ed25519' ? 'eddsa-rdfc-2022' : 'ecdsa-rdfc-2019');
   const fits = name === 'eddsa-rdfc-2022' ? keyPair.type === 'Ed25519' : keyPair.type === 'P-256';
   if (!fits) {
-    throw reject('PROOF_SUITE_UNSUPPORTED', 'cryptosuite', `${name} cannot sign with a ${keyPair.type} key`);
+    throw reject(PROOF_CODES.SUITE_UNSUPPORTED, 'cryptosuite', `${name} cannot sign with a ${keyPair.type} key`);
   }
   const signer = await signerFor(keyPair, options.verificationMethod ?? keyPair.verificationMethod);
   // `null` tells DataIntegrityProof to omit `created` instead of stamping the wall clock.
@@ -76,7 +103,7 @@ export async function signCredential(
   } catch (error) {
     const cause = registryErrorIn(error);
     if (cause) throw cause;
-    throw reject('CREDENTIAL_MALFORMED', undefined, `cannot sign: ${messageOf(error)}`, error);
+    throw reject(PROOF_CODES.CREDENTIAL_MALFORMED, undefined, `cannot sign: ${messageOf(error)}`, error);
   }
 }
 
@@ -127,15 +154,17 @@ export async function verifyCredentialProof(
 
 async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): Promise<ProofVerification> {
   const { documentLoader, expectedController, authentication } = options;
-  if (!isRecord(credential)) throw reject('CREDENTIAL_MALFORMED', undefined, 'credential must be a JSON object');
+  if (!isRecord(credential))
+    throw reject(PROOF_CODES.CREDENTIAL_MALFORMED, undefined, 'credential must be a JSON object');
   const { proof: proofValue, ...document } = credential;
   const proofs = proofValue === undefined || proofValue === null ? [] : [proofValue].flat();
-  if (proofs.length === 0) throw reject('PROOF_MISSING', 'proof', 'the credential has no proof');
+  if (proofs.length === 0) throw reject(PROOF_CODES.MISSING, 'proof', 'the credential has no proof');
   // One signer per record (DESIGN.md, Records): a proof set would raise "which one counts" questions.
   // Credentials may carry sets and chains: verification/proof-set.ts hands them here one proof at a time.
-  if (proofs.length > 1) throw reject('PROOF_SET_UNSUPPORTED', 'proof', `expected one proof, found ${proofs.length}`);
+  if (proofs.length > 1)
+    throw reject(PROOF_CODES.SET_UNSUPPORTED, 'proof', `expected one proof, found ${proofs.length}`);
   const bare = proofs[0];
-  if (!isRecord(bare)) throw reject('PROOF_INVALID', 'proof', 'must be an object');
+  if (!isRecord(bare)) throw reject(PROOF_CODES.INVALID, 'proof', 'must be an object');
   // As jsonld-signatures' ProofSet does: the proof is read in the credential's context.
   const proof: JsonRecord = { '@context': document['@context'], ...bare };
 
@@ -148,41 +177,41 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   const purpose = new CredentialIssuancePurpose();
   if (!authentication && !(await purpose.match(proof, { document }))) {
     throw reject(
-      'PROOF_INVALID',
+      PROOF_CODES.INVALID,
       'proof.proofPurpose',
       `must be "assertionMethod", not ${JSON.stringify(proof.proofPurpose)}`,
     );
   }
   const methodId = idOf(proof.verificationMethod);
-  if (!methodId) throw reject('PROOF_INVALID', 'proof.verificationMethod', 'must be a URL');
+  if (!methodId) throw reject(PROOF_CODES.INVALID, 'proof.verificationMethod', 'must be a URL');
 
   // Cheap checks before canonicalization: is the key known, and is it the issuer's?
   const method = await load(documentLoader, methodId, 'verification method');
   if (method.id !== methodId) {
-    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `loading ${methodId} gave ${String(method.id)}`);
+    throw reject(PROOF_CODES.KEY_UNKNOWN, 'proof.verificationMethod', `loading ${methodId} gave ${String(method.id)}`);
   }
   // DataIntegrityProof does not look at `revoked` (only the legacy suite does); a revoked key signs nothing.
   if (method.revoked !== undefined) {
     throw reject(
-      'PROOF_KEY_REVOKED',
+      PROOF_CODES.KEY_REVOKED,
       'proof.verificationMethod',
       `${methodId} was revoked (${String(method.revoked)})`,
     );
   }
   const controller = idOf(method.controller);
-  if (!controller) throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${methodId} names no controller`);
+  if (!controller) throw reject(PROOF_CODES.KEY_UNKNOWN, 'proof.verificationMethod', `${methodId} names no controller`);
   const issuer = authentication ? authentication.holder : idOf(document.issuer);
-  if (!issuer) throw reject('CREDENTIAL_MALFORMED', 'issuer', 'must be a URL or an object with an id');
+  if (!issuer) throw reject(PROOF_CODES.CREDENTIAL_MALFORMED, 'issuer', 'must be a URL or an object with an id');
   if (controller !== issuer) {
     throw reject(
-      'PROOF_WRONG_CONTROLLER',
+      PROOF_CODES.WRONG_CONTROLLER,
       'proof.verificationMethod',
       `${methodId} is controlled by ${controller}, not by the ${authentication ? 'holder' : 'issuer'} ${issuer}`,
     );
   }
   if (expectedController !== undefined && controller !== expectedController) {
     throw reject(
-      'PROOF_WRONG_CONTROLLER',
+      PROOF_CODES.WRONG_CONTROLLER,
       'proof.verificationMethod',
       `${methodId} is controlled by ${controller}, not by ${expectedController}`,
     );
@@ -193,21 +222,26 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
   if (name === 'ecdsa-rdfc-2019' && typeof proof.proofValue === 'string') {
     const signature = decodeMultibaseSignature(proof.proofValue);
     if (signature && isHighS(signature)) {
-      throw reject(SIGNATURE_HIGH_S, 'proof.proofValue', 'is a high-S ECDSA signature; only s ≤ n/2 is accepted');
+      throw reject(SIGNATURE_CODES.HIGH_S, 'proof.proofValue', 'is a high-S ECDSA signature; only s ≤ n/2 is accepted');
     }
   }
 
   const result = await suite.verifyProof({ proof, proofSet: [proof], document: signed, documentLoader });
   if (!result.verified) {
     const cause = registryErrorIn(result.error);
-    if (cause?.code === DOCUMENT_LOADER_REFUSED) throw cause;
-    throw reject('PROOF_INVALID', 'proof', `${name} proof does not verify: ${messageOf(result.error)}`, result.error);
+    if (cause?.code === DOCUMENT_LOADER_CODES.REFUSED) throw cause;
+    throw reject(
+      PROOF_CODES.INVALID,
+      'proof',
+      `${name} proof does not verify: ${messageOf(result.error)}`,
+      result.error,
+    );
   }
   if (authentication) {
     // The holder's key must be listed under its controller's `authentication` (DID Core §5.3.1).
     if (!listsMethod(controllerDocument.authentication, methodId, controller)) {
       throw reject(
-        'PROOF_WRONG_CONTROLLER',
+        PROOF_CODES.WRONG_CONTROLLER,
         'proof.verificationMethod',
         `${methodId} is not an authentication method of ${controller}`,
       );
@@ -223,7 +257,12 @@ async function verifyOrThrow(credential: unknown, options: VerifyProofOptions): 
     documentLoader,
   });
   if (!authorised.valid) {
-    throw reject('PROOF_WRONG_CONTROLLER', 'proof.verificationMethod', messageOf(authorised.error), authorised.error);
+    throw reject(
+      PROOF_CODES.WRONG_CONTROLLER,
+      'proof.verificationMethod',
+      messageOf(authorised.error),
+      authorised.error,
+    );
   }
   return { verified: true, verificationMethod: methodId, cryptosuite: name };
 }
@@ -275,14 +314,14 @@ function suiteFor(
       return { suite, name };
     }
     throw reject(
-      'PROOF_SUITE_UNSUPPORTED',
+      PROOF_CODES.SUITE_UNSUPPORTED,
       'proof.cryptosuite',
       `cryptosuite ${JSON.stringify(name)} is not supported (eddsa-rdfc-2022, ecdsa-rdfc-2019)`,
     );
   }
   if (proof.type === LEGACY_ED25519_2020) return { suite: new Ed25519Signature2020(), name: LEGACY_ED25519_2020 };
   throw reject(
-    'PROOF_SUITE_UNSUPPORTED',
+    PROOF_CODES.SUITE_UNSUPPORTED,
     'proof.type',
     `proof type ${JSON.stringify(proof.type)} is not supported (DataIntegrityProof, Ed25519Signature2020)`,
   );
@@ -319,10 +358,10 @@ async function load(documentLoader: DocumentLoader, id: string, what: string): P
     ({ document } = await documentLoader(id));
   } catch (cause) {
     const reason = cause instanceof ValidationError ? `${cause.code}: ${cause.message}` : messageOf(cause);
-    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `cannot load ${what} ${id} (${reason})`, cause);
+    throw reject(PROOF_CODES.KEY_UNKNOWN, 'proof.verificationMethod', `cannot load ${what} ${id} (${reason})`, cause);
   }
   if (!isRecord(document))
-    throw reject('PROOF_KEY_UNKNOWN', 'proof.verificationMethod', `${what} ${id} is not an object`);
+    throw reject(PROOF_CODES.KEY_UNKNOWN, 'proof.verificationMethod', `${what} ${id} is not an object`);
   return document;
 }
 
@@ -349,27 +388,32 @@ function messageOf(error: unknown): string {
   return `${error.message} ${String(event.message ?? event.code)}${term === undefined ? '' : ` (${JSON.stringify(term)})`}`;
 }
 
-/** Codes of a presentation proof whose challenge or domain is not the verifier's. */
-export const PROOF_CHALLENGE_MISMATCH = 'PROOF_CHALLENGE_MISMATCH';
-export const PROOF_DOMAIN_MISMATCH = 'PROOF_DOMAIN_MISMATCH';
+/** {@link PROOF_CODES}.CHALLENGE_MISMATCH, kept for existing importers. */
+export const PROOF_CHALLENGE_MISMATCH = PROOF_CODES.CHALLENGE_MISMATCH;
+/** {@link PROOF_CODES}.DOMAIN_MISMATCH, kept for existing importers. */
+export const PROOF_DOMAIN_MISMATCH = PROOF_CODES.DOMAIN_MISMATCH;
 
 // Data Integrity 1.0 §2.1: proofPurpose "authentication"; `challenge` and `domain` are what the
 // verifier asked for (a replayed presentation carries another challenge); `domain` may be a list.
 function checkAuthenticationOptions(proof: JsonRecord, expected: { challenge?: string; domain?: string }): void {
   if (proof.proofPurpose !== 'authentication') {
     throw reject(
-      'PROOF_INVALID',
+      PROOF_CODES.INVALID,
       'proof.proofPurpose',
       `must be "authentication", not ${JSON.stringify(proof.proofPurpose)}`,
     );
   }
   if (expected.challenge !== undefined && proof.challenge !== expected.challenge) {
-    throw reject(PROOF_CHALLENGE_MISMATCH, 'proof.challenge', 'is not the challenge the verifier gave');
+    throw reject(PROOF_CODES.CHALLENGE_MISMATCH, 'proof.challenge', 'is not the challenge the verifier gave');
   }
   if (expected.domain !== undefined) {
     const domains = [proof.domain].flat();
     if (!domains.includes(expected.domain)) {
-      throw reject(PROOF_DOMAIN_MISMATCH, 'proof.domain', `does not name the verifier's domain ${expected.domain}`);
+      throw reject(
+        PROOF_CODES.DOMAIN_MISMATCH,
+        'proof.domain',
+        `does not name the verifier's domain ${expected.domain}`,
+      );
     }
   }
 }
