@@ -12,14 +12,30 @@ export interface InputLimits {
   maxJsonDepth: number;
   /** Most entries a decoded status list may have (decompression-bomb cap). */
   maxStatusListEntries: number;
+  /**
+   * Most bits a decoded status list may have, whatever its `statusSize` (entries × statusSize): the
+   * bound on the memory and inflation work one list can cost, checked before inflating.
+   */
+  maxStatusListBits: number;
 }
 
-/** Defaults: a 131,072-entry list at ~1 % revoked gzips to a few KB; 2^26 entries is DESIGN.md's cap. */
+/**
+ * Defaults: a 131,072-entry list at ~1 % revoked gzips to a few KB; 2^26 entries is DESIGN.md's cap.
+ * The decoded size is capped at 2^26 bits (8 MiB) for any `statusSize`: 67 million 1-bit credentials,
+ * or 16.7 million at 4 bits (IT-Wallet's width) — a national programme's population per list — while
+ * a statusSize-8 list can no longer inflate to 64 MiB from ~97 KB (issue 11).
+ */
 export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxRecordBytes: 256 * 1024,
   maxJsonDepth: 32,
   maxStatusListEntries: 2 ** 26,
+  maxStatusListBits: 2 ** 26,
 };
+
+/** Most entries of `statusSize` bits a decoded list may have under `limits` (both caps). */
+export function statusListEntryCap(limits: InputLimits, statusSize: number): number {
+  return Math.max(1, Math.min(limits.maxStatusListEntries, Math.floor(limits.maxStatusListBits / statusSize)));
+}
 
 /** A record's text is not JSON (malformed syntax, or bytes that are not UTF-8; RFC 8259 §8.1). */
 export const RECORD_NOT_JSON = 'RECORD_NOT_JSON';

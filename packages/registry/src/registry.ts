@@ -8,12 +8,15 @@ import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
 import { outcomeOf, storeFault, type ValidationOutcome } from './errors.ts';
-import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from './limits.ts';
 import { kindModule } from './kinds/index.ts';
 import type { ParsedAccreditation } from './records/accreditation.ts';
 import type { ParsedGovernance } from './records/governance.ts';
+import { withBitsSource } from './records/status-list-credential.ts';
+import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
+import { DecodedListCache } from './status-list/decoded-cache.ts';
 import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
-import type { Admission, DocumentLoader, ValidationContext } from './validation/context.ts';
+import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
 import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
 import { readSubmittedRecord } from './validation/submitted-record.ts';
@@ -36,12 +39,26 @@ export interface RegistryOptions {
    * bytes with its SHA-256 pinned; a digest mismatch or a context that redefines a term refuses to open.
    */
   contexts?: readonly PinnedContext[];
+  /** Per-issuer quotas on status lists (validation/context.ts). */
+  quotas: StatusListQuotas;
+  /** Most inflated status-list bytes kept in memory; held lists are otherwise compressed. */
+  decodedListCacheBytes: number;
 }
 
-/** Defaults for the optional settings. */
-export const defaultRegistryOptions: Pick<RegistryOptions, 'limits' | 'maxClockSkewMs'> = {
+/**
+ * Defaults for the optional settings. Quotas: 4,096 lists per issuer (TW DIW's 16 KB lists hold
+ * 131,072 credentials each: half a billion credentials), and 512 MiB inflated per issuer (64 full-cap
+ * lists of 8 MiB). The cache keeps 64 MiB of inflated lists: every list of a small network, or the
+ * hot ones of a national one.
+ */
+export const defaultRegistryOptions: Pick<
+  RegistryOptions,
+  'limits' | 'maxClockSkewMs' | 'quotas' | 'decodedListCacheBytes'
+> = {
   limits: DEFAULT_INPUT_LIMITS,
   maxClockSkewMs: 5 * 60_000,
+  quotas: { maxListsPerIssuer: 4_096, maxDecodedBytesPerIssuer: 512 * 1024 * 1024 },
+  decodedListCacheBytes: 64 * 1024 * 1024,
 };
 
 /** What a registry depends on from its environment. */
@@ -74,6 +91,9 @@ export class Registry implements TrustView {
   // Status list versions by slot (list id + signing key), and each list id's slots in arrival order.
   private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
   private readonly listSlots = new Map<string, string[]>();
+  // Inflated lists in use (bounded), and each issuer's slots and inflated bytes (quotas).
+  private readonly decoded: DecodedListCache;
+  private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
   private readonly listeners = new Set<(admission: Admission) => void>();
   // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
   private queue: Promise<unknown> = Promise.resolve();
@@ -81,6 +101,7 @@ export class Registry implements TrustView {
   private constructor(options: RegistryOptions, modules: RegistryModules) {
     this.options = options;
     this.modules = modules;
+    this.decoded = new DecodedListCache({ maxBytes: options.decodedListCacheBytes });
     // Bundled contexts only; keys pinned in this registry are asked first, then did:key, then
     // did:web if the caller opted in. Nothing read from the network makes the node fetch a URL.
     this.documentLoader = createDocumentLoader(
@@ -155,7 +176,7 @@ export class Registry implements TrustView {
       receivedAt,
     };
     await this.modules.store.commit({ put: [record] });
-    this.apply(admission, receivedAt);
+    this.apply(admission, receivedAt, true);
   }
 
   private load(record: StoredRecord): void {
@@ -163,10 +184,11 @@ export class Registry implements TrustView {
       throw storeFault('STORE_UNKNOWN_KIND', `stored record ${record.key} has unknown kind ${record.kind}`);
     }
     const value = JSON.parse(new TextDecoder().decode(record.bytes));
-    this.apply(kindModule(record.kind).restore(record, value, this.options.limits), record.receivedAt);
+    this.apply(kindModule(record.kind).restore(record, value, this.options.limits), record.receivedAt, false);
   }
 
-  private apply(admission: Admission, receivedAt: number): void {
+  /** Makes an admission visible; `inflated` when its status list was just inflated by admission. */
+  private apply(admission: Admission, receivedAt: number, inflated: boolean): void {
     switch (admission.kind) {
       case 'governance': {
         const { parsed, digest, bytes } = admission;
@@ -183,17 +205,39 @@ export class Registry implements TrustView {
         break;
       }
       case 'status-list': {
-        const { parsed, key } = admission;
+        const { parsed, key, digest } = admission;
         // A key from the older slot form (no signing key in it) names its signer by the proof alone.
         const fallback = pinnedKeysOf(this, parsed.issuer).find((k) => k.id === proofMethodOf(parsed.credential));
-        this.lists.set(key, {
-          list: parsed,
-          digest: admission.digest,
+        // Held compressed: admission inflated it once (that copy seeds the cache); a stored version
+        // is only measured from its GZIP trailer. Reads inflate through the bounded cache.
+        const decodedBytes = inflated ? parsed.bits.byteLength : inflatedSizeOf(parsed.encodedList);
+        if (inflated) this.decoded.put(digest, parsed.bits);
+        const replaced = this.lists.get(key);
+        if (replaced) {
+          this.decoded.delete(replaced.digest);
+          this.releaseUsage(replaced);
+        }
+        const decodeOptions = {
+          maxEntries: statusListEntryCap(this.options.limits, parsed.statusSize),
+          statusSize: parsed.statusSize,
+        };
+        const list = withBitsSource(parsed, () =>
+          this.decoded.get(digest, () => decodeStatusList(parsed.encodedList, decodeOptions)),
+        );
+        const state = {
+          list,
+          digest,
           receivedAt,
           key,
           signer: statusListSigner(parsed, key, fallback),
           bytes: admission.bytes,
-        });
+          decodedBytes,
+        };
+        this.lists.set(key, state);
+        const usage = this.usage.get(parsed.issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
+        usage.slots.add(key);
+        usage.decodedBytes += decodedBytes;
+        this.usage.set(parsed.issuer, usage);
         const slots = this.listSlots.get(parsed.id) ?? [];
         if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
         break;
@@ -220,6 +264,8 @@ export class Registry implements TrustView {
       },
       documentLoader: this.documentLoader,
       limits: this.options.limits,
+      statusListUsage: (issuer) => this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 },
+      quotas: this.options.quotas,
       now: this.modules.now(),
       maxClockSkewMs: this.options.maxClockSkewMs,
     };
@@ -244,6 +290,8 @@ export class Registry implements TrustView {
       if (held.list.validFrom <= this.modules.now() + this.options.maxClockSkewMs) return false;
       await this.modules.store.commit({ del: [key] });
       this.lists.delete(key);
+      this.decoded.delete(held.digest);
+      this.releaseUsage(held);
       const slots = (this.listSlots.get(id) ?? []).filter((k) => k !== key);
       if (slots.length > 0) this.listSlots.set(id, slots);
       else this.listSlots.delete(id);
@@ -251,6 +299,14 @@ export class Registry implements TrustView {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private releaseUsage(state: StatusListState): void {
+    const usage = this.usage.get(state.list.issuer);
+    if (!usage) return;
+    usage.slots.delete(state.key);
+    usage.decodedBytes -= state.decodedBytes;
+    if (usage.slots.size === 0) this.usage.delete(state.list.issuer);
   }
 
   /**

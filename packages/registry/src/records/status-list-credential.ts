@@ -19,9 +19,9 @@
  * - `RECORD_TOO_DEEP` — nesting beyond `InputLimits.maxJsonDepth` (limits.ts).
  */
 import { reject } from '../errors.ts';
-import { assertValueDepth, DEFAULT_INPUT_LIMITS, type InputLimits } from '../limits.ts';
+import { assertValueDepth, DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from '../limits.ts';
 import { checkStatusSize } from '../status-list/bitstring.ts';
-import { decodeStatusList } from '../status-list/codec.ts';
+import { checkEncodedList, decodeStatusList, decodeStatusListAsync } from '../status-list/codec.ts';
 import { describeValue, isUrl, parseStatusMessage, type StatusMessage } from './status-entry.ts';
 
 /** The VC Data Model 2.0 base context, which also defines the Bitstring Status List terms. */
@@ -53,7 +53,11 @@ export interface StatusListCredential {
   readonly ttl?: number;
   /** `credentialSubject.encodedList` as received. */
   readonly encodedList: string;
-  /** The uncompressed bitstring (MSB-first). Do not mutate: shared with whoever holds this record. */
+  /**
+   * The uncompressed bitstring (MSB-first), inflated on first read (held lists stay compressed; see
+   * {@link withBitsSource}). Do not mutate: shared with whoever holds this record. Admission inflates
+   * it with {@link inflateStatusList} after the issuer and the proof are checked.
+   */
   readonly bits: Uint8Array;
   /** The credential as received (not copied; callers must not mutate it), for proof checking and relaying. */
   readonly credential: Readonly<Record<string, unknown>>;
@@ -176,11 +180,13 @@ export function parseStatusListCredential(
 
   checkProofShape(own(value, 'proof'));
 
-  // Most expensive last: inflate under the cap; the codec names credentialSubject.encodedList.
+  // [REJECT] Bounded work per unauthenticated byte (issue 11): every check of the encoded list that
+  // needs no inflation runs now; inflating — the costly step, up to the decoded-bits cap — waits
+  // until the issuer and its proof are checked (inflateStatusList), or until the bits are first read.
   const encodedList = own(subject, 'encodedList');
-  const bits = decodeStatusList(encodedList, { maxEntries: limits.maxStatusListEntries, statusSize });
-
-  return Object.freeze({
+  const decodeOptions = { maxEntries: statusListEntryCap(limits, statusSize), statusSize };
+  checkEncodedList(encodedList, decodeOptions);
+  const parsed = {
     id,
     issuer,
     validFrom,
@@ -191,9 +197,55 @@ export function parseStatusListCredential(
     ...(statusMessage === undefined ? {} : { statusMessage }),
     ...(ttl === undefined ? {} : { ttl }),
     encodedList: encodedList as string,
-    bits,
     credential: value,
+  };
+  return withBitsSource(
+    parsed as Omit<StatusListCredential, 'bits'>,
+    memoised(() => decodeStatusList(encodedList, decodeOptions)),
+  );
+}
+
+/** Where a parsed list's bits come from: a function called on each read of `bits`. */
+export type BitsSource = () => Uint8Array;
+
+/** A source that inflates once and keeps the result (a list not held by a registry). */
+function memoised(decode: BitsSource): BitsSource {
+  let bits: Uint8Array | undefined;
+  return () => {
+    bits ??= decode();
+    return bits;
+  };
+}
+
+/**
+ * The same parsed list with its bits read from `source`: a registry gives the lists it holds a
+ * source backed by its bounded cache of inflated lists, so held lists stay compressed in memory.
+ */
+export function withBitsSource(
+  list: Omit<StatusListCredential, 'bits'> | StatusListCredential,
+  source: BitsSource,
+): StatusListCredential {
+  // Copy the fields without reading `bits` (reading it would inflate the list).
+  const descriptors = Object.getOwnPropertyDescriptors(list) as PropertyDescriptorMap;
+  delete descriptors.bits;
+  descriptors.bits = { get: source, enumerable: true, configurable: false };
+  return Object.freeze(Object.defineProperties({}, descriptors) as StatusListCredential);
+}
+
+/**
+ * Inflates a parsed list off the event loop (zlib's thread pool), under the decoded-bits cap, and
+ * returns it with those bits: what admission does once the issuer and the proof are checked.
+ * @throws ValidationError (STATUS_LIST_TOO_LARGE, STATUS_LIST_BAD_GZIP, STATUS_LIST_LENGTH_ERROR).
+ */
+export async function inflateStatusList(
+  list: StatusListCredential,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): Promise<StatusListCredential> {
+  const bits = await decodeStatusListAsync(list.encodedList, {
+    maxEntries: statusListEntryCap(limits, list.statusSize),
+    statusSize: list.statusSize,
   });
+  return withBitsSource(list, () => bits);
 }
 
 /** A JSON object: not null, not an array. */

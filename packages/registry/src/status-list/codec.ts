@@ -28,7 +28,8 @@
  * Both decode each other's output to the same bits. Records are signed once by their issuer and
  * relayed as signed bytes, so nothing here ever needs to re-encode a list to compare it: compare bits.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { base64url } from 'multiformats/bases/base64';
 import { reject } from '../errors.ts';
 import { checkStatusSize, MIN_STATUS_LIST_ENTRIES } from './bitstring.ts';
@@ -49,6 +50,8 @@ export interface DecodeStatusListOptions {
   minEntries?: number;
 }
 
+const gunzipAsync = promisify(gunzip);
+
 // Base64url alphabet of RFC 4648 §5; `=` padding is excluded on purpose (§2.2: "with no padding").
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -65,6 +68,18 @@ const GZIP_OVERHEAD_BYTES = 1024;
  */
 export function encodeStatusList(bits: Uint8Array): string {
   return base64url.encode(gzipSync(bits));
+}
+
+/**
+ * The inflated size of a list that passed {@link decodeStatusList} once (a stored, admitted list),
+ * read from its GZIP trailer (RFC 1952 §2.3.1 ISIZE: the input size modulo 2^32, little-endian)
+ * without inflating it.
+ */
+export function inflatedSizeOf(encodedList: string): number {
+  const compressed = base64url.decode(encodedList);
+  const at = compressed.byteLength - 4;
+  if (at < 0) return 0;
+  return new DataView(compressed.buffer, compressed.byteOffset + at, 4).getUint32(0, true);
 }
 
 /**
@@ -89,8 +104,36 @@ export function maxEncodedListLength(maxEntries: number, statusSize: number): nu
  * @throws ValidationError with one of the codes listed in this module's documentation.
  */
 export function decodeStatusList(encodedList: unknown, options: DecodeStatusListOptions): Uint8Array {
+  const compressed = checkEncodedList(encodedList, options);
+  return checkInflated(inflate(compressed, options), options);
+}
+
+/**
+ * {@link decodeStatusList} with the inflation off the event loop (zlib's thread pool), for lists
+ * that arrive from the network: the checks before inflating are the same, synchronous and cheap.
+ */
+export async function decodeStatusListAsync(
+  encodedList: unknown,
+  options: DecodeStatusListOptions,
+): Promise<Uint8Array> {
+  const compressed = checkEncodedList(encodedList, options);
+  const capBytes = capBytesOf(options);
+  let inflated: Uint8Array;
+  try {
+    inflated = await gunzipAsync(compressed, { maxOutputLength: capBytes });
+  } catch (cause) {
+    throw inflateError(cause, capBytes, options);
+  }
+  return checkInflated(inflated, options);
+}
+
+/**
+ * Every check of an `encodedList` that needs no inflation (type, multibase, length bound, base64url),
+ * cheapest first; returns the compressed bytes. Run before anything costly is done with a list.
+ * @throws ValidationError with one of the codes listed in this module's documentation.
+ */
+export function checkEncodedList(encodedList: unknown, options: DecodeStatusListOptions): Uint8Array {
   const statusSize = checkStatusSize(options.statusSize);
-  const minEntries = options.minEntries ?? MIN_STATUS_LIST_ENTRIES;
   const { maxEntries } = options;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     // A caller bug, not bad input: limits come from configuration.
@@ -142,29 +185,44 @@ export function decodeStatusList(encodedList: unknown, options: DecodeStatusList
     );
   }
 
-  const capBytes = Math.ceil((maxEntries * statusSize) / 8);
-  let inflated: Uint8Array;
+  return compressed;
+}
+
+function capBytesOf(options: DecodeStatusListOptions): number {
+  return Math.ceil((options.maxEntries * options.statusSize) / 8);
+}
+
+function inflate(compressed: Uint8Array, options: DecodeStatusListOptions): Uint8Array {
+  const capBytes = capBytesOf(options);
   try {
     // maxOutputLength aborts inflation as soon as the output would pass the cap, so memory stays
     // bounded by the cap (plus one zlib chunk) whatever the compression ratio.
-    inflated = gunzipSync(compressed, { maxOutputLength: capBytes });
+    return gunzipSync(compressed, { maxOutputLength: capBytes });
   } catch (cause) {
-    if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw reject(
-        'STATUS_LIST_TOO_LARGE',
-        ENCODED_LIST_FIELD,
-        `inflates to more than ${capBytes} bytes, the limit for ${maxEntries} entries of ${statusSize} bit(s)`,
-        cause,
-      );
-    }
-    throw reject(
-      'STATUS_LIST_BAD_GZIP',
+    throw inflateError(cause, capBytes, options);
+  }
+}
+
+function inflateError(cause: unknown, capBytes: number, { maxEntries, statusSize }: DecodeStatusListOptions) {
+  if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+    return reject(
+      'STATUS_LIST_TOO_LARGE',
       ENCODED_LIST_FIELD,
-      `is not a valid GZIP stream (RFC 1952; Bitstring Status List §2.2): ${(cause as Error).message}`,
+      `inflates to more than ${capBytes} bytes, the limit for ${maxEntries} entries of ${statusSize} bit(s)`,
       cause,
     );
   }
+  return reject(
+    'STATUS_LIST_BAD_GZIP',
+    ENCODED_LIST_FIELD,
+    `is not a valid GZIP stream (RFC 1952; Bitstring Status List §2.2): ${(cause as Error).message}`,
+    cause,
+  );
+}
 
+function checkInflated(inflated: Uint8Array, options: DecodeStatusListOptions): Uint8Array {
+  const statusSize = options.statusSize;
+  const minEntries = options.minEntries ?? MIN_STATUS_LIST_ENTRIES;
   // §3.2 step 9: "If the length of the revocation bitstring divided by statusSize is less than
   // minimumNumberOfEntries, raise a STATUS_LIST_LENGTH_ERROR." The minimum therefore scales with the
   // entry width: 131,072 entries of 2 bits need 32 KB, not the 16 KB of §2.2 (which is the 1-bit case).

@@ -35,8 +35,22 @@ export interface ValidationContext {
   limits: InputLimits;
   /** Current time, ms since the epoch. */
   now: number;
+  /** The status list slots an issuer holds here and their inflated bytes, for the per-issuer quotas. */
+  statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number };
+  /** Per-issuer quotas on status lists. */
+  quotas: StatusListQuotas;
   /** How far in the future a record's validFrom may lie before it is held back (clock-skew allowance). */
   maxClockSkewMs: number;
+}
+
+/**
+ * Per-issuer quotas on status lists (issue 11): how many list slots one issuer may hold, and how many
+ * inflated bytes all of them together. Lists stay compressed in memory (status-list/decoded-cache.ts);
+ * the byte quota bounds what one issuer can make every node inflate and scan.
+ */
+export interface StatusListQuotas {
+  maxListsPerIssuer: number;
+  maxDecodedBytesPerIssuer: number;
 }
 
 /** The parsed form of an admitted record, by kind. */

@@ -11,7 +11,7 @@
 import { type DependencyKey, ignore, reject, unresolved } from '../errors.ts';
 import { subjectDependency } from '../records/dependencies.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
-import type { StatusListCredential } from '../records/status-list-credential.ts';
+import { inflateStatusList, type StatusListCredential } from '../records/status-list-credential.ts';
 import { revocationBitsCleared } from '../status-list/bitstring.ts';
 import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
 import type { StatusListState } from '../verification/trust-view.ts';
@@ -76,11 +76,12 @@ export function statusListVersion(list: StatusListCredential): string {
 
 /** Validates a parsed status list credential against the replicated state. */
 export async function validateStatusList(
-  list: StatusListCredential,
+  parsed: StatusListCredential,
   digest: string,
   bytes: Uint8Array,
   ctx: ValidationContext,
 ): Promise<Admission> {
+  let list = parsed;
   const versions = ctx.view.statusListVersions(list.id);
   // Same bytes: duplicate (ignore).
   if (versions.some((v) => v.digest === digest))
@@ -119,6 +120,9 @@ export async function validateStatusList(
 
   const proof = await verifyProofWithKeys(list.credential, list.issuer, keys, ctx.documentLoader, 'now');
   if (!proof.verified) throw proof.error;
+  // [REJECT] Bounded work per unauthenticated byte (issue 11): the list is inflated only now that its
+  // publisher and proof are checked, off the event loop, under the decoded-bits cap (limits.ts).
+  list = await inflateStatusList(list, ctx.limits);
 
   const key = statusListSlotKey(list.id, proof.key.publicKeyMultibase);
   const held = versions.find((v) => v.key === key);
@@ -135,7 +139,34 @@ export async function validateStatusList(
     const heldBytes = ctx.statusListBytes(key);
     if (heldBytes) return equivocation('status-list', key, list.issuer, statusListVersion(list), heldBytes, bytes, ctx);
   }
+  requireQuota(list, key, held, ctx);
   return { kind: 'status-list', parsed: list, key, version: statusListVersion(list), digest, bytes };
+}
+
+/** [REJECT] issue 11: an issuer holds at most so many list slots, and so many inflated bytes in all. */
+function requireQuota(
+  list: StatusListCredential,
+  key: string,
+  held: StatusListState | undefined,
+  ctx: ValidationContext,
+): void {
+  const usage = ctx.statusListUsage(list.issuer);
+  const { maxListsPerIssuer, maxDecodedBytesPerIssuer } = ctx.quotas;
+  if (!usage.slots.has(key) && usage.slots.size >= maxListsPerIssuer) {
+    throw reject(
+      'STATUS_LIST_QUOTA_EXCEEDED',
+      'id',
+      `${list.issuer} already holds ${usage.slots.size} status lists here; the quota is ${maxListsPerIssuer}`,
+    );
+  }
+  const after = usage.decodedBytes - (held?.decodedBytes ?? 0) + list.bits.byteLength;
+  if (after > maxDecodedBytesPerIssuer) {
+    throw reject(
+      'STATUS_LIST_QUOTA_EXCEEDED',
+      'credentialSubject.encodedList',
+      `${list.issuer}'s lists would inflate to ${after} bytes here; the quota is ${maxDecodedBytesPerIssuer}`,
+    );
+  }
 }
 
 /** A newer version keeps the list's shape and never clears a revocation bit (reject otherwise). */

@@ -19,6 +19,8 @@ export interface StatusListState {
   key: string;
   /** The key that signed this version. It counts for a credential only in the scopes it counts in. */
   signer: PinnedKey;
+  /** Inflated size of the list in bytes (held compressed; for the per-issuer quota). */
+  decodedBytes: number;
 }
 
 /** Read access to governance, accreditations and status lists. */

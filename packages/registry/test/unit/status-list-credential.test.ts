@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ValidationError } from '../../src/errors.ts';
 import { DEFAULT_INPUT_LIMITS } from '../../src/limits.ts';
 import { isBitstringStatusListEntry, parseStatusEntries } from '../../src/records/status-entry.ts';
-import { parseStatusListCredential } from '../../src/records/status-list-credential.ts';
+import { inflateStatusList, parseStatusListCredential } from '../../src/records/status-list-credential.ts';
 import { readStatus } from '../../src/status-list/index.ts';
 
 // The Recommendation's Example 3 (§2.2): 131,072 one-bit entries, none set.
@@ -447,9 +447,28 @@ describe('parseStatusListCredential', () => {
     ],
   ];
 
+  // Found only by inflating, which admission does after the issuer and proof are checked (issue 11):
+  // parsing passes, reading the bits or inflating off the event loop rejects.
+  const INFLATION_CODES = new Set(['STATUS_LIST_BAD_GZIP', 'STATUS_LIST_LENGTH_ERROR']);
   for (const [what, mutate, code, field] of rules) {
-    it(`rejects: ${what} → ${code} on ${field}`, () => {
-      expectError(() => parseStatusListCredential(mutated(mutate)), code, field);
+    it(`rejects: ${what} → ${code} on ${field}`, async () => {
+      if (!INFLATION_CODES.has(code)) {
+        expectError(() => parseStatusListCredential(mutated(mutate)), code, field);
+        return;
+      }
+      const list = parseStatusListCredential(mutated(mutate));
+      expectError(() => list.bits, code, field);
+      const inflated = await inflateStatusList(list).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expectError(
+        () => {
+          throw inflated;
+        },
+        code,
+        field,
+      );
     });
   }
 
@@ -465,11 +484,23 @@ describe('parseStatusListCredential', () => {
   });
 
   it('applies the input limits', () => {
-    expectError(
-      () => parseStatusListCredential(validCredential(), { ...DEFAULT_INPUT_LIMITS, maxStatusListEntries: 65_536 }),
-      'STATUS_LIST_TOO_LARGE',
-      'credentialSubject.encodedList',
+    // Inflating past the cap stops at the cap (the string itself is short enough to pass parsing).
+    const capped = parseStatusListCredential(validCredential(), {
+      ...DEFAULT_INPUT_LIMITS,
+      maxStatusListEntries: 65_536,
+    });
+    expectError(() => capped.bits, 'STATUS_LIST_TOO_LARGE', 'credentialSubject.encodedList');
+    // The decoded-bits cap applies whatever the entry width: 131,072 entries of 1 bit pass 2^17 bits...
+    assert.equal(
+      parseStatusListCredential(validCredential(), { ...DEFAULT_INPUT_LIMITS, maxStatusListBits: 2 ** 17 }).bits.length,
+      16_384,
     );
+    // ...and fail one bit below.
+    const tight = parseStatusListCredential(validCredential(), {
+      ...DEFAULT_INPUT_LIMITS,
+      maxStatusListBits: 2 ** 17 - 8,
+    });
+    expectError(() => tight.bits, 'STATUS_LIST_TOO_LARGE', 'credentialSubject.encodedList');
     expectError(
       () =>
         parseStatusListCredential(
