@@ -98,6 +98,12 @@ export interface RecordAdmissionOptions {
    * most this many (a repair after a partition); a bulk catch-up (a cold join) is not re-flooded.
    */
   maxAnnouncedPerPull: number;
+  /**
+   * Longest a batch runs without yielding to the event loop, in ms: validation is synchronous CPU
+   * work (canonicalisation, signatures), and a 2,000-record batch must not keep `/health`, gossip
+   * and new connections waiting for seconds.
+   */
+  sliceMs: number;
 }
 
 /** Defaults of {@link RecordAdmissionOptions}. */
@@ -105,6 +111,7 @@ export const defaultRecordAdmissionOptions: RecordAdmissionOptions = {
   pending: {},
   maxSubmitPasses: 8,
   maxAnnouncedPerPull: 256,
+  sliceMs: 10,
 };
 
 /** What {@link RecordAdmission} depends on. */
@@ -159,6 +166,7 @@ export class RecordAdmission {
   // Dependency keys provided since the release loop last ran; one loop runs at a time.
   private readonly provided = new Set<string>();
   private releasing: Promise<void> | null = null;
+  private sliceStart = 0;
   private stopped = false;
 
   constructor(options: Partial<RecordAdmissionOptions>, modules: RecordAdmissionModules) {
@@ -199,6 +207,7 @@ export class RecordAdmission {
       lastErrors = new Map();
       let progress = false;
       for (const bytes of queue) {
+        await this.yieldIfDue();
         const outcome = await this.admit(bytes, source);
         if (outcome.status === 'fault') {
           result.fault++;
@@ -390,6 +399,7 @@ export class RecordAdmission {
       for (const record of this.pending.waitingFor(keys, ANY_DEPENDENCY)) {
         if (this.stopped) return;
         if (!this.pending.has(record.id)) continue;
+        await this.yieldIfDue();
         const outcome = await this.admit(record.bytes, { path: 'gossip', peer: record.source });
         if (outcome.status === 'fault') return;
         if (outcome.status === 'ignore' && outcome.error.retryable) continue;
@@ -399,6 +409,14 @@ export class RecordAdmission {
         for (const listener of this.recoveryListeners) listener({ record, outcome });
       }
     }
+  }
+
+  /** Yields to the event loop (a macrotask turn) once `sliceMs` of work has run since the last yield. */
+  private async yieldIfDue(): Promise<void> {
+    const now = performance.now();
+    if (now - this.sliceStart < this.options.sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
   }
 
   private async announce(admission: Admission): Promise<PublishReport | undefined> {

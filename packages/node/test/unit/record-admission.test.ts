@@ -25,9 +25,12 @@ class FakeRegistry {
   readonly held = new Set<string>();
   readonly submitted: string[] = [];
   failing = false;
+  /** CPU time each submission burns (a stand-in for canonicalisation and signature checks). */
+  busyMs = 0;
 
   async submit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
     if (this.failing) throw new StoreError('STORE_IO', 'disk on fire');
+    for (const start = performance.now(); performance.now() - start < this.busyMs; );
     const value = JSON.parse(new TextDecoder().decode(input as Uint8Array)) as {
       id: string;
       requires?: string;
@@ -175,5 +178,21 @@ describe('record admission', () => {
     // Gossip itself and pushes are not re-announced by this layer (gossipsub forwards, the pusher has them).
     await bulk.admission.submitBatch([encode({ id: 'd' })], { path: 'push', peer: 'p' });
     assert.deepEqual(bulk.announced, []);
+  });
+
+  it('a long batch yields to the event loop, so other work (health, gossip) runs in between', async () => {
+    const { admission, registry } = setup({ sliceMs: 10 });
+    registry.busyMs = 2;
+    let submittedWhenOtherWorkRan = -1;
+    setImmediate(() => {
+      submittedWhenOtherWorkRan = registry.submitted.length;
+    });
+    const batch = Array.from({ length: 50 }, (_, i) => encode({ id: `r${i}` }));
+    await admission.submitBatch(batch, { path: 'pull', peer: 'p' });
+    // Without yielding, the callback would run only after all 50 (100 ms of CPU).
+    assert.ok(
+      submittedWhenOtherWorkRan >= 0 && submittedWhenOtherWorkRan < 50,
+      `other work ran after ${submittedWhenOtherWorkRan} of 50`,
+    );
   });
 });
