@@ -15,8 +15,14 @@ export type SelectableCheck = 'proof' | 'issuer' | 'status' | 'validity';
 /** Every selectable check, in the order they run and are reported. */
 export const SELECTABLE_CHECKS: readonly SelectableCheck[] = Object.freeze(['proof', 'issuer', 'status', 'validity']);
 
-/** Error code of a check name that names no check (or a malformed selection). */
-export const VERIFY_CHECK_UNSUPPORTED = 'VERIFY_CHECK_UNSUPPORTED';
+/** Codes of a check selection. */
+export const CHECK_SELECTION_CODES = {
+  /** `reject` — a check name that names no check, or a selection that is not a list of names. */
+  UNSUPPORTED: 'VERIFY_CHECK_UNSUPPORTED',
+} as const;
+
+/** {@link CHECK_SELECTION_CODES}.UNSUPPORTED, kept for existing importers. */
+export const VERIFY_CHECK_UNSUPPORTED = CHECK_SELECTION_CODES.UNSUPPORTED;
 
 // VC-API and reference verifiers' names for each check (Digital Bazaar's verifiers say
 // "credentialStatus", test suites "status"; "expiration" is the VC 1.1 era's validity check).
@@ -44,7 +50,7 @@ export function parseCheckSelection(value: unknown, field = 'options.checks'): S
   if (value === undefined) return [...SELECTABLE_CHECKS];
   if (!Array.isArray(value) || value.length === 0) {
     throw reject(
-      VERIFY_CHECK_UNSUPPORTED,
+      CHECK_SELECTION_CODES.UNSUPPORTED,
       field,
       `must be a non-empty array of check names (${Object.keys(ALIASES).join(', ')}), got ${describeValue(value)}`,
     );
@@ -54,7 +60,7 @@ export function parseCheckSelection(value: unknown, field = 'options.checks'): S
     const check = typeof name === 'string' && Object.hasOwn(ALIASES, name) ? ALIASES[name] : undefined;
     if (!check) {
       throw reject(
-        VERIFY_CHECK_UNSUPPORTED,
+        CHECK_SELECTION_CODES.UNSUPPORTED,
         `${field}[${i}]`,
         `${describeValue(name)} is not a check this verifier runs (${Object.keys(ALIASES).join(', ')})`,
       );

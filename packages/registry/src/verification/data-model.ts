@@ -18,9 +18,10 @@ import { createHash } from 'node:crypto';
 import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
 import { type ValidationError, reject } from '../errors.ts';
 import { describeValue, isUrl, parseStatusEntries } from '../records/status-entry.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 
-/** Code of every data model violation (VCDM 2.0 §7.1). */
-export const MALFORMED_VALUE_ERROR = 'MALFORMED_VALUE_ERROR';
+/** Code of every data model violation (VCDM 2.0 §7.1): {@link W3C_ERROR_CODES}.MALFORMED_VALUE_ERROR. */
+export const MALFORMED_VALUE_ERROR = W3C_ERROR_CODES.MALFORMED_VALUE_ERROR;
 
 /** Options of {@link dataModelProblems}. */
 export interface DataModelOptions {
@@ -39,7 +40,8 @@ type Json = Record<string, unknown>;
  */
 export function dataModelProblems(credential: Readonly<Json>, options: DataModelOptions = {}): ValidationError[] {
   const problems: ValidationError[] = [];
-  const fail = (field: string, rule: string) => problems.push(reject(MALFORMED_VALUE_ERROR, field, rule));
+  const fail = (field: string, rule: string) =>
+    problems.push(reject(W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, field, rule));
   const contexts = credential['@context'];
   const first = Array.isArray(contexts) ? contexts[0] : contexts;
   const v1 = first === CREDENTIALS_CONTEXT_V1_URL;

@@ -9,10 +9,12 @@
  * chain reference; signatures are checked by the caller (crypto/proofs.ts through
  * validation/pinned-keys.ts), so every proof goes through the same key and purpose rules.
  */
+import { PROOF_CODES } from '../crypto/proofs.ts';
 import { type ValidationError, reject } from '../errors.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 
-/** Data Integrity §4.5: the error type of a proof set or chain that cannot be verified. */
-export const PROOF_VERIFICATION_ERROR = 'PROOF_VERIFICATION_ERROR';
+/** Data Integrity §4.5: the error type of a proof set or chain that cannot be verified ({@link W3C_ERROR_CODES}). */
+export const PROOF_VERIFICATION_ERROR = W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR;
 
 /** More proofs than any honest document carries: bounds the work of one verification. */
 export const MAX_PROOFS = 8;
@@ -40,10 +42,10 @@ export interface ProofTask {
 export function proofTasks(secured: Readonly<Json>): ProofTask[] | ValidationError {
   const { proof: value, ...unsecured } = secured;
   const proofs = value === undefined || value === null ? [] : [value].flat();
-  if (proofs.length === 0) return reject('PROOF_MISSING', 'proof', 'the document has no proof');
+  if (proofs.length === 0) return reject(PROOF_CODES.MISSING, 'proof', 'the document has no proof');
   if (proofs.length > MAX_PROOFS) {
     return reject(
-      PROOF_VERIFICATION_ERROR,
+      W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR,
       'proof',
       `holds ${proofs.length} proofs; at most ${MAX_PROOFS} are verified`,
     );
@@ -53,12 +55,13 @@ export function proofTasks(secured: Readonly<Json>): ProofTask[] | ValidationErr
   for (const [i, proof] of proofs.entries()) {
     const field = set ? `proof[${i}]` : 'proof';
     if (proof === null || typeof proof !== 'object' || Array.isArray(proof)) {
-      return reject(PROOF_VERIFICATION_ERROR, field, 'must be an object');
+      return reject(W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR, field, 'must be an object');
     }
     const id = (proof as Json).id;
     if (typeof id === 'string') {
       // Chains name proofs by id: two proofs with one id would make a reference ambiguous.
-      if (ids.has(id)) return reject(PROOF_VERIFICATION_ERROR, `${field}.id`, `${id} names two proofs of the set`);
+      if (ids.has(id))
+        return reject(W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR, `${field}.id`, `${id} names two proofs of the set`);
       ids.set(id, proof as Json);
     }
   }
@@ -75,9 +78,14 @@ export function proofTasks(secured: Readonly<Json>): ProofTask[] | ValidationErr
         // §4.5: "If a proof in matchingProofs ... does not exist in allProofs, an error MUST be raised".
         const previous = typeof ref === 'string' ? ids.get(ref) : undefined;
         if (!previous) {
-          return reject(PROOF_VERIFICATION_ERROR, refField, `${JSON.stringify(ref)} names no proof of this document`);
+          return reject(
+            W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR,
+            refField,
+            `${JSON.stringify(ref)} names no proof of this document`,
+          );
         }
-        if (previous === proof) return reject(PROOF_VERIFICATION_ERROR, refField, 'a proof cannot chain to itself');
+        if (previous === proof)
+          return reject(W3C_ERROR_CODES.PROOF_VERIFICATION_ERROR, refField, 'a proof cannot chain to itself');
         previousProofs.push(previous);
       }
     }

@@ -13,9 +13,23 @@ import {
   type StatusEntry,
 } from '../records/status-entry.ts';
 import { MIN_STATUS_LIST_ENTRIES, readStatus } from '../status-list/bitstring.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 import { type AsOf, asOfStamp, type CheckOutcome, type CheckResult } from './check-result.ts';
 import { countingStatusVersion } from './credential-keys.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
+
+/**
+ * Codes of the status check beside the Recommendation's own error names ({@link W3C_ERROR_CODES}).
+ * They are check results, not errors: the verifier reports them, nothing is ignored or rejected.
+ */
+export const STATUS_CHECK_CODES = {
+  /** `undetermined` — a `credentialStatus` entry of a type this node cannot evaluate (fail closed). */
+  TYPE_UNSUPPORTED: 'STATUS_TYPE_UNSUPPORTED',
+  /** `fail` — the entry's bit is set in a revocation list (Bitstring Status List §3.2). */
+  CREDENTIAL_REVOKED: 'CREDENTIAL_REVOKED',
+  /** `fail` — the entry's bit is set in a suspension list (Bitstring Status List §3.2). */
+  CREDENTIAL_SUSPENDED: 'CREDENTIAL_SUSPENDED',
+} as const;
 
 /** What the status check reads: the replica and the clock (ms since the epoch). */
 export interface StatusCheckOptions {
@@ -38,7 +52,9 @@ export function statusChecks(
     entries = parseStatusEntries(credential);
   } catch (error) {
     const e = error as ValidationError;
-    return [{ check: 'status', outcome: 'fail', code: e.code ?? 'MALFORMED_VALUE_ERROR', message: e.message }];
+    return [
+      { check: 'status', outcome: 'fail', code: e.code ?? W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, message: e.message },
+    ];
   }
   return entries.map((entry): CheckResult => {
     if (isBitstringStatusListEntry(entry)) return statusCheck(entry, issuer, options, listsRead, warnings, keys);
@@ -46,7 +62,7 @@ export function statusChecks(
     return {
       check: 'status',
       outcome: 'undetermined',
-      code: 'STATUS_TYPE_UNSUPPORTED',
+      code: STATUS_CHECK_CODES.TYPE_UNSUPPORTED,
       message: `${entry.field}: status type ${entry.unsupported.join(', ')} is not supported`,
     };
   });
@@ -79,7 +95,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
+      code: W3C_ERROR_CODES.STATUS_VERIFICATION_ERROR,
       message: `status list ${entry.statusListCredential} holds no version signed by a key that counts for ${issuer} in this credential's scope`,
       details,
     };
@@ -90,7 +106,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'undetermined',
-      code: 'STATUS_RETRIEVAL_ERROR',
+      code: W3C_ERROR_CODES.STATUS_RETRIEVAL_ERROR,
       message: `status list ${entry.statusListCredential} is not held by this node`,
       details,
     };
@@ -101,7 +117,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
+      code: W3C_ERROR_CODES.STATUS_VERIFICATION_ERROR,
       message: `status list ${list.id} is issued by ${list.issuer}, not by the credential's issuer ${issuer}`,
       details,
     };
@@ -110,7 +126,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
+      code: W3C_ERROR_CODES.STATUS_VERIFICATION_ERROR,
       message: `status list ${list.id} has purpose ${list.statusPurpose.join(', ')}, not ${entry.statusPurpose}`,
       details,
     };
@@ -121,7 +137,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'STATUS_VERIFICATION_ERROR',
+      code: W3C_ERROR_CODES.STATUS_VERIFICATION_ERROR,
       message: `status list ${list.id} has ${list.statusSize}-bit entries; the entry says statusSize ${entry.statusSize}`,
       details,
     };
@@ -132,7 +148,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'STATUS_LIST_LENGTH_ERROR',
+      code: W3C_ERROR_CODES.STATUS_LIST_LENGTH_ERROR,
       message: `status list ${list.id} holds fewer than ${MIN_STATUS_LIST_ENTRIES} entries of ${entry.statusSize} bits`,
       details,
     };
@@ -141,7 +157,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'undetermined',
-      code: 'STATUS_VERIFICATION_ERROR',
+      code: W3C_ERROR_CODES.STATUS_VERIFICATION_ERROR,
       message: `status list ${list.id} expired at ${new Date(list.validUntil).toISOString()}`,
       details,
     };
@@ -150,7 +166,13 @@ export function statusCheck(
   try {
     value = readStatus(list.bits, entry.statusListIndex, entry.statusSize);
   } catch (error) {
-    return { check: 'status', outcome: 'fail', code: 'RANGE_ERROR', message: (error as Error).message, details };
+    return {
+      check: 'status',
+      outcome: 'fail',
+      code: W3C_ERROR_CODES.RANGE_ERROR,
+      message: (error as Error).message,
+      details,
+    };
   }
   // ttl (ms) says how long a copy may be relied on; past it the answer still stands but is flagged.
   if (list.ttl !== undefined && options.now - state.receivedAt > list.ttl) {
@@ -165,7 +187,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'CREDENTIAL_REVOKED',
+      code: STATUS_CHECK_CODES.CREDENTIAL_REVOKED,
       message: `revoked (index ${entry.statusListIndex} of ${list.id})`,
       details: withValue,
     };
@@ -174,7 +196,7 @@ export function statusCheck(
     return {
       check: 'status',
       outcome: 'fail',
-      code: 'CREDENTIAL_SUSPENDED',
+      code: STATUS_CHECK_CODES.CREDENTIAL_SUSPENDED,
       message: `suspended (index ${entry.statusListIndex} of ${list.id})`,
       details: withValue,
     };

@@ -26,19 +26,43 @@ import { isBitstringStatusListEntry, parseStatusEntries } from '../records/statu
 import { readStatus } from '../status-list/bitstring.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
 
+/**
+ * Codes of a chain that could not be built (DESIGN.md Records §2; docs/records.md, Trust rules).
+ * "Not yet resolvable" is decided here, once: a failure that names the record it `awaits` is an
+ * `ignore`, retried when that record arrives; validators treat the timing and withdrawal failures as
+ * stale (`ignore`, not retried) and every other failure as unauthorised (`reject`). The verifier
+ * reports them as the `issuer` check's code.
+ */
+export const TRUST_CHAIN_CODES = {
+  /** `ignore` (awaits the subject's accreditation) — no accreditation of the subject covers the scope. */
+  ISSUER_NOT_ACCREDITED: 'ISSUER_NOT_ACCREDITED',
+  /** `ignore` (stale) — a link's validity period has not started at an instant checked. */
+  ACCREDITATION_NOT_YET_VALID: 'ACCREDITATION_NOT_YET_VALID',
+  /** `ignore` (stale) — a link's validity period has ended at an instant checked. */
+  ACCREDITATION_EXPIRED: 'ACCREDITATION_EXPIRED',
+  /** `ignore` (stale) — a link is revoked through its accreditor's status list. */
+  ACCREDITATION_WITHDRAWN: 'ACCREDITATION_WITHDRAWN',
+  /** `ignore` (stale) — a link is suspended through its accreditor's status list (newest version). */
+  ACCREDITATION_SUSPENDED: 'ACCREDITATION_SUSPENDED',
+  /**
+   * `ignore` (awaits the list) when a link's withdrawal list is not held; `reject` when its
+   * `credentialStatus` is malformed, of an unsupported type, or names an index outside the list.
+   */
+  ACCREDITATION_STATUS_UNKNOWN: 'ACCREDITATION_STATUS_UNKNOWN',
+  /** `reject` — an accreditor's `maxPathLength` leaves no room for the levels below it. */
+  ACCREDITATION_PATH_TOO_LONG: 'ACCREDITATION_PATH_TOO_LONG',
+  /** `reject` — a link (or the anchoring authority's jurisdiction) does not cover the scope: scope only narrows. */
+  ACCREDITATION_SCOPE_WIDENED: 'ACCREDITATION_SCOPE_WIDENED',
+  /** `reject` — the signing key is not pinned by the link it would count through (scoped keys). */
+  ACCREDITATION_KEY_NOT_PINNED: 'ACCREDITATION_KEY_NOT_PINNED',
+  /** `ignore` (retryable) — no governance record is held yet, so no chain can end anywhere. */
+  GOVERNANCE_UNKNOWN: 'GOVERNANCE_UNKNOWN',
+  /** `ignore` (awaits the accreditor's accreditation) — a link's accreditor has no valid chain upwards. */
+  CHAIN_BROKEN: 'CHAIN_BROKEN',
+} as const;
+
 /** Why a chain could not be built, most specific first. */
-export type ChainFailure =
-  | 'ISSUER_NOT_ACCREDITED'
-  | 'ACCREDITATION_NOT_YET_VALID'
-  | 'ACCREDITATION_EXPIRED'
-  | 'ACCREDITATION_WITHDRAWN'
-  | 'ACCREDITATION_SUSPENDED'
-  | 'ACCREDITATION_STATUS_UNKNOWN'
-  | 'ACCREDITATION_PATH_TOO_LONG'
-  | 'ACCREDITATION_SCOPE_WIDENED'
-  | 'ACCREDITATION_KEY_NOT_PINNED'
-  | 'GOVERNANCE_UNKNOWN'
-  | 'CHAIN_BROKEN';
+export type ChainFailure = (typeof TRUST_CHAIN_CODES)[keyof typeof TRUST_CHAIN_CODES];
 
 /** A found chain: accreditations from the subject upwards, and the authority that anchors it. */
 export interface TrustChain {
@@ -113,13 +137,18 @@ export function findChain(view: TrustView, query: ChainQuery): ChainResult {
 export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
   const governance = view.governance();
   if (!governance) {
-    return { ok: false, code: 'GOVERNANCE_UNKNOWN', detail: 'no governance record is loaded', awaits: ANY_DEPENDENCY };
+    return {
+      ok: false,
+      code: TRUST_CHAIN_CODES.GOVERNANCE_UNKNOWN,
+      detail: 'no governance record is loaded',
+      awaits: ANY_DEPENDENCY,
+    };
   }
   // Not yet resolvable is decided here, once: a missing link, a missing withdrawal list or a missing
   // governance may arrive; every other failure is final for these records (only time changes a
   // not-yet-valid link, and anti-entropy brings a record again when it does).
   let best: { code: ChainFailure; detail: string; awaits: DependencyKey | null } = {
-    code: 'ISSUER_NOT_ACCREDITED',
+    code: TRUST_CHAIN_CODES.ISSUER_NOT_ACCREDITED,
     detail: `${query.subject} holds no ${query.role} accreditation for ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
     awaits: subjectDependency(query.subject),
   };
@@ -145,18 +174,21 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
       const covering = link.accreditedFor.find((s) => scopeWithin(query.scope, s));
       if (!covering) {
         note(
-          'ACCREDITATION_SCOPE_WIDENED',
+          TRUST_CHAIN_CODES.ACCREDITATION_SCOPE_WIDENED,
           `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
         );
         continue;
       }
       // A key counts only through the link that pins it (scoped keys).
       if (key && !link.publicKeys.some((k) => sameKey(k, key))) {
-        note('ACCREDITATION_KEY_NOT_PINNED', `${link.id} does not pin ${key.id} for ${subject}`);
+        note(TRUST_CHAIN_CODES.ACCREDITATION_KEY_NOT_PINNED, `${link.id} does not pin ${key.id} for ${subject}`);
         continue;
       }
       if (role === 'accreditor' && link.maxPathLength < below) {
-        note('ACCREDITATION_PATH_TOO_LONG', `${link.id} allows ${link.maxPathLength} accreditor level(s) below it`);
+        note(
+          TRUST_CHAIN_CODES.ACCREDITATION_PATH_TOO_LONG,
+          `${link.id} allows ${link.maxPathLength} accreditor level(s) below it`,
+        );
         continue;
       }
       const timing = timingFailure(link, query.at, query.skewMs ?? 0);
@@ -175,7 +207,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
       if (authority) {
         if (!jurisdictionWithin(query.scope.jurisdiction, authority.jurisdiction)) {
           note(
-            'ACCREDITATION_SCOPE_WIDENED',
+            TRUST_CHAIN_CODES.ACCREDITATION_SCOPE_WIDENED,
             `authority ${authority.id} governs ${authority.jurisdiction}, not ${query.scope.jurisdiction}`,
           );
           continue;
@@ -187,7 +219,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
         const aboves = search(link.issuer, 'accreditor', role === 'accreditor' ? below + 1 : 0, next, undefined);
         if (aboves.length === 0) {
           note(
-            'CHAIN_BROKEN',
+            TRUST_CHAIN_CODES.CHAIN_BROKEN,
             `no valid chain from ${link.issuer} (accreditor of ${link.id}) to a governance authority`,
             subjectDependency(link.issuer),
           );
@@ -259,7 +291,9 @@ function timingFailure(link: ParsedAccreditation, at: number[], skewMs: number):
     ) {
       continue;
     }
-    return time < link.validFromMs ? 'ACCREDITATION_NOT_YET_VALID' : 'ACCREDITATION_EXPIRED';
+    return time < link.validFromMs
+      ? TRUST_CHAIN_CODES.ACCREDITATION_NOT_YET_VALID
+      : TRUST_CHAIN_CODES.ACCREDITATION_EXPIRED;
   }
   return null;
 }
@@ -295,19 +329,22 @@ function withdrawalFailure(
   try {
     entries = parseStatusEntries(link.credential);
   } catch {
-    return { code: 'ACCREDITATION_STATUS_UNKNOWN', detail: `${link.id} has a malformed credentialStatus` };
+    return {
+      code: TRUST_CHAIN_CODES.ACCREDITATION_STATUS_UNKNOWN,
+      detail: `${link.id} has a malformed credentialStatus`,
+    };
   }
   for (const entry of entries) {
     if (!isBitstringStatusListEntry(entry)) {
       return {
-        code: 'ACCREDITATION_STATUS_UNKNOWN',
+        code: TRUST_CHAIN_CODES.ACCREDITATION_STATUS_UNKNOWN,
         detail: `${link.id} uses an unsupported status type ${entry.unsupported.join(', ')}`,
       };
     }
     const versions = countingListVersions(view, entry.statusListCredential, link.issuer, accreditorKeys);
     if (versions.length === 0) {
       return {
-        code: 'ACCREDITATION_STATUS_UNKNOWN',
+        code: TRUST_CHAIN_CODES.ACCREDITATION_STATUS_UNKNOWN,
         detail: `status list ${entry.statusListCredential} of ${link.id} is not held (signed by a key of ${link.issuer} that counts here)`,
         awaits: listDependency(entry.statusListCredential),
       };
@@ -320,15 +357,18 @@ function withdrawalFailure(
         value = readStatus(state.list.bits, entry.statusListIndex, state.list.statusSize);
       } catch {
         return {
-          code: 'ACCREDITATION_STATUS_UNKNOWN',
+          code: TRUST_CHAIN_CODES.ACCREDITATION_STATUS_UNKNOWN,
           detail: `index ${entry.statusListIndex} is outside ${entry.statusListCredential}`,
         };
       }
       if (value !== 0 && entry.statusPurpose === 'revocation') {
-        return { code: 'ACCREDITATION_WITHDRAWN', detail: `${link.id} was withdrawn by ${link.issuer}` };
+        return {
+          code: TRUST_CHAIN_CODES.ACCREDITATION_WITHDRAWN,
+          detail: `${link.id} was withdrawn by ${link.issuer}`,
+        };
       }
       if (i === 0 && value !== 0 && entry.statusPurpose === 'suspension') {
-        return { code: 'ACCREDITATION_SUSPENDED', detail: `${link.id} is suspended by ${link.issuer}` };
+        return { code: TRUST_CHAIN_CODES.ACCREDITATION_SUSPENDED, detail: `${link.id} is suspended by ${link.issuer}` };
       }
     }
   }

@@ -8,8 +8,10 @@
  * never throws for an invalid credential, never stores it and never logs it.
  */
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
+import { PROOF_CODES } from '../crypto/proofs.ts';
 import { ValidationError } from '../errors.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 import type { DocumentLoader } from '../validation/context.ts';
 import { isObject } from '../validation/fields.ts';
 import { verifyProofWithKeys } from '../validation/pinned-keys.ts';
@@ -19,8 +21,21 @@ import { type PassedScope, proofKeysFor, statusKeysFor } from './credential-keys
 import { dataModelProblems, issuerUrlOf } from './data-model.ts';
 import { proofTasks } from './proof-set.ts';
 import { statusChecks } from './status-check.ts';
-import { findChain } from './trust-chain.ts';
+import { type ChainFailure, findChain, TRUST_CHAIN_CODES } from './trust-chain.ts';
 import type { StatusListState, TrustView } from './trust-view.ts';
+
+/**
+ * Codes of the verifier's own checks, beside those of the modules it runs (proofs, trust chain,
+ * status, W3C names). Check results, not errors: a merely invalid credential is an answer.
+ */
+export const VERIFY_CREDENTIAL_CODES = {
+  /** `fail` (issuer check) — the credential names no type besides `VerifiableCredential`, so no accreditation can cover it. */
+  CREDENTIAL_TYPE_MISSING: 'CREDENTIAL_TYPE_MISSING',
+  /** `fail` (validity check) — `validFrom` (1.1: `issuanceDate`) lies in the future (VCDM 2.0 §4.9). */
+  CREDENTIAL_NOT_YET_VALID: 'CREDENTIAL_NOT_YET_VALID',
+  /** `fail` (validity check) — `validUntil` (1.1: `expirationDate`) has passed (VCDM 2.0 §4.9). */
+  CREDENTIAL_EXPIRED: 'CREDENTIAL_EXPIRED',
+} as const;
 
 // The answer's parts and the status check live in their own modules; exported from here as before.
 export { type AsOf, asOfStamp, type CheckOutcome, type CheckResult } from './check-result.ts';
@@ -76,7 +91,7 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
     checks.push({
       check: 'credential',
       outcome: 'fail',
-      code: 'MALFORMED_VALUE_ERROR',
+      code: W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       message: 'the credential must be a JSON object',
     });
     return result();
@@ -103,7 +118,7 @@ export async function verifyCredential(credential: unknown, options: VerifyOptio
   if (wanted('issuer')) checks.push(...issuer_);
   if (wanted('status') && issuer === null && credential.credentialStatus !== undefined) {
     // Without an issuer no list version counts (a list is read only as its issuer signed it).
-    checks.push({ check: 'status', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER });
+    checks.push({ check: 'status', outcome: 'fail', code: W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, message: NO_ISSUER });
   } else if (wanted('status') && issuer !== null) {
     const statusKeys = issuer_.every((c) => c.outcome === 'pass')
       ? statusKeysFor(view, issuer, passed, [issuedAt, now])
@@ -156,7 +171,10 @@ async function proofCheck(
   options: VerifyOptions,
 ): Promise<{ check: CheckResult; keys: PinnedKey[] }> {
   if (issuer === null) {
-    return { keys: [], check: { check: 'proof', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER } };
+    return {
+      keys: [],
+      check: { check: 'proof', outcome: 'fail', code: W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, message: NO_ISSUER },
+    };
   }
   const tasks = proofTasks(credential);
   if (!Array.isArray(tasks)) {
@@ -176,7 +194,7 @@ async function proofCheck(
       });
     } catch (error) {
       // The proof library may throw on input it cannot process; that is a failed proof, not a crash.
-      const code = error instanceof ValidationError ? error.code : 'PROOF_INVALID';
+      const code = error instanceof ValidationError ? error.code : PROOF_CODES.INVALID;
       return {
         keys: [],
         check: { check: 'proof', outcome: 'fail', code, message: `${where}${(error as Error).message}` },
@@ -258,14 +276,15 @@ function issuerChecks(
   key: PinnedKey | undefined,
   passed: PassedScope[],
 ): CheckResult[] {
-  if (issuer === null) return [{ check: 'issuer', outcome: 'fail', code: 'MALFORMED_VALUE_ERROR', message: NO_ISSUER }];
+  if (issuer === null)
+    return [{ check: 'issuer', outcome: 'fail', code: W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, message: NO_ISSUER }];
   const types = specificTypes(credential);
   if (types.length === 0) {
     return [
       {
         check: 'issuer',
         outcome: 'fail',
-        code: 'CREDENTIAL_TYPE_MISSING',
+        code: VERIFY_CREDENTIAL_CODES.CREDENTIAL_TYPE_MISSING,
         message: 'the credential names no type besides VerifiableCredential',
       },
     ];
@@ -278,7 +297,10 @@ function issuerChecks(
     );
     // A URL issuer is accredited like a DID one (records/accreditation.ts: an issuer subject may be
     // an https URL, its keys pinned there), so it fails, or passes, the same way.
-    let failure = { code: 'ISSUER_NOT_ACCREDITED', detail: `${issuer} holds no accreditation to issue ${type}` };
+    let failure: { code: ChainFailure; detail: string } = {
+      code: TRUST_CHAIN_CODES.ISSUER_NOT_ACCREDITED,
+      detail: `${issuer} holds no accreditation to issue ${type}`,
+    };
     for (const jurisdiction of jurisdictions) {
       const chain = findChain(options.view, {
         subject: issuer,
@@ -299,7 +321,9 @@ function issuerChecks(
       }
       failure = { code: chain.code, detail: chain.detail };
     }
-    const undetermined = failure.code === 'ACCREDITATION_STATUS_UNKNOWN' || failure.code === 'GOVERNANCE_UNKNOWN';
+    const undetermined =
+      failure.code === TRUST_CHAIN_CODES.ACCREDITATION_STATUS_UNKNOWN ||
+      failure.code === TRUST_CHAIN_CODES.GOVERNANCE_UNKNOWN;
     return {
       check: 'issuer',
       outcome: undetermined ? 'undetermined' : 'fail',
@@ -319,7 +343,7 @@ function validityCheck(credential: Record<string, unknown>, now: number): CheckR
     return {
       check: 'validity',
       outcome: 'fail',
-      code: 'MALFORMED_VALUE_ERROR',
+      code: W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       message: 'validFrom/validUntil must be XML Schema dateTime values',
     };
   }
@@ -327,7 +351,7 @@ function validityCheck(credential: Record<string, unknown>, now: number): CheckR
     return {
       check: 'validity',
       outcome: 'fail',
-      code: 'CREDENTIAL_NOT_YET_VALID',
+      code: VERIFY_CREDENTIAL_CODES.CREDENTIAL_NOT_YET_VALID,
       message: `valid from ${new Date(fromMs).toISOString()}`,
     };
   }
@@ -335,7 +359,7 @@ function validityCheck(credential: Record<string, unknown>, now: number): CheckR
     return {
       check: 'validity',
       outcome: 'fail',
-      code: 'CREDENTIAL_EXPIRED',
+      code: VERIFY_CREDENTIAL_CODES.CREDENTIAL_EXPIRED,
       message: `expired at ${new Date(untilMs).toISOString()}`,
     };
   }

@@ -12,9 +12,10 @@
 
 import { CREDENTIALS_CONTEXT_V1_URL, CREDENTIALS_CONTEXT_V2_URL } from '../contexts/index.ts';
 import { allowListOf, checkDocumentContexts } from '../crypto/context-allow-list.ts';
-import { verifyCredentialProof } from '../crypto/proofs.ts';
+import { PROOF_CODES, verifyCredentialProof } from '../crypto/proofs.ts';
 import { ValidationError } from '../errors.ts';
 import { isUrl } from '../records/status-entry.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 import { isObject } from '../validation/fields.ts';
 import { proofTasks } from './proof-set.ts';
 import {
@@ -82,7 +83,7 @@ export async function verifyPresentation(
   };
 
   if (!isObject(presentation)) {
-    checks.push(fail('presentation', 'MALFORMED_VALUE_ERROR', 'the presentation must be a JSON object'));
+    checks.push(fail('presentation', W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, 'the presentation must be a JSON object'));
     return result();
   }
   checks.push(...shapeChecks(presentation, options));
@@ -92,7 +93,7 @@ export async function verifyPresentation(
     checks.push(
       fail(
         'presentation',
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `verifiableCredential: holds ${list.length} credentials; at most ${MAX_PRESENTED_CREDENTIALS} are verified`,
       ),
     );
@@ -115,7 +116,8 @@ export async function verifyPresentation(
 // and is vetted on its own, so the presentation is vetted without them.
 function shapeChecks(presentation: Record<string, unknown>, options: VerifyPresentationOptions): CheckResult[] {
   const failures: CheckResult[] = [];
-  const malformed = (message: string) => failures.push(fail('presentation', 'MALFORMED_VALUE_ERROR', message));
+  const malformed = (message: string) =>
+    failures.push(fail('presentation', W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, message));
   const contexts = presentation['@context'];
   const first = Array.isArray(contexts) ? contexts[0] : contexts;
   if (first !== CREDENTIALS_CONTEXT_V2_URL && first !== CREDENTIALS_CONTEXT_V1_URL) {
@@ -166,7 +168,7 @@ async function presentationProofCheck(
     const where = tasks.length > 1 ? `${task.field}: ` : '';
     // Without a holder, the presenter is whoever controls the proof's key (nothing read depends on it).
     const signer = holder ?? controllerOf(task.document.proof);
-    if (signer === null) return fail('proof', 'PROOF_INVALID', `${where}proof.verificationMethod: must be a URL`);
+    if (signer === null) return fail('proof', PROOF_CODES.INVALID, `${where}proof.verificationMethod: must be a URL`);
     let outcome: Awaited<ReturnType<typeof verifyCredentialProof>>;
     try {
       outcome = await verifyCredentialProof(task.document, {
@@ -179,7 +181,7 @@ async function presentationProofCheck(
         },
       });
     } catch (error) {
-      const code = error instanceof ValidationError ? error.code : 'PROOF_INVALID';
+      const code = error instanceof ValidationError ? error.code : PROOF_CODES.INVALID;
       return fail('proof', code, `${where}${(error as Error).message}`);
     }
     if (!outcome.verified) return fail('proof', outcome.error.code, `${where}${outcome.error.message}`);
