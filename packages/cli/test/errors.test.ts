@@ -104,6 +104,13 @@ describe('trustmesh node and issuer command errors', () => {
     assertUsageError(port, /option '--api-port <port>' argument '99999' is invalid\. must be a TCP port/);
   });
 
+  it('health against a node nobody answers on: unavailable, exit 1 (as its help says), not a usage error', async () => {
+    const health = await runCli(['health', '--node', 'http://127.0.0.1:9', '--json'], { cwd: dir });
+    assert.equal(health.code, 1, health.stderr);
+    const answer = JSON.parse(health.stdout) as { status: string; code: string };
+    assert.deepEqual([answer.status, answer.code], ['unavailable', 'NODE_UNREACHABLE']);
+  });
+
   it('issuer operations without a node, or without saying which credential', async () => {
     const [issue, revoke, up] = await Promise.all([
       runCli(['issue', 'credential.json'], { cwd: dir }),

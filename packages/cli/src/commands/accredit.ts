@@ -81,7 +81,10 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         '--key <file>',
         'your key file (a governance authority or an accredited accreditor)',
       ).makeOptionMandatory(),
-      new Option('--subject <did>', 'DID of the party accredited (default: the DID of --subject-key)'),
+      new Option(
+        '--subject <id>',
+        'the party accredited: a DID, or for an issuer an https URL (default: the DID of --subject-key)',
+      ),
       new Option(
         '--subject-key <file>',
         'the subject’s key to pin, with its proof of possession: the file the subject wrote with `trustmesh keys prove` (or the subject’s key file, when you hold it)',
@@ -188,7 +191,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         throw new CliError('ACCREDITATION_INVALID', `the accreditation would be invalid: ${error.message}`, {
-          hint: 'check --types (type names), --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID)',
+          hint: 'check --types (type names), --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID, or an https URL for an issuer)',
           cause: error,
         });
       }

@@ -234,7 +234,17 @@ export function registerReadCommands(program: Command, ctx: CommandContext): voi
       withSource(ctx, out, flags, async (source) => {
         let health: Record<string, unknown>;
         if (source.kind === 'node') {
-          health = (await source.client.read('/health', [200, 503])) ?? {};
+          try {
+            health = (await source.client.read('/health', [200, 503])) ?? {};
+          } catch (error) {
+            // A node that does not answer is unavailable: the health answer, not a usage error (exit 1).
+            if (!(error instanceof CliError && error.code === 'NODE_UNREACHABLE')) throw error;
+            out.result(
+              { status: 'unavailable', code: error.code, message: error.message, source: source.label },
+              (r) => [`unavailable: ${String(r.message)}`, `source: ${String(r.source)}`],
+            );
+            return EXIT.NOT_VERIFIED;
+          }
         } else {
           const { registry } = source;
           const governance = registry.governance();
