@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import canonicalizeJson from 'canonicalize';
 import { reject } from './errors.ts';
+import { INPUT_LIMIT_CODES } from './limits.ts';
 
 /**
  * Returns the RFC 8785 canonical UTF-8 bytes of a JSON value. A value with no canonical form throws a
@@ -22,18 +23,18 @@ export function canonicalBytes(value: unknown): Uint8Array {
     // canonicalize throws plain Errors; name them with the codes limits.ts uses for the same faults.
     const message = cause instanceof Error ? cause.message : String(cause);
     if (/surrogate/i.test(message))
-      throw reject('RECORD_INVALID_STRING', undefined, 'holds a lone UTF-16 surrogate', cause);
+      throw reject(INPUT_LIMIT_CODES.RECORD_INVALID_STRING, undefined, 'holds a lone UTF-16 surrogate', cause);
     if (/NaN|Infinity/.test(message)) {
       throw reject(
-        'RECORD_NUMBER_OUT_OF_RANGE',
+        INPUT_LIMIT_CODES.RECORD_NUMBER_OUT_OF_RANGE,
         undefined,
         'holds a number that is not a finite IEEE 754 number',
         cause,
       );
     }
-    throw reject('RECORD_NOT_JSON', undefined, `value has no canonical JSON form (${message})`, cause);
+    throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, undefined, `value has no canonical JSON form (${message})`, cause);
   }
-  if (text === undefined) throw reject('RECORD_NOT_JSON', undefined, 'value has no JSON form');
+  if (text === undefined) throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, undefined, 'value has no JSON form');
   return new TextEncoder().encode(text);
 }
 

@@ -37,12 +37,30 @@ export function statusListEntryCap(limits: InputLimits, statusSize: number): num
   return Math.max(1, Math.min(limits.maxStatusListEntries, Math.floor(limits.maxStatusListBits / statusSize)));
 }
 
-/** A record's text is not JSON (malformed syntax, or bytes that are not UTF-8; RFC 8259 §8.1). */
-export const RECORD_NOT_JSON = 'RECORD_NOT_JSON';
-/** A string (or member name) holds a lone UTF-16 surrogate, which no UTF-8 text can carry (RFC 8259 §8.2). */
-export const RECORD_INVALID_STRING = 'RECORD_INVALID_STRING';
-/** A number outside the range of an IEEE 754 double (e.g. `1e400`), or NaN (RFC 8259 §6, RFC 8785 §3.2.2.3). */
-export const RECORD_NUMBER_OUT_OF_RANGE = 'RECORD_NUMBER_OUT_OF_RANGE';
+/**
+ * Codes of the input limits and of JSON's one canonical form (RFC 8785). All are `reject`: the
+ * bytes themselves are at fault, whoever relays them. Checked before anything else (DESIGN.md
+ * Admission: classify → bound → …).
+ */
+export const INPUT_LIMIT_CODES = {
+  /** `reject` — a record larger than `InputLimits.maxRecordBytes`. */
+  RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
+  /** `reject` — JSON nesting deeper than `InputLimits.maxJsonDepth`. */
+  RECORD_TOO_DEEP: 'RECORD_TOO_DEEP',
+  /** `reject` — a record's text is not JSON (malformed syntax, or bytes that are not UTF-8; RFC 8259 §8.1). */
+  RECORD_NOT_JSON: 'RECORD_NOT_JSON',
+  /** `reject` — a string (or member name) holds a lone UTF-16 surrogate, which no UTF-8 text can carry (RFC 8259 §8.2). */
+  RECORD_INVALID_STRING: 'RECORD_INVALID_STRING',
+  /** `reject` — a number outside the range of an IEEE 754 double (e.g. `1e400`), or NaN (RFC 8259 §6, RFC 8785 §3.2.2.3). */
+  RECORD_NUMBER_OUT_OF_RANGE: 'RECORD_NUMBER_OUT_OF_RANGE',
+} as const;
+
+/** {@link INPUT_LIMIT_CODES}.RECORD_NOT_JSON, kept for existing importers. */
+export const RECORD_NOT_JSON = INPUT_LIMIT_CODES.RECORD_NOT_JSON;
+/** {@link INPUT_LIMIT_CODES}.RECORD_INVALID_STRING, kept for existing importers. */
+export const RECORD_INVALID_STRING = INPUT_LIMIT_CODES.RECORD_INVALID_STRING;
+/** {@link INPUT_LIMIT_CODES}.RECORD_NUMBER_OUT_OF_RANGE, kept for existing importers. */
+export const RECORD_NUMBER_OUT_OF_RANGE = INPUT_LIMIT_CODES.RECORD_NUMBER_OUT_OF_RANGE;
 
 /**
  * Parses untrusted JSON bytes, enforcing size and nesting limits, and that the value has exactly one
@@ -55,7 +73,12 @@ export const RECORD_NUMBER_OUT_OF_RANGE = 'RECORD_NUMBER_OUT_OF_RANGE';
 export function parseJsonBounded(input: Uint8Array | string, limits: InputLimits = DEFAULT_INPUT_LIMITS): unknown {
   const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength;
   if (bytes > limits.maxRecordBytes) {
-    throw reject('RECORD_TOO_LARGE', undefined, `record is ${bytes} bytes; the limit is ${limits.maxRecordBytes}`);
+    // [REJECT] docs/records.md Input limits: at most maxRecordBytes (256 KiB), checked first.
+    throw reject(
+      INPUT_LIMIT_CODES.RECORD_TOO_LARGE,
+      undefined,
+      `record is ${bytes} bytes; the limit is ${limits.maxRecordBytes}`,
+    );
   }
   let text: string;
   try {
@@ -63,14 +86,20 @@ export function parseJsonBounded(input: Uint8Array | string, limits: InputLimits
     // turn invalid bytes into U+FFFD, so the record admitted would not be the bytes received.
     text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input);
   } catch (cause) {
-    throw reject(RECORD_NOT_JSON, undefined, 'record is not UTF-8 text', cause);
+    throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, undefined, 'record is not UTF-8 text', cause);
   }
   assertJsonDepth(text, limits.maxJsonDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw reject(RECORD_NOT_JSON, undefined, `record is not valid JSON (${(cause as Error).message})`, cause);
+    // [REJECT] RFC 8259 §2: the text is one JSON value.
+    throw reject(
+      INPUT_LIMIT_CODES.RECORD_NOT_JSON,
+      undefined,
+      `record is not valid JSON (${(cause as Error).message})`,
+      cause,
+    );
   }
   assertJsonValue(value, limits.maxJsonDepth);
   return value;
@@ -89,7 +118,8 @@ function assertJsonDepth(text: string, maxDepth: number): void {
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > maxDepth) {
-        throw reject('RECORD_TOO_DEEP', undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
+        // [REJECT] docs/records.md Input limits: nesting ≤ maxJsonDepth, checked before parsing.
+        throw reject(INPUT_LIMIT_CODES.RECORD_TOO_DEEP, undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
       }
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
@@ -98,7 +128,9 @@ function assertJsonDepth(text: string, maxDepth: number): void {
 /** Checks nesting depth of an already-parsed value (for objects handed in-process). */
 export function assertValueDepth(value: unknown, maxDepth: number, depth = 0): void {
   if (value === null || typeof value !== 'object') return;
-  if (depth + 1 > maxDepth) throw reject('RECORD_TOO_DEEP', undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
+  // [REJECT] docs/records.md Input limits: nesting ≤ maxJsonDepth.
+  if (depth + 1 > maxDepth)
+    throw reject(INPUT_LIMIT_CODES.RECORD_TOO_DEEP, undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
   for (const child of Array.isArray(value) ? value : Object.values(value)) assertValueDepth(child, maxDepth, depth + 1);
 }
 
@@ -118,35 +150,45 @@ export function assertJsonValue(value: unknown, maxDepth: number): void {
       case 'string':
         // [REJECT] RFC 8259 §8.2 / RFC 8785 §3.2.2.2: a lone surrogate has no UTF-8 form, so the
         // canonical bytes of the record could not be computed (and a lenient encoder would alter it).
-        if (!v.isWellFormed()) throw reject(RECORD_INVALID_STRING, field, 'holds a lone UTF-16 surrogate');
+        if (!v.isWellFormed())
+          throw reject(INPUT_LIMIT_CODES.RECORD_INVALID_STRING, field, 'holds a lone UTF-16 surrogate');
         continue;
       case 'number':
         // [REJECT] RFC 8785 §3.2.2.3: only finite IEEE 754 doubles have a canonical form; JSON.parse
         // reads `1e400` as Infinity.
-        if (!Number.isFinite(v)) throw reject(RECORD_NUMBER_OUT_OF_RANGE, field, 'is not a finite IEEE 754 number');
+        if (!Number.isFinite(v))
+          throw reject(INPUT_LIMIT_CODES.RECORD_NUMBER_OUT_OF_RANGE, field, 'is not a finite IEEE 754 number');
         continue;
       case 'boolean':
         continue;
       case 'object':
         break;
       default:
-        throw reject(RECORD_NOT_JSON, field, `a ${typeof v} has no JSON form`);
+        // [REJECT] RFC 8259 §3: only objects, arrays, strings, numbers, booleans and null.
+        throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, field, `a ${typeof v} has no JSON form`);
     }
     if (v === null) continue;
+    // [REJECT] docs/records.md Input limits: nesting ≤ maxJsonDepth.
     if (depth + 1 > maxDepth)
-      throw reject('RECORD_TOO_DEEP', undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
+      throw reject(INPUT_LIMIT_CODES.RECORD_TOO_DEEP, undefined, `JSON nesting exceeds the limit of ${maxDepth}`);
     if (Array.isArray(v)) {
       for (const [i, child] of v.entries()) stack.push({ value: child, path: `${path}[${i}]`, depth: depth + 1 });
       continue;
     }
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) {
-      throw reject(RECORD_NOT_JSON, field, 'must be a plain JSON object');
+      // [REJECT] RFC 8259 §4: an object is a plain member map (no class instances).
+      throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, field, 'must be a plain JSON object');
     }
     for (const [key, child] of Object.entries(v)) {
       const childPath = path ? `${path}.${key}` : key;
+      // [REJECT] RFC 8259 §8.2: member names are strings too.
       if (!key.isWellFormed())
-        throw reject(RECORD_INVALID_STRING, path || undefined, 'a member name holds a lone UTF-16 surrogate');
+        throw reject(
+          INPUT_LIMIT_CODES.RECORD_INVALID_STRING,
+          path || undefined,
+          'a member name holds a lone UTF-16 surrogate',
+        );
       stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }

@@ -5,19 +5,36 @@ import { ignore, reject, unresolved } from '../errors.ts';
 import { accreditationKey, type ParsedAccreditation } from '../records/accreditation.ts';
 import { jurisdictionWithin } from '../records/governance.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
-import { authorityKeys, countingKeysOf, findChains } from '../verification/trust-chain.ts';
+import {
+  authorityKeys,
+  type ChainFailure,
+  countingKeysOf,
+  findChains,
+  TRUST_CHAIN_CODES,
+} from '../verification/trust-chain.ts';
+import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { equivocation, requireDistinctSignedContent } from './evidence.ts';
 import { requireKeyPossession, verifyProofWithKeys } from './pinned-keys.ts';
 
+/**
+ * Codes of an accreditation whose accreditor's own chain fails: `ACCREDITOR_` and the trust chain's
+ * code (e.g. `ACCREDITOR_CHAIN_BROKEN`). `ignore` when the chain awaits a record (retried) or is
+ * stale (expired, withdrawn, suspended, not yet valid); the others are raised under the chain's own
+ * code as `reject`. The accreditation's own codes are the trust chain's ({@link TRUST_CHAIN_CODES}).
+ */
+export const ACCREDITOR_CHAIN_CODES = Object.freeze(
+  Object.fromEntries(Object.values(TRUST_CHAIN_CODES).map((code) => [code, `ACCREDITOR_${code}`])),
+) as { readonly [K in ChainFailure]: `ACCREDITOR_${K}` };
+
 // Chain failures that mean the record is merely old or early: ignore them (never punish a peer
 // that was partitioned), without buffering. Those that more records may resolve are the trust
 // chain's to say (`awaits`); everything else is unauthorised: reject.
-const STALE = new Set([
-  'ACCREDITATION_EXPIRED',
-  'ACCREDITATION_WITHDRAWN',
-  'ACCREDITATION_SUSPENDED',
-  'ACCREDITATION_NOT_YET_VALID',
+const STALE = new Set<ChainFailure>([
+  TRUST_CHAIN_CODES.ACCREDITATION_EXPIRED,
+  TRUST_CHAIN_CODES.ACCREDITATION_WITHDRAWN,
+  TRUST_CHAIN_CODES.ACCREDITATION_SUSPENDED,
+  TRUST_CHAIN_CODES.ACCREDITATION_NOT_YET_VALID,
 ]);
 
 /** Validates a parsed accreditation against the replicated state. */
@@ -29,20 +46,26 @@ export async function validateAccreditation(
 ): Promise<Admission> {
   const key = accreditationKey(parsed.id);
   const held = ctx.accreditation(parsed.id);
-  // Same id, same bytes: duplicate (ignore).
-  if (held?.digest === digest) throw ignore('DUPLICATE', undefined, `accreditation ${parsed.id} is already held`);
+  // [IGNORE] DESIGN.md Admission (dedupe): same id, same bytes.
+  if (held?.digest === digest)
+    throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `accreditation ${parsed.id} is already held`);
   // [IGNORE] issue 9: same signed content in other JSON is a duplicate; decided before any signature.
   if (held) await requireDistinctSignedContent('accreditation', held.bytes, bytes, ctx);
-  // An accreditation already past validUntil grants nothing: stale (ignore).
+  // [IGNORE] docs/records.md Accreditation: already past validUntil, it grants nothing (stale).
   if (parsed.validUntilMs < ctx.now) {
-    throw ignore('ACCREDITATION_EXPIRED', 'validUntil', `expired at ${new Date(parsed.validUntilMs).toISOString()}`);
+    throw ignore(
+      TRUST_CHAIN_CODES.ACCREDITATION_EXPIRED,
+      'validUntil',
+      `expired at ${new Date(parsed.validUntilMs).toISOString()}`,
+    );
   }
 
   // The accreditor must be a current governance authority for the scope, or hold an accreditor
   // accreditation that covers every scope granted here (scope only narrows down a chain).
   const governance = ctx.view.governance();
   // [IGNORE] DESIGN.md Network: a record that depends on one not held yet is not yet resolvable.
-  if (!governance) throw unresolved('GOVERNANCE_UNKNOWN', undefined, 'no governance record is held yet');
+  if (!governance)
+    throw unresolved(TRUST_CHAIN_CODES.GOVERNANCE_UNKNOWN, undefined, 'no governance record is held yet');
   const authority = governance.record.authorities.find((a) => a.id === parsed.issuer);
   // The keys that may sign this accreditation: an authority's come only from governance; an
   // accreditor's are those pinned by its links that start a valid chain for EVERY scope granted here.
@@ -50,10 +73,10 @@ export async function validateAccreditation(
   for (const [i, scope] of parsed.accreditedFor.entries()) {
     const field = `credentialSubject.accreditedFor[${i}]`;
     if (authority) {
-      // An authority accredits within its own jurisdiction only (reject).
       if (jurisdictionWithin(scope.jurisdiction, authority.jurisdiction)) continue;
+      // [REJECT] docs/records.md Accreditation: an authority accredits within its own jurisdiction only.
       throw reject(
-        'ACCREDITATION_SCOPE_WIDENED',
+        TRUST_CHAIN_CODES.ACCREDITATION_SCOPE_WIDENED,
         `${field}.jurisdiction`,
         `${scope.jurisdiction} is outside authority ${authority.id}'s jurisdiction ${authority.jurisdiction}`,
       );
@@ -75,16 +98,16 @@ export async function validateAccreditation(
       signingKeys = signingKeys === null ? keys : signingKeys.filter((k) => keys.some((o) => sameKey(o, k)));
       continue;
     }
-    // [IGNORE] the accreditor's chain waits on a record not held yet (retried when it arrives).
+    // [IGNORE] DESIGN.md Admission: the accreditor's chain waits on a record not held yet (retried when it arrives).
     if (chains.awaits !== null) {
-      throw unresolved(`ACCREDITOR_${chains.code}`, field, chains.detail, chains.awaits, {
+      throw unresolved(ACCREDITOR_CHAIN_CODES[chains.code], field, chains.detail, chains.awaits, {
         // An accreditor no accreditation names yet is an unknown signer.
-        signerKnown: chains.code !== 'ISSUER_NOT_ACCREDITED',
+        signerKnown: chains.code !== TRUST_CHAIN_CODES.ISSUER_NOT_ACCREDITED,
       });
     }
-    // [IGNORE] the accreditor's link is expired, withdrawn, suspended or not yet valid: stale.
-    if (STALE.has(chains.code)) throw ignore(`ACCREDITOR_${chains.code}`, field, chains.detail);
-    // [REJECT] Trust rules: every other chain failure is an unauthorised accreditor.
+    // [IGNORE] docs/records.md Accreditation: the accreditor's link is expired, withdrawn, suspended or not yet valid (stale).
+    if (STALE.has(chains.code)) throw ignore(ACCREDITOR_CHAIN_CODES[chains.code], field, chains.detail);
+    // [REJECT] docs/records.md Trust rules: every other chain failure is an unauthorised accreditor.
     throw reject(chains.code, field, chains.detail);
   }
 

@@ -13,6 +13,7 @@ import { accreditationKey, parseAccreditation } from '../records/accreditation.t
 import { governanceKey, parseGovernance } from '../records/governance.ts';
 import { parseStatusListCredential } from '../records/status-list-credential.ts';
 import type { RecordKind } from '../store/types.ts';
+import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { requireKnownMembers } from './fields.ts';
 import { governanceSignedDigest, verifyGovernanceSignatures } from './governance.ts';
@@ -32,8 +33,16 @@ export { EVIDENCE_TYPE } from '../records/evidence.ts';
  */
 export const MAX_EVIDENCE_PER_SLOT = 4;
 
-/** Evidence for a slot and signer is already held MAX_EVIDENCE_PER_SLOT times (ignore). */
-export const EVIDENCE_CAP_REACHED = 'EVIDENCE_CAP_REACHED';
+/** Codes of evidence validation (docs/records.md Evidence; duplicates are {@link VALIDATION_CODES}.DUPLICATE). */
+export const EVIDENCE_CODES = {
+  /** `ignore` — evidence for this slot and signer is already held MAX_EVIDENCE_PER_SLOT times. */
+  CAP_REACHED: 'EVIDENCE_CAP_REACHED',
+  /** `reject` — not two distinct, validly signed, conflicting records of one signer, slot and version. */
+  INVALID: 'EVIDENCE_INVALID',
+} as const;
+
+/** {@link EVIDENCE_CODES}.CAP_REACHED, kept for existing importers. */
+export const EVIDENCE_CAP_REACHED = EVIDENCE_CODES.CAP_REACHED;
 
 /**
  * SHA-256 (hex) of what a record's signer signed — the content that equivocation compares (issue 9):
@@ -67,7 +76,8 @@ export async function requireDistinctSignedContent(
   ctx: ValidationContext,
 ): Promise<void> {
   if ((await signedContentOf(kind, heldBytes, ctx)) === (await signedContentOf(kind, newBytes, ctx))) {
-    throw ignore('DUPLICATE', undefined, `the held ${kind} record carries the same signed content`);
+    // [IGNORE] issue 9: same signed content as the held record is a re-serialisation (a duplicate).
+    throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `the held ${kind} record carries the same signed content`);
   }
 }
 
@@ -94,14 +104,15 @@ export async function equivocation(
   const [first, second] = pair as [{ b: Uint8Array; d: string }, { b: Uint8Array; d: string }];
   // [IGNORE] issue 9: same signed content is a re-serialisation, not a conflict.
   if (first.d === second.d)
-    throw ignore('DUPLICATE', undefined, `the held ${kind} record carries the same signed content`);
+    throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `the held ${kind} record carries the same signed content`);
   const id = evidenceId(first.d, second.d);
-  if (await ctx.hasEvidence(id)) throw ignore('DUPLICATE', undefined, `evidence ${id} is already held`);
-  // [IGNORE] a real conflict, but the slot's evidence is full (see MAX_EVIDENCE_PER_SLOT).
+  // [IGNORE] DESIGN.md Admission (dedupe): this conflict is already held as evidence.
+  if (await ctx.hasEvidence(id)) throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `evidence ${id} is already held`);
+  // [IGNORE] DESIGN.md Records §5 (bounded): a real conflict, but the slot's evidence is full (MAX_EVIDENCE_PER_SLOT).
   const held = await ctx.evidenceCount(key, signer);
   if (held >= MAX_EVIDENCE_PER_SLOT) {
     throw ignore(
-      EVIDENCE_CAP_REACHED,
+      EVIDENCE_CODES.CAP_REACHED,
       undefined,
       `${held} evidence records against ${signer} for ${key} are held; the cap is ${MAX_EVIDENCE_PER_SLOT}`,
     );
@@ -131,27 +142,34 @@ export async function validateEvidence(
   ctx: ValidationContext,
   limits: InputLimits,
 ): Promise<Admission> {
-  const code = 'EVIDENCE_INVALID';
+  const code = EVIDENCE_CODES.INVALID;
   requireKnownMembers(value, ['type', 'kind', 'records'], '', code);
   const records = value.records;
+  // [REJECT] docs/records.md Evidence: exactly two records.
   if (!Array.isArray(records) || records.length !== 2) throw reject(code, 'records', 'must hold exactly two records');
   const [a, b] = records.map((r, i) => {
     const read = readSubmittedRecord(r, limits);
+    // [REJECT] docs/records.md Evidence: evidence holds records, not evidence.
     if (read.kind === 'evidence') throw reject(code, `records[${i}]`, 'must not be evidence itself');
     return read;
   }) as [SubmittedRecord, SubmittedRecord];
+  // [REJECT] docs/records.md Evidence: both records of the stated kind.
   if (a.kind !== b.kind || a.kind !== value.kind) throw reject(code, 'kind', 'both records must be of the stated kind');
+  // [REJECT] docs/records.md Evidence: the two records differ.
   if (a.digest === b.digest) throw reject(code, 'records', 'the two records are identical');
   // Before any signature: the same signed content is no conflict (a false accusation, reject), and a
   // conflict already held is a duplicate (ignore).
   const [da, db] = [await signedContentOf(a.kind, a.bytes, ctx), await signedContentOf(b.kind, b.bytes, ctx)];
   if (da === db) {
+    // [REJECT] issue 9: the same signed content is no conflict (a false accusation).
     throw reject(code, 'records', 'the two records carry the same signed content: a re-serialisation, not a conflict');
   }
   const id = da < db ? evidenceId(da, db) : evidenceId(db, da);
-  if (await ctx.hasEvidence(id)) throw ignore('DUPLICATE', undefined, `evidence ${id} is already held`);
+  // [IGNORE] DESIGN.md Admission (dedupe): this conflict is already held as evidence.
+  if (await ctx.hasEvidence(id)) throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `evidence ${id} is already held`);
   const [sa, sb] = [await signedSlot(a, ctx), await signedSlot(b, ctx)];
   if (sa.key !== sb.key || sa.version !== sb.version || sa.signer !== sb.signer) {
+    // [REJECT] docs/records.md Evidence: both share slot, version and signer.
     throw reject(code, 'records', 'the two records must share slot, version and signer');
   }
   return equivocation(a.kind, sa.key, sa.signer, sa.version, a.bytes, b.bytes, ctx);
@@ -180,7 +198,8 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
       return { key: statusListKey(list.id), version: statusListVersion(list), signer: list.issuer };
     }
     default:
-      throw reject('EVIDENCE_INVALID', 'kind', `cannot hold evidence of kind ${record.kind}`);
+      // [REJECT] docs/records.md Evidence: only governance, accreditation and status-list records conflict.
+      throw reject(EVIDENCE_CODES.INVALID, 'kind', `cannot hold evidence of kind ${record.kind}`);
   }
 }
 

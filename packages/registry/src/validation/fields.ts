@@ -14,6 +14,7 @@ export function isObject(value: unknown): value is JsonObject {
 
 /** Requires `value` to be an object; `code` names the record kind's field error. */
 export function requireObject(value: unknown, path: string, code: string): JsonObject {
+  // [REJECT] the record kind's schema: this member is an object.
   if (!isObject(value)) throw reject(code, path || undefined, `must be a JSON object, got ${describe(value)}`);
   return value;
 }
@@ -35,7 +36,9 @@ export function requireKnownMembers(obj: JsonObject, allowed: readonly string[],
 export function requireString(obj: JsonObject, key: string, path: string, code: string, maxLength = 2048): string {
   const value = obj[key];
   const field = join(path, key);
+  // [REJECT] the record kind's schema: a required member.
   if (value === undefined) throw reject(code, field, 'is required');
+  // [REJECT] the record kind's schema: a non-empty string, bounded in length.
   if (typeof value !== 'string') throw reject(code, field, `must be a string, got ${describe(value)}`);
   if (value.length === 0) throw reject(code, field, 'must not be empty');
   if (value.length > maxLength) throw reject(code, field, `must be at most ${maxLength} characters`);
@@ -53,6 +56,7 @@ export function requireInteger(obj: JsonObject, key: string, path: string, code:
   const field = join(path, key);
   if (value === undefined) throw reject(code, field, 'is required');
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    // [REJECT] the record kind's schema: a safe integer within [min, max].
     throw reject(code, field, `must be an integer, got ${describe(value)}`);
   }
   if (value < min || value > max) throw reject(code, field, `must be between ${min} and ${max}, got ${value}`);
@@ -71,6 +75,7 @@ export function requireArray(
   const value = obj[key];
   const field = join(path, key);
   if (value === undefined) throw reject(code, field, 'is required');
+  // [REJECT] the record kind's schema: an array of [minItems, maxItems] items.
   if (!Array.isArray(value)) throw reject(code, field, `must be an array, got ${describe(value)}`);
   if (value.length < minItems) throw reject(code, field, `must have at least ${minItems} item(s)`);
   if (value.length > maxItems) throw reject(code, field, `must have at most ${maxItems} items`);
@@ -86,6 +91,7 @@ export function requireDateTime(obj: JsonObject, key: string, path: string, code
   const text = requireString(obj, key, path, code, 64);
   const ms = Date.parse(text);
   if (!DATE_TIME.test(text) || Number.isNaN(ms)) {
+    // [REJECT] VCDM 2.0 §4.9: an XML Schema dateTimeStamp (time zone required).
     throw reject(code, join(path, key), `must be an XML Schema dateTime with a time zone, got "${text}"`);
   }
   return ms;
@@ -100,6 +106,7 @@ export function optionalDateTime(obj: JsonObject, key: string, path: string, cod
 export function requireDid(obj: JsonObject, key: string, path: string, code: string): string {
   const value = requireString(obj, key, path, code);
   if (!/^did:[a-z0-9]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._%-]$/.test(value)) {
+    // [REJECT] DID Core §3.1: DID syntax.
     throw reject(code, join(path, key), `must be a DID (did:<method>:<id>), got "${value.slice(0, 80)}"`);
   }
   return value;
@@ -113,6 +120,7 @@ export function typesOf(obj: JsonObject, path: string, code: string): string[] {
   if (Array.isArray(value) && value.length > 0 && value.length <= 16 && value.every((t) => typeof t === 'string')) {
     return value as string[];
   }
+  // [REJECT] VCDM 2.0 §4.5: `type` is a string or a list of strings (at most 16 here).
   throw reject(code, field, 'must be a string or a non-empty array of at most 16 strings');
 }
 

@@ -4,7 +4,7 @@
  */
 import { sha256Hex } from '../canonical.ts';
 import { keyTypeOf } from '../crypto/keys.ts';
-import { decodeMultibaseSignature, isHighS, SIGNATURE_HIGH_S } from '../crypto/low-s.ts';
+import { decodeMultibaseSignature, isHighS, SIGNATURE_CODES } from '../crypto/low-s.ts';
 import { verifyBytes } from '../crypto/proofs.ts';
 import { ignore, reject, unresolved } from '../errors.ts';
 import { governanceDependency } from '../records/dependencies.ts';
@@ -15,11 +15,28 @@ import {
   governanceSigningBytes,
   type ParsedGovernance,
 } from '../records/governance.ts';
+import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { equivocation } from './evidence.ts';
 
-/** A governance signature names a key of no authority the record is checked against (reject). */
-export const GOVERNANCE_SIGNATURE_KEY_UNKNOWN = 'GOVERNANCE_SIGNATURE_KEY_UNKNOWN';
+/** Codes of governance validation (DESIGN.md Records §1; docs/records.md Governance). */
+export const GOVERNANCE_CODES = {
+  /** `reject` — the record's `networkId` is not this node's network. */
+  WRONG_NETWORK: 'GOVERNANCE_WRONG_NETWORK',
+  /** `reject` — a version 1 that is not the genesis pinned by hash in the network file. */
+  GENESIS_MISMATCH: 'GOVERNANCE_GENESIS_MISMATCH',
+  /** `ignore` (awaits version N−1) — versions step by one and the previous one is not held yet. */
+  VERSION_GAP: 'GOVERNANCE_VERSION_GAP',
+  /** `reject` — a signature names a key of no authority the record is checked against. */
+  SIGNATURE_KEY_UNKNOWN: 'GOVERNANCE_SIGNATURE_KEY_UNKNOWN',
+  /** `reject` — a signature by a listed key does not verify. */
+  SIGNATURE_INVALID: 'GOVERNANCE_SIGNATURE_INVALID',
+  /** `reject` — fewer distinct authorities signed than a threshold requires (TUF root rotation). */
+  THRESHOLD_NOT_MET: 'GOVERNANCE_THRESHOLD_NOT_MET',
+} as const;
+
+/** {@link GOVERNANCE_CODES}.SIGNATURE_KEY_UNKNOWN, kept for existing importers. */
+export const GOVERNANCE_SIGNATURE_KEY_UNKNOWN = GOVERNANCE_CODES.SIGNATURE_KEY_UNKNOWN;
 
 /** Validates a parsed governance record against the versions already held. */
 export async function validateGovernance(
@@ -29,24 +46,24 @@ export async function validateGovernance(
   ctx: ValidationContext,
 ): Promise<Admission> {
   const { record } = parsed;
-  // Networks never mix: a record of another network is unauthorised here (reject).
+  // [REJECT] docs/records.md Governance: networks never mix; `networkId` is this node's network.
   if (record.networkId !== ctx.networkId) {
     throw reject(
-      'GOVERNANCE_WRONG_NETWORK',
+      GOVERNANCE_CODES.WRONG_NETWORK,
       'networkId',
       `is "${record.networkId}", this node serves "${ctx.networkId}"`,
     );
   }
   const held = ctx.governanceVersion(record.version);
-  // Same version, same bytes: a duplicate (ignore).
+  // [IGNORE] docs/records.md Governance: same version, same bytes (a duplicate).
   if (held?.digest === digest)
-    throw ignore('DUPLICATE', undefined, `governance version ${record.version} is already held`);
+    throw ignore(VALIDATION_CODES.DUPLICATE, undefined, `governance version ${record.version} is already held`);
   // [IGNORE] issue 9: same version, same signing bytes (signatures reordered, a subset, an ECDSA
   // re-signature): the same signed content, so a duplicate, never evidence. Checked before any
   // signature, so a relay's re-serialisations cost no verification.
   if (held && governanceSignedDigest(held.parsed.record) === governanceSignedDigest(record)) {
     throw ignore(
-      'DUPLICATE',
+      VALIDATION_CODES.DUPLICATE,
       'signatures',
       `governance version ${record.version} is already held with these signing bytes`,
     );
@@ -85,10 +102,10 @@ export async function verifyGovernanceSignatures(
   ctx: ValidationContext,
 ): Promise<void> {
   if (record.version === 1) {
-    // Genesis is pinned by hash in the network file (reject anything else claiming version 1).
+    // [REJECT] DESIGN.md Records §1: genesis is pinned by hash in the network file.
     if (digest !== ctx.genesisDigest) {
       throw reject(
-        'GOVERNANCE_GENESIS_MISMATCH',
+        GOVERNANCE_CODES.GENESIS_MISMATCH,
         'version',
         `version 1 must be the genesis pinned by hash ${ctx.genesisDigest}`,
       );
@@ -97,11 +114,11 @@ export async function verifyGovernanceSignatures(
     await requireThreshold(record, record.authorities, record.threshold, 'its own');
   } else {
     const previous = ctx.governanceVersion(record.version - 1);
-    // Versions step by exactly one; a gap is not yet resolvable (ignore, fetch the missing version).
     if (!previous) {
-      // [IGNORE] TUF root rotation: versions step by one; retried when the missing version arrives.
+      // [IGNORE] TUF root rotation: versions step by one; a gap is not yet resolvable (retried when
+      // the missing version arrives).
       throw unresolved(
-        'GOVERNANCE_VERSION_GAP',
+        GOVERNANCE_CODES.VERSION_GAP,
         'version',
         `version ${record.version - 1} is not held yet; versions step by one`,
         governanceDependency(record.version - 1),
@@ -124,8 +141,9 @@ export async function verifyGovernanceSignatures(
 function requireKnownSigners(record: GovernanceRecord, authorities: readonly GovernanceAuthority[]): void {
   for (const [i, signature] of record.signatures.entries()) {
     if (authorities.some((a) => a.publicKeys.some((k) => k.id === signature.keyId))) continue;
+    // [REJECT] issue 9: a signature by a key of no authority that counts.
     throw reject(
-      GOVERNANCE_SIGNATURE_KEY_UNKNOWN,
+      GOVERNANCE_CODES.SIGNATURE_KEY_UNKNOWN,
       `signatures[${i}].keyId`,
       `${signature.keyId} is not a key of any authority this record is checked against`,
     );
@@ -191,23 +209,26 @@ async function requireThreshold(
 ): Promise<void> {
   const { signed, invalid, highS } = await tallyGovernanceSignatures(record, authorities);
   if (highS >= 0) {
+    // [REJECT] issue 9 (BIP 62 low-S): a high-S ECDSA signature is a malleated copy.
     throw reject(
-      SIGNATURE_HIGH_S,
+      SIGNATURE_CODES.HIGH_S,
       `signatures[${highS}].signature`,
       'is a high-S ECDSA signature; only s ≤ n/2 is accepted',
     );
   }
   if (invalid >= 0) {
     const keyId = record.signatures[invalid]?.keyId;
+    // [REJECT] docs/records.md Governance: a signature by a listed key must verify.
     throw reject(
-      'GOVERNANCE_SIGNATURE_INVALID',
+      GOVERNANCE_CODES.SIGNATURE_INVALID,
       `signatures[${invalid}].signature`,
       `does not verify with key ${keyId}`,
     );
   }
   if (signed.size < threshold) {
+    // [REJECT] DESIGN.md Records §1: a threshold of N's authorities and of its own, by distinct key.
     throw reject(
-      'GOVERNANCE_THRESHOLD_NOT_MET',
+      GOVERNANCE_CODES.THRESHOLD_NOT_MET,
       'signatures',
       `carry valid signatures of ${signed.size} of ${whose} authorities; the threshold is ${threshold}`,
     );

@@ -11,7 +11,7 @@
  */
 
 import { verifyBytes } from '../crypto/keys.ts';
-import { type VerifyProofOptions, verifyCredentialProof } from '../crypto/proofs.ts';
+import { PROOF_CODES, type VerifyProofOptions, verifyCredentialProof } from '../crypto/proofs.ts';
 import type { DocumentLoader, RemoteDocument } from '../crypto/types.ts';
 import { type ValidationError, reject } from '../errors.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
@@ -19,10 +19,20 @@ import { keyPossessionBytes, type PinnedKey, sameKey } from '../records/keys.ts'
 import { didKeyOf } from '../verification/trust-chain.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
-/** Proof of possession of a pinned key missing or not verifying (reject). */
-export const ACCREDITATION_KEY_POSSESSION_INVALID = 'ACCREDITATION_KEY_POSSESSION_INVALID';
-/** A did:key subject pinned with a key other than its own (reject). */
-export const ACCREDITATION_DID_KEY_MISMATCH = 'ACCREDITATION_DID_KEY_MISMATCH';
+/** Codes of pinned keys (docs/records.md, Trust rules: which key counts for what). */
+export const PINNED_KEY_CODES = {
+  /** `reject` — a proof of possession of a pinned key is missing or does not verify. */
+  ACCREDITATION_KEY_POSSESSION_INVALID: 'ACCREDITATION_KEY_POSSESSION_INVALID',
+  /** `reject` — a did:key subject pinned with a key other than its own. */
+  ACCREDITATION_DID_KEY_MISMATCH: 'ACCREDITATION_DID_KEY_MISMATCH',
+  /** `reject` — a proof made with a key that does not count for its signer (in the scope checked). */
+  PROOF_KEY_NOT_PINNED: 'PROOF_KEY_NOT_PINNED',
+} as const;
+
+/** {@link PINNED_KEY_CODES}.ACCREDITATION_KEY_POSSESSION_INVALID, kept for existing importers. */
+export const ACCREDITATION_KEY_POSSESSION_INVALID = PINNED_KEY_CODES.ACCREDITATION_KEY_POSSESSION_INVALID;
+/** {@link PINNED_KEY_CODES}.ACCREDITATION_DID_KEY_MISMATCH, kept for existing importers. */
+export const ACCREDITATION_DID_KEY_MISMATCH = PINNED_KEY_CODES.ACCREDITATION_DID_KEY_MISMATCH;
 
 /**
  * Every key pinned for `did` anywhere: its governance entry and every held accreditation. This is
@@ -51,8 +61,9 @@ export function didKeyVerificationMethod(did: string): string | null {
 export function requireAuthorisedKey(view: TrustView, signer: string, verificationMethod: string): void {
   if (verificationMethod === didKeyVerificationMethod(signer)) return;
   if (pinnedKeysOf(view, signer).some((k) => k.id === verificationMethod)) return;
+  // [REJECT] docs/records.md Trust rules: the key is pinned for the signer, or is its did:key.
   throw reject(
-    'PROOF_KEY_NOT_PINNED',
+    PINNED_KEY_CODES.PROOF_KEY_NOT_PINNED,
     'proof.verificationMethod',
     `${verificationMethod} is not a key pinned for ${signer}`,
   );
@@ -99,7 +110,12 @@ export function scopedDocumentLoader(base: DocumentLoader, signer: string, keys:
     if (did !== signer) return base(url);
     const document = keyDocument(keys, url);
     if (!document) {
-      throw reject('PROOF_KEY_NOT_PINNED', 'proof.verificationMethod', `${url} is not a key that counts here`);
+      // [REJECT] docs/records.md Trust rules: the loader serves only the keys that count for the signer.
+      throw reject(
+        PINNED_KEY_CODES.PROOF_KEY_NOT_PINNED,
+        'proof.verificationMethod',
+        `${url} is not a key that counts here`,
+      );
     }
     return { contextUrl: null, documentUrl: url, document };
   };
@@ -155,7 +171,7 @@ export async function verifyProofWithKeys(
       return {
         verified: false,
         error: reject(
-          'PROOF_KEY_NOT_PINNED',
+          PINNED_KEY_CODES.PROOF_KEY_NOT_PINNED,
           'proof.verificationMethod',
           `${method} is not a key that counts for ${signer} ${scopeLabel}`,
         ),
@@ -168,9 +184,14 @@ export async function verifyProofWithKeys(
       expectedController: signer,
     });
     if (!result.verified) return result;
+    // [REJECT] docs/records.md Trust rules: the proof verifies, but with no key that counts here.
     return {
       verified: false,
-      error: reject('PROOF_KEY_NOT_PINNED', 'proof.verificationMethod', `no key counts for ${signer} ${scopeLabel}`),
+      error: reject(
+        PINNED_KEY_CODES.PROOF_KEY_NOT_PINNED,
+        'proof.verificationMethod',
+        `no key counts for ${signer} ${scopeLabel}`,
+      ),
     };
   }
   let last: KeyedProofVerification | null = null;
@@ -183,7 +204,7 @@ export async function verifyProofWithKeys(
     if (result.verified) return { ...result, key };
     last = result;
     // Only a bad signature depends on which public key was tried.
-    if (result.error.code !== 'PROOF_INVALID') break;
+    if (result.error.code !== PROOF_CODES.INVALID) break;
   }
   return last as KeyedProofVerification;
 }
@@ -197,22 +218,22 @@ export async function requireKeyPossession(parsed: ParsedAccreditation): Promise
   const own = didKeyOf(parsed.subject);
   for (const [i, key] of parsed.publicKeys.entries()) {
     const field = `credentialSubject.publicKeys[${i}]`;
-    // [REJECT] Trust rules: a did:key is its key; pinning another key for it binds somebody else's.
+    // [REJECT] docs/records.md Trust rules: a did:key is its key; pinning another key for it binds somebody else's.
     if (own && !sameKey(own, key)) {
       throw reject(
-        ACCREDITATION_DID_KEY_MISMATCH,
+        PINNED_KEY_CODES.ACCREDITATION_DID_KEY_MISMATCH,
         field,
         `a did:key subject can be pinned only with its own key ${own.id} (${own.publicKeyMultibase})`,
       );
     }
-    // [REJECT] Trust rules: every pinned key carries its holder's proof of possession.
+    // [REJECT] docs/records.md Trust rules: every pinned key carries its holder's proof of possession.
     if (key.proofOfPossession === undefined) {
-      throw reject(ACCREDITATION_KEY_POSSESSION_INVALID, `${field}.proofOfPossession`, 'is required');
+      throw reject(PINNED_KEY_CODES.ACCREDITATION_KEY_POSSESSION_INVALID, `${field}.proofOfPossession`, 'is required');
     }
     const bytes = keyPossessionBytes(parsed.subject, key.id, parsed.id);
     if (!(await verifyBytes(bytes, key.proofOfPossession, key.publicKeyMultibase))) {
       throw reject(
-        ACCREDITATION_KEY_POSSESSION_INVALID,
+        PINNED_KEY_CODES.ACCREDITATION_KEY_POSSESSION_INVALID,
         `${field}.proofOfPossession`,
         `is not ${key.id}'s signature over the binding of (${parsed.subject}, ${key.id}, ${parsed.id})`,
       );
