@@ -129,6 +129,23 @@ async function indexOf(store: RecordStore): Promise<string> {
   return JSON.stringify(entries);
 }
 
+/** What `holder` holds and `joiner` lacks, grouped by key with digits and signing keys blanked. */
+async function missing(holder: RecordStore, joiner: RecordStore): Promise<string> {
+  const held = new Set<string>();
+  for await (const entry of joiner.index()) held.add(`${entry.key}\0${entry.digest}`);
+  const groups = new Map<string, number>();
+  for await (const entry of holder.index()) {
+    if (held.has(`${entry.key}\0${entry.digest}`)) continue;
+    const group = entry.key.replace(/ \S+$/, ' <key>').replace(/\d+/g, '#');
+    groups.set(group, (groups.get(group) ?? 0) + 1);
+  }
+  return [...groups]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([group, n]) => `${fmt(n)} × ${group}`)
+    .join(', ');
+}
+
 interface Row {
   peers: number;
   identicalMs: number | null;
@@ -207,6 +224,7 @@ async function main(): Promise<void> {
       await pause(100);
     }
     const counters = joiner.sync.counters();
+    if (identicalMs === null) console.log(`    missing: ${await missing(holderStores[0]!, joinerStore)}`);
     rows.push({
       peers,
       identicalMs,
