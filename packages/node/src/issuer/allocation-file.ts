@@ -12,8 +12,11 @@
 import { readFile } from 'node:fs/promises';
 import { reject, StoreError } from '@trustmesh/registry';
 
-/** Status purposes the issuer manages (Bitstring Status List §2.1 statusPurpose). */
-export type ManagedPurpose = 'revocation' | 'suspension';
+/**
+ * Status purposes the issuer manages (Bitstring Status List §2.1 statusPurpose); `message` only
+ * when a message list is configured (message-list.ts).
+ */
+export type ManagedPurpose = 'revocation' | 'suspension' | 'message';
 
 /** One entry handed to a credential. */
 export interface AllocatedEntry {

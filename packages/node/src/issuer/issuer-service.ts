@@ -21,12 +21,15 @@
  *   set bits, never cleared; suspension: the journal's last value of each entry); and a peer's copy of
  *   its list holding revocations its own version lacks (a divergence, e.g. after a restored backup) is
  *   merged into a version newer than both.
+ * - With a message list configured (message-list.ts), each credential also gets a `message` entry
+ *   (statusSize > 1, statusMessage, statusReference) whose value the caller sets and may set back.
  *
  * Operations run one at a time: "read the held list, set a bit, sign, publish" must not interleave.
  */
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  CodedError,
   createStatusList,
   issueStatusList,
   type KeyPair,
@@ -35,8 +38,6 @@ import {
   parseStatusListCredential,
   pinnedKeyOf,
   type Registry,
-  CodedError,
-  ValidationError,
   readStatus,
   reject,
   type StatusChange,
@@ -44,6 +45,7 @@ import {
   type SubmitOutcome,
   sha256Hex,
   signCredential,
+  ValidationError,
   verifyProofWithKeys,
   writeStatus,
 } from '@trustmesh/registry';
@@ -51,9 +53,23 @@ import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.ts';
 import { type AllocatedEntry, AllocationFile, type ManagedPurpose } from './allocation-file.ts';
 import { IssuerJournal, type JournalEntry, type JournalFileSystem } from './issuer-journal.ts';
+import {
+  checkMessageListOptions,
+  isMessageValue,
+  MESSAGE_LIST_CODES,
+  type MessageList,
+  type MessageListOptions,
+  messageEntryFields,
+  messageListMismatch,
+  parseMessageValue,
+  requireMatchingMessageList,
+} from './message-list.ts';
 
-/** The status a caller can set through {@link IssuerService.updateStatus}. */
-export type CredentialStatusValue = 'revoked' | 'suspended' | 'active';
+/**
+ * The status a caller can set through {@link IssuerService.updateStatus}: a revocation or
+ * suspension state, or a value of the message list (`0x2`, message-list.ts).
+ */
+export type CredentialStatusValue = 'revoked' | 'suspended' | 'active' | `0x${string}`;
 
 /** Settings of the issuer mode. */
 export interface IssuerServiceOptions {
@@ -85,6 +101,11 @@ export interface IssuerServiceOptions {
    * network's versions, not of its own older ones.
    */
   startupSyncTimeoutMs: number;
+  /**
+   * A node-managed `message` list (Bitstring Status List §2.2), or null (the default): each new
+   * credential then also gets a `message` entry with this statusSize and these messages.
+   */
+  messageList: MessageListOptions | null;
 }
 
 /** Defaults: a revocation list only, 131,072 entries, no ttl. */
@@ -96,6 +117,7 @@ export const defaultIssuerServiceOptions: Omit<IssuerServiceOptions, 'publicBase
   maxRandomProbes: 64,
   recreateMissingLists: false,
   startupSyncTimeoutMs: 0,
+  messageList: null,
 };
 
 /** What the issuer mode depends on. */
@@ -136,6 +158,8 @@ export interface StatusUpdate {
   statusListIndex: number;
   /** The entry's value after the update (1 = set). */
   value: number;
+  /** The message of that value (a `message` entry). */
+  message?: string;
   /** False when the entry already had that value (no new list version was published). */
   changed: boolean;
   /** validFrom of the list version that holds the value (the new one when changed). */
@@ -180,6 +204,8 @@ export class IssuerService {
   /** Ids of the managed lists by purpose (suspension only when configured). */
   readonly lists: Readonly<Partial<Record<ManagedPurpose, string>>>;
   private readonly modules: IssuerServiceModules;
+  /** The checked message-list configuration, or null. */
+  private readonly messageList: MessageList | null;
   private journal!: IssuerJournal;
   private readonly used = new Map<string, Set<number>>();
   private readonly credentials = new Map<string, AllocatedEntry[]>();
@@ -201,10 +227,20 @@ export class IssuerService {
     this.options = options;
     this.modules = modules;
     const base = options.publicBaseUrl.replace(/\/+$/, '');
+    this.messageList = options.messageList ? checkMessageListOptions(options.messageList) : null;
     this.lists = {
       revocation: `${base}/status/${options.revocationListName}`,
       ...(options.suspensionListName ? { suspension: `${base}/status/${options.suspensionListName}` } : {}),
+      ...(this.messageList ? { message: `${base}/status/${this.messageList.name}` } : {}),
     };
+    // One list, one purpose: a message list named like another managed list would be both.
+    if (this.lists.message && [this.lists.revocation, this.lists.suspension].includes(this.lists.message)) {
+      throw reject(
+        MESSAGE_LIST_CODES.CONFIG_INVALID,
+        'issuer.messageList.name',
+        `issuer.messageList.name: ${this.lists.message} is already the revocation or suspension list`,
+      );
+    }
   }
 
   /**
@@ -385,11 +421,14 @@ export class IssuerService {
   /**
    * Sets the status of a credential this service allocated entries for, publishing new versions of
    * the lists concerned (VC-API update status). `revoked` is final: a revoked credential can be
-   * neither suspended nor reinstated. The change is journaled (synced) before it is published.
+   * neither suspended nor reinstated. A `0x…` value sets the credential's message entry (any value
+   * of the message list, in either direction, revoked or not: message-list.ts). The change is
+   * journaled (synced) before it is published.
    * @throws ValidationError `CREDENTIAL_UNKNOWN`, `CREDENTIAL_REVOKED` (reinstating or suspending a
    *   revoked credential: revocation is irreversible), `STATUS_PURPOSE_UNSUPPORTED` (no suspension
-   *   entry), `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`, `ISSUER_JOURNAL_IO` /
-   *   `ISSUER_JOURNAL_FULL`, a signing refusal (clock), `STATUS_PUBLISH_FAILED`.
+   *   or message entry), `STATUS_MESSAGE_VALUE_INVALID` (a value outside the message list),
+   *   `ISSUER_LIST_UNAVAILABLE`, `ISSUER_STATE_BEHIND`, `ISSUER_JOURNAL_IO` / `ISSUER_JOURNAL_FULL`,
+   *   a signing refusal (clock), `STATUS_PUBLISH_FAILED`.
    */
   async updateStatus(credentialId: string, status: CredentialStatusValue): Promise<StatusUpdateResult> {
     // 1. Checked and journaled one at a time; 2. published in a coalesced version: changes journaled
@@ -408,11 +447,18 @@ export class IssuerService {
         statusListCredential: entry.statusListCredential,
         statusListIndex: entry.statusListIndex,
         value,
+        ...(entry.statusPurpose === 'message' && this.messageList?.byValue.has(value)
+          ? { message: this.messageList.byValue.get(value) }
+          : {}),
         changed: validFrom !== null || changes.some((c) => c.entry === entry),
         validFrom: validFrom ?? new Date(this.heldList(entry.statusListCredential).list.validFrom).toISOString(),
       };
     });
-    this.modules.metrics?.statusUpdates.inc({ purpose: updates[0]?.statusPurpose ?? 'none', status });
+    this.modules.metrics?.statusUpdates.inc({
+      purpose: updates[0]?.statusPurpose ?? 'none',
+      // One label for every message value: values are not a label's business (bounded, but noisy).
+      status: isMessageValue(status) ? 'message' : status,
+    });
     return { credentialId, status, updates };
   }
 
@@ -562,6 +608,7 @@ export class IssuerService {
         statusPurpose: e.statusPurpose,
         statusListIndex: String(e.statusListIndex),
         statusListCredential: e.statusListCredential,
+        ...(e.statusPurpose === 'message' && this.messageList ? messageEntryFields(this.messageList) : {}),
       }));
       unsigned.credentialStatus = status.length === 1 ? status[0] : status;
     }
@@ -608,6 +655,8 @@ export class IssuerService {
     const suspension = entries.find((e) => e.statusPurpose === 'suspension');
     const revoked = revocation ? this.valueOf(revocation) === 1 : false;
     const wanted: Array<{ entry: AllocatedEntry; value: number }> = [];
+    // A message value matches no case below (message-list.ts).
+    if (isMessageValue(status)) wanted.push(this.messageChange(entries, status));
     switch (status) {
       case 'revoked':
         if (!revocation) throw unsupported('revocation');
@@ -642,11 +691,20 @@ export class IssuerService {
     return { wanted, changes };
   }
 
+  /** The message entry of `entries` set to `status` (`0x…`): a value of the configured message list. */
+  private messageChange(entries: AllocatedEntry[], status: string): { entry: AllocatedEntry; value: number } {
+    const entry = entries.find((e) => e.statusPurpose === 'message');
+    // Only the configured list: an entry of a list no longer configured is not published to.
+    if (!entry || !this.messageList || entry.statusListCredential !== this.lists.message) throw unsupported('message');
+    // Not a revocation state: it stays settable after a revocation (message-list.ts).
+    return { entry, value: parseMessageValue(status, this.messageList) };
+  }
+
   /** Value of an entry: the journal's when it set one (a revocation also when the held list has it), else the held list's. */
   private valueOf(entry: AllocatedEntry): number {
     const journaled = this.values.get(entry.statusListCredential)?.get(entry.statusListIndex);
     const held = this.heldList(entry.statusListCredential);
-    const listed = readStatus(held.list.bits, entry.statusListIndex, 1);
+    const listed = readStatus(held.list.bits, entry.statusListIndex, held.list.statusSize);
     if (journaled === undefined) return listed;
     return entry.statusPurpose === 'revocation' ? Math.max(journaled, listed) : journaled;
   }
@@ -812,6 +870,9 @@ export class IssuerService {
         id,
         statusPurpose: purpose,
         bits,
+        ...(purpose === 'message' && this.messageList
+          ? { statusSize: this.messageList.statusSize, statusMessage: this.messageList.messages }
+          : {}),
         validFrom,
         ...(this.options.listTtlMs !== null ? { ttl: this.options.listTtlMs } : {}),
       },
@@ -843,6 +904,10 @@ export class IssuerService {
         if (held.list.issuer === this.did) {
           const code = this.problems.get(id)?.code;
           if (code !== ISSUER_CODES.DIVERGENT && code !== ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
+          const mismatch =
+            purpose === 'message' && this.messageList && messageListMismatch(held.list, this.messageList);
+          if (mismatch)
+            this.problems.set(id, { statusListCredential: id, code: MESSAGE_LIST_CODES.MISMATCH, message: mismatch });
         } else {
           this.problems.set(id, {
             statusListCredential: id,
@@ -882,11 +947,12 @@ export class IssuerService {
         continue;
       }
       try {
-        const bits = createStatusList(this.options.listEntries);
+        const statusSize = this.statusSizeOf(purpose);
+        const bits = createStatusList(this.options.listEntries, { statusSize });
         const revocation = purpose === 'revocation';
         // With the override, the journal alone rebuilds it.
         for (const [index, value] of this.values.get(id) ?? []) {
-          if (!revocation || value === 1) writeStatus(bits, index, 1, value);
+          if (!revocation || value === 1) writeStatus(bits, index, statusSize, value);
         }
         await this.publishList(id, purpose, bits, new Date(this.modules.now()));
         this.problems.delete(id);
@@ -904,9 +970,16 @@ export class IssuerService {
   private allocate(): AllocatedEntry[] {
     return (Object.entries(this.lists) as [ManagedPurpose, string][]).map(([purpose, id]) => {
       const held = this.heldList(id);
-      const size = held.list.bits.length * 8;
+      // A message list whose statusSize or messages changed in the configuration takes no entries.
+      if (purpose === 'message' && this.messageList) requireMatchingMessageList(held.list, this.messageList);
+      const size = Math.floor((held.list.bits.length * 8) / held.list.statusSize);
       return { statusPurpose: purpose, statusListCredential: id, statusListIndex: this.drawIndex(id, size) };
     });
+  }
+
+  /** Bits per entry of a managed list: the message list's statusSize, else 1. */
+  private statusSizeOf(purpose: ManagedPurpose): number {
+    return purpose === 'message' && this.messageList ? this.messageList.statusSize : 1;
   }
 
   private drawIndex(list: string, size: number): number {
@@ -942,11 +1015,13 @@ export class IssuerService {
 }
 
 function unsupported(purpose: ManagedPurpose): ValidationError {
-  return reject(
-    'STATUS_PURPOSE_UNSUPPORTED',
-    'credentialStatus',
-    `this credential has no ${purpose} entry (the issuer ${purpose === 'suspension' ? 'does not suspend' : 'did not allocate one'})`,
-  );
+  const why =
+    purpose === 'suspension'
+      ? 'the issuer does not suspend'
+      : purpose === 'message'
+        ? 'no message list is configured, or the credential was issued before it was'
+        : 'the issuer did not allocate one';
+  return reject('STATUS_PURPOSE_UNSUPPORTED', 'credentialStatus', `this credential has no ${purpose} entry (${why})`);
 }
 
 function revokedAlready(credentialId: string, wanted: string): ValidationError {

@@ -28,6 +28,7 @@ const STATUS_UPDATE_SCHEMA = {
     statusListCredential: { type: 'string' },
     statusListIndex: { type: 'integer' },
     value: { type: 'integer' },
+    message: { type: 'string', description: 'the message of that value (a message entry)' },
     changed: { type: 'boolean' },
     validFrom: { type: 'string', format: 'date-time' },
   },
@@ -123,7 +124,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         tags: ['VC-API'],
         summary: 'Issue a credential with this node’s issuer key (issuer mode)',
         description:
-          'Signs a VC 1.1 or 2.0 credential (201). Without a credentialStatus, adds BitstringStatusListEntry entries (revocation, and suspension when configured) at random unused indexes of the issuer’s lists, with the status context for VC 1.1, and answers the credentialId to update their status with; `id` is optional.',
+          'Signs a VC 1.1 or 2.0 credential (201). Without a credentialStatus, adds BitstringStatusListEntry entries (revocation, suspension when configured, and a message entry with statusSize and statusMessage when a message list is configured) at random unused indexes of the issuer’s lists, with the status context for VC 1.1, and answers the credentialId to update their status with; `id` is optional.',
         security: WRITE_SECURITY,
         body: {
           type: 'object',
@@ -189,9 +190,9 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
       onRequest: ctx.requireWrite,
       schema: {
         tags: ['VC-API'],
-        summary: 'Revoke, suspend or reinstate a credential issued by this node (issuer mode)',
+        summary: 'Revoke, suspend or reinstate a credential issued by this node, or set its message (issuer mode)',
         description:
-          'Publishes the next version of each list concerned. Revocation is irreversible: reinstating or suspending a revoked credential is 409.',
+          'Publishes the next version of each list concerned. Revocation is irreversible: reinstating or suspending a revoked credential is 409. A status "0x…" sets the credential\'s message entry to that value of the message list (Bitstring Status List §2.2), in either direction; a value outside the list is 400 STATUS_MESSAGE_VALUE_INVALID.',
         security: WRITE_SECURITY,
         body: {
           type: 'object',
@@ -202,14 +203,23 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
             credentialStatus: {
               type: 'array',
               minItems: 1,
-              maxItems: 2,
+              maxItems: 3,
               items: {
                 type: 'object',
                 required: ['type', 'status'],
                 additionalProperties: false,
                 properties: {
-                  type: { type: 'string', enum: ['BitstringStatusListEntry', 'BitstringStatusList'] },
-                  status: { type: 'string', enum: ['revoked', 'suspended', 'active'] },
+                  type: {
+                    type: 'string',
+                    enum: ['BitstringStatusListEntry', 'BitstringStatusList', 'BitstringStatusListCredential'],
+                  },
+                  // A message value is checked against the list by the issuer (named field, 400).
+                  status: {
+                    anyOf: [
+                      { type: 'string', enum: ['revoked', 'suspended', 'active'] },
+                      { type: 'string', pattern: '^0x', maxLength: 18 },
+                    ],
+                  },
                 },
               },
             },
