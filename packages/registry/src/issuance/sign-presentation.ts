@@ -13,6 +13,12 @@ import { type KeyPair, signerFor } from '../crypto/keys.ts';
 import type { DocumentLoader } from '../crypto/types.ts';
 import { ValidationError, reject } from '../errors.ts';
 
+/** Codes of presentation signing. */
+export const PRESENTATION_CODES = {
+  /** `reject` — the presentation cannot be signed as given (the signing library refused it). */
+  MALFORMED: 'PRESENTATION_MALFORMED',
+} as const;
+
 /** Options of {@link signPresentation}. */
 export interface SignPresentationOptions {
   documentLoader: DocumentLoader;
@@ -56,6 +62,6 @@ export async function signPresentation(
     });
   } catch (error) {
     if (error instanceof ValidationError) throw error;
-    throw reject('PRESENTATION_MALFORMED', undefined, `cannot sign: ${(error as Error).message}`, error);
+    throw reject(PRESENTATION_CODES.MALFORMED, undefined, `cannot sign: ${(error as Error).message}`, error);
   }
 }

@@ -27,8 +27,14 @@ export const ACCREDITATION_TYPE = 'VerifiableAccreditation';
 export const TRUSTMESH_CONTEXT_URL = 'https://w3id.org/trustmesh/v1';
 /** The VC Data Model 2.0 base context. */
 export const VC_V2_CONTEXT_URL = 'https://www.w3.org/ns/credentials/v2';
-/** Field errors in an accreditation (reject). */
-export const ACCREDITATION_FIELD_INVALID = 'ACCREDITATION_FIELD_INVALID';
+/** Codes of the accreditation parser (docs/records.md Accreditation). */
+export const ACCREDITATION_RECORD_CODES = {
+  /** `reject` — the accreditation's shape: every field error, naming the field and the rule. */
+  FIELD_INVALID: 'ACCREDITATION_FIELD_INVALID',
+} as const;
+
+/** {@link ACCREDITATION_RECORD_CODES}.FIELD_INVALID, kept for existing importers. */
+export const ACCREDITATION_FIELD_INVALID = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
 /** Deepest accreditor chain the registry follows: bounds work on untrusted data. */
 export const MAX_PATH_LENGTH = 8;
 
@@ -60,34 +66,42 @@ export interface ParsedAccreditation {
 
 /** Parses and shape-checks an accreditation credential. */
 export function parseAccreditation(value: unknown): ParsedAccreditation {
-  const code = ACCREDITATION_FIELD_INVALID;
+  const code = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
   const credential = requireObject(value, '', code);
   const contexts = credential['@context'];
   if (!Array.isArray(contexts) || contexts[0] !== VC_V2_CONTEXT_URL || !contexts.includes(TRUSTMESH_CONTEXT_URL)) {
+    // [REJECT] VCDM 2.0 §4.3: the v2 context first; ours is needed for the accreditation terms.
     throw reject(code, '@context', `must start with "${VC_V2_CONTEXT_URL}" and include "${TRUSTMESH_CONTEXT_URL}"`);
   }
   const types = typesOf(credential, '', code);
   if (!types.includes('VerifiableCredential') || !types.includes(ACCREDITATION_TYPE)) {
+    // [REJECT] docs/records.md Accreditation: type VerifiableCredential and VerifiableAccreditation.
     throw reject(code, 'type', `must include "VerifiableCredential" and "${ACCREDITATION_TYPE}"`);
   }
   const id = requireString(credential, 'id', '', code, 512);
   if (!/^(urn:uuid:[0-9a-f-]{36}|https:\/\/\S+|did:\S+)$/i.test(id)) {
+    // [REJECT] VCDM 2.0 §4.4: `id` is a URL (urn:uuid:, https: or did: here).
     throw reject(code, 'id', 'must be a urn:uuid:, https: or did: URI');
   }
   const issuer = issuerIdOf(credential, code);
   const validFromMs = requireDateTime(credential, 'validFrom', '', code);
-  // Accreditations must expire: an unbounded grant cannot be re-checked (freeze-attack defence).
+  // [REJECT] DESIGN.md Records §2: accreditations must expire; an unbounded grant cannot be
+  // re-checked (freeze-attack defence).
   const validUntilMs = requireDateTime(credential, 'validUntil', '', code);
+  // [REJECT] VCDM 2.0 §4.9: the validity period is not empty.
   if (validUntilMs <= validFromMs) throw reject(code, 'validUntil', 'must be after validFrom');
+  // [REJECT] DESIGN.md Records: all records are signed.
   if (!isObject(credential.proof) && !Array.isArray(credential.proof)) throw reject(code, 'proof', 'is required');
 
   const subjectPath = 'credentialSubject';
   const subjectObj = requireObject(credential.credentialSubject, subjectPath, code);
   const subject = subjectIdOf(subjectObj, subjectPath, code);
+  // [REJECT] DESIGN.md Records §2: no self-accreditation.
   if (subject === issuer)
     throw reject(code, join(subjectPath, 'id'), 'must differ from the issuer (no self-accreditation)');
   const role = subjectObj.role;
   if (role !== 'issuer' && role !== 'accreditor') {
+    // [REJECT] DESIGN.md Records §2: the two roles.
     throw reject(code, join(subjectPath, 'role'), 'must be "issuer" or "accreditor"');
   }
   const accreditedFor = requireArray(subjectObj, 'accreditedFor', subjectPath, code, 1, 32).map((item, i) =>
@@ -97,11 +111,13 @@ export function parseAccreditation(value: unknown): ParsedAccreditation {
     subjectObj.maxPathLength === undefined
       ? 0
       : requireInteger(subjectObj, 'maxPathLength', subjectPath, code, 0, MAX_PATH_LENGTH);
-  // An accreditor signs accreditations, which name DID issuers (issuerIdOf); only an issuer may be a URL.
+  // [REJECT] VCDM 2.0 §4.7: an accreditor signs accreditations, which name DID issuers (issuerIdOf);
+  // only an issuer may be a URL.
   if (role !== 'issuer' && !subject.startsWith('did:')) {
     throw reject(code, join(subjectPath, 'id'), 'a URL subject may only be accredited as an "issuer"');
   }
   if (role === 'issuer' && maxPathLength !== 0) {
+    // [REJECT] DESIGN.md Records §2: an issuer cannot accredit (maxPathLength 0).
     throw reject(code, join(subjectPath, 'maxPathLength'), 'must be 0 for role "issuer" (issuers cannot accredit)');
   }
   const publicKeys = parsePinnedKeys(subjectObj, 'publicKeys', subjectPath, code, subject, { possession: true });
@@ -121,25 +137,30 @@ function subjectIdOf(subjectObj: JsonObject, subjectPath: string, code: string):
   try {
     url = new URL(raw);
   } catch {
+    // [REJECT] VCDM 2.0 §4.7: a URL subject is an https URL.
     throw reject(code, field, 'must be a DID or an https URL');
   }
   if (raw.length > 512 || url.hash !== '' || raw.includes('#') || url.username !== '' || url.password !== '') {
+    // [REJECT] docs/records.md Accreditation: canonical https URL, no fragment, no credentials.
     throw reject(code, field, 'an https URL subject has no fragment and no credentials, and at most 512 characters');
   }
+  // [REJECT] docs/records.md Accreditation: the WHATWG serialisation, so it compares by string.
   if (url.href !== raw) throw reject(code, field, `must be written in canonical form (${url.href.slice(0, 200)})`);
   return raw;
 }
 
 function parseScope(value: unknown, path: string): AccreditationScope {
-  const code = ACCREDITATION_FIELD_INVALID;
+  const code = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
   const obj = requireObject(value, path, code);
   const types = requireArray(obj, 'types', path, code, 1, 32).map((t, i) => {
     if (typeof t !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(t)) {
+      // [REJECT] docs/records.md Accreditation: scopes name credential types.
       throw reject(code, join(join(path, 'types'), i), 'must be a credential type name (letters, digits, _)');
     }
     return t;
   });
   if (types.includes('VerifiableCredential')) {
+    // [REJECT] DESIGN.md Records §2: a scope names specific types, not every credential.
     throw reject(code, join(path, 'types'), 'must name specific credential types, not "VerifiableCredential"');
   }
   return { types, jurisdiction: requireJurisdiction(obj, 'jurisdiction', path, code) };

@@ -24,12 +24,20 @@ import { type PinnedKey, parsePinnedKeys } from './keys.ts';
 
 /** The `type` of every governance record. */
 export const GOVERNANCE_TYPE = 'TrustmeshGovernance';
-/** Field errors in a governance record (reject). */
-export const GOVERNANCE_FIELD_INVALID = 'GOVERNANCE_FIELD_INVALID';
+/** Codes of the governance parser (docs/records.md Governance). */
+export const GOVERNANCE_RECORD_CODES = {
+  /** `reject` — the record's shape: every field error, naming the field and the rule. */
+  FIELD_INVALID: 'GOVERNANCE_FIELD_INVALID',
+  /** `reject` — one public key listed under two authorities, or twice: it would count twice toward a threshold. */
+  KEY_SHARED: 'GOVERNANCE_KEY_SHARED',
+} as const;
+
+/** {@link GOVERNANCE_RECORD_CODES}.FIELD_INVALID, kept for existing importers. */
+export const GOVERNANCE_FIELD_INVALID = GOVERNANCE_RECORD_CODES.FIELD_INVALID;
 /** Most authorities one governance may name. */
 export const MAX_AUTHORITIES = 64;
-/** One public key listed under two authorities, or twice (reject): it would count twice toward a threshold. */
-export const GOVERNANCE_KEY_SHARED = 'GOVERNANCE_KEY_SHARED';
+/** {@link GOVERNANCE_RECORD_CODES}.KEY_SHARED, kept for existing importers. */
+export const GOVERNANCE_KEY_SHARED = GOVERNANCE_RECORD_CODES.KEY_SHARED;
 
 // The members each level of a governance record may have: exactly those parseGovernance reads.
 const GOVERNANCE_MEMBERS = [
@@ -83,13 +91,15 @@ export interface ParsedGovernance {
 
 /** Parses and shape-checks a governance record. Signatures are checked by the validation pipeline. */
 export function parseGovernance(value: unknown): ParsedGovernance {
-  const code = GOVERNANCE_FIELD_INVALID;
+  const code = GOVERNANCE_RECORD_CODES.FIELD_INVALID;
   const obj = requireObject(value, '', code);
+  // [REJECT] docs/records.md Governance: type TrustmeshGovernance.
   if (obj.type !== GOVERNANCE_TYPE) throw reject(code, 'type', `must be "${GOVERNANCE_TYPE}"`);
   // [REJECT] issue 9: members outside the signed bytes, at every level (top, authorities, their
   // keys, signatures), so what is stored and served is exactly what was signed.
   requireKnownMembers(obj, GOVERNANCE_MEMBERS, '', code);
   const networkId = requireString(obj, 'networkId', '', code, 128);
+  // [REJECT] docs/records.md Governance: a networkId of lower-case letters, digits and dashes.
   if (!/^[a-z0-9][a-z0-9-]*$/.test(networkId))
     throw reject(code, 'networkId', 'must be lower-case letters, digits and dashes');
   const version = requireInteger(obj, 'version', '', code, 1, Number.MAX_SAFE_INTEGER);
@@ -99,6 +109,7 @@ export function parseGovernance(value: unknown): ParsedGovernance {
   const ids = new Set<string>();
   const keyOwners = new Map<string, string>();
   authorities.forEach((a, i) => {
+    // [REJECT] DESIGN.md Records §1: each authority is listed once.
     if (ids.has(a.id)) throw reject(code, join(join('authorities', i), 'id'), `duplicates authority ${a.id}`);
     ids.add(a.id);
     a.publicKeys.forEach((k, j) => {
@@ -107,7 +118,7 @@ export function parseGovernance(value: unknown): ParsedGovernance {
       const owner = keyOwners.get(k.publicKeyMultibase);
       if (owner !== undefined) {
         throw reject(
-          GOVERNANCE_KEY_SHARED,
+          GOVERNANCE_RECORD_CODES.KEY_SHARED,
           join(join(join('authorities', i), 'publicKeys'), j),
           `key ${k.publicKeyMultibase.slice(0, 16)}… is already listed under ${owner === a.id ? 'this authority' : `authority ${owner}`}`,
         );
@@ -118,6 +129,7 @@ export function parseGovernance(value: unknown): ParsedGovernance {
   const threshold = requireInteger(obj, 'threshold', '', code, 1, authorities.length);
   const validFromMs = requireDateTime(obj, 'validFrom', '', code);
   const validUntilMs = requireDateTime(obj, 'validUntil', '', code);
+  // [REJECT] DESIGN.md Records §1: the validity period is not empty.
   if (validUntilMs <= validFromMs) throw reject(code, 'validUntil', 'must be after validFrom');
   const signatures = requireArray(obj, 'signatures', '', code, 0, MAX_AUTHORITIES * 4).map((item, i) => {
     const field = join('signatures', i);
@@ -149,7 +161,7 @@ export function parseGovernance(value: unknown): ParsedGovernance {
 }
 
 function parseAuthority(value: unknown, path: string): GovernanceAuthority {
-  const code = GOVERNANCE_FIELD_INVALID;
+  const code = GOVERNANCE_RECORD_CODES.FIELD_INVALID;
   const obj = requireObject(value, path, code);
   requireKnownMembers(obj, AUTHORITY_MEMBERS, path, code);
   const id = requireDid(obj, 'id', path, code);
@@ -172,6 +184,7 @@ function parseAuthority(value: unknown, path: string): GovernanceAuthority {
 export function requireJurisdiction(obj: JsonObject, key: string, path: string, code: string): string {
   const value = requireString(obj, key, path, code, 16);
   if (!/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(value)) {
+    // [REJECT] DESIGN.md Records §1: a jurisdiction is ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision.
     throw reject(code, join(path, key), `must be an ISO 3166 code such as "JP" or "JP-13", got "${value}"`);
   }
   return value;

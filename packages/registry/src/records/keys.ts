@@ -64,13 +64,17 @@ export function parsePinnedKeys(
     const entry = requireObject(item, field, code);
     const id = requireString(entry, 'id', field, code);
     if (!id.startsWith(`${controller}#`)) {
+      // [REJECT] DID Core §5.2: a verification method's id is a fragment of its controller.
       throw reject(code, join(field, 'id'), `must be a fragment of its controller ${controller} (${controller}#…)`);
     }
+    // [REJECT] DESIGN.md Records §2: pinned keys are Multikeys.
     if (entry.type !== 'Multikey') throw reject(code, join(field, 'type'), 'must be "Multikey"');
     const declared = entry.controller ?? controller;
+    // [REJECT] DID Core §5.2: the key's controller is the party it is pinned for.
     if (declared !== controller) throw reject(code, join(field, 'controller'), `must be ${controller}`);
     const publicKeyMultibase = requireString(entry, 'publicKeyMultibase', field, code, 256);
-    // Ed25519 (z6Mk…) and P-256 (zDna…) are the key types our cryptosuites verify.
+    // [REJECT] Controlled Identifiers §2.2.2 Multikey: Ed25519 (z6Mk…) and P-256 (zDna…), the key
+    // types our cryptosuites verify.
     if (!/^z(6Mk|Dna)[1-9A-HJ-NP-Za-km-z]+$/.test(publicKeyMultibase)) {
       throw reject(
         code,
@@ -78,11 +82,13 @@ export function parsePinnedKeys(
         'must be a base58btc Ed25519 (z6Mk…) or P-256 (zDna…) Multikey',
       );
     }
+    // [REJECT] docs/records.md Trust rules: each key is pinned once per party.
     if (keys.some((k) => k.id === id)) throw reject(code, join(field, 'id'), `duplicates key ${id}`);
     const pinned: PinnedKey = { id, type: 'Multikey', controller, publicKeyMultibase };
     if (options.possession && entry.proofOfPossession !== undefined) {
       const proof = requireString(entry, 'proofOfPossession', field, code, 256);
       if (!/^z[1-9A-HJ-NP-Za-km-z]+$/.test(proof)) {
+        // [REJECT] docs/records.md Trust rules: a proof of possession is a multibase signature.
         throw reject(code, join(field, 'proofOfPossession'), 'must be a base58btc multibase signature (z…)');
       }
       pinned.proofOfPossession = proof;

@@ -16,6 +16,7 @@
  */
 import { reject } from '../errors.ts';
 import { checkStatusSize } from '../status-list/bitstring.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 
 /** The `type` of a Bitstring Status List entry (§2.1: "The type property MUST be BitstringStatusListEntry"). */
 export const BITSTRING_STATUS_LIST_ENTRY_TYPE = 'BitstringStatusListEntry';
@@ -85,8 +86,9 @@ export function isBitstringStatusListEntry(entry: StatusEntry): entry is Bitstri
  */
 export function parseStatusEntries(credential: unknown): readonly StatusEntry[] {
   if (!isRecord(credential)) {
+    // [REJECT] VCDM 2.0 §4: a credential is a JSON object.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       undefined,
       `a credential must be a JSON object, got ${describeValue(credential)}`,
     );
@@ -96,8 +98,9 @@ export function parseStatusEntries(credential: unknown): readonly StatusEntry[] 
   if (Array.isArray(status))
     return Object.freeze(status.map((entry, i) => parseEntry(entry, `credentialStatus[${i}]`)));
   if (isRecord(status)) return Object.freeze([parseEntry(status, 'credentialStatus')]);
+  // [REJECT] VCDM 2.0 §4.10: credentialStatus is an object or an array of objects.
   throw reject(
-    'MALFORMED_VALUE_ERROR',
+    W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
     'credentialStatus',
     `must be an object or an array of objects (VC Data Model 2.0 §4.10), got ${describeValue(status)}`,
   );
@@ -116,15 +119,17 @@ export function parseStatusEntries(credential: unknown): readonly StatusEntry[] 
 export function parseStatusMessage(value: unknown, statusSize: number, field: string): readonly StatusMessage[] {
   const possible = 2 ** statusSize;
   if (!Array.isArray(value)) {
+    // [REJECT] Bitstring Status List §2.1 statusMessage: an array.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       field,
       `must be an array (Bitstring Status List §2.1), got ${describeValue(value)}`,
     );
   }
   if (value.length !== possible) {
+    // [REJECT] Bitstring Status List §2.1: "the number of status messages MUST equal the number of possible values".
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       field,
       `must have ${possible} elements, one per possible value of a ${statusSize}-bit status (Bitstring Status List §2.1), got ${value.length}`,
     );
@@ -133,27 +138,35 @@ export function parseStatusMessage(value: unknown, statusSize: number, field: st
   const messages = value.map((item: unknown, i): StatusMessage => {
     const itemField = `${field}[${i}]`;
     if (!isRecord(item)) {
+      // [REJECT] Bitstring Status List §2.1: each message is an object with status and message.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         itemField,
         `must be an object with "status" and "message", got ${describeValue(item)}`,
       );
     }
     const status = own(item, 'status');
     if (typeof status !== 'string' || !/^0x[0-9a-fA-F]+$/.test(status)) {
+      // [REJECT] Bitstring Status List §2.1: status is a hexadecimal string prefixed with 0x.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${itemField}.status`,
         `must be a hexadecimal string prefixed with 0x, e.g. "0x1" (Bitstring Status List §2.1), got ${describeValue(status)}`,
       );
     }
     const statusValue = Number.parseInt(status.slice(2), 16);
     if (statusValue >= possible) {
-      throw reject('MALFORMED_VALUE_ERROR', `${itemField}.status`, `${status} does not fit in ${statusSize} bit(s)`);
+      // [REJECT] Bitstring Status List §2.1: one message per possible value, so no value beyond 2^statusSize − 1.
+      throw reject(
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
+        `${itemField}.status`,
+        `${status} does not fit in ${statusSize} bit(s)`,
+      );
     }
     if (seen.has(statusValue)) {
+      // [REJECT] Bitstring Status List §2.1: one message per possible value, so none twice.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${itemField}.status`,
         `${status} appears twice; each possible value needs one message`,
       );
@@ -161,8 +174,9 @@ export function parseStatusMessage(value: unknown, statusSize: number, field: st
     seen.add(statusValue);
     const message = own(item, 'message');
     if (typeof message !== 'string') {
+      // [REJECT] Bitstring Status List §2.1: message is a string.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${itemField}.message`,
         `must be a string (Bitstring Status List §2.1), got ${describeValue(message)}`,
       );
@@ -217,8 +231,9 @@ const BASE10_INTEGER = /^[0-9]+$/;
 
 function parseEntry(entry: unknown, field: string): StatusEntry {
   if (!isRecord(entry)) {
+    // [REJECT] VCDM 2.0 §4.10: each status entry is an object.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       field,
       `must be an object (VC Data Model 2.0 §4.10), got ${describeValue(entry)}`,
     );
@@ -227,29 +242,30 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
   if (typeof type === 'string') {
     if (type !== BITSTRING_STATUS_LIST_ENTRY_TYPE) return Object.freeze({ unsupported: Object.freeze([type]), field });
   } else if (Array.isArray(type) && type.length > 0 && type.every((t) => typeof t === 'string')) {
-    // §2.1: "The type property MUST be BitstringStatusListEntry" — the value itself, so an array that
-    // merely includes it is malformed rather than a different mechanism.
+    // [REJECT] Bitstring Status List §2.1: "The type property MUST be BitstringStatusListEntry" — the value itself,
+    // so an array that merely includes it is malformed rather than a different mechanism.
     if (type.includes(BITSTRING_STATUS_LIST_ENTRY_TYPE)) {
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${field}.type`,
         `must be the string "${BITSTRING_STATUS_LIST_ENTRY_TYPE}", not an array`,
       );
     }
     return Object.freeze({ unsupported: Object.freeze([...(type as string[])]), field });
   } else {
+    // [REJECT] VCDM 2.0 §4.10: each status entry has a type.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       `${field}.type`,
       `is required: a string or a non-empty array of strings (VC Data Model 2.0 §4.10), got ${describeValue(type)}`,
     );
   }
 
-  // §2.1 statusPurpose: "MUST be a string".
+  // [REJECT] Bitstring Status List §2.1 statusPurpose: "MUST be a string".
   const statusPurpose = own(entry, 'statusPurpose');
   if (typeof statusPurpose !== 'string') {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       `${field}.statusPurpose`,
       `must be a string (Bitstring Status List §2.1), got ${describeValue(statusPurpose)}`,
     );
@@ -257,53 +273,55 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
 
   const rawIndex = own(entry, 'statusListIndex');
   if (typeof rawIndex !== 'string' || !BASE10_INTEGER.test(rawIndex)) {
+    // [REJECT] Bitstring Status List §2.1 statusListIndex: a base-10 string of a non-negative integer.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       `${field}.statusListIndex`,
       `must be a non-negative integer expressed as a base-10 string, e.g. "94567" (Bitstring Status List §2.1), got ${describeValue(rawIndex)}`,
     );
   }
 
-  // §2.1 statusListCredential: "MUST be a URL to a verifiable credential".
+  // [REJECT] Bitstring Status List §2.1 statusListCredential: "MUST be a URL to a verifiable credential".
   const statusListCredential = own(entry, 'statusListCredential');
   if (!isUrl(statusListCredential)) {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       `${field}.statusListCredential`,
       `must be a URL (Bitstring Status List §2.1), got ${describeValue(statusListCredential)}`,
     );
   }
 
-  // §2.1 id: optional; "It MUST NOT be the URL for the status list."
+  // [REJECT] Bitstring Status List §2.1 id: optional; "It MUST NOT be the URL for the status list."
   const id = own(entry, 'id');
   if (id !== undefined) {
     if (!isUrl(id)) {
+      // [REJECT] VCDM 2.0 §4.4: an id is a URL.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${field}.id`,
         `must be a URL (VC Data Model 2.0 §4.4), got ${describeValue(id)}`,
       );
     }
     if (id === statusListCredential) {
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${field}.id`,
         'must not be the URL of the status list (Bitstring Status List §2.1)',
       );
     }
   }
 
-  // §2.1 statusSize: "If statusSize is not present ..., then statusSize MUST be processed as 1. If
-  // present, statusSize MUST be an integer greater than zero."
+  // [REJECT] Bitstring Status List §2.1 statusSize: "If statusSize is not present ..., then statusSize MUST be
+  // processed as 1. If present, statusSize MUST be an integer greater than zero."
   const rawSize = own(entry, 'statusSize');
   const statusSize = rawSize === undefined ? 1 : checkStatusSize(rawSize, `${field}.statusSize`);
 
-  // §2.1 statusMessage: "MAY be present if statusSize is 1, and MUST be present if statusSize is
-  // greater than 1."
+  // [REJECT] Bitstring Status List §2.1 statusMessage: "MAY be present if statusSize is 1, and MUST be present if
+  // statusSize is greater than 1."
   const rawMessages = own(entry, 'statusMessage');
   if (rawMessages === undefined && statusSize > 1) {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       `${field}.statusMessage`,
       `is required when statusSize is greater than 1 (Bitstring Status List §2.1); statusSize is ${statusSize}`,
     );
@@ -311,7 +329,7 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
   const statusMessage =
     rawMessages === undefined ? undefined : parseStatusMessage(rawMessages, statusSize, `${field}.statusMessage`);
 
-  // §2.1 statusReference: "If present, its value MUST be a URL or an array of URLs".
+  // [REJECT] Bitstring Status List §2.1 statusReference: "If present, its value MUST be a URL or an array of URLs".
   const rawReference = own(entry, 'statusReference');
   let statusReference: readonly string[] | undefined;
   if (rawReference !== undefined) {
@@ -320,7 +338,7 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
       if (!isUrl(reference)) {
         const path = Array.isArray(rawReference) ? `${field}.statusReference[${i}]` : `${field}.statusReference`;
         throw reject(
-          'MALFORMED_VALUE_ERROR',
+          W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
           path,
           `must be a URL (Bitstring Status List §2.1), got ${describeValue(reference)}`,
         );

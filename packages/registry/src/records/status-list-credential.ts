@@ -22,7 +22,20 @@ import { reject } from '../errors.ts';
 import { assertValueDepth, DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from '../limits.ts';
 import { checkStatusSize } from '../status-list/bitstring.ts';
 import { checkEncodedList, decodeStatusList, decodeStatusListAsync } from '../status-list/codec.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
 import { describeValue, isUrl, parseStatusMessage, type StatusMessage } from './status-entry.ts';
+
+/**
+ * Codes of the status list parser beside the specification's own ({@link W3C_ERROR_CODES}, and the
+ * codec's for `encodedList`). Every one is `reject`.
+ */
+export const STATUS_LIST_CREDENTIAL_CODES = {
+  /**
+   * `reject` — a field trustmesh requires although the specifications leave it optional: `id`,
+   * `validFrom` or `proof` (see the module documentation).
+   */
+  FIELD_MISSING: 'STATUS_LIST_FIELD_MISSING',
+} as const;
 
 /** The VC Data Model 2.0 base context, which also defines the Bitstring Status List terms. */
 export const VC_V2_CONTEXT = 'https://www.w3.org/ns/credentials/v2';
@@ -75,104 +88,128 @@ export function parseStatusListCredential(
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
 ): StatusListCredential {
   if (!isRecord(value)) {
-    throw reject('MALFORMED_VALUE_ERROR', undefined, `a credential must be a JSON object, got ${describeValue(value)}`);
+    // [REJECT] VCDM 2.0 §4: a credential is a JSON object.
+    throw reject(
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
+      undefined,
+      `a credential must be a JSON object, got ${describeValue(value)}`,
+    );
   }
   assertValueDepth(value, limits.maxJsonDepth);
 
   checkContext(own(value, '@context'));
   checkTypes(own(value, 'type'));
 
-  // VC DM 2.0 §4.4: "If present, the value of the id property MUST be a single URL". §2.2 makes it
+  // [REJECT] VC DM 2.0 §4.4: "If present, the value of the id property MUST be a single URL". §2.2 makes it
   // optional (MAY); trustmesh requires it (see the module documentation).
   const id = own(value, 'id');
   if (id === undefined) {
+    // [REJECT] docs/records.md Status list: trustmesh requires `id` (lists are stored and looked up by it).
     throw reject(
-      'STATUS_LIST_FIELD_MISSING',
+      STATUS_LIST_CREDENTIAL_CODES.FIELD_MISSING,
       'id',
       'is required: trustmesh stores and looks up status lists by their id',
     );
   }
+  // [REJECT] VC DM 2.0 §4.4: `id` is a single URL.
   if (!isUrl(id))
-    throw reject('MALFORMED_VALUE_ERROR', 'id', `must be a URL (VC Data Model 2.0 §4.4), got ${describeValue(id)}`);
+    throw reject(
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
+      'id',
+      `must be a URL (VC Data Model 2.0 §4.4), got ${describeValue(id)}`,
+    );
 
   const issuer = issuerId(own(value, 'issuer'));
 
-  // §2.2 validFrom/validUntil are the VC DM 2.0 §4.9 validity period: "If present, the value of the
-  // validFrom property MUST be an [XMLSCHEMA11-2] dateTimeStamp string value". Required here because the
+  // [REJECT] Bitstring Status List §2.2 validFrom/validUntil are the VC DM 2.0 §4.9 validity period: "If present, the
+  // value of the validFrom property MUST be an [XMLSCHEMA11-2] dateTimeStamp string value". Required here because the
   // store orders the versions of a list by it.
   const rawValidFrom = own(value, 'validFrom');
   if (rawValidFrom === undefined) {
-    throw reject('STATUS_LIST_FIELD_MISSING', 'validFrom', 'is required: it orders the versions of a status list');
+    // [REJECT] DESIGN.md Records §3: trustmesh requires `validFrom` (it orders the versions of a list).
+    throw reject(
+      STATUS_LIST_CREDENTIAL_CODES.FIELD_MISSING,
+      'validFrom',
+      'is required: it orders the versions of a status list',
+    );
   }
   const validFrom = parseDateTimeStamp(rawValidFrom, 'validFrom');
   const rawValidUntil = own(value, 'validUntil');
   const validUntil = rawValidUntil === undefined ? undefined : parseDateTimeStamp(rawValidUntil, 'validUntil');
-  // VC DM 2.0 §4.9: "If a validUntil value also exists, the validFrom value MUST express a datetime
+  // [REJECT] VC DM 2.0 §4.9: "If a validUntil value also exists, the validFrom value MUST express a datetime
   // that is temporally the same or earlier than the datetime expressed by the validUntil value."
   if (validUntil !== undefined && validUntil < validFrom) {
-    throw reject('MALFORMED_VALUE_ERROR', 'validUntil', 'must not be earlier than validFrom (VC Data Model 2.0 §4.9)');
+    throw reject(
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
+      'validUntil',
+      'must not be earlier than validFrom (VC Data Model 2.0 §4.9)',
+    );
   }
 
   const subject = own(value, 'credentialSubject');
-  // One list per credential: the subject is the status list itself (§2.2), so an array is malformed.
+  // [REJECT] Bitstring Status List §2.2: one list per credential; the subject is the list itself, so an
+  // array is malformed.
   if (!isRecord(subject)) {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'credentialSubject',
       `must be a single object, the status list (Bitstring Status List §2.2), got ${describeValue(subject)}`,
     );
   }
   const subjectId = own(subject, 'id');
   if (subjectId !== undefined && !isUrl(subjectId)) {
+    // [REJECT] VC DM 2.0 §4.4: a subject `id` is a URL.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'credentialSubject.id',
       `must be a URL (VC Data Model 2.0 §4.4), got ${describeValue(subjectId)}`,
     );
   }
-  // §2.2 credentialSubject.type: "MUST be BitstringStatusList".
+  // [REJECT] Bitstring Status List §2.2 credentialSubject.type: "MUST be BitstringStatusList".
   const subjectType = own(subject, 'type');
   if (subjectType !== BITSTRING_STATUS_LIST_TYPE) {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'credentialSubject.type',
       `must be "${BITSTRING_STATUS_LIST_TYPE}" (Bitstring Status List §2.2), got ${describeValue(subjectType)}`,
     );
   }
   const statusPurpose = parsePurposes(own(subject, 'statusPurpose'));
 
-  // statusSize and statusMessage belong to the entry in §2.1, but §2.2 (the `message` purpose) also
-  // names credentialSubject.statusSize and credentialSubject.statusMessages. Note that the VC 2.0
-  // context defines neither term inside BitstringStatusList, so a Data Integrity proof over them needs
-  // an extra context. Read with the §2.1 rules; absent means 1 (§2.1: "MUST be processed as 1").
+  // [REJECT] Bitstring Status List §2.1/§2.2: statusSize and statusMessage belong to the entry in §2.1, but §2.2 (the
+  // `message` purpose) also names credentialSubject.statusSize and credentialSubject.statusMessages. Note that the VC
+  // 2.0 context defines neither term inside BitstringStatusList, so a Data Integrity proof over them needs an extra
+  // context. Read with the §2.1 rules; absent means 1 (§2.1: "MUST be processed as 1").
   const rawSize = own(subject, 'statusSize');
   const statusSize = rawSize === undefined ? 1 : checkStatusSize(rawSize, 'credentialSubject.statusSize');
   const statusMessage = parseListMessages(subject, statusSize);
-  // §2.2 `message` purpose: "The status message descriptions MUST be defined in
+  // [REJECT] Bitstring Status List §2.2 `message` purpose: "The status message descriptions MUST be defined in
   // credentialSubject.statusMessages. credentialSubject.statusSize MUST be specified when this
   // statusPurpose value is used."
   if (statusPurpose.includes('message')) {
     if (rawSize === undefined) {
+      // [REJECT] Bitstring Status List §2.2: the `message` purpose needs statusSize.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         'credentialSubject.statusSize',
         'is required when statusPurpose includes "message" (Bitstring Status List §2.2)',
       );
     }
     if (statusMessage === undefined) {
+      // [REJECT] Bitstring Status List §2.2: the `message` purpose needs statusMessages.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         'credentialSubject.statusMessages',
         'is required when statusPurpose includes "message" (Bitstring Status List §2.2)',
       );
     }
   }
 
-  // §2.2 credentialSubject.ttl: "time to live" in milliseconds.
+  // [REJECT] Bitstring Status List §2.2 credentialSubject.ttl: "time to live" in milliseconds.
   const ttl = own(subject, 'ttl');
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 0)) {
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'credentialSubject.ttl',
       `must be a non-negative integer number of milliseconds (Bitstring Status List §2.2), got ${describeValue(ttl)}`,
     );
@@ -265,24 +302,26 @@ function own(obj: Record<string, unknown>, key: string): unknown {
  */
 function checkContext(context: unknown): void {
   if (!Array.isArray(context) || context.length === 0) {
+    // [REJECT] VC DM 2.0 §4.3: @context is an ordered set.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       '@context',
       `must be an array whose first item is "${VC_V2_CONTEXT}" (VC Data Model 2.0 §4.3), got ${describeValue(context)}`,
     );
   }
   if (context[0] !== VC_V2_CONTEXT) {
+    // [REJECT] VC DM 2.0 §4.3: the first context is the v2 one.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       '@context[0]',
       `must be "${VC_V2_CONTEXT}" (VC Data Model 2.0 §4.3), got ${describeValue(context[0])}`,
     );
   }
   context.forEach((item: unknown, i) => {
-    // JSON-LD 1.1 §9.15: each context is a URL string or a context definition object.
+    // [REJECT] JSON-LD 1.1 §9.15: each context is a URL string or a context definition object.
     if (typeof item !== 'string' && !isRecord(item)) {
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `@context[${i}]`,
         `must be a URL or an object (JSON-LD 1.1), got ${describeValue(item)}`,
       );
@@ -296,16 +335,18 @@ function checkContext(context: unknown): void {
  */
 function checkTypes(type: unknown): void {
   if (!Array.isArray(type) || !type.every((t) => typeof t === 'string')) {
+    // [REJECT] VC DM 2.0 §4.5: `type` lists VerifiableCredential and BitstringStatusListCredential.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'type',
       `must be an array of strings including "VerifiableCredential" and "${BITSTRING_STATUS_LIST_CREDENTIAL_TYPE}", got ${describeValue(type)}`,
     );
   }
   for (const required of ['VerifiableCredential', BITSTRING_STATUS_LIST_CREDENTIAL_TYPE]) {
     if (!type.includes(required)) {
+      // [REJECT] Bitstring Status List §2.2: type includes BitstringStatusListCredential (and VerifiableCredential).
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         'type',
         `must include "${required}" (Bitstring Status List §2.2, VC Data Model 2.0 §4.5)`,
       );
@@ -317,17 +358,19 @@ function checkTypes(type: unknown): void {
 function issuerId(issuer: unknown): string {
   if (isRecord(issuer)) {
     const id = own(issuer, 'id');
+    // [REJECT] VC DM 2.0 §4.7: an issuer object's id is a URL.
     if (!isUrl(id))
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         'issuer.id',
         `must be a URL (VC Data Model 2.0 §4.7), got ${describeValue(id)}`,
       );
     return id;
   }
   if (!isUrl(issuer)) {
+    // [REJECT] VC DM 2.0 §4.7: the issuer is a URL or an object with a URL id.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'issuer',
       `is required: a URL or an object with a URL id (VC Data Model 2.0 §4.7), got ${describeValue(issuer)}`,
     );
@@ -341,8 +384,9 @@ function parsePurposes(value: unknown): readonly string[] {
   if (Array.isArray(value) && value.length > 0 && value.every((p) => typeof p === 'string')) {
     return Object.freeze([...(value as string[])]);
   }
+  // [REJECT] Bitstring Status List §2.2: statusPurpose is one or more strings.
   throw reject(
-    'MALFORMED_VALUE_ERROR',
+    W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
     'credentialSubject.statusPurpose',
     `must be a string or a non-empty array of strings (Bitstring Status List §2.2), got ${describeValue(value)}`,
   );
@@ -356,8 +400,9 @@ function parseListMessages(subject: Record<string, unknown>, statusSize: number)
   const singular = own(subject, 'statusMessage');
   const plural = own(subject, 'statusMessages');
   if (singular !== undefined && plural !== undefined) {
+    // [REJECT] Bitstring Status List §2.1/§2.2: one spelling of the messages, not both.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       'credentialSubject.statusMessages',
       'must not be given together with credentialSubject.statusMessage: the two would be ambiguous',
     );
@@ -366,8 +411,9 @@ function parseListMessages(subject: Record<string, unknown>, statusSize: number)
     plural === undefined ? [singular, 'credentialSubject.statusMessage'] : [plural, 'credentialSubject.statusMessages'];
   if (raw === undefined) {
     if (statusSize > 1) {
+      // [REJECT] Bitstring Status List §2.1: statusMessage MUST be present when statusSize > 1.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         'credentialSubject.statusMessage',
         `is required when statusSize is greater than 1 (Bitstring Status List §2.1); statusSize is ${statusSize}`,
       );
@@ -383,23 +429,31 @@ function parseListMessages(subject: Record<string, unknown>, statusSize: number)
  */
 function checkProofShape(proof: unknown): void {
   if (proof === undefined) {
-    throw reject('STATUS_LIST_FIELD_MISSING', 'proof', 'is required: status lists are relayed only as signed records');
+    // [REJECT] DESIGN.md Principles §1: records are self-authenticating, so a proof is required.
+    throw reject(
+      STATUS_LIST_CREDENTIAL_CODES.FIELD_MISSING,
+      'proof',
+      'is required: status lists are relayed only as signed records',
+    );
   }
   const proofs = Array.isArray(proof) ? proof : [proof];
-  if (proofs.length === 0) throw reject('MALFORMED_VALUE_ERROR', 'proof', 'must not be an empty array');
+  // [REJECT] VC Data Integrity 1.0 §2.1: a proof set holds at least one proof.
+  if (proofs.length === 0) throw reject(W3C_ERROR_CODES.MALFORMED_VALUE_ERROR, 'proof', 'must not be an empty array');
   proofs.forEach((item: unknown, i) => {
     const field = Array.isArray(proof) ? `proof[${i}]` : 'proof';
     if (!isRecord(item)) {
+      // [REJECT] VC Data Integrity 1.0 §2.1: a proof is an object.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         field,
         `must be an object (VC Data Integrity 1.0 §2.1), got ${describeValue(item)}`,
       );
     }
     const type = own(item, 'type');
     if (typeof type !== 'string' || type.length === 0) {
+      // [REJECT] VC Data Integrity 1.0 §2.1: a proof has a type.
       throw reject(
-        'MALFORMED_VALUE_ERROR',
+        W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${field}.type`,
         `must be a non-empty string (VC Data Integrity 1.0 §2.1), got ${describeValue(type)}`,
       );
@@ -418,9 +472,10 @@ const DATE_TIME_STAMP =
  */
 function parseDateTimeStamp(value: unknown, field: string): number {
   const match = typeof value === 'string' ? DATE_TIME_STAMP.exec(value) : null;
+  // [REJECT] VC DM 2.0 §4.9: validFrom/validUntil are XML Schema dateTimeStamps (every failure below).
   const bad = (why: string) =>
     reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       field,
       `must be an XML Schema dateTimeStamp such as "2025-05-15T00:00:00Z" (VC Data Model 2.0 §4.9): ${why}, got ${describeValue(value)}`,
     );

@@ -19,6 +19,18 @@
  */
 import { reject } from '../errors.ts';
 import { DEFAULT_INPUT_LIMITS } from '../limits.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
+
+/**
+ * Codes of bitstrings beside the Recommendation's own ({@link W3C_ERROR_CODES}: `RANGE_ERROR`,
+ * `MALFORMED_VALUE_ERROR`, `STATUS_LIST_LENGTH_ERROR`). Both are `reject`.
+ */
+export const BITSTRING_CODES = {
+  /** `reject` — a `statusSize` above {@link MAX_STATUS_SIZE} (Bitstring Status List §1.3 allows a subset). */
+  STATUS_SIZE_UNSUPPORTED: 'STATUS_SIZE_UNSUPPORTED',
+  /** `reject` — a list above the configured entry or decoded-bits cap (DESIGN.md Network: hard limits). */
+  TOO_LARGE: 'STATUS_LIST_TOO_LARGE',
+} as const;
 
 /**
  * The Recommendation's `minimumNumberOfEntries` (§3.2 step 2: "131,072 unless a different lower bound is
@@ -44,15 +56,17 @@ export const MAX_STATUS_SIZE = 8;
  */
 export function checkStatusSize(value: unknown, field = 'statusSize'): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    // [REJECT] Bitstring Status List §2.1 statusSize: "an integer greater than zero".
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       field,
       `must be an integer greater than zero (Bitstring Status List §2.1), got ${describeValue(value)}`,
     );
   }
   if (value > MAX_STATUS_SIZE) {
+    // [REJECT] Bitstring Status List §1.3: a processor may support a subset of entry sizes (≤ MAX_STATUS_SIZE here).
     throw reject(
-      'STATUS_SIZE_UNSUPPORTED',
+      BITSTRING_CODES.STATUS_SIZE_UNSUPPORTED,
       field,
       `${value} bits per entry is not supported; the maximum is ${MAX_STATUS_SIZE} (Bitstring Status List §1.3)`,
     );
@@ -101,8 +115,9 @@ export function readStatus(bits: Uint8Array, index: number, statusSize: number):
 export function writeStatus(bits: Uint8Array, index: number, statusSize: number, value: number): void {
   const start = entryPosition(bits, index, statusSize);
   if (!Number.isInteger(value) || value < 0 || value >= 2 ** statusSize) {
+    // [REJECT] Bitstring Status List §3.2 step 10: a value fits in statusSize bits (RANGE_ERROR).
     throw reject(
-      'RANGE_ERROR',
+      W3C_ERROR_CODES.RANGE_ERROR,
       'status',
       `status ${value} does not fit in ${statusSize} bit(s) (0..${2 ** statusSize - 1})`,
     );
@@ -133,14 +148,16 @@ export function createStatusList(
   const minEntries = options.minEntries ?? MIN_STATUS_LIST_ENTRIES;
   const maxEntries = options.maxEntries ?? DEFAULT_INPUT_LIMITS.maxStatusListEntries;
   if (!Number.isSafeInteger(entries) || entries < minEntries) {
+    // [REJECT] Bitstring Status List §3.2 step 9: at least minimumNumberOfEntries.
     throw reject(
-      'STATUS_LIST_LENGTH_ERROR',
+      W3C_ERROR_CODES.STATUS_LIST_LENGTH_ERROR,
       undefined,
       `a status list needs at least ${minEntries} entries (Bitstring Status List §3.2), got ${entries}`,
     );
   }
   if (entries > maxEntries) {
-    throw reject('STATUS_LIST_TOO_LARGE', undefined, `${entries} entries exceed the limit of ${maxEntries}`);
+    // [REJECT] DESIGN.md Network (hard limits): at most maxEntries.
+    throw reject(BITSTRING_CODES.TOO_LARGE, undefined, `${entries} entries exceed the limit of ${maxEntries}`);
   }
   return new Uint8Array(Math.ceil((entries * statusSize) / 8));
 }
@@ -180,11 +197,12 @@ export function revocationBitsCleared(oldBits: Uint8Array, newBits: Uint8Array):
 /** Bit position of entry `index`, after checking the entry lies wholly inside the bitstring. */
 function entryPosition(bits: Uint8Array, index: number, statusSize: number): number {
   const count = entryCount(bits, statusSize);
-  // §3.2 step 10. Any index that is not a non-negative safe integer (e.g. a statusListIndex too large
-  // for a JavaScript number) is necessarily outside every list this implementation accepts.
+  // [REJECT] Bitstring Status List §3.2 step 10 (RANGE_ERROR). Any index that is not a non-negative safe integer
+  // (e.g. a statusListIndex too large for a JavaScript number) is necessarily outside every list this implementation
+  // accepts.
   if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
     throw reject(
-      'RANGE_ERROR',
+      W3C_ERROR_CODES.RANGE_ERROR,
       'statusListIndex',
       `entry ${index} (bit position ${index * statusSize}) is outside the status list of ${count} entries of ${statusSize} bit(s) (${bits.length * 8} bits)`,
     );

@@ -32,7 +32,19 @@ import { promisify } from 'node:util';
 import { gunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { base64url } from 'multiformats/bases/base64';
 import { reject } from '../errors.ts';
-import { checkStatusSize, MIN_STATUS_LIST_ENTRIES } from './bitstring.ts';
+import { W3C_ERROR_CODES } from '../validation/codes.ts';
+import { BITSTRING_CODES, checkStatusSize, MIN_STATUS_LIST_ENTRIES } from './bitstring.ts';
+
+/**
+ * Codes of the `encodedList` codec beside the Recommendation's ({@link W3C_ERROR_CODES}) and the
+ * size cap ({@link BITSTRING_CODES}.TOO_LARGE). Both are `reject`.
+ */
+export const STATUS_LIST_CODEC_CODES = {
+  /** `reject` — not multibase base64url without padding, or not its canonical form (§2.2, RFC 4648 §5). */
+  BAD_MULTIBASE: 'STATUS_LIST_BAD_MULTIBASE',
+  /** `reject` — the bytes are not a complete, valid GZIP stream (§2.2, RFC 1952). */
+  BAD_GZIP: 'STATUS_LIST_BAD_GZIP',
+} as const;
 
 /** JSON path of the encoded list inside a BitstringStatusListCredential (§2.2). */
 export const ENCODED_LIST_FIELD = 'credentialSubject.encodedList';
@@ -141,44 +153,49 @@ export function checkEncodedList(encodedList: unknown, options: DecodeStatusList
   }
 
   if (typeof encodedList !== 'string') {
+    // [REJECT] Bitstring Status List §2.2: encodedList is a string.
     throw reject(
-      'MALFORMED_VALUE_ERROR',
+      W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
       ENCODED_LIST_FIELD,
       `must be a string (Bitstring Status List §2.2), got ${encodedList === null ? 'null' : Array.isArray(encodedList) ? 'an array' : typeof encodedList}`,
     );
   }
-  // Multibase: the first character names the base; base64url (no padding) is `u`.
+  // [REJECT] Bitstring Status List §2.2: multibase, whose first character names the base; base64url
+  // (no padding) is `u`.
   if (!encodedList.startsWith('u')) {
     const prefix = encodedList.length === 0 ? 'an empty string' : `prefix "${encodedList.slice(0, 1)}"`;
     throw reject(
-      'STATUS_LIST_BAD_MULTIBASE',
+      STATUS_LIST_CODEC_CODES.BAD_MULTIBASE,
       ENCODED_LIST_FIELD,
       `must be multibase base64url with the "u" prefix (Bitstring Status List §2.2), got ${prefix}`,
     );
   }
   const maxLength = maxEncodedListLength(maxEntries, statusSize);
   if (encodedList.length > maxLength) {
+    // [REJECT] DESIGN.md Network (decoded size, checked before inflating): the string is bounded by the cap.
     throw reject(
-      'STATUS_LIST_TOO_LARGE',
+      BITSTRING_CODES.TOO_LARGE,
       ENCODED_LIST_FIELD,
       `is ${encodedList.length} characters; a list of at most ${maxEntries} entries of ${statusSize} bit(s) encodes to at most ${maxLength}`,
     );
   }
   if (!BASE64URL.test(encodedList.slice(1))) {
+    // [REJECT] Bitstring Status List §2.2 / RFC 4648 §5: base64url without padding.
     throw reject(
-      'STATUS_LIST_BAD_MULTIBASE',
+      STATUS_LIST_CODEC_CODES.BAD_MULTIBASE,
       ENCODED_LIST_FIELD,
       'must be base64url without padding (RFC 4648 §5; Bitstring Status List §2.2): found a character outside A-Z a-z 0-9 - _',
     );
   }
   let compressed: Uint8Array;
   try {
-    // multiformats' decoder is strict about the final character: unused low bits must be zero, and a
-    // length of 1 mod 4 is refused, so every byte string has exactly one accepted encoding.
+    // [REJECT] RFC 4648 §3.5 (canonical encoding): multiformats' decoder is strict about the final character: unused
+    // low bits must be zero, and a length of 1 mod 4 is refused, so every byte string has exactly one accepted
+    // encoding.
     compressed = base64url.decode(encodedList);
   } catch (cause) {
     throw reject(
-      'STATUS_LIST_BAD_MULTIBASE',
+      STATUS_LIST_CODEC_CODES.BAD_MULTIBASE,
       ENCODED_LIST_FIELD,
       `is not canonical base64url (${(cause as Error).message})`,
       cause,
@@ -205,15 +222,17 @@ function inflate(compressed: Uint8Array, options: DecodeStatusListOptions): Uint
 
 function inflateError(cause: unknown, capBytes: number, { maxEntries, statusSize }: DecodeStatusListOptions) {
   if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+    // [REJECT] DESIGN.md Network (decoded size): inflation stops at the cap (decompression bomb).
     return reject(
-      'STATUS_LIST_TOO_LARGE',
+      BITSTRING_CODES.TOO_LARGE,
       ENCODED_LIST_FIELD,
       `inflates to more than ${capBytes} bytes, the limit for ${maxEntries} entries of ${statusSize} bit(s)`,
       cause,
     );
   }
+  // [REJECT] Bitstring Status List §2.2 / RFC 1952: a complete, valid GZIP stream.
   return reject(
-    'STATUS_LIST_BAD_GZIP',
+    STATUS_LIST_CODEC_CODES.BAD_GZIP,
     ENCODED_LIST_FIELD,
     `is not a valid GZIP stream (RFC 1952; Bitstring Status List §2.2): ${(cause as Error).message}`,
     cause,
@@ -223,13 +242,13 @@ function inflateError(cause: unknown, capBytes: number, { maxEntries, statusSize
 function checkInflated(inflated: Uint8Array, options: DecodeStatusListOptions): Uint8Array {
   const statusSize = options.statusSize;
   const minEntries = options.minEntries ?? MIN_STATUS_LIST_ENTRIES;
-  // §3.2 step 9: "If the length of the revocation bitstring divided by statusSize is less than
-  // minimumNumberOfEntries, raise a STATUS_LIST_LENGTH_ERROR." The minimum therefore scales with the
-  // entry width: 131,072 entries of 2 bits need 32 KB, not the 16 KB of §2.2 (which is the 1-bit case).
+  // [REJECT] Bitstring Status List §3.2 step 9: "If the length of the revocation bitstring divided by statusSize is
+  // less than minimumNumberOfEntries, raise a STATUS_LIST_LENGTH_ERROR." The minimum therefore scales with the entry
+  // width: 131,072 entries of 2 bits need 32 KB, not the 16 KB of §2.2 (which is the 1-bit case).
   const bitLength = inflated.length * 8;
   if (bitLength < minEntries * statusSize) {
     throw reject(
-      'STATUS_LIST_LENGTH_ERROR',
+      W3C_ERROR_CODES.STATUS_LIST_LENGTH_ERROR,
       ENCODED_LIST_FIELD,
       `holds ${Math.floor(bitLength / statusSize)} entries of ${statusSize} bit(s) (${bitLength} bits); the minimum is ${minEntries} entries (Bitstring Status List §3.2)`,
     );

@@ -105,7 +105,8 @@ export async function validateAccreditation(
         signerKnown: chains.code !== TRUST_CHAIN_CODES.ISSUER_NOT_ACCREDITED,
       });
     }
-    // [IGNORE] docs/records.md Accreditation: the accreditor's link is expired, withdrawn, suspended or not yet valid (stale).
+    // [IGNORE] docs/records.md Accreditation: the accreditor's link is expired, withdrawn, suspended or not yet valid
+    // (stale).
     if (STALE.has(chains.code)) throw ignore(ACCREDITOR_CHAIN_CODES[chains.code], field, chains.detail);
     // [REJECT] docs/records.md Trust rules: every other chain failure is an unauthorised accreditor.
     throw reject(chains.code, field, chains.detail);
