@@ -468,7 +468,10 @@ try {
   // The same inputs, one stage at a time.
   const parsed = versions.map((v) => {
     const record = readSubmittedRecord(v, registry.options.limits);
-    return { record, list: parseStatusListCredential(record.value, registry.options.limits) };
+    const list = parseStatusListCredential(record.value, registry.options.limits);
+    // Inflated now (bits are read lazily), so the compare stage times the compare alone.
+    list.bits;
+    return { record, list };
   });
   const proofRegistry = await openLevelRegistry();
   const store = new LevelRecordStore({ location: await newDir() });
@@ -499,8 +502,9 @@ try {
     submitted: () => submitAll(true),
     unsyncedSubmit: () => submitAll(false),
     read: () => timeCount(UPDATE_VERSIONS, (i) => readSubmittedRecord(versions[i]!, registry.options.limits)),
+    // Parsing checks everything but the GZIP stream; reading `bits` inflates it.
     parse: () =>
-      timeCount(UPDATE_VERSIONS, (i) => parseStatusListCredential(parsed[i]!.record.value, registry.options.limits)),
+      timeCount(UPDATE_VERSIONS, (i) => parseStatusListCredential(parsed[i]!.record.value, registry.options.limits).bits),
     compare: () =>
       timeCount(UPDATE_VERSIONS, (i) =>
         revocationBitsCleared(parsed[Math.max(0, i - 1)]!.list.bits, parsed[i]!.list.bits),

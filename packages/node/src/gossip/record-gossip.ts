@@ -132,6 +132,9 @@ function digestOf(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Most admitted records kept for sending once a peer subscribes. */
+const MAX_UNSENT = 1024;
+
 interface Held {
   settle: (result: TopicValidatorResult) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -147,6 +150,9 @@ export class RecordGossip {
   private readonly held = new Map<string, Held>();
   private readonly tasks = new Set<Promise<unknown>>();
   private readonly unlisten: (() => void)[] = [];
+  // Admitted records that could not go out for lack of subscribed peers (a node just started or
+  // restarted, before its mesh formed): sent as soon as a peer subscribes (issue 10).
+  private readonly unsent = new Map<string, Uint8Array>();
   private started = false;
   private stopped = false;
 
@@ -175,6 +181,8 @@ export class RecordGossip {
       this.modules.admission.onDropped((record) => this.release(record.id, TopicValidatorResult.Ignore, record.code)),
     );
     this.modules.pubsub.topicValidators.set(this.topic, this.validate);
+    this.modules.pubsub.addEventListener('subscription-change', this.onSubscriptionChange);
+    this.unlisten.push(() => this.modules.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange));
     this.modules.pubsub.subscribe(this.topic);
   }
 
@@ -205,8 +213,38 @@ export class RecordGossip {
   async announce(admission: Admitted): Promise<PublishReport> {
     const sent = await this.broadcast(admission.bytes);
     if (sent.ok) return { status: 'published', digest: admission.digest, recipients: sent.recipients };
+    if (sent.code === GOSSIP_CODES.NO_PEERS) this.keepUnsent(admission.digest, admission.bytes);
     return { status: 'stored', digest: admission.digest, code: sent.code, message: sent.message };
   }
+
+  /** Records waiting for a subscribed peer to be sent to. */
+  get unsentCount(): number {
+    return this.unsent.size;
+  }
+
+  private keepUnsent(digest: string, bytes: Uint8Array): void {
+    this.unsent.set(digest, bytes);
+    // Bounded: the oldest go first; anti-entropy carries whatever is dropped here.
+    for (const key of this.unsent.keys()) {
+      if (this.unsent.size <= MAX_UNSENT) break;
+      this.unsent.delete(key);
+    }
+  }
+
+  // A peer subscribed (or left): send what could not go out for lack of peers.
+  private readonly onSubscriptionChange = (): void => {
+    if (this.unsent.size === 0 || this.stopped || this.subscribers().length === 0) return;
+    const waiting = [...this.unsent];
+    this.unsent.clear();
+    this.track(
+      (async () => {
+        for (const [digest, bytes] of waiting) {
+          const sent = await this.broadcast(bytes);
+          if (!sent.ok && sent.code === GOSSIP_CODES.NO_PEERS) this.keepUnsent(digest, bytes);
+        }
+      })(),
+    );
+  };
 
   /** A snapshot of the counters. */
   counters(): GossipCounters {

@@ -51,6 +51,18 @@ describe('record gossip over the memory transport', () => {
     assert.equal(a.gossip.counters().publishFailed[GOSSIP_CODES.NO_PEERS], 1);
   });
 
+  it('a record published before any peer subscribed goes out as soon as one does (a node just restarted)', async () => {
+    const a = await start('restarted');
+    const b = await start('restarted');
+    const report = await a.admission.publish(record({ id: 'early' }));
+    assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.NO_PEERS);
+    assert.equal(a.gossip.unsentCount, 1);
+    // No anti-entropy here: only gossip can bring it to b.
+    await connect(a, b);
+    await waitFor(() => b.sink.held.has('early'), 'b received the record published before it subscribed');
+    assert.equal(a.gossip.unsentCount, 0);
+  });
+
   it('a record rejected by validation is not forwarded, and its sender is penalised', async () => {
     // bad — relay — victim: bad bypasses its own validation by publishing on the raw pubsub.
     const [bad, relay, victim] = await Promise.all([start('reject'), start('reject'), start('reject')]);
