@@ -158,3 +158,31 @@ export {
 } from './verification/verify-presentation.ts';
 export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
 export { PROOF_CHALLENGE_MISMATCH, PROOF_DOMAIN_MISMATCH } from './crypto/proofs.ts';
+
+// Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
+// or reject. Codes are a public contract; the strings never change.
+export { CONTEXT_CODES } from './crypto/context-allow-list.ts';
+export { DID_RESOLUTION_CODES } from './crypto/did-resolution.ts';
+export { DOCUMENT_LOADER_CODES } from './crypto/document-loader.ts';
+export { KEY_CODES } from './crypto/keys.ts';
+export { SIGNATURE_CODES } from './crypto/low-s.ts';
+export { PROOF_CODES } from './crypto/proofs.ts';
+export { PRESENTATION_CODES } from './issuance/sign-presentation.ts';
+export { INPUT_LIMIT_CODES } from './limits.ts';
+export { ACCREDITATION_FIELD_INVALID, ACCREDITATION_RECORD_CODES } from './records/accreditation.ts';
+export { GOVERNANCE_FIELD_INVALID, GOVERNANCE_KEY_SHARED, GOVERNANCE_RECORD_CODES } from './records/governance.ts';
+export { STATUS_LIST_CREDENTIAL_CODES } from './records/status-list-credential.ts';
+export { BITSTRING_CODES } from './status-list/bitstring.ts';
+export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
+export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
+export { EVIDENCE_CAP_REACHED, EVIDENCE_CODES } from './validation/evidence.ts';
+export { GOVERNANCE_CODES, GOVERNANCE_SIGNATURE_KEY_UNKNOWN } from './validation/governance.ts';
+export { PINNED_KEY_CODES } from './validation/pinned-keys.ts';
+export { STATUS_LIST_CODES } from './validation/status-list.ts';
+export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
+export { CHECK_SELECTION_CODES } from './verification/check-selection.ts';
+export { MALFORMED_VALUE_ERROR } from './verification/data-model.ts';
+export { STATUS_CHECK_CODES } from './verification/status-check.ts';
+export { TRUST_CHAIN_CODES } from './verification/trust-chain.ts';
+export { VERIFY_CREDENTIAL_CODES } from './verification/verify-credential.ts';
