@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Libp2p } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
-import { issueStatusList, LevelRecordStore, statusListSlotKey } from '@trustmesh/registry';
+import {
+  canonicalBytes,
+  issueStatusList,
+  LevelRecordStore,
+  MemoryRecordStore,
+  sha256Hex,
+  statusListSlotKey,
+} from '@trustmesh/registry';
 import { syncProtocol } from '../src/network/protocols.ts';
 import { ByteWriter } from '../src/sync/bytes.ts';
 import { defaultReconcileOptions } from '../src/sync/reconciliation.ts';
@@ -261,6 +268,47 @@ describe('sync: anti-entropy between libp2p nodes', () => {
     assert.deepEqual(await indexOf(a.store), before);
     assert.equal(a.antiEntropy.counters().sessions.failed, 5);
     assert.equal(a.antiEntropy.counters().pushedIn.accept, 0);
+  });
+
+  it('a peer whose pushes do not resolve (a list from a signer no accreditation names) is refused for a while; control: pushes that resolve', async () => {
+    const { net, clock } = await makeNetwork();
+    const victim = await start(net, clock);
+    // The attacker holds an issuer's validly signed list but not its accreditation.
+    const stranger = await newAccreditedIssuer(net, clock, 'stranger');
+    const bytes = canonicalBytes(stranger.list);
+    const store = new MemoryRecordStore();
+    await store.open();
+    await store.commit({
+      put: [
+        {
+          key: statusListSlotKey(stranger.list.id as string, stranger.issuer.publicKeyMultibase),
+          kind: 'status-list',
+          digest: sha256Hex(bytes),
+          version: String(clock.now).padStart(16, '0'),
+          bytes,
+          receivedAt: clock.now,
+        },
+      ],
+    });
+    const attacker = await start(net, clock, { store });
+    await connect(attacker, victim);
+    const round = await attacker.antiEntropy.syncWith(victim.libp2p.peerId);
+    assert.equal(round.recordsPushed, 1);
+    await waitFor(() => victim.antiEntropy.counters().penalised === 1, 'the victim penalised the attacker');
+    assert.equal(victim.registry.statusList(stranger.list.id as string), null, 'nothing stored');
+    assert.equal(victim.admission.counters().pending.size, 0, 'pushes are never buffered');
+    await assert.rejects(attacker.antiEntropy.syncWith(victim.libp2p.peerId));
+    await waitFor(() => victim.antiEntropy.counters().violations.SYNC_PEER_PENALISED === 1, 'its next session refused');
+
+    // Control: a peer that pushes the accreditation with the list gets both admitted, unpenalised.
+    const honest = await start(net, clock);
+    await admit(honest, stranger.accreditation);
+    await admit(honest, stranger.list);
+    await connect(honest, victim);
+    const repair = await honest.antiEntropy.syncWith(victim.libp2p.peerId);
+    assert.equal(repair.pushesAccepted, 2);
+    assert.ok(victim.registry.statusList(stranger.list.id as string));
+    assert.equal(victim.antiEntropy.counters().penalised, 1);
   });
 
   it('refuses rounds started too often, too many sessions at once, and sessions that stall', async () => {
