@@ -292,6 +292,45 @@ for (const { cryptosuite, party, base } of SUITES) {
 }
 
 describe('issuer mode: message list configuration (§2.1)', () => {
+  it('a held list with other messages than the configuration takes no entries (ISSUER_MESSAGE_LIST_MISMATCH)', async () => {
+    const net = await createSampleNetwork({ now: new Date(T0) });
+    const clock = { now: T0 + 60_000 };
+    const registry = await openRegistry(net, clock, net.records);
+    const dataDir = await mkdtemp(join(tmpdir(), 'trustmesh-message-list-'));
+    const open = (messageList: MessageListOptions) =>
+      IssuerService.open(
+        { publicBaseUrl: 'https://jp-issuer.example', dataDir, messageList },
+        { keyPair: net.keys.jpHealthInsurer, registry, publish: (r) => registry.submit(r), now: () => clock.now },
+      );
+    const credential = (id: string) => ({
+      '@context': ['https://www.w3.org/ns/credentials/v2', EXAMPLES_CONTEXT_V1_URL],
+      id,
+      type: ['VerifiableCredential', 'HealthInsuranceCredential'],
+      credentialSubject: { id: 'did:example:holder', insuredNumber: '87654321' },
+    });
+    try {
+      const first = await open(MESSAGE_LIST);
+      assert.deepEqual(first.listProblems(), []);
+      assert.equal((await first.issue(credential('urn:example:one'))).entries.length, 2);
+      await first.close();
+      // Same name, other text for 0x3: the held list (and the entries handed out) say otherwise.
+      const renamed = MESSAGES.map((m) => (m.status === '0x3' ? { ...m, message: 'withdrawn' } : m));
+      const second = await open({ statusSize: 2, messages: renamed });
+      try {
+        assert.deepEqual(
+          second.listProblems().map((p) => p.code),
+          ['ISSUER_MESSAGE_LIST_MISMATCH'],
+        );
+        await assert.rejects(second.issue(credential('urn:example:two')), { code: 'ISSUER_MESSAGE_LIST_MISMATCH' });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await registry.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a message list whose messages do not cover every value, naming the field', async () => {
     const net = await createSampleNetwork({ now: new Date(T0) });
     const clock = { now: T0 + 60_000 };
