@@ -77,20 +77,22 @@ function progressPrinter(out: SimOutput, quiet: boolean) {
 
 async function simulateOne(
   path: string,
-  flags: { seeds: number; out?: string; quiet: boolean; deploy?: DeployNodes },
+  flags: { seeds: number; out?: string; quiet: boolean; deploy?: DeployNodes; atLeastScenarioSeeds?: boolean },
   modules: Required<Pick<CliModules, 'stdout' | 'stderr' | 'now'>>,
 ): Promise<boolean> {
   const scenario = await loadScenario(path);
+  // simulate-all runs at least the seeds a scenario asks for (faults whose outcome varies by seed).
+  const seeds = flags.atLeastScenarioSeeds ? Math.max(flags.seeds, scenario.seeds) : flags.seeds;
   const outDir = resolve(flags.out ?? join('.trustmesh', 'sim', `${scenario.name}-${stamp(modules.now())}`));
   const say = (line: string) => {
     if (!flags.quiet) modules.stdout.write(`${line}\n`);
   };
   say(
-    `simulating ${scenario.name}: ${scenario.nodes.count} nodes, ${scenario.duration} s, ${flags.seeds} seed(s) → ${outDir}`,
+    `simulating ${scenario.name}: ${scenario.nodes.count} nodes, ${scenario.duration} s, ${seeds} seed(s) → ${outDir}`,
   );
   const result = await runExperiment(
     scenario,
-    { seeds: flags.seeds, outDir },
+    { seeds, outDir },
     {
       progress: progressPrinter(modules.stdout, flags.quiet),
       log: say,
@@ -210,7 +212,13 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
             name,
             await simulateOne(
               join(dir, file),
-              { seeds, out: join(base, name), quiet: values.quiet ?? false, ...(deploy ? { deploy } : {}) },
+              {
+                seeds,
+                atLeastScenarioSeeds: true,
+                out: join(base, name),
+                quiet: values.quiet ?? false,
+                ...(deploy ? { deploy } : {}),
+              },
               io,
             ),
           ]);

@@ -108,6 +108,8 @@ export interface ScenarioFile {
   name: string;
   description?: string;
   seed: number;
+  /** Fewest seeds `simulate-all` runs for this scenario. */
+  seeds?: number;
   duration: number;
   drain?: number;
   warmup?: number;
@@ -140,6 +142,8 @@ export interface Scenario {
   name: string;
   description: string;
   seed: number;
+  /** Fewest seeds `simulate-all` runs for this scenario (1 unless the file says). */
+  seeds: number;
   duration: number;
   drain: number;
   warmup: number;
@@ -327,6 +331,7 @@ export function resolveScenario(file: ScenarioFile): Scenario {
     name: file.name,
     description: file.description ?? '',
     seed: file.seed,
+    seeds: file.seeds ?? 1,
     duration,
     drain: file.drain ?? 10,
     warmup: file.warmup ?? 3,

@@ -50,6 +50,13 @@ export const SCENARIO_SCHEMA = {
     name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 64 },
     description: { type: 'string' },
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    seeds: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      description:
+        'fewest seeds simulate-all runs (seed, seed + 1, …): a fault whose outcome varies by seed needs many',
+    },
     duration: { type: 'number', exclusiveMinimum: 0, maximum: 86400, description: 'seconds of measured run' },
     drain: { type: 'number', minimum: 0, maximum: 3600, description: 'seconds after the run without new workload' },
     warmup: { type: 'number', minimum: 0, maximum: 600, description: 'seconds to let the mesh form before t = 0' },
