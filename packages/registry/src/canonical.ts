@@ -22,9 +22,11 @@ export function canonicalBytes(value: unknown): Uint8Array {
   } catch (cause) {
     // canonicalize throws plain Errors; name them with the codes limits.ts uses for the same faults.
     const message = cause instanceof Error ? cause.message : String(cause);
+    // [REJECT] RFC 8785 §3.2.2.2: a lone surrogate has no canonical form.
     if (/surrogate/i.test(message))
       throw reject(INPUT_LIMIT_CODES.RECORD_INVALID_STRING, undefined, 'holds a lone UTF-16 surrogate', cause);
     if (/NaN|Infinity/.test(message)) {
+      // [REJECT] RFC 8785 §3.2.2.3: only finite IEEE 754 numbers have a canonical form.
       throw reject(
         INPUT_LIMIT_CODES.RECORD_NUMBER_OUT_OF_RANGE,
         undefined,
@@ -32,8 +34,10 @@ export function canonicalBytes(value: unknown): Uint8Array {
         cause,
       );
     }
+    // [REJECT] RFC 8785 §3.1: the value is plain JSON (no cycle, no foreign type).
     throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, undefined, `value has no canonical JSON form (${message})`, cause);
   }
+  // [REJECT] RFC 8785 §3.1: the value is plain JSON.
   if (text === undefined) throw reject(INPUT_LIMIT_CODES.RECORD_NOT_JSON, undefined, 'value has no JSON form');
   return new TextEncoder().encode(text);
 }

@@ -303,6 +303,7 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
       );
     }
     if (id === statusListCredential) {
+      // [REJECT] Bitstring Status List §2.1 id: "It MUST NOT be the URL for the status list."
       throw reject(
         W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,
         `${field}.id`,
@@ -336,6 +337,7 @@ function parseEntry(entry: unknown, field: string): StatusEntry {
     const references = Array.isArray(rawReference) ? rawReference : [rawReference];
     references.forEach((reference, i) => {
       if (!isUrl(reference)) {
+        // [REJECT] Bitstring Status List §2.1 statusReference: each reference is a URL.
         const path = Array.isArray(rawReference) ? `${field}.statusReference[${i}]` : `${field}.statusReference`;
         throw reject(
           W3C_ERROR_CODES.MALFORMED_VALUE_ERROR,

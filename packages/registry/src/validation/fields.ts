@@ -36,9 +36,8 @@ export function requireKnownMembers(obj: JsonObject, allowed: readonly string[],
 export function requireString(obj: JsonObject, key: string, path: string, code: string, maxLength = 2048): string {
   const value = obj[key];
   const field = join(path, key);
-  // [REJECT] the record kind's schema: a required member.
+  // [REJECT] the record kind's schema: a required, non-empty string, bounded in length.
   if (value === undefined) throw reject(code, field, 'is required');
-  // [REJECT] the record kind's schema: a non-empty string, bounded in length.
   if (typeof value !== 'string') throw reject(code, field, `must be a string, got ${describe(value)}`);
   if (value.length === 0) throw reject(code, field, 'must not be empty');
   if (value.length > maxLength) throw reject(code, field, `must be at most ${maxLength} characters`);
@@ -54,9 +53,9 @@ export function optionalString(obj: JsonObject, key: string, path: string, code:
 export function requireInteger(obj: JsonObject, key: string, path: string, code: string, min: number, max: number) {
   const value = obj[key];
   const field = join(path, key);
+  // [REJECT] the record kind's schema: a required safe integer within [min, max].
   if (value === undefined) throw reject(code, field, 'is required');
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    // [REJECT] the record kind's schema: a safe integer within [min, max].
     throw reject(code, field, `must be an integer, got ${describe(value)}`);
   }
   if (value < min || value > max) throw reject(code, field, `must be between ${min} and ${max}, got ${value}`);
@@ -74,8 +73,8 @@ export function requireArray(
 ) {
   const value = obj[key];
   const field = join(path, key);
+  // [REJECT] the record kind's schema: a required array of [minItems, maxItems] items.
   if (value === undefined) throw reject(code, field, 'is required');
-  // [REJECT] the record kind's schema: an array of [minItems, maxItems] items.
   if (!Array.isArray(value)) throw reject(code, field, `must be an array, got ${describe(value)}`);
   if (value.length < minItems) throw reject(code, field, `must have at least ${minItems} item(s)`);
   if (value.length > maxItems) throw reject(code, field, `must have at most ${maxItems} items`);

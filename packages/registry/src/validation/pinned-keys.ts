@@ -232,6 +232,7 @@ export async function requireKeyPossession(parsed: ParsedAccreditation): Promise
     }
     const bytes = keyPossessionBytes(parsed.subject, key.id, parsed.id);
     if (!(await verifyBytes(bytes, key.proofOfPossession, key.publicKeyMultibase))) {
+      // [REJECT] docs/records.md Trust rules: the key's own signature over (subject, key id, accreditation id).
       throw reject(
         PINNED_KEY_CODES.ACCREDITATION_KEY_POSSESSION_INVALID,
         `${field}.proofOfPossession`,
