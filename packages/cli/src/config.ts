@@ -27,6 +27,7 @@ export const NODE_SETTING_KEYS: readonly string[] = [
   'api',
   'issuerKey',
   'suspensionList',
+  'messageList',
   'contexts',
   'didWeb',
 ];

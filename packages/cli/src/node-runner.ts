@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
  * `@trustmesh/node` is loaded on demand: it brings libp2p, which commands that never run a node
  * should not pay for at start-up.
  */
-import type { NetworkFile, TrustmeshNode, TrustmeshNodeOptions } from '@trustmesh/node';
+import type { MessageListOptions, NetworkFile, TrustmeshNode, TrustmeshNodeOptions } from '@trustmesh/node';
 import {
   type DidResolverOptions,
   type KeyPair,
@@ -42,6 +42,8 @@ export interface LaunchSettings {
   issuerKey: KeyPair | null;
   /** Issuer mode: name of the suspension list, or null/absent for none. */
   suspensionList?: string | null;
+  /** Issuer mode: the message list's configuration (config.json `messageList`), or null/absent for none. */
+  messageList?: Record<string, unknown> | null;
   /** mDNS discovery on the local network (labs; default off). */
   mdns?: boolean;
   /** libp2p transport (default tcp; the demo can run over memory). */
@@ -116,7 +118,10 @@ export async function launchNode(
           ...(settings.api.rateLimit !== undefined ? { rateLimit: settings.api.rateLimit } : {}),
         },
         issuer: issuerMode
-          ? { ...(settings.suspensionList ? { suspensionListName: settings.suspensionList } : {}) }
+          ? {
+              ...(settings.suspensionList ? { suspensionListName: settings.suspensionList } : {}),
+              ...(settings.messageList ? { messageList: settings.messageList as unknown as MessageListOptions } : {}),
+            }
           : false,
         ...(contexts.length > 0 ? { registry: { contexts } } : {}),
         didWeb,

@@ -38,6 +38,13 @@ export interface NodeSettings {
    */
   suspensionList: string | null;
   /**
+   * Issuer mode: the multi-valued `message` list (docs/issuers.md, "Multi-valued status"), as
+   * config.json `messageList` gives it — `{"statusSize": 2, "messages": [{"status": "0x0", "message":
+   * "valid"}, …], "statusReference"?: url, "name"?: …}` — or null for none. The node checks it at
+   * start (ISSUER_MESSAGE_LIST_INVALID names the field).
+   */
+  messageList: Record<string, unknown> | null;
+  /**
    * JSON-LD contexts the operator adds to the allow-list (issuers' own vocabularies), in order: the
    * URL credentials name, the file holding it (absolute path) and its pinned SHA-256
    * (docs/operators.md, Adding an issuer's context). config.json `contexts`.
@@ -94,6 +101,7 @@ export const defaultNodeSettings: NodeSettings = {
   api: { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT, publicBaseUrl: null, tls: null },
   issuerKey: null,
   suspensionList: null,
+  messageList: null,
   contexts: [],
   didWeb: null,
 };
@@ -155,6 +163,14 @@ export function resolveNodeSettings(
   }
   if (fileValues.suspensionList !== undefined && fileValues.suspensionList !== null) {
     settings.suspensionList = listName(fileValues.suspensionList, inFile('suspensionList'));
+  }
+
+  if (fileValues.messageList !== undefined && fileValues.messageList !== null) {
+    const value = fileValues.messageList;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw invalid(inFile('messageList'), 'must be an object', '{"statusSize": 2, "messages": [...]}');
+    }
+    settings.messageList = value as Record<string, unknown>;
   }
 
   if (fileValues.contexts !== undefined) {
@@ -234,6 +250,7 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
     },
     ...(issuerKey ? { issuerKey } : {}),
     ...(settings.suspensionList ? { suspensionList: settings.suspensionList } : {}),
+    ...(settings.messageList ? { messageList: settings.messageList } : {}),
     ...(settings.contexts.length > 0 ? { contexts: settings.contexts } : {}),
     ...(settings.didWeb ? { didWeb: { enabled: true, ...settings.didWeb } } : {}),
   };

@@ -53,6 +53,23 @@ describe('node settings', () => {
     }
   });
 
+  it('take issuer mode’s message list from config.json messageList (the node checks its contents)', () => {
+    assert.equal(resolveNodeSettings({}, {}, {}, where).messageList, null, 'none unless asked');
+    const messageList = {
+      statusSize: 1,
+      messages: [
+        { status: '0x0', message: 'valid' },
+        { status: '0x1', message: 'under review' },
+      ],
+    };
+    const fromFile = resolveNodeSettings({ messageList }, {}, {}, where);
+    assert.deepEqual(fromFile.messageList, messageList);
+    assert.deepEqual(nodeSettingsForFile(fromFile, '/data').messageList, messageList, 'init writes it back');
+    for (const bad of ['messages', [1], 3]) {
+      assert.throws(() => resolveNodeSettings({ messageList: bad }, {}, {}, where), { code: 'CONFIG_INVALID' });
+    }
+  });
+
   it('take config.json, then TRUSTMESH_* variables, then flags; bootstrap peers add up', () => {
     const file = {
       listen: ['/ip4/0.0.0.0/tcp/4001'],

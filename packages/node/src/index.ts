@@ -108,3 +108,4 @@ export {
   type TrustmeshNodeModules,
   type TrustmeshNodeOptions,
 } from './trustmesh-node.ts';
+export type { MessageListOptions } from './issuer/message-list.ts';

@@ -235,6 +235,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           token: config.values.token,
           issuerKey,
           suspensionList: settings.suspensionList,
+          messageList: settings.messageList,
           contexts: settings.contexts,
           didWeb: settings.didWeb,
           ...(flags.mdns ? { mdns: true } : {}),
