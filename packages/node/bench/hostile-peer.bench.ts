@@ -100,13 +100,16 @@ async function runVictim(): Promise<void> {
   // The bench died: nothing else would stop this process.
   process.on('disconnect', () => process.exit(1));
   // IPC messages that arrive before a listener are lost: listen, then ask for the configuration.
-  const config = await new Promise<{ networkId: string; genesis: Record<string, unknown>; records: unknown[] }>(
-    (resolve) => {
-      process.once('message', resolve as (m: unknown) => void);
-      send({ type: 'hello' });
-    },
-  );
-  const dataDir = await mkdtemp(join(tmpdir(), 'trustmesh-hostile-victim-'));
+  const config = await new Promise<{
+    networkId: string;
+    genesis: Record<string, unknown>;
+    records: unknown[];
+    dataDir: string;
+  }>((resolve) => {
+    process.once('message', resolve as (m: unknown) => void);
+    send({ type: 'hello' });
+  });
+  const { dataDir } = config;
   const node = await TrustmeshNode.create({
     network: createNetworkFile({ networkId: config.networkId, genesis: config.genesis }),
     dataDir,
@@ -126,7 +129,6 @@ async function runVictim(): Promise<void> {
       send({ type: 'counters', counters: { gossip: node.counters(), sync: node.sync.counters() } });
     if (message.type === 'stop') {
       await node.stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
       process.exit(0);
     }
   });
@@ -316,7 +318,8 @@ async function main(): Promise<void> {
   });
   const topic = recordsTopic(net.networkId);
 
-  // The victim, in its own process.
+  // The victim, in its own process; its data directory is removed here, even if it must be killed.
+  const victimDir = await mkdtemp(join(tmpdir(), 'trustmesh-hostile-victim-'));
   const child: ChildProcess = spawn(process.execPath, [...process.execArgv, SELF, '--victim'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -326,7 +329,12 @@ async function main(): Promise<void> {
   const ready = new Promise<{ addrs: string[]; api: string; pid: number }>((resolve, reject) => {
     child.on('message', (m: VictimMessage) => {
       if (m.type === 'hello')
-        child.send({ networkId: net.networkId, genesis: net.genesis, records: net.records.slice(1) });
+        child.send({
+          networkId: net.networkId,
+          genesis: net.genesis,
+          records: net.records.slice(1),
+          dataDir: victimDir,
+        });
       else if (m.type === 'ready') resolve(m);
       else if (m.type === 'admitted' && m.key) {
         admitted.set(m.key, m.at);
@@ -578,7 +586,11 @@ async function main(): Promise<void> {
     new Promise((resolve) => child.once('exit', resolve)).then(() => true),
     pause(10_000).then(() => false),
   ]);
-  if (!exited) child.kill('SIGKILL');
+  if (!exited && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  await rm(victimDir, { recursive: true, force: true });
   for (const node of nodes) await node.stop().catch(() => undefined);
 }
 
