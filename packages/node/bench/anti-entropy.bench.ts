@@ -36,7 +36,7 @@ import {
   Registry,
   type StoredRecord,
   sha256Hex,
-  statusListKey,
+  statusListSlotKeyOf,
   statusListVersion,
   writeStatus,
 } from '@trustmesh/registry';
@@ -142,9 +142,13 @@ async function loadRecords(): Promise<{ cache: RecordCache; fromCache: boolean }
 /** A stored status list, as the registry would have stored it after validation. */
 function storedList(json: string): StoredRecord {
   const bytes = utf8.encode(json);
-  const list = parseStatusListCredential(JSON.parse(json));
+  const value = JSON.parse(json);
+  const list = parseStatusListCredential(value);
+  // The registry's slot: the list id and its signing key (a did:key names it in the proof).
+  const key = statusListSlotKeyOf(value);
+  if (key === null) throw new Error(`${list.id}: the bench's lists are signed by did:key issuers`);
   return {
-    key: statusListKey(list.id),
+    key,
     kind: 'status-list',
     digest: sha256Hex(bytes),
     version: statusListVersion(list),

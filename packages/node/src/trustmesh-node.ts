@@ -93,7 +93,7 @@ export interface TrustmeshNodeOptions {
    * Registry settings beyond the network's id and genesis digest; `contexts` are the operator's
    * added JSON-LD contexts (issuers' vocabularies), each pinned by its SHA-256 (docs/operators.md).
    */
-  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs' | 'contexts'>>;
+  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs' | 'contexts' | 'quotas' | 'decodedListCacheBytes'>>;
   /**
    * did:web resolution of credential and record keys over HTTPS (crypto/did-resolution.ts): `false`
    * (the default) resolves nothing over the network; an object turns it on with those limits merged

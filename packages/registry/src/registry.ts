@@ -46,10 +46,10 @@ export interface RegistryOptions {
 }
 
 /**
- * Defaults for the optional settings. Quotas: 4,096 lists per issuer (TW DIW's 16 KB lists hold
- * 131,072 credentials each: half a billion credentials), and 512 MiB inflated per issuer (64 full-cap
- * lists of 8 MiB). The cache keeps 64 MiB of inflated lists: every list of a small network, or the
- * hot ones of a national one.
+ * Defaults for the optional settings. Quotas: 16,384 lists per issuer (at TW DIW's 16 KB minimum,
+ * 131,072 credentials each: two billion credentials, or many small per-batch lists), and 1 GiB
+ * inflated per issuer (every one of those lists, or 128 full-cap lists of 8 MiB). The cache keeps
+ * 64 MiB of inflated lists: every list of a small network, or the hot ones of a national one.
  */
 export const defaultRegistryOptions: Pick<
   RegistryOptions,
@@ -57,7 +57,7 @@ export const defaultRegistryOptions: Pick<
 > = {
   limits: DEFAULT_INPUT_LIMITS,
   maxClockSkewMs: 5 * 60_000,
-  quotas: { maxListsPerIssuer: 4_096, maxDecodedBytesPerIssuer: 512 * 1024 * 1024 },
+  quotas: { maxListsPerIssuer: 16_384, maxDecodedBytesPerIssuer: 1024 * 1024 * 1024 },
   decodedListCacheBytes: 64 * 1024 * 1024,
 };
 

@@ -16,19 +16,26 @@ export interface PendingRecordsOptions {
   /** Most bytes held (sum of record sizes). */
   maxBytes: number;
   /**
-   * Most records held from one source peer: records that are "not yet resolvable" cost a forger
-   * nothing, so one peer must not be able to push everyone else's out.
+   * Most records held from one source peer by gossip: records that are "not yet resolvable" cost a
+   * forger nothing, so one peer must not be able to push everyone else's out.
    */
   maxRecordsPerSource: number;
+  /**
+   * Most records held from one anti-entropy pull source (a peer this node chose to sync with): a
+   * catch-up pulls thousands of records in key order, and those whose dependency sorts later (an
+   * authority's withdrawal list after its issuers' lists) must wait here, not be pulled again.
+   */
+  maxPulledPerSource: number;
   /** How long a record is kept, in ms. */
   ttlMs: number;
 }
 
 /** Defaults of {@link PendingRecordsOptions}. */
 export const defaultPendingRecordsOptions: PendingRecordsOptions = {
-  maxRecords: 128,
-  maxBytes: 4 * 1024 * 1024,
+  maxRecords: 8_192,
+  maxBytes: 32 * 1024 * 1024,
   maxRecordsPerSource: 32,
+  maxPulledPerSource: 8_192,
   ttlMs: 10 * 60_000,
 };
 
@@ -45,6 +52,8 @@ export interface PendingRecord {
   bytes: Uint8Array;
   /** Peer id (string) the record came from. */
   source: string;
+  /** True when an anti-entropy pull brought it (its source's bound is `maxPulledPerSource`). */
+  pulled?: boolean;
   /** The code of the `ignore` outcome that put it here. */
   code: string;
   /** The dependency key it awaits (the registry's `ValidationError.awaits`; `any` when not known). */
@@ -53,6 +62,11 @@ export interface PendingRecord {
   slotKey: string | null;
   /** When it was buffered (ms since epoch). */
   addedAt: number;
+}
+
+// Gossip and pulls from one peer are counted apart: each has its own bound.
+function sourceKey(record: Pick<PendingRecord, 'source' | 'pulled'>): string {
+  return record.pulled ? `pull ${record.source}` : record.source;
 }
 
 /** Why a record left the buffer without being resolved. */
@@ -104,8 +118,9 @@ export class PendingRecords {
     if (this.records.has(record.id) || record.bytes.byteLength > this.options.maxBytes || this.options.maxRecords < 1) {
       return { added: false, dropped };
     }
-    if ((this.perSource.get(record.source) ?? 0) >= this.options.maxRecordsPerSource) {
-      const oldest = this.oldest((r) => r.source === record.source);
+    const perSource = record.pulled ? this.options.maxPulledPerSource : this.options.maxRecordsPerSource;
+    if ((this.perSource.get(sourceKey(record)) ?? 0) >= perSource) {
+      const oldest = this.oldest((r) => sourceKey(r) === sourceKey(record));
       if (oldest) dropped.push({ record: this.take(oldest.id)!, reason: 'evicted' });
     }
     while (
@@ -120,7 +135,7 @@ export class PendingRecords {
     this.records.set(entry.id, entry);
     const waiting = this.byDependency.get(entry.awaits) ?? new Set<string>();
     this.byDependency.set(entry.awaits, waiting.add(entry.id));
-    this.perSource.set(entry.source, (this.perSource.get(entry.source) ?? 0) + 1);
+    this.perSource.set(sourceKey(entry), (this.perSource.get(sourceKey(entry)) ?? 0) + 1);
     this.totalBytes += entry.bytes.byteLength;
     return { added: true, dropped };
   }
@@ -133,9 +148,9 @@ export class PendingRecords {
     const waiting = this.byDependency.get(record.awaits);
     waiting?.delete(id);
     if (waiting?.size === 0) this.byDependency.delete(record.awaits);
-    const count = (this.perSource.get(record.source) ?? 1) - 1;
-    if (count > 0) this.perSource.set(record.source, count);
-    else this.perSource.delete(record.source);
+    const count = (this.perSource.get(sourceKey(record)) ?? 1) - 1;
+    if (count > 0) this.perSource.set(sourceKey(record), count);
+    else this.perSource.delete(sourceKey(record));
     this.totalBytes -= record.bytes.byteLength;
     return record;
   }

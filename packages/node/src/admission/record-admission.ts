@@ -365,6 +365,7 @@ export class RecordAdmission {
       id,
       bytes,
       source: peer,
+      pulled: source.path === 'pull',
       code: error.code,
       awaits: error.awaits ?? ANY_DEPENDENCY,
       slotKey: this.slotKeyOf(bytes),

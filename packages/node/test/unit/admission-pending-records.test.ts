@@ -15,6 +15,23 @@ function entry(id: string, size: number, source = 'peer-a') {
 }
 
 describe('pending records', () => {
+  it('holds many more records from one pull source than from one gossip source (a catch-up in key order)', () => {
+    const pending = new PendingRecords({ maxRecordsPerSource: 2, maxPulledPerSource: 5 }, { now: () => 0 });
+    for (let i = 0; i < 4; i++) pending.add({ ...entry(`g${i}`, 1, 'peer-a') });
+    for (let i = 0; i < 7; i++) pending.add({ ...entry(`p${i}`, 1, 'peer-a'), pulled: true });
+    const ids = pending.list().map((r) => r.id);
+    assert.deepEqual(
+      ids.filter((id) => id.startsWith('g')),
+      ['g2', 'g3'],
+      'gossip: 2 per source',
+    );
+    assert.deepEqual(
+      ids.filter((id) => id.startsWith('p')),
+      ['p2', 'p3', 'p4', 'p5', 'p6'],
+      'pulls: 5 per source',
+    );
+  });
+
   it('finds the records that await a dependency key (and those awaiting any), oldest first', () => {
     const pending = new PendingRecords({ maxRecordsPerSource: 10 }, { now: () => 0 });
     pending.add({ ...entry('a', 1), awaits: 'list:x' });
