@@ -21,7 +21,7 @@ import {
   tempDir,
   waitFor,
   waitForHealth,
-} from './helpers.ts';
+} from '../helpers.ts';
 
 interface NodeDir {
   name: string;
