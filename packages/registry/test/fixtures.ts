@@ -11,6 +11,7 @@ import {
   MemoryRecordStore,
   type RecordStore,
   Registry,
+  type RegistryOptions,
   type SampleNetwork,
   signCredential,
   verifyCredential,
@@ -28,12 +29,15 @@ export interface World {
   clock: { now: number };
 }
 
-/** Builds a sample network and a registry holding all of it. */
-export async function makeWorld(store: RecordStore = new MemoryRecordStore()): Promise<World> {
+/** Builds a sample network and a registry holding all of it, with `options` (quotas, cache…) if given. */
+export async function makeWorld(
+  store: RecordStore = new MemoryRecordStore(),
+  options: Partial<RegistryOptions> = {},
+): Promise<World> {
   const clock = { now: T0 + 60_000 };
   const net = await createSampleNetwork({ now: new Date(T0) });
   const registry = await Registry.open(
-    { networkId: net.networkId, genesisDigest: net.genesisDigest },
+    { ...options, networkId: net.networkId, genesisDigest: net.genesisDigest },
     { store, now: () => clock.now },
   );
   for (const record of net.records) {

@@ -8,13 +8,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { base64url } from 'multiformats/bases/base64';
-import {
-  generateKeyPair,
-  type KeyPair,
-  MemoryRecordStore,
-  Registry,
-  signCredential,
-} from '../../src/index.ts';
+import { generateKeyPair, type KeyPair, MemoryRecordStore, Registry, signCredential } from '../../src/index.ts';
 import { expectOutcome, makeWorld, nextListVersion, snapshot, type World } from '../fixtures.ts';
 
 // 64 MiB of zeros: ~65 KB of GZIP, 2^29 bits, 8 × the decoded-bits cap (limits.ts).
@@ -82,18 +76,11 @@ describe('inflation bombs and per-issuer quotas', () => {
   });
 
   it('an issuer holds at most maxListsPerIssuer lists; a new version of a held list still passes', async () => {
-    const world = await makeWorld();
-    const registry = await Registry.open(
-      {
-        networkId: world.net.networkId,
-        genesisDigest: world.net.genesisDigest,
-        // The sample network's jpHealthInsurer holds one list already.
-        quotas: { maxListsPerIssuer: 2, maxDecodedBytesPerIssuer: 512 * 1024 * 1024 },
-      },
-      { store: new MemoryRecordStore(), now: () => world.clock.now },
-    );
-    for (const record of world.net.records) assert.equal((await registry.submit(record)).status, 'accept');
-    const limited: World = { ...world, registry };
+    // The sample network's jpHealthInsurer holds one list already.
+    const limited = await makeWorld(new MemoryRecordStore(), {
+      quotas: { maxListsPerIssuer: 2, maxDecodedBytesPerIssuer: 512 * 1024 * 1024 },
+    });
+    const world = limited;
     const { jpHealthInsurer } = world.net.keys;
     await expectOutcome(
       limited,
@@ -114,18 +101,11 @@ describe('inflation bombs and per-issuer quotas', () => {
   });
 
   it('an issuer’s lists together inflate to at most maxDecodedBytesPerIssuer', async () => {
-    const world = await makeWorld();
-    const registry = await Registry.open(
-      {
-        networkId: world.net.networkId,
-        genesisDigest: world.net.genesisDigest,
-        // One 16 KB list held; room for one more.
-        quotas: { maxListsPerIssuer: 100, maxDecodedBytesPerIssuer: 2 * 16_384 },
-      },
-      { store: new MemoryRecordStore(), now: () => world.clock.now },
-    );
-    for (const record of world.net.records) assert.equal((await registry.submit(record)).status, 'accept');
-    const limited: World = { ...world, registry };
+    // One 16 KB list held; room for one more.
+    const limited = await makeWorld(new MemoryRecordStore(), {
+      quotas: { maxListsPerIssuer: 100, maxDecodedBytesPerIssuer: 2 * 16_384 },
+    });
+    const world = limited;
     const { jpHealthInsurer } = world.net.keys;
     await expectOutcome(
       limited,
