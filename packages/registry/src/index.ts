@@ -6,6 +6,7 @@
 
 export {
   type AccreditationInput,
+  asJsonWebKey,
   createGovernance,
   issueAccreditation,
   issueStatusList,
@@ -31,23 +32,15 @@ export {
   W3C_EXAMPLES_CONTEXT_V2_URL,
   W3C_EXAMPLES_VOCABULARY,
 } from './contexts/index.ts';
+// Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
+// or reject. Codes are a public contract; the strings never change.
+export { CONTEXT_CODES } from './crypto/context-allow-list.ts';
+export { DID_RESOLUTION_CODES } from './crypto/did-resolution.ts';
+export { DOCUMENT_LOADER_CODES } from './crypto/document-loader.ts';
 export * from './crypto/index.ts';
-export * from './issuance/index.ts';
-export {
-  bySubmissionOrder,
-  classifyRecord,
-  type RecordClass,
-  type RecordKindModule,
-  type SlotOf,
-  UNCLASSIFIED_RANK,
-} from './kinds/index.ts';
-export {
-  governanceDependency,
-  listDependency,
-  providedKeys,
-  subjectDependency,
-} from './records/dependencies.ts';
-export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export { KEY_CODES } from './crypto/keys.ts';
+export { SIGNATURE_CODES } from './crypto/low-s.ts';
+export { PROOF_CHALLENGE_MISMATCH, PROOF_CODES, PROOF_DOMAIN_MISMATCH } from './crypto/proofs.ts';
 export {
   ANY_DEPENDENCY,
   CodedError,
@@ -62,10 +55,21 @@ export {
   type ValidationErrorOptions,
   type ValidationOutcome,
 } from './errors.ts';
+export * from './issuance/index.ts';
+export { PRESENTATION_CODES } from './issuance/sign-presentation.ts';
+export {
+  bySubmissionOrder,
+  classifyRecord,
+  type RecordClass,
+  type RecordKindModule,
+  type SlotOf,
+  UNCLASSIFIED_RANK,
+} from './kinds/index.ts';
 export {
   assertJsonValue,
   assertValueDepth,
   DEFAULT_INPUT_LIMITS,
+  INPUT_LIMIT_CODES,
   type InputLimits,
   parseJsonBounded,
   RECORD_INVALID_STRING,
@@ -73,6 +77,8 @@ export {
   RECORD_NUMBER_OUT_OF_RANGE,
 } from './limits.ts';
 export {
+  ACCREDITATION_FIELD_INVALID,
+  ACCREDITATION_RECORD_CODES,
   ACCREDITATION_TYPE,
   type AccreditationRole,
   type AccreditationScope,
@@ -84,6 +90,16 @@ export {
   VC_V2_CONTEXT_URL,
 } from './records/accreditation.ts';
 export {
+  governanceDependency,
+  listDependency,
+  providedKeys,
+  subjectDependency,
+} from './records/dependencies.ts';
+export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export {
+  GOVERNANCE_FIELD_INVALID,
+  GOVERNANCE_KEY_SHARED,
+  GOVERNANCE_RECORD_CODES,
   GOVERNANCE_TYPE,
   type GovernanceAuthority,
   type GovernanceRecord,
@@ -94,9 +110,11 @@ export {
   type ParsedGovernance,
   parseGovernance,
 } from './records/governance.ts';
+export { jwsAlgorithmOf, multibaseToPublicJwk, type PublicJwk, publicJwkToMultibase } from './records/jwk.ts';
 export { KEY_POSSESSION_TYPE, keyPossessionBytes, type PinnedKey, type PossessedKey, sameKey } from './records/keys.ts';
 export * from './records/status-entry.ts';
 export * from './records/status-list-credential.ts';
+export { STATUS_LIST_CREDENTIAL_CODES } from './records/status-list-credential.ts';
 export {
   defaultRegistryOptions,
   Registry,
@@ -104,22 +122,50 @@ export {
   type RegistryOptions,
   type SubmitOutcome,
 } from './registry.ts';
+export { BITSTRING_CODES } from './status-list/bitstring.ts';
+export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
 export * from './status-list/index.ts';
 export * from './store/index.ts';
+export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
+export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
-export { EVIDENCE_TYPE } from './validation/evidence.ts';
-export { type SignatureTally, tallyGovernanceSignatures } from './validation/governance.ts';
+export { EVIDENCE_CAP_REACHED, EVIDENCE_CODES, EVIDENCE_TYPE } from './validation/evidence.ts';
+export {
+  GOVERNANCE_CODES,
+  GOVERNANCE_SIGNATURE_KEY_UNKNOWN,
+  type SignatureTally,
+  tallyGovernanceSignatures,
+} from './validation/governance.ts';
 export {
   ACCREDITATION_DID_KEY_MISMATCH,
   ACCREDITATION_KEY_POSSESSION_INVALID,
+  PINNED_KEY_CODES,
   verifyProofWithKeys,
 } from './validation/pinned-keys.ts';
 export {
+  STATUS_LIST_CODES,
   statusListKey,
   statusListSlotKey,
   statusListSlotKeyOf,
   statusListVersion,
 } from './validation/status-list.ts';
+export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
+export {
+  CHECK_SELECTION_CODES,
+  parseCheckSelection,
+  SELECTABLE_CHECKS,
+  type SelectableCheck,
+  VERIFY_CHECK_UNSUPPORTED,
+} from './verification/check-selection.ts';
+export {
+  type DataModelOptions,
+  dataModelProblems,
+  issuerUrlOf,
+  MALFORMED_VALUE_ERROR,
+  sriDigest,
+} from './verification/data-model.ts';
+export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
+export { STATUS_CHECK_CODES } from './verification/status-check.ts';
 export {
   type AccreditationStatus,
   accreditationStatus,
@@ -127,6 +173,7 @@ export {
   type ChainQuery,
   type ChainResult,
   findChain,
+  TRUST_CHAIN_CODES,
   type TrustChain,
 } from './verification/trust-chain.ts';
 export type { StatusListState, TrustView } from './verification/trust-view.ts';
@@ -139,50 +186,14 @@ export {
   type StatusQuery,
   type StatusQueryResult,
   statusCheck,
+  VERIFY_CREDENTIAL_CODES,
   type VerificationResult,
   type VerifyOptions,
   verifyCredential,
 } from './verification/verify-credential.ts';
-export {
-  parseCheckSelection,
-  SELECTABLE_CHECKS,
-  type SelectableCheck,
-  VERIFY_CHECK_UNSUPPORTED,
-} from './verification/check-selection.ts';
-export { type DataModelOptions, dataModelProblems, issuerUrlOf, sriDigest } from './verification/data-model.ts';
 export {
   MAX_PRESENTED_CREDENTIALS,
   type PresentationVerificationResult,
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
-export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
-export { PROOF_CHALLENGE_MISMATCH, PROOF_DOMAIN_MISMATCH } from './crypto/proofs.ts';
-
-// Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
-// or reject. Codes are a public contract; the strings never change.
-export { CONTEXT_CODES } from './crypto/context-allow-list.ts';
-export { DID_RESOLUTION_CODES } from './crypto/did-resolution.ts';
-export { DOCUMENT_LOADER_CODES } from './crypto/document-loader.ts';
-export { KEY_CODES } from './crypto/keys.ts';
-export { SIGNATURE_CODES } from './crypto/low-s.ts';
-export { PROOF_CODES } from './crypto/proofs.ts';
-export { PRESENTATION_CODES } from './issuance/sign-presentation.ts';
-export { INPUT_LIMIT_CODES } from './limits.ts';
-export { ACCREDITATION_FIELD_INVALID, ACCREDITATION_RECORD_CODES } from './records/accreditation.ts';
-export { GOVERNANCE_FIELD_INVALID, GOVERNANCE_KEY_SHARED, GOVERNANCE_RECORD_CODES } from './records/governance.ts';
-export { STATUS_LIST_CREDENTIAL_CODES } from './records/status-list-credential.ts';
-export { BITSTRING_CODES } from './status-list/bitstring.ts';
-export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
-export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
-export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
-export { EVIDENCE_CAP_REACHED, EVIDENCE_CODES } from './validation/evidence.ts';
-export { GOVERNANCE_CODES, GOVERNANCE_SIGNATURE_KEY_UNKNOWN } from './validation/governance.ts';
-export { PINNED_KEY_CODES } from './validation/pinned-keys.ts';
-export { STATUS_LIST_CODES } from './validation/status-list.ts';
-export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
-export { CHECK_SELECTION_CODES } from './verification/check-selection.ts';
-export { MALFORMED_VALUE_ERROR } from './verification/data-model.ts';
-export { STATUS_CHECK_CODES } from './verification/status-check.ts';
-export { TRUST_CHAIN_CODES } from './verification/trust-chain.ts';
-export { VERIFY_CREDENTIAL_CODES } from './verification/verify-credential.ts';

@@ -8,8 +8,8 @@ import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
 import { outcomeOf, storeFault, type ValidationOutcome } from './errors.ts';
-import { DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from './limits.ts';
 import { kindModule } from './kinds/index.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from './limits.ts';
 import type { ParsedAccreditation } from './records/accreditation.ts';
 import type { ParsedGovernance } from './records/governance.ts';
 import { withBitsSource } from './records/status-list-credential.ts';
@@ -19,7 +19,7 @@ import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts
 import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
 import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
-import { readSubmittedRecord } from './validation/submitted-record.ts';
+import { readStoredRecord, readSubmittedRecord } from './validation/submitted-record.ts';
 import type { StatusListState, TrustView } from './verification/trust-view.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
@@ -183,8 +183,8 @@ export class Registry implements TrustView {
     if (record.kind === 'evidence' || !(KNOWN_KINDS as readonly string[]).includes(record.kind)) {
       throw storeFault('STORE_UNKNOWN_KIND', `stored record ${record.key} has unknown kind ${record.kind}`);
     }
-    const value = JSON.parse(new TextDecoder().decode(record.bytes));
-    this.apply(kindModule(record.kind).restore(record, value, this.options.limits), record.receivedAt, false);
+    const read = readStoredRecord(record.bytes, this.options.limits);
+    this.apply(kindModule(record.kind).restore(record, read, this.options.limits), record.receivedAt, false);
   }
 
   /** Makes an admission visible; `inflated` when its status list was just inflated by admission. */

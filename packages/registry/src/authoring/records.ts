@@ -21,6 +21,7 @@ import {
   type GovernanceRecord,
   governanceSigningBytes,
 } from '../records/governance.ts';
+import { multibaseToPublicJwk } from '../records/jwk.ts';
 import { keyPossessionBytes, type PinnedKey, type PossessedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import { readStatus, writeStatus } from '../status-list/bitstring.ts';
@@ -38,12 +39,32 @@ export function pinnedKeyOf(keyPair: KeyPair): PinnedKey {
 }
 
 /**
+ * The JsonWebKey form of a pinned key (issue 13): the same key, pinned as a public JWK with `kid`
+ * (what JOSE headers name), e.g. for an issuer whose JWTs carry `kid`.
+ */
+export function asJsonWebKey(key: PinnedKey, kid?: string): PinnedKey {
+  const jwk = multibaseToPublicJwk(key.publicKeyMultibase);
+  if (!jwk) throw reject('KEY_INVALID', 'publicKeyMultibase', 'is not an Ed25519 or P-256 Multikey');
+  return { ...key, type: 'JsonWebKey', publicKeyJwk: kid === undefined ? jwk : { ...jwk, kid } };
+}
+
+/** A pinned key as an accreditation writes it: a Multikey, or a JsonWebKey without its Multikey form. */
+function pinnedKeyJson(key: PossessedKey): Record<string, unknown> {
+  const { publicKeyMultibase, publicKeyJwk, ...rest } = key;
+  return key.type === 'JsonWebKey' ? { ...rest, publicKeyJwk } : { ...rest, publicKeyMultibase };
+}
+
+/**
  * The subject's proof of possession of a key it asks to have pinned in accreditation
  * `accreditationId` (docs/records.md, Trust rules): run by the subject, on its own machine, with its
  * key pair; the accreditor puts the result in {@link AccreditationInput.subjectKeys}.
  */
-export async function proveKeyPossession(keyPair: KeyPair, accreditationId: string): Promise<PossessedKey> {
-  const key = pinnedKeyOf(keyPair);
+export async function proveKeyPossession(
+  keyPair: KeyPair,
+  accreditationId: string,
+  options: { jwk?: { kid?: string } } = {},
+): Promise<PossessedKey> {
+  const key = options.jwk ? asJsonWebKey(pinnedKeyOf(keyPair), options.jwk.kid) : pinnedKeyOf(keyPair);
   const proofOfPossession = await signBytes(keyPossessionBytes(key.controller, key.id, accreditationId), keyPair);
   return { ...key, proofOfPossession };
 }
@@ -116,7 +137,7 @@ export async function issueAccreditation(
       role: input.role,
       accreditedFor: input.accreditedFor,
       maxPathLength: input.maxPathLength ?? 0,
-      publicKeys,
+      publicKeys: publicKeys.map(pinnedKeyJson),
     },
   };
   if (input.withdrawal) {
@@ -151,13 +172,7 @@ async function possessedKey(key: KeyPair | PossessedKey, subject: string, id: st
       `the proof of possession of ${key.id} is not for (${subject}, ${key.id}, ${id})`,
     );
   }
-  return {
-    id: key.id,
-    type: 'Multikey',
-    controller: key.controller,
-    publicKeyMultibase: key.publicKeyMultibase,
-    proofOfPossession: key.proofOfPossession,
-  };
+  return { ...key };
 }
 
 /** What a status list version holds. */

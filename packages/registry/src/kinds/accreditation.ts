@@ -10,7 +10,7 @@ export const accreditationKind: RecordKindModule = {
   jsonLd: true,
   slotOf: (value) => ({ key: typeof value.id === 'string' ? accreditationKey(value.id) : null, order: 0 }),
   validate: (record, ctx) => validateAccreditation(parseAccreditation(record.value), record.digest, record.bytes, ctx),
-  restore: (stored, value) => ({
+  restore: (stored, { value }) => ({
     kind: 'accreditation',
     parsed: parseAccreditation(value),
     key: stored.key,

@@ -14,7 +14,7 @@ export const governanceKind: RecordKindModule = {
     return { key: ok ? governanceKey(networkId, version) : null, order: ok ? version : 0 };
   },
   validate: (record, ctx) => validateGovernance(parseGovernance(record.value), record.digest, record.bytes, ctx),
-  restore: (stored, value) => ({
+  restore: (stored, { value }) => ({
     kind: 'governance',
     parsed: parseGovernance(value),
     key: stored.key,

@@ -4,7 +4,9 @@
  * {@link kindModule} is what the registry dispatches on.
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
+import { isStatusListEnvelope, readSubmittedRecord, type SubmittedRecord } from '../validation/submitted-record.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 import { accreditationKind } from './accreditation.ts';
 import { evidenceKind } from './evidence.ts';
@@ -48,18 +50,33 @@ export function classifyRecord(
   bytes: Uint8Array,
   options: { limits?: InputLimits; view?: TrustView } = {},
 ): RecordClass | null {
+  const limits = options.limits ?? DEFAULT_INPUT_LIMITS;
   let value: unknown;
+  let record: SubmittedRecord | undefined;
   try {
-    value = parseJsonBounded(bytes, options.limits ?? DEFAULT_INPUT_LIMITS);
+    if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    else {
+      // Not JSON: a JOSE record (compact JWS), recognised by its header and claims.
+      record = readSubmittedRecord(bytes, limits);
+      value = record.value;
+    }
   } catch {
     return null;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const object = value as Record<string, unknown>;
-  const kind = recogniseKind(object);
+  let object = value as Record<string, unknown>;
+  if (record === undefined && isStatusListEnvelope(object)) {
+    try {
+      record = readSubmittedRecord(object, limits);
+      object = record.value;
+    } catch {
+      return null;
+    }
+  }
+  const kind = record?.kind ?? recogniseKind(object);
   if (kind === null) return null;
   const module = KINDS[kind];
-  const slot = module.slotOf(object, options.view);
+  const slot = module.slotOf(object, options.view, record);
   return { kind, slotKey: slot.key, rank: [module.rank, slot.order] };
 }
 

@@ -4,10 +4,11 @@
  * input needs no validator. The order is the precedence when a record names several types.
  */
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
+import type { CompactJws } from '../records/jws.ts';
 import { BITSTRING_STATUS_LIST_CREDENTIAL_TYPE } from '../records/status-list-credential.ts';
 import type { RecordKind } from '../store/types.ts';
-import { EVIDENCE_TYPE } from '../records/evidence.ts';
 
 /** The type that names each kind, in precedence order. */
 export const KIND_TYPES: ReadonlyArray<readonly [RecordKind, string]> = [
@@ -24,3 +25,15 @@ export function recogniseKind(value: Record<string, unknown>): RecordKind | null
   for (const [kind, name] of KIND_TYPES) if (types.includes(name)) return kind;
   return null;
 }
+
+/**
+ * The kind a JWS record is (issue 13), from its header and claims, or null. Each JOSE kind adds its
+ * recogniser to {@link JOSE_KINDS}; the first that claims the JWS decides.
+ */
+export function recogniseJoseKind(jws: CompactJws): RecordKind | null {
+  for (const [kind, claims] of JOSE_KINDS) if (claims(jws)) return kind;
+  return null;
+}
+
+/** JOSE record kinds and how each recognises its JWS, in precedence order. */
+export const JOSE_KINDS: ReadonlyArray<readonly [RecordKind, (jws: CompactJws) => boolean]> = [];

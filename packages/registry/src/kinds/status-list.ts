@@ -25,7 +25,7 @@ export const statusListKind: RecordKindModule = {
   },
   validate: (record, ctx) =>
     validateStatusList(parseStatusListCredential(record.value, ctx.limits), record.digest, record.bytes, ctx),
-  restore: (stored, value, limits) => ({
+  restore: (stored, { value }, limits) => ({
     kind: 'status-list',
     parsed: parseStatusListCredential(value, limits),
     key: stored.key,

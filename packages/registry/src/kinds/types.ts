@@ -28,10 +28,13 @@ export interface RecordKindModule {
   rank: number;
   /** True for JSON-LD records, whose contexts are checked against the allow-list before anything else. */
   jsonLd: boolean;
-  /** Slot and order from the record's JSON, without validation (cheap; untrusted input). */
-  slotOf(value: Record<string, unknown>, view?: TrustView): SlotOf;
+  /**
+   * Slot and order from the record's JSON, without validation (cheap; untrusted input). JOSE kinds
+   * get the read record too (`value` is its claims set; the header is in `record.jose`).
+   */
+  slotOf(value: Record<string, unknown>, view?: TrustView, record?: SubmittedRecord): SlotOf;
   /** The validation pipeline: cheap checks first, signatures last. Throws ValidationError. */
   validate(record: SubmittedRecord, ctx: ValidationContext): Promise<Admission>;
   /** Rebuilds the admission of a stored (already validated) version, when the store is opened. */
-  restore(stored: StoredRecord, value: Record<string, unknown>, limits: InputLimits): Admission;
+  restore(stored: StoredRecord, record: SubmittedRecord, limits: InputLimits): Admission;
 }

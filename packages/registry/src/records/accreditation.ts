@@ -35,6 +35,10 @@ export const ACCREDITATION_RECORD_CODES = {
 
 /** {@link ACCREDITATION_RECORD_CODES}.FIELD_INVALID, kept for existing importers. */
 export const ACCREDITATION_FIELD_INVALID = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
+/** A W3C credential type term (`type` values of VCs). */
+const CREDENTIAL_TYPE_TERM = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+/** A credential type URI (RFC 3986 scheme, then no spaces): SD-JWT VC `vct` values, e.g. `urn:eudi:pid:1`. */
+const CREDENTIAL_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]{0,31}:[!#-~]{1,480}$/;
 /** Deepest accreditor chain the registry follows: bounds work on untrusted data. */
 export const MAX_PATH_LENGTH = 8;
 
@@ -153,9 +157,14 @@ function parseScope(value: unknown, path: string): AccreditationScope {
   const code = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
   const obj = requireObject(value, path, code);
   const types = requireArray(obj, 'types', path, code, 1, 32).map((t, i) => {
-    if (typeof t !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,127}$/.test(t)) {
-      // [REJECT] docs/records.md Accreditation: scopes name credential types.
-      throw reject(code, join(join(path, 'types'), i), 'must be a credential type name (letters, digits, _)');
+    if (typeof t !== 'string' || !(CREDENTIAL_TYPE_TERM.test(t) || CREDENTIAL_TYPE_URI.test(t))) {
+      // [REJECT] docs/records.md Accreditation: scopes name credential types — a W3C type term, or a
+      // URI such as an SD-JWT VC `vct` (issue 13, matched exactly as a string).
+      throw reject(
+        code,
+        join(join(path, 'types'), i),
+        'must be a credential type name (letters, digits, _) or a type URI (e.g. urn:eudi:pid:1)',
+      );
     }
     return t;
   });

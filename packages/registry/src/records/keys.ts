@@ -5,16 +5,24 @@
 import { canonicalBytes } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import { type JsonObject, join, requireArray, requireObject, requireString } from '../validation/fields.ts';
+import { type PublicJwk, publicJwkToMultibase } from './jwk.ts';
 
-/** A pinned public key in Multikey form (https://www.w3.org/TR/cid-1.0/#Multikey). */
+/**
+ * A pinned public key: a Multikey (https://www.w3.org/TR/cid-1.0/#Multikey) or a JsonWebKey
+ * (https://www.w3.org/TR/cid-1.0/#JsonWebKey, RFC 7517; P-256 and Ed25519 only). A JsonWebKey is
+ * held in both forms: its Multikey form is what every trust rule compares (one key, one identity,
+ * whichever way it was pinned), its JWK (with its `kid`) is what a JOSE header is matched against.
+ */
 export interface PinnedKey {
   /** Verification method id, e.g. `did:web:example.org#key-1`. */
   id: string;
-  type: 'Multikey';
+  type: 'Multikey' | 'JsonWebKey';
   /** DID that controls the key: the authority or the accredited subject. */
   controller: string;
   /** Multibase public key: `z6Mk…` Ed25519 or `zDna…` P-256. */
   publicKeyMultibase: string;
+  /** The public JWK as pinned (JsonWebKey only): its `kid` is what JOSE headers name. */
+  publicKeyJwk?: PublicJwk;
   /**
    * Proof of possession (accreditations only): the key's raw signature, base58btc multibase, over
    * {@link keyPossessionBytes} of (subject, key id, accreditation id). Checked at admission.
@@ -67,24 +75,46 @@ export function parsePinnedKeys(
       // [REJECT] DID Core §5.2: a verification method's id is a fragment of its controller.
       throw reject(code, join(field, 'id'), `must be a fragment of its controller ${controller} (${controller}#…)`);
     }
-    // [REJECT] DESIGN.md Records §2: pinned keys are Multikeys.
-    if (entry.type !== 'Multikey') throw reject(code, join(field, 'type'), 'must be "Multikey"');
+    // [REJECT] DESIGN.md Records §2: pinned keys are Multikeys or (issue 13) JsonWebKeys.
+    if (entry.type !== 'Multikey' && entry.type !== 'JsonWebKey') {
+      throw reject(code, join(field, 'type'), 'must be "Multikey" or "JsonWebKey"');
+    }
     const declared = entry.controller ?? controller;
     // [REJECT] DID Core §5.2: the key's controller is the party it is pinned for.
     if (declared !== controller) throw reject(code, join(field, 'controller'), `must be ${controller}`);
-    const publicKeyMultibase = requireString(entry, 'publicKeyMultibase', field, code, 256);
-    // [REJECT] Controlled Identifiers §2.2.2 Multikey: Ed25519 (z6Mk…) and P-256 (zDna…), the key
-    // types our cryptosuites verify.
-    if (!/^z(6Mk|Dna)[1-9A-HJ-NP-Za-km-z]+$/.test(publicKeyMultibase)) {
-      throw reject(
-        code,
-        join(field, 'publicKeyMultibase'),
-        'must be a base58btc Ed25519 (z6Mk…) or P-256 (zDna…) Multikey',
-      );
+    let publicKeyMultibase: string;
+    let publicKeyJwk: PublicJwk | undefined;
+    if (entry.type === 'JsonWebKey') {
+      // [REJECT] Controlled Identifiers §2.2.3 JsonWebKey: a public JWK (no private members), here
+      // P-256 or Ed25519 (issue 13: the curves TW DIW and the EU wallet sign with).
+      if (entry.publicKeyMultibase !== undefined) {
+        throw reject(code, join(field, 'publicKeyMultibase'), 'a JsonWebKey carries publicKeyJwk only');
+      }
+      const converted = publicJwkToMultibase(entry.publicKeyJwk, join(field, 'publicKeyJwk'), code);
+      publicKeyMultibase = converted.multibase;
+      publicKeyJwk = converted.jwk;
+    } else {
+      publicKeyMultibase = requireString(entry, 'publicKeyMultibase', field, code, 256);
+      // [REJECT] Controlled Identifiers §2.2.2 Multikey: Ed25519 (z6Mk…) and P-256 (zDna…), the key
+      // types our cryptosuites verify.
+      if (!/^z(6Mk|Dna)[1-9A-HJ-NP-Za-km-z]+$/.test(publicKeyMultibase)) {
+        throw reject(
+          code,
+          join(field, 'publicKeyMultibase'),
+          'must be a base58btc Ed25519 (z6Mk…) or P-256 (zDna…) Multikey',
+        );
+      }
     }
     // [REJECT] docs/records.md Trust rules: each key is pinned once per party.
     if (keys.some((k) => k.id === id)) throw reject(code, join(field, 'id'), `duplicates key ${id}`);
-    const pinned: PinnedKey = { id, type: 'Multikey', controller, publicKeyMultibase };
+    const kid = publicKeyJwk?.kid;
+    // [REJECT] docs/records.md Trust rules: a JOSE `kid` names one key of a party (issue 13).
+    if (kid !== undefined && keys.some((k) => k.publicKeyJwk?.kid === kid)) {
+      throw reject(code, join(field, 'publicKeyJwk.kid'), `duplicates kid ${kid}`);
+    }
+    const pinned: PinnedKey = publicKeyJwk
+      ? { id, type: 'JsonWebKey', controller, publicKeyMultibase, publicKeyJwk }
+      : { id, type: 'Multikey', controller, publicKeyMultibase };
     if (options.possession && entry.proofOfPossession !== undefined) {
       const proof = requireString(entry, 'proofOfPossession', field, code, 256);
       if (!/^z[1-9A-HJ-NP-Za-km-z]+$/.test(proof)) {

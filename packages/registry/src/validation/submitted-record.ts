@@ -4,11 +4,12 @@
  */
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
+import { recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
 import { assertJsonValue, INPUT_LIMIT_CODES, type InputLimits, parseJsonBounded } from '../limits.ts';
-import { recogniseKind } from '../kinds/recognise.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
 import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
+import { type CompactJws, isCompactJwsBytes, looksLikeCompactJws, parseCompactJws } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isObject } from './fields.ts';
 
@@ -20,17 +21,54 @@ export const SUBMITTED_RECORD_CODES = {
   RECORD_KIND_UNKNOWN: 'RECORD_KIND_UNKNOWN',
 } as const;
 
-/** A bounded, parsed record with its canonical bytes and content address. */
+/**
+ * A bounded, parsed record with its bytes and content address. JSON records are carried as their
+ * canonical bytes; JOSE records (issue 13) as they were signed — the compact JWS text, or TW DIW's
+ * `{"statusList": "<JWS>"}` envelope (canonical JSON of it) — so a mirror serves them byte-identical.
+ */
 export interface SubmittedRecord {
   kind: RecordKind;
+  /** The record (JSON records) or the JWS payload, a JWT claims set (JOSE records). */
   value: Record<string, unknown>;
   bytes: Uint8Array;
   digest: string;
+  /** JOSE records: the parsed JWS, and whether it came bare or in TW DIW's envelope. */
+  jose?: { jws: CompactJws; form: 'compact' | 'envelope' };
+}
+
+/** The member of TW DIW's status list envelope `{"statusList": "<JWS>"}` (issue 13). */
+export const TW_ENVELOPE_MEMBER = 'statusList';
+
+/** True for TW DIW's envelope: an object with the one member `statusList`, a string. */
+export function isStatusListEnvelope(value: unknown): value is { statusList: string } {
+  return isObject(value) && typeof value[TW_ENVELOPE_MEMBER] === 'string' && Object.keys(value).length === 1;
+}
+
+function readJoseRecord(jws: CompactJws, bytes: Uint8Array, form: 'compact' | 'envelope'): SubmittedRecord {
+  const kind = recogniseJoseKind(jws);
+  // [REJECT] DESIGN.md Records: a JOSE record is a list of a kind this network replicates.
+  if (kind === null) {
+    throw reject(
+      SUBMITTED_RECORD_CODES.RECORD_KIND_UNKNOWN,
+      'header.typ',
+      'a JWS record must be a Token Status List (typ statuslist+jwt) or a StatusList2021Credential JWT',
+    );
+  }
+  return { kind, value: jws.payload, bytes, digest: sha256Hex(bytes), jose: { jws, form } };
 }
 
 /** Parses untrusted input (bytes from the network, or an object in-process) within the limits. */
 export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLimits): SubmittedRecord {
   let value: unknown;
+  if (
+    (typeof input === 'string' && looksLikeCompactJws(input)) ||
+    (input instanceof Uint8Array && isCompactJwsBytes(input))
+  ) {
+    // A compact JWS (issue 13): kept exactly as received; its digest is that of its text.
+    const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+    const jws = parseCompactJws(text, limits);
+    return readJoseRecord(jws, new TextEncoder().encode(text), 'compact');
+  }
   if (input instanceof Uint8Array) {
     value = parseJsonBounded(input, limits);
   } else {
@@ -44,6 +82,13 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
     throw reject(SUBMITTED_RECORD_CODES.RECORD_NOT_OBJECT, undefined, 'a record must be a JSON object');
   // Records are addressed by the hash of their canonical bytes, whatever bytes they arrived as.
   const bytes = canonicalBytes(value);
+  if (isStatusListEnvelope(value)) {
+    // [REJECT] docs/records.md Input limits: the envelope too is at most maxRecordBytes.
+    if (bytes.byteLength > limits.maxRecordBytes) {
+      throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `record is ${bytes.byteLength} bytes`);
+    }
+    return readJoseRecord(parseCompactJws(value.statusList, limits), bytes, 'envelope');
+  }
   // [REJECT] docs/records.md Input limits: at most maxRecordBytes, measured on the canonical bytes.
   if (bytes.byteLength > limits.maxRecordBytes) {
     throw reject(
@@ -52,6 +97,17 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
       `record is ${bytes.byteLength} bytes; the limit is ${limits.maxRecordBytes}`,
     );
   }
+  return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };
+}
+
+/**
+ * Re-reads a stored record (validated on admission): JSON, or a JOSE record. No limits are applied
+ * beyond the record size the store already enforced.
+ */
+export function readStoredRecord(bytes: Uint8Array, limits: InputLimits): SubmittedRecord {
+  if (isCompactJwsBytes(bytes)) return readSubmittedRecord(bytes, limits);
+  const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  if (isStatusListEnvelope(value)) return readSubmittedRecord(value, limits);
   return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };
 }
 
