@@ -23,6 +23,49 @@ export interface StatusListState {
   decodedBytes: number;
 }
 
+/**
+ * A held JOSE status list (issue 13): an IETF Token Status List (draft-ietf-oauth-status-list §5.1,
+ * `statuslist+jwt`) or a StatusList2021 credential as a JWT (bare or in TW DIW's envelope). One
+ * shape for both, so status checks and the mirror treat them alike. Held compressed; `read`
+ * inflates through the registry's bounded cache.
+ */
+export interface JoseStatusList {
+  format: 'token-status-list' | 'status-list-2021';
+  /** List identity: TSL `sub`; StatusList2021: the list credential's id (TW DIW: `jti`). */
+  uri: string;
+  /** The accredited party that published it (`iss`, or the subject whose pinned key signed). */
+  issuer: string;
+  /** Bits per entry: TSL `status_list.bits` (1, 2, 4, 8); StatusList2021: 1. */
+  bits: 1 | 2 | 4 | 8;
+  /** StatusList2021 `statusPurpose` (`revocation`, `suspension`); null for a TSL (values carry meaning). */
+  purpose: string | null;
+  /** Version order: `iat`, else `nbf` (ms). */
+  versionMs: number;
+  /** `exp` (ms), or null. */
+  expMs: number | null;
+  /** TSL `ttl` in seconds, or null. */
+  ttlSeconds: number | null;
+  /** How the mirror serves it: `application/statuslist+jwt`, `application/jwt`, or `application/json` (envelope). */
+  mediaType: string;
+  /** Number of entries. */
+  size(): number;
+  /** The status value at `index` (TSL: 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED, …); RangeError beyond the list. */
+  read(index: number): number;
+}
+
+/** A stored JOSE status list version with what freshness reports need. */
+export interface JoseStatusListState {
+  list: JoseStatusList;
+  digest: string;
+  receivedAt: number;
+  /** Store slot: one per list uri and signing key. */
+  key: string;
+  /** The pinned key that signed it: it counts for a credential only in the scopes it counts in. */
+  signer: PinnedKey;
+  /** The record exactly as held (compact JWS text, or the envelope): what the mirror serves. */
+  bytes: Uint8Array;
+}
+
 /** Read access to governance, accreditations and status lists. */
 export interface TrustView {
   /** The newest governance version, or null before genesis is loaded. */
@@ -39,4 +82,9 @@ export interface TrustView {
    * verification reads only those signed by a key that counts in the credential's scope.
    */
   statusListVersions(id: string): readonly StatusListState[];
+  /**
+   * Every stored version of a JOSE status list uri, one per signing key (issue 13). Optional for
+   * views that hold none (offline bundles of Data Integrity records only).
+   */
+  joseStatusListVersions?(uri: string): readonly JoseStatusListState[];
 }
