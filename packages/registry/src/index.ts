@@ -176,7 +176,19 @@ export {
   TRUST_CHAIN_CODES,
   type TrustChain,
 } from './verification/trust-chain.ts';
-export type { StatusListState, TrustView } from './verification/trust-view.ts';
+export type {
+  JoseStatusList,
+  JoseStatusListState,
+  StatusListState,
+  TrustView,
+} from './verification/trust-view.ts';
+export {
+  queryTokenStatus,
+  TOKEN_STATUS_NAMES,
+  TOKEN_STATUS_QUERY_CODES,
+  type TokenStatusAnswer,
+  tokenStatusName,
+} from './verification/token-status-query.ts';
 export {
   type AsOf,
   asOfStamp,

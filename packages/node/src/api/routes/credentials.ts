@@ -7,7 +7,13 @@
  * logged (Principles §2) — the route is marked `sensitiveBody` so even a server error logs no detail.
  */
 import { randomUUID } from 'node:crypto';
-import { prepareForIssuance, queryStatus, requireIssuable, verifyCredential } from '@trustmesh/registry';
+import {
+  prepareForIssuance,
+  queryStatus,
+  queryTokenStatus,
+  requireIssuable,
+  verifyCredential,
+} from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
 import { ApiError, toApiError } from '../errors.ts';
@@ -50,10 +56,12 @@ interface StatusBody {
 }
 
 interface StatusQuery {
-  statusListCredential: string;
-  statusListIndex: string;
-  statusPurpose: string;
-  statusSize: string;
+  statusListCredential?: string;
+  statusListIndex?: string;
+  statusPurpose?: string;
+  statusSize?: string;
+  uri?: string;
+  idx?: string;
 }
 
 /** Registers `/credentials/verify`, `/credentials/issue`, `/credentials/status` (POST and GET). */
@@ -280,9 +288,13 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           'For verifiers that already parsed a BitstringStatusListEntry: the same check verification runs, without sending the credential.',
         querystring: {
           type: 'object',
-          required: ['statusListCredential', 'statusListIndex'],
+          // A BitstringStatusListEntry's members, or (issue 13) a Referenced Token's
+          // `status.status_list` {uri, idx} (draft-ietf-oauth-status-list §6.2).
+          anyOf: [{ required: ['statusListCredential', 'statusListIndex'] }, { required: ['uri', 'idx'] }],
           additionalProperties: false,
           properties: {
+            uri: { type: 'string', minLength: 1, maxLength: 2048 },
+            idx: { type: 'string', pattern: '^[0-9]{1,15}$' },
             statusListCredential: { type: 'string', minLength: 1, maxLength: 2048 },
             statusListIndex: { type: 'string', pattern: '^[0-9]{1,15}$' },
             statusPurpose: { type: 'string', minLength: 1, maxLength: 64, default: 'revocation' },
@@ -291,27 +303,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         },
         response: {
           200: {
-            type: 'object',
-            required: [
-              'outcome',
-              'message',
-              'statusListCredential',
-              'statusListIndex',
-              'statusPurpose',
-              'asOf',
-              'warnings',
-            ],
-            properties: {
-              outcome: { type: 'string', enum: ['pass', 'fail', 'undetermined'] },
-              code: { type: 'string' },
-              message: { type: 'string' },
-              value: { type: 'integer' },
-              statusListCredential: { type: 'string' },
-              statusListIndex: { type: 'integer' },
-              statusPurpose: { type: 'string' },
-              asOf: AS_OF_SCHEMA,
-              warnings: { type: 'array', items: { type: 'string' } },
-            },
+            anyOf: [TOKEN_STATUS_ANSWER_SCHEMA, BITSTRING_STATUS_ANSWER_SCHEMA],
           },
           ...errorResponses(400),
         },
@@ -319,13 +311,21 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     },
     async (request) => {
       const q = request.query;
+      if (q.uri !== undefined && q.idx !== undefined) {
+        const answer = queryTokenStatus(registry, q.uri, Number(q.idx), now());
+        metrics.statusQueries.inc({ outcome: answer.status ?? 'undetermined', code: answer.code ?? 'OK' });
+        return answer;
+      }
+      if (q.statusListCredential === undefined || q.statusListIndex === undefined) {
+        throw new ApiError(400, 'REQUEST_INVALID', 'give statusListCredential and statusListIndex, or uri and idx');
+      }
       const result = queryStatus(
         registry,
         {
           statusListCredential: q.statusListCredential,
           statusListIndex: Number(q.statusListIndex),
-          statusPurpose: q.statusPurpose,
-          statusSize: Number(q.statusSize),
+          statusPurpose: q.statusPurpose ?? 'revocation',
+          statusSize: Number(q.statusSize ?? '1'),
         },
         now(),
       );
@@ -334,3 +334,44 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     },
   );
 }
+
+/** A Token Status List entry (issue 13): its Status Type name and value, with the version read. */
+const TOKEN_STATUS_ANSWER_SCHEMA = {
+  type: 'object',
+  required: ['uri', 'idx', 'message'],
+  properties: {
+    uri: { type: 'string' },
+    idx: { type: 'integer' },
+    status: { type: 'string', description: 'VALID, INVALID, SUSPENDED, or 0x03… (application-specific)' },
+    value: { type: 'integer' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    asOf: {
+      type: 'object',
+      properties: {
+        issuer: { type: 'string' },
+        version: { type: 'string' },
+        expires: { type: ['string', 'null'] },
+        digest: { type: 'string' },
+        receivedAt: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** A Bitstring Status List entry's check. */
+const BITSTRING_STATUS_ANSWER_SCHEMA = {
+  type: 'object',
+  required: ['outcome', 'message', 'statusListCredential', 'statusListIndex', 'statusPurpose', 'asOf', 'warnings'],
+  properties: {
+    outcome: { type: 'string', enum: ['pass', 'fail', 'undetermined'] },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    value: { type: 'integer' },
+    statusListCredential: { type: 'string' },
+    statusListIndex: { type: 'integer' },
+    statusPurpose: { type: 'string' },
+    asOf: AS_OF_SCHEMA,
+    warnings: { type: 'array', items: { type: 'string' } },
+  },
+} as const;

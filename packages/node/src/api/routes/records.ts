@@ -3,17 +3,26 @@
  * through the node's one pipeline — the same validation gossip and anti-entropy use (CONVENTIONS.md,
  * Modules) — then gossip it. The outcome maps to a status: accept → 202, ignore (duplicate, stale,
  * not resolvable yet) → 200 with the code, reject → 422 with the code and field.
+ *
+ * JOSE records (issue 13) come as they are signed: a Token Status List as `application/statuslist+jwt`
+ * (draft-ietf-oauth-status-list §5.1), a StatusList2021 JWT as `application/jwt`, TW DIW's envelope
+ * `{"statusList": "<JWT>"}` as `application/json`. Any other media type is 415.
  */
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../errors.ts';
 import { errorResponses, WRITE_SECURITY } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
+/** Media types of JOSE records taken as they are (issue 13). */
+export const JOSE_RECORD_MEDIA_TYPES = ['application/statuslist+jwt', 'application/jwt'];
+
 /** Registers `POST /records`. */
 export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { publish, metrics } = ctx.modules;
+  // Compact JWS bodies reach the handler as text; the registry reads their bytes exactly.
+  app.addContentTypeParser(JOSE_RECORD_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.post<{ Body: Record<string, unknown> }>(
+  app.post<{ Body: Record<string, unknown> | string }>(
     '/records',
     {
       onRequest: ctx.requireWrite,
@@ -21,14 +30,29 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
         tags: ['Records'],
         summary: 'Publish a signed record through the validation pipeline and gossip',
         security: WRITE_SECURITY,
-        body: { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
+        body: {
+          anyOf: [
+            { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
+            { type: 'string', description: 'A compact JWS record (application/statuslist+jwt, application/jwt)' },
+          ],
+        },
         response: {
           202: {
             type: 'object',
             required: ['status', 'kind', 'digest'],
             properties: {
               status: { type: 'string', enum: ['accepted'] },
-              kind: { type: 'string', enum: ['governance', 'accreditation', 'status-list', 'evidence'] },
+              kind: {
+                type: 'string',
+                enum: [
+                  'governance',
+                  'accreditation',
+                  'status-list',
+                  'token-status-list',
+                  'status-list-2021',
+                  'evidence',
+                ],
+              },
               key: { type: 'string' },
               digest: { type: 'string' },
               gossipPeers: {
@@ -52,7 +76,8 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
       },
     },
     async (request, reply) => {
-      const outcome = await publish(request.body);
+      const body = request.body;
+      const outcome = await publish(typeof body === 'string' ? new TextEncoder().encode(body) : body);
       if (outcome.status === 'accept') {
         const admission = outcome.value;
         metrics.recordsSubmitted.inc({ outcome: 'accept', code: 'OK' });

@@ -6,7 +6,7 @@
  * their own path, which makes the ids the issuer mode assigns dereferenceable
  * (https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistcredential).
  */
-import { canonicalBytes, type Registry } from '@trustmesh/registry';
+import { canonicalBytes, type Registry, type TrustView } from '@trustmesh/registry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import { errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
@@ -45,7 +45,7 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
 
   const serve = (id: string, request: FastifyRequest, reply: FastifyReply) => {
     const held = cache.get(id);
-    if (!held) throw new ApiError(404, 'STATUS_LIST_UNKNOWN', `status list ${id} is not held by this node`, 'id');
+    if (!held) return serveJose(id, request, reply);
     const etag = `"${held.digest}"`;
     // ttl (ms, Bitstring Status List §2.2) bounds how long a copy may be relied on; otherwise revalidate.
     void reply
@@ -56,8 +56,32 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
     return reply.type(mediaTypeFor(request.headers.accept)).send(held.body);
   };
 
+  // A JOSE list (issue 13): served byte-identical in the form it was signed and received — a
+  // Token Status List as application/statuslist+jwt (draft-ietf-oauth-status-list §8.1), a
+  // StatusList2021 JWT as application/jwt, TW DIW's envelope as application/json — so a standard
+  // client (sd-jwt-js, a TW DIW verifier) can point at this node instead of the issuer.
+  const serveJose = (uri: string, request: FastifyRequest, reply: FastifyReply) => {
+    const versions = [...((registry as TrustView).joseStatusListVersions?.(uri) ?? [])];
+    const newest = versions.sort((a, b) => b.list.versionMs - a.list.versionMs)[0];
+    if (!newest) throw new ApiError(404, 'STATUS_LIST_UNKNOWN', `status list ${uri} is not held by this node`, 'id');
+    const etag = `"${newest.digest}"`;
+    const ttl = newest.list.ttlSeconds;
+    void reply.header('etag', etag).header('cache-control', ttl ? `public, max-age=${Math.floor(ttl)}` : 'no-cache');
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+    return reply.type(newest.list.mediaType).send(Buffer.from(newest.bytes));
+  };
+
   const listResponse = {
-    200: { ...JSON_OBJECT_SCHEMA, description: 'The signed BitstringStatusListCredential (canonical JSON)' },
+    200: {
+      description:
+        'The signed BitstringStatusListCredential (canonical JSON), or a JOSE list byte-identical as signed (application/statuslist+jwt, application/jwt, or TW DIW’s JSON envelope)',
+      content: {
+        'application/vc': { schema: JSON_OBJECT_SCHEMA },
+        'application/json': { schema: JSON_OBJECT_SCHEMA },
+        'application/statuslist+jwt': { schema: { type: 'string' } },
+        'application/jwt': { schema: { type: 'string' } },
+      },
+    },
     304: { type: 'null', description: 'Not modified (If-None-Match matched the ETag)' },
     ...errorResponses(404),
   };
