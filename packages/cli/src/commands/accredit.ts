@@ -5,12 +5,15 @@
  * publish. Withdrawing one sets its bit on the accreditor's revocation list and publishes the new
  * list version: the same mechanism as revoking any credential.
  */
+import { randomUUID } from 'node:crypto';
 import {
   createDocumentLoader,
+  importPrivateJwk,
   issueAccreditation,
   type KeyPair,
   type PossessedKey,
   parseAccreditation,
+  proveKeyPossession,
   ValidationError,
 } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
@@ -43,7 +46,8 @@ export const DEFAULT_ACCREDITATION_VALID_DAYS = 365;
 interface AccreditFlags extends ConfigFlags {
   key: string;
   subject?: string;
-  subjectKey: string;
+  subjectKey?: string;
+  subjectJwk?: string;
   role: 'issuer' | 'accreditor';
   types: string[];
   jurisdiction: string;
@@ -88,7 +92,11 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       new Option(
         '--subject-key <file>',
         'the subject’s key to pin, with its proof of possession: the file the subject wrote with `trustmesh keys prove` (or the subject’s key file, when you hold it)',
-      ).makeOptionMandatory(),
+      ).conflicts('subjectJwk'),
+      new Option(
+        '--subject-jwk <file>',
+        'instead of --subject-key: the subject’s keys as a private JWK or JWK Set (P-256, Ed25519; each with its kid), pinned as JsonWebKeys — JOSE headers name them by kid; the proofs of possession are made here',
+      ),
       new Option('--role <role>', 'what the subject may do').choices(['issuer', 'accreditor']).makeOptionMandatory(),
       new Option('--types <types>', 'credential types, comma-separated (e.g. HealthInsuranceCredential)')
         .argParser(commaList)
@@ -138,8 +146,17 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         });
       }
       const accreditor = await readKeyPairFile(flags.key, '--key', ctx);
-      const possession = await readSubjectKey(flags.subjectKey, ctx);
-      const subjectKey = 'verificationMethod' in possession.key ? possession.key.did : possession.key.controller;
+      if (flags.subjectKey === undefined && flags.subjectJwk === undefined) {
+        throw new CliError('SUBJECT_KEY_MISSING', 'no subject key to pin', {
+          hint: 'give --subject-key FILE (a `keys prove` possession file or key file) or --subject-jwk FILE (a private JWK or JWK Set)',
+        });
+      }
+      const possession =
+        flags.subjectJwk !== undefined
+          ? await readSubjectJwks(flags.subjectJwk, flags.subject, ctx)
+          : await readSubjectKey(flags.subjectKey as string, ctx);
+      const first = possession.keys[0] as KeyPair | PossessedKey;
+      const subjectKey = 'verificationMethod' in first ? first.did : first.controller;
       const subject = flags.subject ?? subjectKey;
       if (subjectKey !== subject) {
         throw new CliError(
@@ -176,7 +193,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
             role: flags.role,
             accreditedFor: [{ types: flags.types, jurisdiction: flags.jurisdiction }],
             ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
-            subjectKeys: [possession.key],
+            subjectKeys: possession.keys,
             ...(possession.accreditationId ? { id: possession.accreditationId } : {}),
             validFrom: new Date(validFromMs),
             validUntil: new Date(validUntilMs),
@@ -472,7 +489,7 @@ function unknownList(list: string, where: string): CliError {
 async function readSubjectKey(
   spec: string,
   ctx: CommandContext,
-): Promise<{ key: KeyPair | PossessedKey; accreditationId?: string }> {
+): Promise<{ keys: (KeyPair | PossessedKey)[]; accreditationId?: string }> {
   const missing = () =>
     new CliError('SUBJECT_KEY_POSSESSION_MISSING', `--subject-key ${spec} carries no proof of possession`, {
       hint: 'the subject runs `trustmesh keys prove KEYFILE --out possession.json` and gives you possession.json',
@@ -480,16 +497,71 @@ async function readSubjectKey(
   if (/^z[1-9A-HJ-NP-Za-km-z]{39,}$/.test(spec)) throw missing();
   const value = await readJsonFile(spec, 'subject key file', ctx);
   if (isObject(value) && value.secretKeyMultibase !== undefined) {
-    return { key: await readKeyPairFile(spec, '--subject-key', ctx) };
+    return { keys: [await readKeyPairFile(spec, '--subject-key', ctx)] };
   }
   if (isObject(value) && isObject(value.key) && typeof value.accreditationId === 'string') {
     const key = value.key;
     const fields = ['id', 'controller', 'publicKeyMultibase', 'proofOfPossession'] as const;
     if (key.type === 'Multikey' && fields.every((f) => typeof key[f] === 'string')) {
-      return { key: key as unknown as PossessedKey, accreditationId: value.accreditationId };
+      return { keys: [key as unknown as PossessedKey], accreditationId: value.accreditationId };
     }
   }
   throw missing();
+}
+
+/**
+ * The subject's keys from a private JWK or JWK Set (RFC 7517 §5), pinned as JsonWebKeys with their
+ * `kid` (issue 13: e.g. a TW DIW issuer's separate credential and list keys). A did:key subject
+ * has one key; several keys need --subject (a did:web or https issuer), and are named `<subject>#<kid>`.
+ * Public-only JWKs carry no proof of possession and are refused, as for --subject-key.
+ */
+async function readSubjectJwks(
+  spec: string,
+  subjectFlag: string | undefined,
+  ctx: CommandContext,
+): Promise<{ keys: PossessedKey[]; accreditationId: string }> {
+  const value = await readJsonFile(spec, 'JWK file', ctx);
+  const jwks = isObject(value) && Array.isArray(value.keys) ? value.keys : [value];
+  if (jwks.length === 0 || jwks.length > 8) {
+    throw new CliError('SUBJECT_JWK_INVALID', `--subject-jwk ${spec} must hold 1 to 8 keys`, {
+      hint: 'give a JWK, or a JWK Set {"keys": [...]}',
+    });
+  }
+  if (jwks.length > 1 && subjectFlag === undefined) {
+    throw new CliError('SUBJECT_MISSING', 'several JWKs belong to one subject: name it with --subject', {
+      hint: 'e.g. --subject did:web:issuer.example (the keys are pinned as <subject>#<kid>)',
+    });
+  }
+  const accreditationId = `urn:uuid:${randomUUID()}`;
+  const keys: PossessedKey[] = [];
+  for (const [i, jwk] of jwks.entries()) {
+    const kid = isObject(jwk) && typeof jwk.kid === 'string' ? jwk.kid : undefined;
+    if (!isObject(jwk) || typeof jwk.d !== 'string') {
+      throw new CliError('SUBJECT_KEY_POSSESSION_MISSING', `key ${i} of --subject-jwk ${spec} is public only`, {
+        hint: 'the subject pins its keys with their private JWKs (the proof of possession is a signature with each); the private parts never leave this process',
+      });
+    }
+    if (subjectFlag !== undefined && kid === undefined) {
+      throw new CliError('SUBJECT_JWK_INVALID', `key ${i} of --subject-jwk ${spec} has no kid`, {
+        hint: 'give each JWK the kid its JWTs name in their header',
+      });
+    }
+    let keyPair: KeyPair;
+    try {
+      keyPair = await importPrivateJwk(
+        jwk,
+        subjectFlag !== undefined && !subjectFlag.startsWith('did:key:')
+          ? { did: subjectFlag, verificationMethod: `${subjectFlag}#${kid}` }
+          : {},
+      );
+    } catch (error) {
+      throw new CliError('SUBJECT_JWK_INVALID', `key ${i} of --subject-jwk ${spec}: ${(error as Error).message}`, {
+        hint: 'P-256 (ES256) and Ed25519 (EdDSA) private JWKs are supported',
+      });
+    }
+    keys.push(await proveKeyPossession(keyPair, accreditationId, { jwk: kid === undefined ? {} : { kid } }));
+  }
+  return { keys, accreditationId };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

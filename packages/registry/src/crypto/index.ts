@@ -36,6 +36,7 @@ export {
   exportKeyPair,
   generateKeyPair,
   importKeyPair,
+  importPrivateJwk,
   type KeyPair,
   type KeyType,
   keyTypeOf,

@@ -109,6 +109,45 @@ export async function importKeyPair(value: unknown): Promise<KeyPair> {
   return keyPair;
 }
 
+/**
+ * A key pair from a private JWK (RFC 7517; P-256 or Ed25519 with `d`), as TW DIW issuers and
+ * jose-based tooling hold keys (issue 13). Named by its did:key unless `did` and `verificationMethod`
+ * are given; checked like any imported key pair. Throws `KEY_INVALID`.
+ */
+export async function importPrivateJwk(
+  jwk: unknown,
+  naming: { did?: string; verificationMethod?: string } = {},
+): Promise<KeyPair> {
+  if (jwk === null || typeof jwk !== 'object' || typeof (jwk as { d?: unknown }).d !== 'string') {
+    throw reject(KEY_CODES.INVALID, 'd', 'must be a private JWK (with "d")');
+  }
+  const value = jwk as Record<string, unknown>;
+  let type: KeyType;
+  let pair: { publicKeyMultibase: string; secretKeyMultibase?: string };
+  try {
+    if (value.kty === 'EC' && value.crv === 'P-256') {
+      type = 'P-256';
+      pair = await EcdsaMultikey.fromJwk({ jwk: value, secretKey: true });
+    } else if (value.kty === 'OKP' && value.crv === 'Ed25519') {
+      type = 'Ed25519';
+      pair = await Ed25519Multikey.fromJwk({ jwk: value, secretKey: true });
+    } else {
+      throw reject(KEY_CODES.INVALID, 'kty', 'must be an EC P-256 or an OKP Ed25519 key');
+    }
+  } catch (cause) {
+    if (cause instanceof ValidationError) throw cause;
+    throw reject(KEY_CODES.INVALID, undefined, 'cannot be read as a JWK', cause);
+  }
+  const did = naming.did ?? `did:key:${pair.publicKeyMultibase}`;
+  return importKeyPair({
+    type,
+    did,
+    verificationMethod: naming.verificationMethod ?? `${did}#${pair.publicKeyMultibase}`,
+    publicKeyMultibase: pair.publicKeyMultibase,
+    secretKeyMultibase: pair.secretKeyMultibase,
+  });
+}
+
 /** The public half of a key pair as a Multikey verification method (what accreditations pin). */
 export function publicVerificationMethod(keyPair: KeyPair): VerificationMethodDocument {
   return {

@@ -33,6 +33,10 @@ declare module '@digitalbazaar/ed25519-multikey' {
     seed?: Uint8Array;
   }): Promise<Ed25519MultikeyKeyPair>;
   export function from(key: Record<string, unknown>): Promise<Ed25519MultikeyKeyPair>;
+  export function fromJwk(options: {
+    jwk: Record<string, unknown>;
+    secretKey?: boolean;
+  }): Promise<Ed25519MultikeyKeyPair>;
 }
 
 declare module '@digitalbazaar/ecdsa-multikey' {
@@ -63,6 +67,10 @@ declare module '@digitalbazaar/ecdsa-multikey' {
     curve: 'P-256' | 'P-384' | 'P-521';
   }): Promise<EcdsaMultikeyKeyPair>;
   export function from(key: Record<string, unknown>): Promise<EcdsaMultikeyKeyPair>;
+  export function fromJwk(options: {
+    jwk: Record<string, unknown>;
+    secretKey?: boolean;
+  }): Promise<EcdsaMultikeyKeyPair>;
 }
 
 declare module '@digitalbazaar/did-method-key' {
