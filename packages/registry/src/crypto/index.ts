@@ -41,6 +41,7 @@ export {
   type KeyType,
   keyTypeOf,
   publicVerificationMethod,
+  signRaw,
 } from './keys.ts';
 export { decodeMultibaseSignature, isHighS, normalizeLowS, SIGNATURE_HIGH_S } from './low-s.ts';
 export {
