@@ -30,6 +30,7 @@ export const NODE_SETTING_KEYS: readonly string[] = [
   'messageList',
   'contexts',
   'didWeb',
+  'mirrorSources',
 ];
 
 /** Settings the commands share. */

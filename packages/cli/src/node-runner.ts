@@ -18,7 +18,7 @@ import {
 } from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import { nodeLogger } from './logger.ts';
-import { type ContextSetting, type DidWebSetting, localApiUrl } from './node-settings.ts';
+import { type ContextSetting, type DidWebSetting, localApiUrl, type MirrorSourceSetting } from './node-settings.ts';
 import { CliError, type OutputStream } from './output.ts';
 
 /** What a node is started with. */
@@ -52,6 +52,8 @@ export interface LaunchSettings {
   contexts?: readonly ContextSetting[];
   /** did:web resolution, or null/absent when off. */
   didWeb?: DidWebSetting | null;
+  /** Status lists of issuers that run no node, polled and published (config.json `mirrorSources`). */
+  mirrorSources?: readonly MirrorSourceSetting[];
   /** Node options beyond these (anti-entropy interval, peer keeper), for `up` and `demo`. */
   extra?: Partial<Pick<TrustmeshNodeOptions, 'sync' | 'peerKeeper'>>;
 }
@@ -125,6 +127,9 @@ export async function launchNode(
           : false,
         ...(contexts.length > 0 ? { registry: { contexts } } : {}),
         didWeb,
+        ...(settings.mirrorSources && settings.mirrorSources.length > 0
+          ? { mirror: { sources: [...settings.mirrorSources] } }
+          : {}),
         ...settings.extra,
       },
       {

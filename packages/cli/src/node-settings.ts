@@ -52,6 +52,20 @@ export interface NodeSettings {
   contexts: ContextSetting[];
   /** did:web resolution, or null when off (the default). config.json `didWeb` with `"enabled": true`. */
   didWeb: DidWebSetting | null;
+  /**
+   * Status lists of issuers that run no node, polled and published (issue 13; docs/operators.md,
+   * Mirroring an issuer): config.json `mirrorSources`, `[{"url", "redirectHosts"?, "intervalSeconds"?,
+   * "allowHttp"?}]`. The only URLs the node fetches.
+   */
+  mirrorSources: MirrorSourceSetting[];
+}
+
+/** One mirrored list source. */
+export interface MirrorSourceSetting {
+  url: string;
+  redirectHosts?: string[];
+  intervalMs?: number;
+  allowHttp?: boolean;
 }
 
 /** One operator-added context: `{"url": …, "file": …, "sha256": …}` in config.json. */
@@ -104,6 +118,7 @@ export const defaultNodeSettings: NodeSettings = {
   messageList: null,
   contexts: [],
   didWeb: null,
+  mirrorSources: [],
 };
 
 /** Variables that override node settings. Lists are comma-separated. */
@@ -179,6 +194,9 @@ export function resolveNodeSettings(
   if (fileValues.didWeb !== undefined && fileValues.didWeb !== null) {
     settings.didWeb = didWebSetting(fileValues.didWeb, inFile('didWeb'), where.dataDir);
   }
+  if (fileValues.mirrorSources !== undefined && fileValues.mirrorSources !== null) {
+    settings.mirrorSources = mirrorSourceSettings(fileValues.mirrorSources, inFile('mirrorSources'));
+  }
 
   const fromEnv = (name: keyof NodeSettingFlags) => {
     const value = env[NODE_SETTING_ENV[name]];
@@ -253,7 +271,46 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
     ...(settings.messageList ? { messageList: settings.messageList } : {}),
     ...(settings.contexts.length > 0 ? { contexts: settings.contexts } : {}),
     ...(settings.didWeb ? { didWeb: { enabled: true, ...settings.didWeb } } : {}),
+    ...(settings.mirrorSources.length > 0
+      ? {
+          mirrorSources: settings.mirrorSources.map(({ intervalMs, ...rest }) => ({
+            ...rest,
+            ...(intervalMs !== undefined ? { intervalSeconds: intervalMs / 1000 } : {}),
+          })),
+        }
+      : {}),
   };
+}
+
+function mirrorSourceSettings(value: unknown, origin: string): MirrorSourceSetting[] {
+  const example = 'e.g. [{"url": "https://issuer.example.tw/status-list/1", "intervalSeconds": 60}]';
+  if (!Array.isArray(value))
+    throw invalid(origin, 'must be an array of {url, redirectHosts?, intervalSeconds?}', example);
+  return value.map((item: unknown, i) => {
+    const at = `${origin}[${i}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw invalid(at, 'must be an object', example);
+    const { url, redirectHosts, intervalSeconds, allowHttp } = item as Record<string, unknown>;
+    const text = nonEmpty(url, `${at}.url`);
+    const http = allowHttp === true;
+    if (!(http ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/).test(text)) {
+      throw invalid(`${at}.url`, `"${text}" must be an https URL (or set "allowHttp": true)`);
+    }
+    const setting: MirrorSourceSetting = { url: text, ...(http ? { allowHttp: true } : {}) };
+    if (redirectHosts !== undefined) {
+      if (!Array.isArray(redirectHosts) || !redirectHosts.every((h) => typeof h === 'string' && h !== '')) {
+        throw invalid(`${at}.redirectHosts`, 'must be an array of host names', '["cdn.issuer.example.tw"]');
+      }
+      setting.redirectHosts = redirectHosts as string[];
+    }
+    if (intervalSeconds !== undefined) {
+      if (typeof intervalSeconds !== 'number' || !Number.isInteger(intervalSeconds) || intervalSeconds < 10) {
+        throw invalid(`${at}.intervalSeconds`, 'must be a whole number of seconds, at least 10');
+      }
+      setting.intervalMs = intervalSeconds * 1000;
+    }
+    return setting;
+  });
 }
 
 function contextSettings(value: unknown, origin: string, dataDir: string): ContextSetting[] {

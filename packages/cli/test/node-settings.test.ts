@@ -19,6 +19,32 @@ describe('node settings', () => {
     assert.deepEqual(routable, ['other nodes bootstrap from:', `  /ip4/192.0.2.10/tcp/4001${peer}`]);
   });
 
+  it('mirror sources from config.json: https only unless allowHttp, an interval of at least 10 s; round-trips', () => {
+    const file = {
+      mirrorSources: [
+        { url: 'https://issuer.example.tw/status-list/1', intervalSeconds: 60, redirectHosts: ['cdn.example.tw'] },
+        { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+      ],
+    };
+    const settings = resolveNodeSettings(file, {}, {}, where);
+    assert.deepEqual(settings.mirrorSources, [
+      { url: 'https://issuer.example.tw/status-list/1', intervalMs: 60_000, redirectHosts: ['cdn.example.tw'] },
+      { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+    ]);
+    assert.deepEqual(nodeSettingsForFile(settings, '/data').mirrorSources, [
+      { url: 'https://issuer.example.tw/status-list/1', redirectHosts: ['cdn.example.tw'], intervalSeconds: 60 },
+      { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+    ]);
+    assert.throws(
+      () => resolveNodeSettings({ mirrorSources: [{ url: 'http://issuer.example/l' }] }, {}, {}, where),
+      /https URL/,
+    );
+    assert.throws(
+      () => resolveNodeSettings({ mirrorSources: [{ url: 'https://i.example/l', intervalSeconds: 1 }] }, {}, {}, where),
+      /at least 10/,
+    );
+  });
+
   it('limit the public API per client from config.json, TRUSTMESH_RATE_LIMIT or --rate-limit', () => {
     assert.equal(resolveNodeSettings({}, {}, {}, where).api.rateLimit, undefined, "the node's default");
     const file = { api: { rateLimit: { max: 100, windowSeconds: 10 } } };

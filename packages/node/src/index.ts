@@ -109,3 +109,4 @@ export {
   type TrustmeshNodeOptions,
 } from './trustmesh-node.ts';
 export type { MessageListOptions } from './issuer/message-list.ts';
+export { defaultListSourcePollerOptions, LIST_SOURCE_CODES, type ListSource, ListSourcePoller, type ListSourcePollerOptions, type ListSourceState } from './mirror/list-source-poller.ts';

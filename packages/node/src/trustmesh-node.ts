@@ -20,6 +20,12 @@ import {
   type RegistryOptions,
   type SubmitOutcome,
 } from '@trustmesh/registry';
+import {
+  defaultListSourcePollerOptions,
+  type ListSource,
+  ListSourcePoller,
+  type ListSourcePollerOptions,
+} from './mirror/list-source-poller.ts';
 import pino, { type Logger } from 'pino';
 import { type ApiOptions, type ApiServer, createApi } from './api/index.ts';
 import { defaultRecordGossipsubOptions, recordGossipsubInit } from './gossip/gossipsub-config.ts';
@@ -93,7 +99,9 @@ export interface TrustmeshNodeOptions {
    * Registry settings beyond the network's id and genesis digest; `contexts` are the operator's
    * added JSON-LD contexts (issuers' vocabularies), each pinned by its SHA-256 (docs/operators.md).
    */
-  registry: Partial<Pick<RegistryOptions, 'limits' | 'maxClockSkewMs' | 'contexts' | 'quotas' | 'decodedListCacheBytes'>>;
+  registry: Partial<
+    Pick<RegistryOptions, 'limits' | 'maxClockSkewMs' | 'contexts' | 'quotas' | 'decodedListCacheBytes'>
+  >;
   /**
    * did:web resolution of credential and record keys over HTTPS (crypto/did-resolution.ts): `false`
    * (the default) resolves nothing over the network; an object turns it on with those limits merged
@@ -117,6 +125,11 @@ export interface TrustmeshNodeOptions {
    * process again (an event-loop delay timer and GC observers per node).
    */
   metrics: Partial<MetricsOptions>;
+  /**
+   * Mirroring issuers that run no node (issue 13, mirror/list-source-poller.ts): the operator's list
+   * URLs, polled and submitted like any record. Only this configuration names URLs the node fetches.
+   */
+  mirror?: Partial<ListSourcePollerOptions> & { sources: ListSource[] };
 }
 
 /** Defaults of {@link TrustmeshNodeOptions}. */
@@ -205,6 +218,8 @@ export class TrustmeshNode {
   api: ApiServer | undefined;
   /** Issuer mode, when enabled. */
   issuer: IssuerService | undefined;
+  /** The poller of operator-configured list sources, when any is configured. */
+  mirror: ListSourcePoller | undefined;
   private readonly keeper: PeerKeeper;
   private readonly unsubscribe: () => void;
   private stopping: Promise<void> | undefined;
@@ -375,6 +390,7 @@ export class TrustmeshNode {
       keeper.start();
       node.startSavingKnownPeers();
       await sync.start();
+      node.startMirror(modules);
       await node.startApi(modules, now);
       return node;
     } catch (error) {
@@ -386,6 +402,20 @@ export class TrustmeshNode {
       }
       throw error;
     }
+  }
+
+  /** Starts polling the operator's list sources, when configured. */
+  private startMirror(modules: TrustmeshNodeModules): void {
+    const mirror = this.options.mirror;
+    if (!mirror || mirror.sources.length === 0) return;
+    this.mirror = new ListSourcePoller(
+      { ...defaultListSourcePollerOptions, maxBytes: this.registry.options.limits.maxRecordBytes, ...mirror },
+      {
+        submit: (bytes) => this.submitAndPublish(bytes),
+        logger: modules.logger ?? { warn: () => undefined },
+      },
+    );
+    this.mirror.start();
   }
 
   /** Starts issuer mode and the HTTP API when configured. */
@@ -445,14 +475,18 @@ export class TrustmeshNode {
     const { store, now } = this.healthInputs ?? { now: Date.now };
     const pubsub = this.libp2p.services.pubsub as unknown as { getMeshPeers?(topic: string): string[] };
     const storeFaults = store?.faults?.bind(store);
-    return nodeHealthWarnings({
-      now,
-      ...(storeFaults ? { storeFaults } : {}),
-      ...(this.sync.clocks ? { clocks: this.sync.clocks } : {}),
-      maxClockSkewMs: this.registry.options.maxClockSkewMs,
-      peers: () => this.libp2p.getConnections().length,
-      ...(pubsub.getMeshPeers ? { meshPeers: () => pubsub.getMeshPeers?.(this.gossip.topic).length ?? 0 } : {}),
-    });
+    const mirrorWarnings = this.mirror?.healthWarnings() ?? [];
+    return [
+      ...nodeHealthWarnings({
+        now,
+        ...(storeFaults ? { storeFaults } : {}),
+        ...(this.sync.clocks ? { clocks: this.sync.clocks } : {}),
+        maxClockSkewMs: this.registry.options.maxClockSkewMs,
+        peers: () => this.libp2p.getConnections().length,
+        ...(pubsub.getMeshPeers ? { meshPeers: () => pubsub.getMeshPeers?.(this.gossip.topic).length ?? 0 } : {}),
+      }),
+      ...mirrorWarnings,
+    ];
   }
 
   /** Writes the known peers periodically (with a data directory). */
@@ -518,6 +552,7 @@ export class TrustmeshNode {
     this.stopping ??= (async () => {
       // Stop taking requests first, then network activity, then close the store: no lost writes.
       await this.api?.close();
+      this.mirror?.stop();
       await this.issuer?.close();
       clearInterval(this.knownPeersTimer);
       await this.saveKnownPeers();

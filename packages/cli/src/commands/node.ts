@@ -238,6 +238,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           messageList: settings.messageList,
           contexts: settings.contexts,
           didWeb: settings.didWeb,
+          mirrorSources: settings.mirrorSources,
           ...(flags.mdns ? { mdns: true } : {}),
         },
         { logger, now: ctx.now },
