@@ -15,15 +15,16 @@ import type { ParsedGovernance } from './records/governance.ts';
 import { withBitsSource } from './records/status-list-credential.ts';
 import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
 import { DecodedListCache } from './status-list/decoded-cache.ts';
+import { JoseListIndex } from './status-list/jose-lists.ts';
 import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
 import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
 import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
 import { readStoredRecord, readSubmittedRecord } from './validation/submitted-record.ts';
-import type { StatusListState, TrustView } from './verification/trust-view.ts';
+import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
-const KNOWN_KINDS = ['governance', 'accreditation', 'status-list'] as const;
+const KNOWN_KINDS = ['governance', 'accreditation', 'status-list', 'token-status-list', 'status-list-2021'] as const;
 
 /** Settings of a registry. */
 export interface RegistryOptions {
@@ -94,6 +95,8 @@ export class Registry implements TrustView {
   // Inflated lists in use (bounded), and each issuer's slots and inflated bytes (quotas).
   private readonly decoded: DecodedListCache;
   private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
+  // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs (status-list/jose-lists.ts).
+  private readonly joseLists: JoseListIndex;
   private readonly listeners = new Set<(admission: Admission) => void>();
   // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
   private queue: Promise<unknown> = Promise.resolve();
@@ -102,6 +105,12 @@ export class Registry implements TrustView {
     this.options = options;
     this.modules = modules;
     this.decoded = new DecodedListCache({ maxBytes: options.decodedListCacheBytes });
+    this.joseLists = new JoseListIndex(
+      this.decoded,
+      options.limits,
+      (issuer) => pinnedKeysOf(this, issuer),
+      () => this.accreditations(),
+    );
     // Bundled contexts only; keys pinned in this registry are asked first, then did:key, then
     // did:web if the caller opted in. Nothing read from the network makes the node fetch a URL.
     this.documentLoader = createDocumentLoader(
@@ -242,6 +251,17 @@ export class Registry implements TrustView {
         if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
         break;
       }
+      case 'token-status-list':
+      case 'status-list-2021':
+        this.joseLists.apply(
+          admission.kind,
+          admission.parsed,
+          admission.key,
+          admission.digest,
+          admission.bytes,
+          receivedAt,
+        );
+        break;
       case 'evidence':
         break;
     }
@@ -254,7 +274,7 @@ export class Registry implements TrustView {
       genesisDigest: this.options.genesisDigest,
       governanceVersion: (v) => this.governanceVersions.get(v) ?? null,
       accreditation: (id) => this.accreditationsById.get(id) ?? null,
-      statusListBytes: (key) => this.lists.get(key)?.bytes ?? null,
+      statusListBytes: (key) => this.lists.get(key)?.bytes ?? this.joseLists.bytes(key),
       hasEvidence: async (id) => (await this.modules.store.getEvidence(id)) !== null,
       evidenceCount: async (key, signer) => {
         // Evidence is rare and capped per slot (validation/evidence.ts), so a scan is cheap.
@@ -268,6 +288,8 @@ export class Registry implements TrustView {
       quotas: this.options.quotas,
       now: this.modules.now(),
       maxClockSkewMs: this.options.maxClockSkewMs,
+      accreditations: () => this.accreditations(),
+      joseStatusListUsage: (issuer) => this.joseLists.usageOf(issuer),
     };
   }
 
@@ -358,6 +380,19 @@ export class Registry implements TrustView {
       const state = this.lists.get(k);
       return state ? [state] : [];
     });
+  }
+
+  /**
+   * Every held version of a JOSE status list uri (issue 13), one per signing key. A mirror serves a
+   * state's `bytes` (as signed) with `list.mediaType`.
+   */
+  joseStatusListVersions(uri: string): JoseStatusListState[] {
+    return this.joseLists.versions(uri);
+  }
+
+  /** Uris of every held JOSE status list. */
+  joseStatusListUris(): string[] {
+    return this.joseLists.uris();
   }
 
   /** Ids of every held status list. */

@@ -12,6 +12,7 @@ import { accreditationKind } from './accreditation.ts';
 import { evidenceKind } from './evidence.ts';
 import { governanceKind } from './governance.ts';
 import { recogniseKind } from './recognise.ts';
+import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lists.ts';
 import { statusListKind } from './status-list.ts';
 import type { RecordKindModule } from './types.ts';
 
@@ -21,6 +22,8 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   governance: governanceKind,
   accreditation: accreditationKind,
   'status-list': statusListKind,
+  'token-status-list': tokenStatusListKind,
+  'status-list-2021': statusList2021Kind,
   evidence: evidenceKind,
 };
 

@@ -36,4 +36,17 @@ export function recogniseJoseKind(jws: CompactJws): RecordKind | null {
 }
 
 /** JOSE record kinds and how each recognises its JWS, in precedence order. */
-export const JOSE_KINDS: ReadonlyArray<readonly [RecordKind, (jws: CompactJws) => boolean]> = [];
+export const JOSE_KINDS: ReadonlyArray<readonly [RecordKind, (jws: CompactJws) => boolean]> = [
+  // draft-ietf-oauth-status-list §5.1: typ statuslist+jwt, or a `status_list` claim (a wrong typ is
+  // then recognised and rejected by the kind with TOKEN_STATUS_LIST_TYP_INVALID).
+  ['token-status-list', (jws) => jws.header.typ === 'statuslist+jwt' || jws.payload.status_list !== undefined],
+  // jwt_vc_json: payload `vc` whose type includes StatusList2021Credential.
+  [
+    'status-list-2021',
+    (jws) => {
+      const vc = jws.payload.vc as { type?: unknown } | undefined;
+      const type = vc && typeof vc === 'object' ? vc.type : undefined;
+      return type === 'StatusList2021Credential' || (Array.isArray(type) && type.includes('StatusList2021Credential'));
+    },
+  ],
+];

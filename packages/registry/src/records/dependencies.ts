@@ -30,6 +30,10 @@ export function providedKeys(admission: Admission): DependencyKey[] {
       return [subjectDependency(admission.parsed.subject)];
     case 'status-list':
       return [listDependency(admission.parsed.id)];
+    case 'token-status-list':
+    case 'status-list-2021':
+      // A JOSE list (issue 13) is named by its uri; accreditations wait on Data Integrity lists only.
+      return [listDependency(admission.parsed.uri)];
     case 'evidence':
       return [];
   }

@@ -17,7 +17,14 @@ export const MAX_META_VALUE_BYTES = 64 * 1024;
 export const MAX_META_DEPTH = 16;
 
 /** Every record kind, for validating `kind` (mirrors {@link RecordKind}). */
-export const RECORD_KINDS: readonly RecordKind[] = ['governance', 'accreditation', 'status-list', 'evidence'];
+export const RECORD_KINDS: readonly RecordKind[] = [
+  'governance',
+  'accreditation',
+  'status-list',
+  'token-status-list',
+  'status-list-2021',
+  'evidence',
+];
 
 const BATCH_FIELDS = new Set(['put', 'del', 'evidence', 'meta']);
 const HEX_SHA256 = /^[0-9a-f]{64}$/;

@@ -7,7 +7,13 @@
  */
 
 /** The record kinds the registry replicates (DESIGN.md, Records). */
-export type RecordKind = 'governance' | 'accreditation' | 'status-list' | 'evidence';
+export type RecordKind =
+  | 'governance'
+  | 'accreditation'
+  | 'status-list'
+  | 'token-status-list'
+  | 'status-list-2021'
+  | 'evidence';
 
 /** One stored record version. `bytes` are its canonical JSON bytes; `digest` their SHA-256 (hex). */
 export interface StoredRecord {

@@ -9,6 +9,7 @@ import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
+import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
 export type { DocumentLoader };
@@ -41,6 +42,10 @@ export interface ValidationContext {
   quotas: StatusListQuotas;
   /** How far in the future a record's validFrom may lie before it is held back (clock-skew allowance). */
   maxClockSkewMs: number;
+  /** Every held accreditation (issue 13: a JOSE list without `iss` names its issuer by the key's `kid`). */
+  accreditations?(): readonly ParsedAccreditation[];
+  /** The JOSE status list slots an issuer holds here and their inflated bytes (issue 13 quotas). */
+  joseStatusListUsage?(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number };
 }
 
 /**
@@ -57,7 +62,8 @@ export interface StatusListQuotas {
 export type AdmittedValue =
   | { kind: 'governance'; parsed: ParsedGovernance }
   | { kind: 'accreditation'; parsed: ParsedAccreditation }
-  | { kind: 'status-list'; parsed: StatusListCredential };
+  | { kind: 'status-list'; parsed: StatusListCredential }
+  | { kind: 'token-status-list' | 'status-list-2021'; parsed: AdmittedJoseList };
 
 /** A record that passed validation: what to store and what to forward. */
 export type Admission =
