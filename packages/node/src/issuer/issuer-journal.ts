@@ -75,7 +75,40 @@ export class IssuerJournal {
   static async open(
     path: string,
     issuer: string,
-    options: { fs?: JournalFileSystem; onTornTail?: (bytes: number) => void } = {},
+    options: {
+      fs?: JournalFileSystem;
+      onTornTail?: (bytes: number) => void;
+      onCompacted?: (from: number, to: number) => void;
+      /** Entries superseded (status values set again later) beyond which the journal is rewritten. */
+      compactAfterSuperseded?: number;
+    } = {},
+  ): Promise<{ journal: IssuerJournal; entries: JournalEntry[] }> {
+    const opened = await IssuerJournal.openFile(path, issuer, options);
+    const compacted = compactEntries(opened.entries);
+    const superseded = opened.entries.length - compacted.length;
+    if (superseded < (options.compactAfterSuperseded ?? DEFAULT_COMPACT_AFTER)) return opened;
+    // Rewrite it holding the same state: a new file synced, renamed over the old one, its directory
+    // synced (a crash at any point leaves the old journal or the new one, both complete).
+    await opened.journal.close();
+    const temporary = `${path}.compacting`;
+    const text = [{ op: 'header', format: 1, issuer } satisfies Header, ...compacted].map(line).join('');
+    const handle = await fsPromises.open(temporary, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fsPromises.rename(temporary, path);
+    await syncDirectory(dirname(path));
+    options.onCompacted?.(opened.entries.length, compacted.length);
+    return IssuerJournal.openFile(path, issuer, options);
+  }
+
+  private static async openFile(
+    path: string,
+    issuer: string,
+    options: { fs?: JournalFileSystem; onTornTail?: (bytes: number) => void },
   ): Promise<{ journal: IssuerJournal; entries: JournalEntry[] }> {
     const fs = options.fs ?? fsPromises;
     await fsPromises.mkdir(dirname(path), { recursive: true });
@@ -162,6 +195,22 @@ export class IssuerJournal {
       throw failure;
     }
   }
+}
+
+/** Superseded entries beyond which {@link IssuerJournal.open} compacts (a suspension toggled often). */
+const DEFAULT_COMPACT_AFTER = 4096;
+
+/**
+ * The same state in fewer entries: every allocation kept in order (each is state), and of the
+ * status values set for one entry of one list only the last (what re-applying the journal yields:
+ * the final value of each entry; a revocation is only ever set to 1). Kept at its last position.
+ */
+export function compactEntries(entries: readonly JournalEntry[]): JournalEntry[] {
+  const lastSet = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry.op === 'set') lastSet.set(`${entry.list}\u0000${entry.index}`, i);
+  });
+  return entries.filter((entry, i) => entry.op !== 'set' || lastSet.get(`${entry.list}\u0000${entry.index}`) === i);
 }
 
 function line(value: JournalEntry | Header): string {

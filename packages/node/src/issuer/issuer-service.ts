@@ -277,6 +277,8 @@ export class IssuerService {
         ...(modules.journalFs ? { fs: modules.journalFs } : {}),
         onTornTail: (bytes) =>
           modules.logger?.warn({ bytes }, 'cut off a torn, unacknowledged append at the end of the issuer journal'),
+        onCompacted: (from, to) =>
+          modules.logger?.info?.({ from, to }, 'compacted the issuer journal (superseded status values dropped)'),
       },
     );
     service.journal = journal;

@@ -30,6 +30,43 @@ describe('durability: the issuer journal file', () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it('compacts at open once many values were superseded: same final state, smaller file, appends go on', async () => {
+    const path = join(await mkdtemp(join(root, 'j-')), 'issuer-journal.log');
+    const { journal } = await IssuerJournal.open(path, DID);
+    const SUSPENSION = `${BASE}/status/suspension`;
+    const alloc: JournalEntry = { op: 'alloc', credentialId: 'urn:uuid:1', entries: [] };
+    const toggles: JournalEntry[] = Array.from({ length: 40 }, (_, i) => ({
+      op: 'set',
+      list: SUSPENSION,
+      index: 7,
+      value: i % 2 === 0 ? 1 : 0,
+    }));
+    await journal.append([alloc, set(3), ...toggles, { op: 'set', list: SUSPENSION, index: 8, value: 1 }]);
+    await journal.close();
+    const before = (await readFile(path)).byteLength;
+    let compacted: [number, number] | null = null;
+    const reopened = await IssuerJournal.open(path, DID, {
+      compactAfterSuperseded: 10,
+      onCompacted: (from, to) => (compacted = [from, to]),
+    });
+    assert.deepEqual(compacted, [43, 4]);
+    assert.deepEqual(reopened.entries, [
+      alloc,
+      set(3),
+      { op: 'set', list: SUSPENSION, index: 7, value: 0 },
+      { op: 'set', list: SUSPENSION, index: 8, value: 1 },
+    ]);
+    assert.ok((await readFile(path)).byteLength < before / 5);
+    await reopened.journal.append([set(4)]);
+    await reopened.journal.close();
+    // Below the threshold nothing is rewritten; the appended entry is there.
+    let again = false;
+    const third = await IssuerJournal.open(path, DID, { onCompacted: () => (again = true) });
+    assert.equal(again, false);
+    assert.deepEqual(third.entries.at(-1), set(4));
+    await third.journal.close();
+  });
+
   it('cuts off a torn last append and goes on appending', async () => {
     const path = join(await mkdtemp(join(root, 'j-')), 'issuer-journal.log');
     const { journal } = await IssuerJournal.open(path, DID);
