@@ -124,6 +124,19 @@ export {
 } from './registry.ts';
 export { BITSTRING_CODES } from './status-list/bitstring.ts';
 export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export {
+  type AdmittedJoseList,
+  inflateJoseList,
+  type JoseListKind,
+  joseListMediaType,
+  joseListSlotKey,
+  joseListVersion,
+  type ParsedJoseList,
+  readJoseEntry,
+  STATUS_LIST_2021_CODES,
+  TOKEN_STATUS_LIST_CODES,
+  TOKEN_STATUS_LIST_MEDIA_TYPE,
+} from './status-list/jose-lists.ts';
 export * from './status-list/index.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
