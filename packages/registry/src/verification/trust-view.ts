@@ -51,6 +51,8 @@ export interface JoseStatusList {
   size(): number;
   /** The status value at `index` (TSL: 0x00 VALID, 0x01 INVALID, 0x02 SUSPENDED, …); RangeError beyond the list. */
   read(index: number): number;
+  /** The inflated list (through the bounded cache): for comparing versions byte by byte. */
+  decoded(): Uint8Array;
 }
 
 /** A stored JOSE status list version with what freshness reports need. */
