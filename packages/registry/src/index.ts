@@ -222,3 +222,9 @@ export {
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
+export {
+  JOSE_CREDENTIAL_CODES,
+  parseEnvelopedCredentialId,
+  type VerifyEnvelopedOptions,
+  verifyEnvelopedCredential,
+} from './verification/jose/verify-enveloped.ts';
