@@ -1,7 +1,7 @@
 /**
  * Every `trustmesh` command shown in the README and docs/ must exist with the flags it is shown
  * with: a guide that drifts from the CLI fails here. (The commands themselves run for real in
- * long/e2e.test.ts (test:long) and up-demo.test.ts.)
+ * long/e2e.test.ts and long/up-demo.test.ts (test:long).)
  */
 import * as assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';

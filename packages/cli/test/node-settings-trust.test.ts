@@ -51,7 +51,11 @@ describe('node settings: contexts and did:web', () => {
       { enabled: true, maxResponseBytes: 10 },
       { enabled: true, allowPrivate: true },
     ]) {
-      assert.throws(() => resolveNodeSettings({ didWeb: bad }, {}, {}, where), { code: 'CONFIG_INVALID' }, JSON.stringify(bad));
+      assert.throws(
+        () => resolveNodeSettings({ didWeb: bad }, {}, {}, where),
+        { code: 'CONFIG_INVALID' },
+        JSON.stringify(bad),
+      );
     }
   });
 });

@@ -7,7 +7,9 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { digest, generateSalt } from '@sd-jwt/crypto-nodejs';
 import { createHeaderAndPayload, getListFromStatusListJWT, StatusList } from '@sd-jwt/jwt-status-list';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { generateKeyPair, type KeyPair, signRaw } from '@trustmesh/registry';
 import { AUTH, makeVcApiWorld, T0, type VcApiWorld } from './vc-api-world.ts';
 
@@ -117,5 +119,60 @@ describe('JOSE records over HTTP (issue 13)', () => {
     const unaccredited = await postJwt(await tokenStatusList(stranger, statuses, { iat: T0 / 1000 + 50 }));
     assert.notEqual(unaccredited.statusCode, 202, unaccredited.body);
     assert.match(unaccredited.json().code, /ISSUER/);
+  });
+
+  it('POST /credentials/verify takes an SD-JWT VC made by @sd-jwt/sd-jwt-vc as an EnvelopedVerifiableCredential', async () => {
+    const key = world.net.keys.twHealthInsurer;
+    const sdjwt = new SDJwtVcInstance({
+      signer: async (data: string) =>
+        Buffer.from(await signRaw(new TextEncoder().encode(data), key)).toString('base64url'),
+      signAlg: 'ES256',
+      hasher: digest,
+      hashAlg: 'sha-256',
+      saltGenerator: generateSalt,
+    });
+    const issue = (idx: number) =>
+      sdjwt.issue(
+        {
+          iss: key.did,
+          vct: 'HealthInsuranceCredential',
+          iat: T0 / 1000 + 30,
+          given_name: 'Mei',
+          status: { status_list: { idx, uri: LIST } },
+        },
+        { _sd: ['given_name'] },
+        { header: { kid: key.verificationMethod, typ: 'dc+sd-jwt' } },
+      );
+    const verify = async (compact: string, options: Record<string, unknown> = {}) => {
+      const response = await world.verifying.api.app.inject({
+        method: 'POST',
+        url: '/credentials/verify',
+        payload: {
+          verifiableCredential: {
+            '@context': ['https://www.w3.org/ns/credentials/v2'],
+            type: 'EnvelopedVerifiableCredential',
+            id: `data:application/dc+sd-jwt,${compact}`,
+          },
+          options,
+        },
+      });
+      return { status: response.statusCode, body: response.json() };
+    };
+    const valid = await verify(await issue(0));
+    assert.equal(valid.status, 200, JSON.stringify(valid.body));
+    assert.equal(valid.body.verified, true);
+    assert.deepEqual(valid.body.checks, ['proof', 'issuer', 'status', 'validity']);
+    // Entry 3 is INVALID on the list the node holds: read from the replica, no call to the issuer.
+    const revoked = await verify(await issue(3));
+    assert.equal(revoked.status, 400);
+    assert.deepEqual(
+      revoked.body.errors.map((e: { check: string; code: string }) => [e.check, e.code]),
+      [['status', 'STATUS_INVALID']],
+    );
+    // A challenge the credential cannot answer (no key-binding JWT): the proof check fails, named.
+    const challenged = await verify(await issue(0), { challenge: 'n-123', domain: 'https://pharmacy.example.jp' });
+    assert.equal(challenged.body.verified, false);
+    assert.equal(challenged.body.errors[0]?.code, 'SD_JWT_KB_REQUIRED');
+    assert.deepEqual(challenged.body.warnings, []);
   });
 });

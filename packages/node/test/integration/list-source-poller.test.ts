@@ -84,6 +84,8 @@ describe('list source poller', () => {
   });
   after(async () => {
     await registry.close();
+    // fetch keeps connections alive; close them, or the server waits for their idle timeout.
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
 

@@ -8,11 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  parseEnvelopedCredentialId,
   prepareForIssuance,
   queryStatus,
   queryTokenStatus,
   requireIssuable,
   verifyCredential,
+  verifyEnvelopedCredential,
 } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
@@ -53,6 +55,18 @@ interface IssueBody {
 interface StatusBody {
   credentialId: string;
   credentialStatus: { type: string; status: CredentialStatusValue }[];
+}
+
+/**
+ * The compact credential an `EnvelopedVerifiableCredential` carries (VCDM 2.0 §4.13: its `id` is a
+ * `data:` URL with the media type), or null for any other credential. An enveloped credential of a
+ * media type not supported is answered by the verifier with JOSE_MEDIA_TYPE_UNSUPPORTED.
+ */
+function envelopedOf(credential: Record<string, unknown>): { mediaType: string; compact: string } | null {
+  const types = [credential.type].flat();
+  if (!types.includes('EnvelopedVerifiableCredential') || typeof credential.id !== 'string') return null;
+  // Not a data: URL of a supported media type: the verifier names it (nothing is fetched).
+  return parseEnvelopedCredentialId(credential.id) ?? { mediaType: 'unsupported', compact: '' };
 }
 
 interface StatusQuery {
@@ -104,12 +118,19 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     },
     async (request, reply) => {
       const { checks, names } = selectedChecks(request.body.options?.checks);
-      const result = await verifyCredential(request.body.verifiableCredential, {
-        view: registry,
-        documentLoader: registry.documentLoader,
-        now: now(),
-        checks,
-      });
+      const credential = request.body.verifiableCredential;
+      const options = request.body.options ?? {};
+      const base = { view: registry, documentLoader: registry.documentLoader, now: now(), checks };
+      // VCDM 2.0 §4.13 enveloped credentials (issue 13): an SD-JWT VC, TW DIW's vc+sd-jwt, a
+      // jwt_vc_json or a VC-JOSE credential as a data: URL; challenge and domain bind a key-binding JWT.
+      const enveloped = envelopedOf(credential);
+      const result = enveloped
+        ? await verifyEnvelopedCredential(enveloped, {
+            ...base,
+            ...(typeof options.challenge === 'string' ? { challenge: options.challenge } : {}),
+            ...(typeof options.domain === 'string' ? { domain: options.domain } : {}),
+          })
+        : await verifyCredential(credential, base);
       const body = credentialVerificationBody(ctx, result, names);
       // Only option names are echoed, never values: options could carry holder data.
       const ignored = [
@@ -117,7 +138,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           .filter((name) => name !== 'verifiableCredential' && name !== 'options')
           .map((name) => `member ${name} is not part of a verification request and was ignored`),
         ...Object.keys(request.body.options ?? {})
-          .filter((name) => name !== 'checks')
+          .filter((name) => name !== 'checks' && !(enveloped && (name === 'challenge' || name === 'domain')))
           .map((name) => `option ${name} is not supported and was ignored`),
       ];
       return reply.code(result.verified ? 200 : 400).send({ ...body, warnings: [...body.warnings, ...ignored] });

@@ -8,12 +8,12 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { LOCAL_NODES, openLocalNetwork, writeExamples } from '../src/local-network.ts';
-import { freePort, runCli, show, startCli, tempDir, waitFor } from './helpers.ts';
+import { LOCAL_NODES, openLocalNetwork, writeExamples } from '../../src/local-network.ts';
+import { freePort, runCli, show, startCli, tempDir, waitFor } from '../helpers.ts';
 
 const exec = promisify(execFile);
 /** The workspace's bin: what `npx trustmesh` runs from the repository root. */
-const ROOT_BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'trustmesh.js');
+const ROOT_BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'trustmesh.js');
 
 describe('trustmesh up and demo', { timeout: 120_000 }, () => {
   let dir: string;
@@ -116,7 +116,7 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
 
       // docs/issuers.md, "Issuing through a node": its block as written for this local network, with
       // only the ports this test picked in place of 8701 and 8703.
-      const guide = await readFile(join(import.meta.dirname, '..', '..', '..', 'docs', 'issuers.md'), 'utf8');
+      const guide = await readFile(join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'issuers.md'), 'utf8');
       const section = guide.slice(guide.indexOf('## Issuing through a node'));
       const block = section.slice(section.indexOf('```sh\n') + 6, section.indexOf('\n```', section.indexOf('```sh\n')));
       const [jp, , verifier] = ports;
@@ -139,7 +139,10 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
 
       // docs/verifiers.md, "Offline": export (from the verifier's API, and from its data directory,
       // which its running node holds), verify from the bundle, import, verify from the imported copy.
-      const verifiers = await readFile(join(import.meta.dirname, '..', '..', '..', 'docs', 'verifiers.md'), 'utf8');
+      const verifiers = await readFile(
+        join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'verifiers.md'),
+        'utf8',
+      );
       const offline = verifiers.slice(verifiers.indexOf('## Offline'));
       const offlineBlock = offline.slice(
         offline.indexOf('```sh\n') + 6,
