@@ -3,6 +3,7 @@
  * kind, for the same slot and version, by the same signer. Its validation is validation/evidence.ts.
  */
 import { canonicalBytes } from '../canonical.ts';
+import { isCompactJwsBytes } from './jws.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 
 /** The `type` of an evidence record. */
@@ -25,7 +26,9 @@ export function evidenceWireBytes(
   records: readonly [Uint8Array, Uint8Array] | readonly Uint8Array[],
 ): Uint8Array {
   const decoder = new TextDecoder();
-  return canonicalBytes({ type: EVIDENCE_TYPE, kind, records: records.map((b) => JSON.parse(decoder.decode(b))) });
+  // JSON records as JSON; JOSE records (issue 13) as their compact JWS text, exactly as signed.
+  const asCarried = (b: Uint8Array) => (isCompactJwsBytes(b) ? decoder.decode(b) : JSON.parse(decoder.decode(b)));
+  return canonicalBytes({ type: EVIDENCE_TYPE, kind, records: records.map(asCarried) });
 }
 
 /** The wire form of stored evidence, or null when its slot key names no known kind. */

@@ -11,13 +11,13 @@
  * bounded {@link DecodedListCache}.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { canonicalBytes, sha256Hex } from '../canonical.ts';
+import { sha256Hex } from '../canonical.ts';
 import { type DependencyKey, ignore, reject, unresolved } from '../errors.ts';
 import type { RecordKindModule } from '../kinds/types.ts';
 import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import { subjectDependency } from '../records/dependencies.ts';
-import { EVIDENCE_TYPE } from '../records/evidence.ts';
+import { evidenceWireBytes } from '../records/evidence.ts';
 import { type CompactJws, numericDateMs } from '../records/jws.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
 import type { RecordKind, StoredRecord } from '../store/types.ts';
@@ -26,6 +26,7 @@ import type { Admission, ValidationContext } from '../validation/context.ts';
 import { MAX_EVIDENCE_PER_SLOT, EVIDENCE_CODES } from '../validation/evidence.ts';
 import { isObject } from '../validation/fields.ts';
 import { verifyJwsWithKeys } from '../validation/jose-keys.ts';
+import { pinnedKeysOf } from '../validation/pinned-keys.ts';
 import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
 import type { JoseStatusList, JoseStatusListState, TrustView } from '../verification/trust-view.ts';
@@ -450,6 +451,35 @@ function requireQuota(
 }
 
 /** What each signer signed: the JWS signing input (RFC 7515 §5.2), whatever form carries it. */
+/**
+ * Slot, version and signer of a JOSE list in gossiped evidence (validation/evidence.ts), its
+ * signature checked against the keys pinned for its issuer (unscoped, as for other evidence: it is
+ * kept, not trusted).
+ */
+export function joseSignedSlot(
+  record: SubmittedRecord,
+  ctx: ValidationContext,
+): { key: string; version: string; signer: string } {
+  const list = parseJoseList(record, ctx.limits);
+  const issuer = issuerOf(list, ctx);
+  // [REJECT] docs/records.md Evidence: each record validly signed by a key pinned for its issuer.
+  if (issuer === null) throw reject(EVIDENCE_CODES.INVALID, 'records', 'names no issuer whose keys are held');
+  const own = didKeyOf(issuer);
+  const keys = [...pinnedKeysOf(ctx.view, issuer), ...(own ? [own] : [])];
+  const verified = verifyJwsWithKeys(list.jws, issuer, keys, 'for evidence');
+  if (!verified.verified) throw verified.error;
+  return {
+    key: joseListSlotKey(list.kind, list.uri, verified.key.publicKeyMultibase),
+    version: joseListVersion(list.versionMs),
+    signer: issuer,
+  };
+}
+
+/** What a JOSE list's signature covers (RFC 7515 §5.2): equal for the bare and enveloped forms. */
+export function joseSignedContent(jws: CompactJws): string {
+  return signedDigest(jws);
+}
+
 function signedDigest(jws: CompactJws): string {
   return sha256Hex(jws.signingInput);
 }
@@ -482,8 +512,7 @@ async function joseEquivocation(
   const count = await ctx.evidenceCount(key, signer);
   // [IGNORE] DESIGN.md Records §5 (bounded): the slot's evidence is full.
   if (count >= MAX_EVIDENCE_PER_SLOT) throw ignore(EVIDENCE_CODES.CAP_REACHED, undefined, `${count} held for ${key}`);
-  const text = new TextDecoder();
-  const wire = canonicalBytes({ type: EVIDENCE_TYPE, kind, records: pair.map((p) => text.decode(p.b)) });
+  const wire = evidenceWireBytes(kind, [pair[0].b, pair[1].b]);
   return {
     kind: 'evidence',
     evidence: {

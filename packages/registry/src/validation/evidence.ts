@@ -19,7 +19,8 @@ import { requireKnownMembers } from './fields.ts';
 import { governanceSignedDigest, verifyGovernanceSignatures } from './governance.ts';
 import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
-import { readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
+import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
+import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
 
 /** The `type` of a gossiped evidence record. */
 export { EVIDENCE_TYPE } from '../records/evidence.ts';
@@ -53,6 +54,11 @@ export const EVIDENCE_CAP_REACHED = EVIDENCE_CODES.CAP_REACHED;
  * be computed (then the caller's proof check gives the precise error).
  */
 export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: ValidationContext): Promise<string> {
+  if (kind === 'token-status-list' || kind === 'status-list-2021') {
+    // A JOSE record (issue 13): what its signature covers, the same bare or enveloped.
+    const jose = readStoredRecord(bytes, ctx.limits).jose;
+    return jose ? joseSignedContent(jose.jws) : sha256Hex(bytes);
+  }
   const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   if (kind === 'governance') {
     try {
@@ -197,6 +203,9 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
       await requireProof(list.credential, list.issuer, ctx);
       return { key: statusListKey(list.id), version: statusListVersion(list), signer: list.issuer };
     }
+    case 'token-status-list':
+    case 'status-list-2021':
+      return joseSignedSlot(record, ctx);
     default:
       // [REJECT] docs/records.md Evidence: only governance, accreditation and status-list records conflict.
       throw reject(EVIDENCE_CODES.INVALID, 'kind', `cannot hold evidence of kind ${record.kind}`);

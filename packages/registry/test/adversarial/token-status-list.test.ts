@@ -12,7 +12,15 @@ import { describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list';
 import { importJWK, SignJWT } from 'jose';
-import { importPrivateJwk, issueAccreditation, proveKeyPossession } from '../../src/index.ts';
+import {
+  bySubmissionOrder,
+  canonicalBytes,
+  EVIDENCE_TYPE,
+  importPrivateJwk,
+  issueAccreditation,
+  MemoryRecordStore,
+  proveKeyPossession,
+} from '../../src/index.ts';
 import { DEFAULT_INPUT_LIMITS } from '../../src/limits.ts';
 import { Registry } from '../../src/registry.ts';
 import { TOKEN_STATUS_LIST_CODES as C } from '../../src/status-list/jose-lists.ts';
@@ -270,6 +278,40 @@ describe('Token Status List (issue 13)', () => {
     assert.match(evidence[0]?.key ?? '', /^token-status-list\/https:\/\/tw-diw-issuer\.example\/status\/1 z/);
     // The held version is unchanged.
     assert.equal(world.registry.joseStatusListVersions(SUB)[0]?.list.read(0), 0);
+  });
+
+  it('gossiped JOSE evidence is re-checked by a peer: admitted as evidence; a false accusation is refused', async () => {
+    const { world, list } = await setup();
+    let wire: Uint8Array | null = null;
+    world.registry.onAdmitted((a) => {
+      if (a.kind === 'evidence') wire = a.bytes;
+    });
+    const first = await list([0, 1], IAT + 10);
+    await world.registry.submit(first);
+    await world.registry.submit(await list([1, 1], IAT + 10));
+    assert.ok(wire);
+    // A peer holding the same governance and accreditations, but not the lists nor the evidence.
+    const peer = await Registry.open(
+      { networkId: world.net.networkId, genesisDigest: world.net.genesisDigest },
+      { store: new MemoryRecordStore(), now: () => world.clock.now },
+    );
+    const held: Uint8Array[] = [];
+    for await (const r of world.store.records())
+      if (r.kind === 'governance' || r.kind === 'accreditation') held.push(r.bytes);
+    for (const bytes of bySubmissionOrder(held, (b) => b)) await peer.submit(bytes);
+    const outcome = await peer.submit(wire);
+    assert.equal(outcome.status === 'accept' ? outcome.value.kind : outcome.error.code, 'evidence');
+    assert.equal((await peer.evidence())[0]?.signer, ISSUER);
+    // The same signed JWS, bare and in TW DIW's envelope, is no conflict: a false accusation.
+    const envelope = canonicalBytes({ statusList: first });
+    const forged = canonicalBytes({
+      type: EVIDENCE_TYPE,
+      kind: 'token-status-list',
+      records: [first, JSON.parse(new TextDecoder().decode(envelope))],
+    });
+    const refused = await peer.submit(forged);
+    assert.equal(refused.status === 'accept' ? 'accept' : refused.error.code, 'EVIDENCE_INVALID');
+    await peer.close();
   });
 
   it('alg none is refused', async () => {
