@@ -15,7 +15,7 @@ import type { ParsedGovernance } from './records/governance.ts';
 import { withBitsSource } from './records/status-list-credential.ts';
 import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
 import { DecodedListCache } from './status-list/decoded-cache.ts';
-import { JoseListIndex } from './status-list/jose-lists.ts';
+import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
 import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
 import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';

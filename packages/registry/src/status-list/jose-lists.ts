@@ -15,7 +15,6 @@ import { sha256Hex } from '../canonical.ts';
 import { type DependencyKey, ignore, reject, unresolved } from '../errors.ts';
 import type { RecordKindModule } from '../kinds/types.ts';
 import type { InputLimits } from '../limits.ts';
-import type { ParsedAccreditation } from '../records/accreditation.ts';
 import { subjectDependency } from '../records/dependencies.ts';
 import { evidenceWireBytes } from '../records/evidence.ts';
 import { type CompactJws, numericDateMs } from '../records/jws.ts';
@@ -29,8 +28,7 @@ import { verifyJwsWithKeys } from '../validation/jose-keys.ts';
 import { pinnedKeysOf } from '../validation/pinned-keys.ts';
 import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
-import type { JoseStatusList, JoseStatusListState, TrustView } from '../verification/trust-view.ts';
-import type { DecodedListCache } from './decoded-cache.ts';
+import type { JoseStatusListState, TrustView } from '../verification/trust-view.ts';
 
 /** The two JOSE status list kinds. */
 export type JoseListKind = 'token-status-list' | 'status-list-2021';
@@ -450,7 +448,6 @@ function requireQuota(
     throw reject(codes.QUOTA_EXCEEDED, 'lst', `${issuer}'s lists would inflate to ${after} bytes`);
 }
 
-/** What each signer signed: the JWS signing input (RFC 7515 §5.2), whatever form carries it. */
 /**
  * Slot, version and signer of a JOSE list in gossiped evidence (validation/evidence.ts), its
  * signature checked against the keys pinned for its issuer (unscoped, as for other evidence: it is
@@ -480,6 +477,7 @@ export function joseSignedContent(jws: CompactJws): string {
   return signedDigest(jws);
 }
 
+/** What each signer signed: the JWS signing input (RFC 7515 §5.2), whatever form carries it. */
 function signedDigest(jws: CompactJws): string {
   return sha256Hex(jws.signingInput);
 }
@@ -584,125 +582,6 @@ function kindModuleOf(kind: JoseListKind): RecordKindModule {
 export const tokenStatusListKind = kindModuleOf('token-status-list');
 /** The StatusList2021-as-JWT kind. */
 export const statusList2021Kind = kindModuleOf('status-list-2021');
-
-/** The registry's index of held JOSE lists: one state per slot, each uri's slots in arrival order. */
-export class JoseListIndex {
-  private readonly states = new Map<string, JoseStatusListState & { jws: CompactJws; decodedBytes: number }>();
-  private readonly slots = new Map<string, string[]>();
-  private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
-
-  constructor(
-    private readonly cache: DecodedListCache,
-    private readonly limits: InputLimits,
-    /** Pinned keys of an issuer (to name a restored version's signer as pinned), and accreditations. */
-    private readonly pinnedKeys: (issuer: string) => readonly PinnedKey[],
-    private readonly accreditations: () => readonly ParsedAccreditation[],
-  ) {}
-
-  /** Makes an admitted (or restored) version visible. */
-  apply(
-    kind: JoseListKind,
-    parsed: AdmittedJoseList,
-    key: string,
-    digest: string,
-    bytes: Uint8Array,
-    receivedAt: number,
-  ): void {
-    let issuer = parsed.issuer;
-    let signer = parsed.signer;
-    if (issuer === '') {
-      // A restored list without `iss`: the subject whose pinned key signed it.
-      const hit = this.accreditations().find((a) =>
-        a.publicKeys.some((k) => k.publicKeyMultibase === signer.publicKeyMultibase),
-      );
-      issuer = hit?.subject ?? '';
-    }
-    const pinned = this.pinnedKeys(issuer).find((k) => k.publicKeyMultibase === signer.publicKeyMultibase);
-    if (pinned) signer = pinned;
-    const decoded = parsed.decoded ?? inflateJoseList(parsed, this.limits);
-    this.cache.put(digest, decoded);
-    const replaced = this.states.get(key);
-    if (replaced) {
-      this.cache.delete(replaced.digest);
-      this.release(replaced.list.issuer, key, replaced.decodedBytes);
-    }
-    const cache = this.cache;
-    const limits = this.limits;
-    const size = Math.floor((decoded.byteLength * 8) / parsed.bits);
-    const list: JoseStatusList = {
-      format: kind,
-      uri: parsed.uri,
-      issuer,
-      bits: parsed.bits,
-      purpose: parsed.purpose,
-      versionMs: parsed.versionMs,
-      expMs: parsed.expMs,
-      ttlSeconds: parsed.ttlSeconds,
-      mediaType: joseListMediaType(kind, parsed.form),
-      size: () => size,
-      read: (index) =>
-        readJoseEntry(
-          kind,
-          cache.get(digest, () => inflateJoseList(parsed, limits)),
-          parsed.bits,
-          index,
-        ),
-      decoded: () => cache.get(digest, () => inflateJoseList(parsed, limits)),
-    };
-    this.states.set(key, {
-      list,
-      digest,
-      receivedAt,
-      key,
-      signer,
-      bytes,
-      jws: parsed.jws,
-      decodedBytes: decoded.byteLength,
-    });
-    const usage = this.usage.get(issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-    usage.slots.add(key);
-    usage.decodedBytes += decoded.byteLength;
-    this.usage.set(issuer, usage);
-    const uriKey = `${kind} ${parsed.uri}`;
-    const slots = this.slots.get(uriKey) ?? [];
-    if (!slots.includes(key)) this.slots.set(uriKey, [...slots, key]);
-  }
-
-  private release(issuer: string, key: string, decodedBytes: number): void {
-    const usage = this.usage.get(issuer);
-    if (!usage) return;
-    usage.slots.delete(key);
-    usage.decodedBytes -= decodedBytes;
-    if (usage.slots.size === 0) this.usage.delete(issuer);
-  }
-
-  /** Every held version of a list uri (both kinds), one per signing key. */
-  versions(uri: string): JoseStatusListState[] {
-    const keys = [
-      ...(this.slots.get(`token-status-list ${uri}`) ?? []),
-      ...(this.slots.get(`status-list-2021 ${uri}`) ?? []),
-    ];
-    return keys.flatMap((k) => {
-      const s = this.states.get(k);
-      return s ? [s] : [];
-    });
-  }
-
-  /** Bytes held in slot `key`, or null. */
-  bytes(key: string): Uint8Array | null {
-    return this.states.get(key)?.bytes ?? null;
-  }
-
-  /** An issuer's JOSE list slots and inflated bytes (quotas). */
-  usageOf(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
-    return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
-  }
-
-  /** Uris of every held JOSE list. */
-  uris(): string[] {
-    return [...new Set([...this.slots.keys()].map((k) => k.slice(k.indexOf(' ') + 1)))];
-  }
-}
 
 /** Kinds of the JOSE lists, for the store and the registry. */
 export const JOSE_LIST_KINDS: readonly RecordKind[] = ['token-status-list', 'status-list-2021'];
