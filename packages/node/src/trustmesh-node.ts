@@ -3,7 +3,7 @@
  * speed, anti-entropy for completeness, and optionally the HTTP API and issuer mode, wired together.
  * Every record, whichever way it arrives, goes through the registry's one admission pipeline.
  */
-import { RecordAdmission, type RecordAdmissionOptions } from './admission/record-admission.ts';
+
 import { join } from 'node:path';
 import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
@@ -20,13 +20,8 @@ import {
   type RegistryOptions,
   type SubmitOutcome,
 } from '@trustmesh/registry';
-import {
-  defaultListSourcePollerOptions,
-  type ListSource,
-  ListSourcePoller,
-  type ListSourcePollerOptions,
-} from './mirror/list-source-poller.ts';
 import pino, { type Logger } from 'pino';
+import { RecordAdmission, type RecordAdmissionOptions } from './admission/record-admission.ts';
 import { type ApiOptions, type ApiServer, createApi } from './api/index.ts';
 import { defaultRecordGossipsubOptions, recordGossipsubInit } from './gossip/gossipsub-config.ts';
 import {
@@ -38,8 +33,15 @@ import {
 } from './gossip/record-gossip.ts';
 import { clockRefusal, nodeHealthWarnings } from './health/node-health.ts';
 import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
+import { TokenStatusIssuer, type TokenStatusIssuerOptions } from './issuer/token-status-issuer.ts';
 import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
 import { registerNodeCollectors } from './metrics/node-collectors.ts';
+import {
+  defaultListSourcePollerOptions,
+  type ListSource,
+  ListSourcePoller,
+  type ListSourcePollerOptions,
+} from './mirror/list-source-poller.ts';
 import { createPinnedHttpsFetch, systemLookup } from './network/did-web-fetch.ts';
 import { knownPeerAddresses, readKnownPeers, snapshotKnownPeers, writeKnownPeers } from './network/known-peers.ts';
 import {
@@ -53,13 +55,13 @@ import { loadOrCreatePeerIdentity } from './network/peer-identity.ts';
 import { PeerKeeper, type PeerKeeperOptions } from './network/peer-keeper.ts';
 import { dhtProtocol, recordsTopic, syncProtocol } from './network/protocols.ts';
 import { PeerClocks } from './sync/peer-clocks.ts';
-import { SyncIndex } from './sync/sync-index.ts';
 import {
   AntiEntropy,
   type AntiEntropyModules,
   type AntiEntropyOptions,
   defaultAntiEntropyOptions,
 } from './sync/scheduler.ts';
+import { SyncIndex } from './sync/sync-index.ts';
 
 /** Settings of a {@link TrustmeshNode}. */
 export interface TrustmeshNodeOptions {
@@ -120,6 +122,11 @@ export interface TrustmeshNodeOptions {
    */
   issuer: false | Partial<Omit<IssuerServiceOptions, 'dataDir' | 'publicBaseUrl'>>;
   /**
+   * SD-JWT VC issuance in issuer mode (issue 13, issuer/token-status-issuer.ts): the Token Status
+   * List's settings. Its list is published with the first SD-JWT VC issued.
+   */
+  tokenStatusIssuer: Partial<Omit<TokenStatusIssuerOptions, 'dataDir' | 'publicBaseUrl'>>;
+  /**
    * Prometheus metrics settings (metrics/metrics.ts). Runs with many nodes in one process
    * (simulations, benchmarks) turn `processMetrics` off: each node would otherwise monitor the same
    * process again (an event-loop delay timer and GC observers per node).
@@ -147,6 +154,7 @@ export const defaultTrustmeshNodeOptions: Omit<TrustmeshNodeOptions, 'network' |
   sync: {},
   api: false,
   issuer: false,
+  tokenStatusIssuer: {},
   metrics: {},
 };
 
@@ -218,6 +226,8 @@ export class TrustmeshNode {
   api: ApiServer | undefined;
   /** Issuer mode, when enabled. */
   issuer: IssuerService | undefined;
+  /** SD-JWT VC issuance on a Token Status List, in issuer mode. */
+  tokenStatusIssuer: TokenStatusIssuer | undefined;
   /** The poller of operator-configured list sources, when any is configured. */
   mirror: ListSourcePoller | undefined;
   private readonly keeper: PeerKeeper;
@@ -332,7 +342,10 @@ export class TrustmeshNode {
         // A peer whose gossip score is positive has delivered valid records: records whose signer is
         // not known here yet are buffered from it only (a fresh or misbehaving peer's are dropped).
         trustedPeer: (peer) => ((pubsub as unknown as { getScore?: (id: string) => number }).getScore?.(peer) ?? 0) > 0,
-        onRefused: (bytes, code) => node?.issuer?.observeRefused(bytes, code),
+        onRefused: (bytes, code) => {
+          node?.issuer?.observeRefused(bytes, code);
+          node?.tokenStatusIssuer?.observeRefused(bytes, code);
+        },
         ...(modules.logger ? { logger: modules.logger } : {}),
       });
       const gossip = new RecordGossip(gossipOptions, {
@@ -368,8 +381,10 @@ export class TrustmeshNode {
             if (stats.complete && node) {
               node.syncedOnce = true;
               node.issuer?.peerStateKnown();
+              node.tokenStatusIssuer?.peerStateKnown();
             }
             node?.issuer?.refresh();
+            node?.tokenStatusIssuer?.refresh();
           },
         },
       );
@@ -447,7 +462,26 @@ export class TrustmeshNode {
           metrics: this.metrics,
         },
       );
-      if (this.syncedOnce) this.issuer.peerStateKnown();
+      this.tokenStatusIssuer = await TokenStatusIssuer.open(
+        {
+          startupSyncTimeoutMs: (this.healthInputs?.peersToDial ?? 0) > 0 ? 5_000 : 0,
+          ...this.options.tokenStatusIssuer,
+          dataDir,
+          publicBaseUrl,
+        },
+        {
+          keyPair: modules.issuerKey,
+          registry: this.registry,
+          publish: (r) => this.submitAndPublish(r),
+          now,
+          signingRefusal: () => clockRefusal(this.sync.clocks, this.registry.options.maxClockSkewMs),
+          metrics: this.metrics,
+        },
+      );
+      if (this.syncedOnce) {
+        this.issuer.peerStateKnown();
+        this.tokenStatusIssuer.peerStateKnown();
+      }
     }
     if (!apiOptions) return;
     this.api = await createApi(apiOptions, {
@@ -463,6 +497,7 @@ export class TrustmeshNode {
         healthWarnings: () => this.healthWarnings(),
       },
       ...(this.issuer ? { issuer: this.issuer } : {}),
+      ...(this.tokenStatusIssuer ? { tokenStatusIssuer: this.tokenStatusIssuer } : {}),
       metrics: this.metrics,
       now,
       logger: modules.httpLogger ?? pino({ level: 'silent' }),
@@ -554,6 +589,7 @@ export class TrustmeshNode {
       await this.api?.close();
       this.mirror?.stop();
       await this.issuer?.close();
+      await this.tokenStatusIssuer?.close();
       clearInterval(this.knownPeersTimer);
       await this.saveKnownPeers();
       await this.keeper.stop();

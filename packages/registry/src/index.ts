@@ -5,6 +5,17 @@
  */
 
 export {
+  createTokenStatusBytes,
+  issueSdJwtVc,
+  issueTokenStatusList,
+  jwsAlgorithmOfKeyPair,
+  type SdJwtVcInput,
+  signCompactJws,
+  TOKEN_STATUS,
+  type TokenStatusListInput,
+  writeTokenStatus,
+} from './authoring/jose-records.ts';
+export {
   type AccreditationInput,
   asJsonWebKey,
   createGovernance,
@@ -111,6 +122,7 @@ export {
   parseGovernance,
 } from './records/governance.ts';
 export { jwsAlgorithmOf, multibaseToPublicJwk, type PublicJwk, publicJwkToMultibase } from './records/jwk.ts';
+export { type CompactJws, parseCompactJws } from './records/jws.ts';
 export { KEY_POSSESSION_TYPE, keyPossessionBytes, type PinnedKey, type PossessedKey, sameKey } from './records/keys.ts';
 export * from './records/status-entry.ts';
 export * from './records/status-list-credential.ts';
@@ -124,6 +136,7 @@ export {
 } from './registry.ts';
 export { BITSTRING_CODES } from './status-list/bitstring.ts';
 export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export * from './status-list/index.ts';
 export {
   type AdmittedJoseList,
   inflateJoseList,
@@ -137,7 +150,6 @@ export {
   TOKEN_STATUS_LIST_CODES,
   TOKEN_STATUS_LIST_MEDIA_TYPE,
 } from './status-list/jose-lists.ts';
-export * from './status-list/index.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
 export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
@@ -149,6 +161,7 @@ export {
   type SignatureTally,
   tallyGovernanceSignatures,
 } from './validation/governance.ts';
+export { jwsSignatureValid } from './validation/jose-keys.ts';
 export {
   ACCREDITATION_DID_KEY_MISMATCH,
   ACCREDITATION_KEY_POSSESSION_INVALID,
@@ -177,8 +190,21 @@ export {
   MALFORMED_VALUE_ERROR,
   sriDigest,
 } from './verification/data-model.ts';
+export {
+  JOSE_CREDENTIAL_CODES,
+  parseEnvelopedCredentialId,
+  type VerifyEnvelopedOptions,
+  verifyEnvelopedCredential,
+} from './verification/jose/verify-enveloped.ts';
 export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
 export { STATUS_CHECK_CODES } from './verification/status-check.ts';
+export {
+  queryTokenStatus,
+  TOKEN_STATUS_NAMES,
+  TOKEN_STATUS_QUERY_CODES,
+  type TokenStatusAnswer,
+  tokenStatusName,
+} from './verification/token-status-query.ts';
 export {
   type AccreditationStatus,
   accreditationStatus,
@@ -195,13 +221,6 @@ export type {
   StatusListState,
   TrustView,
 } from './verification/trust-view.ts';
-export {
-  queryTokenStatus,
-  TOKEN_STATUS_NAMES,
-  TOKEN_STATUS_QUERY_CODES,
-  type TokenStatusAnswer,
-  tokenStatusName,
-} from './verification/token-status-query.ts';
 export {
   type AsOf,
   asOfStamp,
@@ -222,9 +241,3 @@ export {
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
-export {
-  JOSE_CREDENTIAL_CODES,
-  parseEnvelopedCredentialId,
-  type VerifyEnvelopedOptions,
-  verifyEnvelopedCredential,
-} from './verification/jose/verify-enveloped.ts';

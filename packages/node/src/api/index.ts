@@ -14,6 +14,16 @@ export {
   type StatusUpdate,
   type StatusUpdateResult,
 } from '../issuer/issuer-service.ts';
+export {
+  defaultTokenStatusIssuerOptions,
+  type SdJwtVcIssued,
+  type SdJwtVcRequest,
+  TokenStatusIssuer,
+  type TokenStatusIssuerModules,
+  type TokenStatusIssuerOptions,
+  type TokenStatusUpdate,
+  type TokenStatusValue,
+} from '../issuer/token-status-issuer.ts';
 export { createMetrics, defaultMetricsOptions, type MetricsOptions, type NodeMetrics } from '../metrics/metrics.ts';
 export { API_VERSION, type ApiServer, createApi } from './api-server.ts';
 export { ApiError, type ErrorBody, toApiError } from './errors.ts';

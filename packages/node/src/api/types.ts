@@ -5,6 +5,7 @@
 import type { Registry, SubmitOutcome } from '@trustmesh/registry';
 import type { Logger } from 'pino';
 import type { IssuerService } from '../issuer/issuer-service.ts';
+import type { TokenStatusIssuer } from '../issuer/token-status-issuer.ts';
 import type { NodeMetrics } from '../metrics/metrics.ts';
 
 /** Settings of the HTTP API. */
@@ -97,6 +98,8 @@ export interface ApiModules {
   node: NodeInfo;
   /** Present only in issuer mode (`POST /credentials/issue` and `POST /credentials/status`). */
   issuer?: IssuerService;
+  /** Present in issuer mode: SD-JWT VC issuance on a Token Status List (issue 13). */
+  tokenStatusIssuer?: TokenStatusIssuer;
   metrics: NodeMetrics;
   /** The clock, ms since the epoch. */
   now: () => number;

@@ -23,10 +23,19 @@ import { crc32 } from 'node:zlib';
 import { CodedError, reject, StoreError } from '@trustmesh/registry';
 import type { AllocatedEntry } from './allocation-file.ts';
 
+/**
+ * An entry handed out, as journaled: a Bitstring Status List entry of the issuer service
+ * (AllocatedEntry) or a Token Status List entry (`statusPurpose: 'token-status'`,
+ * token-status-issuer.ts). Each journal file belongs to one of them.
+ */
+export type JournaledEntry =
+  | AllocatedEntry
+  | { statusPurpose: 'token-status'; statusListCredential: string; statusListIndex: number };
+
 /** One journaled change. */
 export type JournalEntry =
   /** Entries handed out; `credentialId` null when they were burned (the credential could not be signed). */
-  | { op: 'alloc'; credentialId: string | null; entries: AllocatedEntry[] }
+  | { op: 'alloc'; credentialId: string | null; entries: JournaledEntry[] }
   /** The value an entry of a managed list was set to (1 set, 0 cleared: suspension lifted). */
   | { op: 'set'; list: string; index: number; value: number };
 

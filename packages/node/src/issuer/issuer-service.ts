@@ -543,7 +543,8 @@ export class IssuerService {
         used.add(e.statusListIndex);
         this.used.set(e.statusListCredential, used);
       }
-      if (entry.credentialId !== null) this.credentials.set(entry.credentialId, entry.entries);
+      // This service's journal holds only its own Bitstring Status List entries.
+      if (entry.credentialId !== null) this.credentials.set(entry.credentialId, entry.entries as AllocatedEntry[]);
       return;
     }
     const values = this.values.get(entry.list) ?? new Map<number, number>();

@@ -16,7 +16,7 @@ import {
   type SampleNetwork,
 } from '@trustmesh/registry';
 import pino from 'pino';
-import { type ApiServer, createApi, createMetrics, IssuerService } from '../../src/api/index.ts';
+import { type ApiServer, createApi, createMetrics, IssuerService, TokenStatusIssuer } from '../../src/api/index.ts';
 
 /** Start of the sample network; the tests' clock starts a minute later. */
 export const T0 = Date.parse('2026-06-01T00:00:00Z');
@@ -34,7 +34,7 @@ export interface VcApiWorld {
   net: SampleNetwork;
   clock: { now: number };
   issuerKey: KeyPair;
-  issuing: { registry: Registry; api: ApiServer; issuer: IssuerService };
+  issuing: { registry: Registry; api: ApiServer; issuer: IssuerService; tokenIssuer: TokenStatusIssuer };
   verifying: { registry: Registry; api: ApiServer };
   close(): Promise<void>;
 }
@@ -71,7 +71,7 @@ export async function makeVcApiWorld(
   const issuingRegistry = await openRegistry(network, clock);
   const verifyingRegistry = await openRegistry(network, clock);
   const logger = pino({ level: 'silent' });
-  const publish = async (record: object) => {
+  const publish = async (record: object | Uint8Array) => {
     const outcome = await issuingRegistry.submit(record);
     await verifyingRegistry.submit(record);
     return outcome;
@@ -82,6 +82,10 @@ export async function makeVcApiWorld(
     { publicBaseUrl: base, dataDir, suspensionListName: 'suspension' },
     { keyPair: issuerKey, registry: issuingRegistry, publish, now, logger },
   );
+  const tokenIssuer = await TokenStatusIssuer.open(
+    { publicBaseUrl: base, dataDir },
+    { keyPair: issuerKey, registry: issuingRegistry, publish, now, logger },
+  );
   const issuingApi = await createApi(
     { writeToken: TOKEN, publicBaseUrl: base, port: 0 },
     {
@@ -89,6 +93,7 @@ export async function makeVcApiWorld(
       publish,
       node: nodeInfo(network, '12D3KooWIssuing'),
       issuer,
+      tokenStatusIssuer: tokenIssuer,
       metrics: createMetrics({ processMetrics: false }),
       now,
       logger,
@@ -109,10 +114,12 @@ export async function makeVcApiWorld(
     net: network,
     clock,
     issuerKey,
-    issuing: { registry: issuingRegistry, api: issuingApi, issuer },
+    issuing: { registry: issuingRegistry, api: issuingApi, issuer, tokenIssuer },
     verifying: { registry: verifyingRegistry, api: verifyingApi },
     async close() {
       await issuingApi.close();
+      await tokenIssuer.close();
+      await issuer.close();
       await verifyingApi.close();
       await issuingRegistry.close();
       await verifyingRegistry.close();

@@ -18,9 +18,18 @@ import {
 } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
+import { isMessageValue } from '../../issuer/message-list.ts';
+import type { TokenStatusIssuer, TokenStatusUpdate, TokenStatusValue } from '../../issuer/token-status-issuer.ts';
 import { ApiError, toApiError } from '../errors.ts';
 import { AS_OF_SCHEMA, ERROR_SCHEMA, errorResponses, JSON_OBJECT_SCHEMA, WRITE_SECURITY } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
+import {
+  issueSdJwtCredential,
+  SD_JWT_ONLY_OPTIONS,
+  SD_JWT_OPTIONS_SCHEMA,
+  SD_JWT_VC_FORMAT,
+  type SdJwtIssueOptions,
+} from './sd-jwt-issuance.ts';
 import {
   CHECKS_OPTION_SCHEMA,
   credentialVerificationBody,
@@ -49,7 +58,7 @@ interface VerifyBody {
 
 interface IssueBody {
   credential: Record<string, unknown>;
-  options?: { credentialId?: string };
+  options?: SdJwtIssueOptions;
 }
 
 interface StatusBody {
@@ -160,17 +169,23 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           required: ['credential'],
           additionalProperties: false,
           properties: {
-            credential: {
-              type: 'object',
-              required: ['@context', 'type', 'credentialSubject'],
-              additionalProperties: true,
-            },
+            credential: { type: 'object', additionalProperties: true },
             options: {
               type: 'object',
               additionalProperties: false,
-              properties: { credentialId: { type: 'string', minLength: 1, maxLength: 2048 } },
+              properties: { credentialId: { type: 'string', minLength: 1, maxLength: 2048 }, ...SD_JWT_OPTIONS_SCHEMA },
             },
           },
+          // A Data Integrity credential has the VCDM's members; an SD-JWT VC claim set has `vct`.
+          if: {
+            required: ['options'],
+            properties: {
+              options: { type: 'object', required: ['format'], properties: { format: { const: SD_JWT_VC_FORMAT } } },
+            },
+          },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema if/then/else (draft-07 §6.6), not a thenable
+          then: { properties: { credential: { type: 'object', required: ['vct'] } } },
+          else: { properties: { credential: { type: 'object', required: ['@context', 'type', 'credentialSubject'] } } },
         },
         response: {
           201: {
@@ -183,6 +198,12 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
                 description:
                   'The handle the node keeps the added status entries under: pass it to POST /credentials/status to revoke or suspend',
               },
+              credentialStatus: {
+                type: 'object',
+                description: 'dc+sd-jwt: the Token Status List entry given (status.status_list)',
+                additionalProperties: true,
+              },
+              warnings: { type: 'array', items: { type: 'string' } },
             },
           },
           ...errorResponses(400, 401, 403, 413, 415, 501, 503),
@@ -193,6 +214,21 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
       const issuer = ctx.modules.issuer;
       if (!issuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not run in issuer mode');
       const { credential } = request.body;
+      const options = request.body.options ?? {};
+      if (options.format === SD_JWT_VC_FORMAT) {
+        const tokenIssuer = ctx.modules.tokenStatusIssuer;
+        if (!tokenIssuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not issue SD-JWT VCs');
+        return reply.code(201).send(await issueSdJwtCredential(tokenIssuer, credential, options));
+      }
+      const sdJwtOnly = SD_JWT_ONLY_OPTIONS.find((name) => options[name] !== undefined);
+      if (sdJwtOnly) {
+        throw new ApiError(
+          400,
+          'REQUEST_INVALID',
+          `options.${sdJwtOnly} applies to options.format "${SD_JWT_VC_FORMAT}" only`,
+          `options.${sdJwtOnly}`,
+        );
+      }
       const addsStatus = credential.credentialStatus === undefined;
       // VC 1.1 or 2.0: the contexts for what the node adds (issuance/prepare-issuance.ts).
       const prepared = prepareForIssuance(credential, { now: now(), addsStatus });
@@ -240,7 +276,13 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
                 properties: {
                   type: {
                     type: 'string',
-                    enum: ['BitstringStatusListEntry', 'BitstringStatusList', 'BitstringStatusListCredential'],
+                    enum: [
+                      'BitstringStatusListEntry',
+                      'BitstringStatusList',
+                      'BitstringStatusListCredential',
+                      // An SD-JWT VC's entry (issue 13): revoked INVALID, suspended SUSPENDED, active VALID.
+                      'TokenStatusList',
+                    ],
                   },
                   // A message value is checked against the list by the issuer (named field, 400).
                   status: {
@@ -275,6 +317,10 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
     async (request) => {
       const issuer = ctx.modules.issuer;
       if (!issuer) throw new ApiError(501, 'ISSUER_MODE_DISABLED', 'this node does not run in issuer mode');
+      const tokenIssuer = ctx.modules.tokenStatusIssuer;
+      if (tokenIssuer?.knows(request.body.credentialId)) {
+        return updateTokenStatus(ctx, tokenIssuer, request.body);
+      }
       const updates: StatusUpdate[] = [];
       let status: CredentialStatusValue = 'active';
       for (const [i, item] of request.body.credentialStatus.entries()) {
@@ -354,6 +400,33 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
       return result;
     },
   );
+}
+
+/** Status updates of an SD-JWT VC's Token Status List entry (one list; the items apply in order). */
+async function updateTokenStatus(ctx: RouteContext, issuer: TokenStatusIssuer, body: StatusBody) {
+  const updates: TokenStatusUpdate[] = [];
+  let status: TokenStatusValue = 'active';
+  for (const [i, item] of body.credentialStatus.entries()) {
+    if (isMessageValue(item.status)) {
+      throw new ApiError(
+        400,
+        'STATUS_PURPOSE_UNSUPPORTED',
+        'an SD-JWT VC has no message entry',
+        `credentialStatus[${i}].status`,
+      );
+    }
+    try {
+      const result = await issuer.updateStatus(body.credentialId, item.status);
+      updates.push(...result.updates);
+      status = result.status;
+    } catch (error) {
+      const mapped = toApiError(error);
+      if (mapped.field !== 'credentialStatus') throw error;
+      throw new ApiError(mapped.statusCode, mapped.code, mapped.message, `credentialStatus[${i}].status`);
+    }
+  }
+  const gossipPeers = ctx.modules.node.gossipPeers?.();
+  return { credentialId: body.credentialId, status, updates, ...(gossipPeers === undefined ? {} : { gossipPeers }) };
 }
 
 /** A Token Status List entry (issue 13): its Status Type name and value, with the version read. */

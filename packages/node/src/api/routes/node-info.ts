@@ -65,6 +65,7 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
         ...registry.warnings(),
         ...(node.healthWarnings?.() ?? []),
         ...(issuer?.healthWarnings(RECENT_FAULT_MS) ?? []),
+        ...(ctx.modules.tokenStatusIssuer?.healthWarnings(RECENT_FAULT_MS) ?? []),
       ];
       // Health must answer when the store does not (a failed store is what it reports).
       let evidence = 0;
