@@ -110,8 +110,14 @@ export class NodeClient {
   }
 
   /** Verifies a credential against the node's replica. */
-  async verifyCredential(credential: unknown): Promise<NodeVerification> {
-    const { status, body } = await this.request('POST', '/credentials/verify', { verifiableCredential: credential });
+  async verifyCredential(
+    credential: unknown,
+    options: { challenge?: string; domain?: string } = {},
+  ): Promise<NodeVerification> {
+    const { status, body } = await this.request('POST', '/credentials/verify', {
+      verifiableCredential: credential,
+      ...(Object.keys(options).length > 0 ? { options } : {}),
+    });
     // 200 verified, 400 not verified — both with the full result; a 400 without checks is a bad request.
     // VC-API `checks` names the checks that ran; each check's outcome is in `checkResults`.
     if ((status === 200 || status === 400) && isObject(body) && Array.isArray(body.checkResults)) {
@@ -167,17 +173,36 @@ export class NodeClient {
   async issueCredential(
     credential: unknown,
     credentialId?: string,
-  ): Promise<{ credential: Record<string, unknown>; credentialId: string | null }> {
+    options: Record<string, unknown> = {},
+  ): Promise<{
+    credential: Record<string, unknown>;
+    credentialId: string | null;
+    /** An SD-JWT VC's Token Status List entry (`options.format: "dc+sd-jwt"`). */
+    tokenStatus?: { uri: string; idx: number };
+    warnings: string[];
+  }> {
     this.needToken('issuing');
+    const requestOptions = { ...options, ...(credentialId ? { credentialId } : {}) };
     const { status, body } = await this.request('POST', '/credentials/issue', {
       credential,
-      ...(credentialId ? { options: { credentialId } } : {}),
+      ...(Object.keys(requestOptions).length > 0 ? { options: requestOptions } : {}),
     });
     if (status === 201 && isObject(body) && isObject(body.verifiableCredential)) {
       // The handle its status is updated by (POST /credentials/status): options.credentialId, else
       // the credential's id, else one the node made up; absent when the node added no entries.
       const handle = typeof body.credentialId === 'string' ? body.credentialId : null;
-      return { credential: body.verifiableCredential, credentialId: handle };
+      const entry =
+        isObject(body.credentialStatus) && isObject(body.credentialStatus.status_list)
+          ? body.credentialStatus.status_list
+          : null;
+      return {
+        credential: body.verifiableCredential,
+        credentialId: handle,
+        ...(entry && typeof entry.uri === 'string' && typeof entry.idx === 'number'
+          ? { tokenStatus: { uri: entry.uri, idx: entry.idx } }
+          : {}),
+        warnings: Array.isArray(body.warnings) ? body.warnings.map(String) : [],
+      };
     }
     throw this.refused('POST /credentials/issue', status, body);
   }

@@ -40,11 +40,15 @@ export async function waitForStatus(
   for (;;) {
     const still: AwaitedEntry[] = [];
     for (const entry of pending) {
-      const query = new URLSearchParams({
-        statusListCredential: entry.statusListCredential,
-        statusListIndex: String(entry.statusListIndex),
-        statusPurpose: entry.statusPurpose,
-      });
+      // A Token Status List entry (an SD-JWT VC's) is read by its uri and idx (draft-ietf-oauth-status-list §6.2).
+      const query =
+        entry.statusPurpose === 'token-status'
+          ? new URLSearchParams({ uri: entry.statusListCredential, idx: String(entry.statusListIndex) })
+          : new URLSearchParams({
+              statusListCredential: entry.statusListCredential,
+              statusListIndex: String(entry.statusListIndex),
+              statusPurpose: entry.statusPurpose,
+            });
       const answer = await client.read(`/credentials/status?${query}`);
       last = answer?.value;
       if (answer?.value !== entry.value) still.push(entry);

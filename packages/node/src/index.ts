@@ -2,6 +2,15 @@
  * @trustmesh/node — a trustmesh peer: libp2p wiring, the admission layer, record gossip,
  * anti-entropy, the HTTP API and issuer mode, over the registry.
  */
+
+export {
+  defaultPendingRecordsOptions,
+  type PendingDropReason,
+  type PendingRecord,
+  PendingRecords,
+  type PendingRecordsModules,
+  type PendingRecordsOptions,
+} from './admission/pending-records.ts';
 export {
   ADMISSION_CODES,
   type AdmissionCounters,
@@ -15,6 +24,9 @@ export {
   type RecordAdmissionOptions,
   type Recovery,
 } from './admission/record-admission.ts';
+// The HTTP API and the issuer modes on their own, for embedding a node's API over a registry
+// (and for the CLI's tests against a real API).
+export { createApi, createMetrics, IssuerService, TokenStatusIssuer } from './api/index.ts';
 export {
   contentMessageId,
   decayFactor,
@@ -28,24 +40,25 @@ export {
   SCORE_DECAY_INTERVAL_MS,
 } from './gossip/gossipsub-config.ts';
 export {
-  defaultPendingRecordsOptions,
-  type PendingDropReason,
-  type PendingRecord,
-  PendingRecords,
-  type PendingRecordsModules,
-  type PendingRecordsOptions,
-} from './admission/pending-records.ts';
-export {
   defaultRecordGossipOptions,
   GOSSIP_CODES,
-  type GossipCounters,
   type GossipAdmission,
+  type GossipCounters,
   type GossipLogger,
   type PublishReport,
   RecordGossip,
   type RecordGossipModules,
   type RecordGossipOptions,
 } from './gossip/record-gossip.ts';
+export type { MessageListOptions } from './issuer/message-list.ts';
+export {
+  defaultListSourcePollerOptions,
+  LIST_SOURCE_CODES,
+  type ListSource,
+  ListSourcePoller,
+  type ListSourcePollerOptions,
+  type ListSourceState,
+} from './mirror/list-source-poller.ts';
 export {
   KNOWN_PEERS_FILE,
   type KnownPeer,
@@ -108,5 +121,3 @@ export {
   type TrustmeshNodeModules,
   type TrustmeshNodeOptions,
 } from './trustmesh-node.ts';
-export type { MessageListOptions } from './issuer/message-list.ts';
-export { defaultListSourcePollerOptions, LIST_SOURCE_CODES, type ListSource, ListSourcePoller, type ListSourcePollerOptions, type ListSourceState } from './mirror/list-source-poller.ts';

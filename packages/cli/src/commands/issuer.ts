@@ -19,9 +19,10 @@ import {
   nodeOptions,
   nonNegativeInteger,
 } from '../command-context.ts';
+import { compactOfEnvelope } from '../compact-credentials.ts';
 import type { ConfigFlags } from '../config.ts';
 import { openDataDir } from '../data-dir.ts';
-import { readJsonFile, writeJsonFile } from '../files.ts';
+import { readJsonFile, writeFileAtomic, writeJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
@@ -31,6 +32,9 @@ import { failOnNoPeers, nodeClientFor, reportPublish, tokenArgument } from './pu
 
 interface IssueFlags extends ConfigFlags {
   out?: string;
+  format?: string;
+  disclosable?: string;
+  holderJwk?: string;
   credentialId?: string;
   force?: boolean;
   json?: boolean;
@@ -94,6 +98,17 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
     [
       ...nodeOptions('of the issuer (issuer mode)'),
       new Option('--credential-id <id>', 'name the credential for later revoke/suspend when it has no "id"'),
+      new Option(
+        '--format <format>',
+        'ldp_vc: a Data Integrity credential; dc+sd-jwt: an SD-JWT VC (the file is its claim set: vct and claims) on the issuer’s Token Status List',
+      )
+        .choices(['ldp_vc', 'dc+sd-jwt'])
+        .default('ldp_vc'),
+      new Option(
+        '--disclosable <claims>',
+        'dc+sd-jwt: comma-separated claims made selectively disclosable (default: all)',
+      ),
+      new Option('--holder-jwk <file>', 'dc+sd-jwt: the holder’s public JWK (JSON) to bind the credential to (cnf)'),
       new Option('--out <file>', 'write the signed credential here (default: standard output)'),
       forceOption(),
       jsonOption(),
@@ -103,6 +118,14 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
       const { credential, credentialId } = unwrapIssueRequest(await readJsonFile(file, 'credential', ctx), file);
       const config = await ctx.config(flags);
       const client = await nodeClientFor(ctx, flags);
+      if (flags.format === 'dc+sd-jwt') {
+        return issueSdJwtVc(ctx, out, client, credential, flags, credentialId, tokenArgument(config, flags, ctx.cwd));
+      }
+      if (flags.disclosable !== undefined || flags.holderJwk !== undefined) {
+        throw new CliError('OPTION_INVALID', '--disclosable and --holder-jwk apply to --format dc+sd-jwt only', {
+          hint: 'add --format dc+sd-jwt to issue an SD-JWT VC',
+        });
+      }
       const answer = await client.issueCredential(credential, flags.credentialId ?? credentialId);
       const issued = answer.credential;
       const entries = statusEntries(issued);
@@ -189,6 +212,59 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
       }),
     );
   }
+}
+
+/**
+ * `issue --format dc+sd-jwt`: the node signs an SD-JWT VC with an entry on its Token Status List.
+ * Prints the compact credential (or writes it to --out), which `verify` takes as it is.
+ */
+async function issueSdJwtVc(
+  ctx: CommandContext,
+  out: Output,
+  client: NodeClient,
+  claims: Record<string, unknown>,
+  flags: IssueFlags,
+  credentialId: string | undefined,
+  token: string,
+): Promise<ExitCode> {
+  const holderJwk = flags.holderJwk ? await readJsonFile(flags.holderJwk, 'holder JWK', ctx) : undefined;
+  const answer = await client.issueCredential(claims, flags.credentialId ?? credentialId, {
+    format: 'dc+sd-jwt',
+    ...(flags.disclosable !== undefined
+      ? {
+          disclosable: flags.disclosable
+            .split(',')
+            .map((c) => c.trim())
+            .filter((c) => c.length > 0),
+        }
+      : {}),
+    ...(holderJwk !== undefined ? { holderJwk } : {}),
+  });
+  const compact = compactOfEnvelope(answer.credential);
+  if (!compact) {
+    throw new CliError('NODE_ANSWER_INVALID', 'the node answered no enveloped SD-JWT VC', {
+      hint: 'is the node a trustmesh node in issuer mode of this version?',
+    });
+  }
+  for (const warning of answer.warnings) out.warn(warning);
+  const entry = answer.tokenStatus;
+  const revokeHint = answer.credentialId
+    ? `revoke it with: npx trustmesh revoke ${answer.credentialId} --node ${client.options.baseUrl}${token}`
+    : null;
+  if (!flags.out) {
+    // The compact credential is the result, ready to pipe into `verify -`.
+    ctx.stdout.write(`${compact}\n`);
+    if (entry) out.note(`token status entry ${entry.idx} of ${entry.uri}`);
+    if (revokeHint) out.note(revokeHint);
+    return EXIT.OK;
+  }
+  await writeFileAtomic(flags.out, `${compact}\n`, { force: flags.force === true, what: 'credential' });
+  out.result({ file: flags.out, id: answer.credentialId, format: 'dc+sd-jwt', tokenStatus: entry ?? null }, (r) => [
+    `issued SD-JWT VC ${r.id ?? ''}; wrote it (compact) to ${r.file}`,
+    ...(r.tokenStatus ? [`  token status entry ${r.tokenStatus.idx} of ${r.tokenStatus.uri}`] : []),
+    ...(revokeHint ? [revokeHint] : []),
+  ]);
+  return EXIT.OK;
 }
 
 function describeApiChange(out: Output, spec: StatusCommand, report: StatusChangeReport, node: string): ExitCode {

@@ -9,18 +9,21 @@ import {
   type CheckResult,
   MemoryRecordStore,
   type PresentationVerificationResult,
+  parseEnvelopedCredentialId,
   Registry,
   type TrustView,
   type VerificationResult,
   verifyCredential,
+  verifyEnvelopedCredential,
   verifyPresentation,
 } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
 import { checkBundleNetwork, importRecords, parseBundle } from '../bundle.ts';
 import { addOptions, type CommandContext, dataOption, jsonOption, networkOption } from '../command-context.ts';
+import { envelopeCompactCredential, isCompactCredentialText } from '../compact-credentials.ts';
 import type { ConfigFlags, LoadedConfig } from '../config.ts';
 import { loadNetworkFile, openDataDir } from '../data-dir.ts';
-import { readJsonFile } from '../files.ts';
+import { readJsonFile, readTextFile } from '../files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, type Output } from '../output.ts';
 import { describeVerification, type Verdict, verdictExitCode, verdictOf } from '../verification-report.ts';
@@ -34,7 +37,7 @@ interface VerifyFlags extends ConfigFlags {
 
 /** What is verified: a credential, or a presentation with the verifier's challenge and domain. */
 type Subject =
-  | { kind: 'credential'; document: unknown }
+  | { kind: 'credential'; document: unknown; challenge?: string; domain?: string }
   | { kind: 'presentation'; document: unknown; challenge?: string; domain?: string };
 
 /** The answer for either kind. */
@@ -47,13 +50,22 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
   addOptions(
     program
       .command('verify')
-      .argument('<credential>', 'credential or presentation file (JSON), or - for standard input')
+      .argument(
+        '<credential>',
+        'credential or presentation file (JSON, or a compact SD-JWT VC / JWT credential), or - for standard input',
+      )
       .description(
         'verify a credential (proof, issuer accreditation, status, validity) or a presentation (its proof and every credential in it). Exit 0 verified, 1 not verified, 2 could not decide',
       ),
     [
-      new Option('--challenge <challenge>', 'the challenge a presentation proof must carry'),
-      new Option('--domain <domain>', 'the domain a presentation proof must name'),
+      new Option(
+        '--challenge <challenge>',
+        'the challenge a presentation proof must carry (an SD-JWT VC: the key-binding JWT nonce)',
+      ),
+      new Option(
+        '--domain <domain>',
+        'the domain a presentation proof must name (an SD-JWT VC: the key-binding JWT aud)',
+      ),
       new Option('--node <url>', 'verify through this node’s API (or TRUSTMESH_NODE)'),
       dataOption('verify against this data directory (a stopped node’s; default ./.trustmesh)'),
       new Option('--bundle <file>', 'verify against an offline bundle'),
@@ -62,7 +74,7 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
     ],
   ).action((file: string, flags: VerifyFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const subject = subjectOf(unwrapVerifyRequest(await readJsonFile(file, 'credential', ctx)), flags);
+      const subject = subjectOf(await readSubject(ctx, file), flags);
       const config = await ctx.config(flags);
       const { answer, source } = await verifyAgainst(ctx, out, subject, flags, config);
       if (answer.kind === 'credential') {
@@ -96,7 +108,7 @@ async function verifyAgainst(
     const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
     const answer: Answer =
       subject.kind === 'credential'
-        ? { kind: 'credential', result: await client.verifyCredential(subject.document) }
+        ? { kind: 'credential', result: await client.verifyCredential(subject.document, bindingOptions(subject)) }
         : {
             kind: 'presentation',
             result: await client.verifyPresentation(subject.document, presentationOptions(subject)),
@@ -120,12 +132,51 @@ async function verifyLocally(
   now: number,
 ): Promise<Answer> {
   if (subject.kind === 'credential') {
-    return { kind: 'credential', result: await verifyCredential(subject.document, { view, documentLoader, now }) };
+    const enveloped = envelopedOf(subject.document);
+    const result = enveloped
+      ? await verifyEnvelopedCredential(enveloped, { view, documentLoader, now, ...bindingOptions(subject) })
+      : await verifyCredential(subject.document, { view, documentLoader, now });
+    return { kind: 'credential', result };
   }
   return {
     kind: 'presentation',
     result: await verifyPresentation(subject.document, { view, documentLoader, now, ...presentationOptions(subject) }),
   };
+}
+
+/** The compact credential of an EnvelopedVerifiableCredential (VCDM 2.0 §4.13), or null. */
+function envelopedOf(document: unknown): { mediaType: string; compact: string } | null {
+  if (document === null || typeof document !== 'object') return null;
+  const { type, id } = document as Record<string, unknown>;
+  if (![type].flat().includes('EnvelopedVerifiableCredential') || typeof id !== 'string') return null;
+  return parseEnvelopedCredentialId(id) ?? { mediaType: 'unsupported', compact: '' };
+}
+
+/** An enveloped credential's key-binding options: `--challenge` is the KB-JWT nonce, `--domain` its aud. */
+function bindingOptions(subject: Subject): { challenge?: string; domain?: string } {
+  if (subject.kind !== 'credential' || !envelopedOf(subject.document)) return {};
+  return {
+    ...(subject.challenge !== undefined ? { challenge: subject.challenge } : {}),
+    ...(subject.domain !== undefined ? { domain: subject.domain } : {}),
+  };
+}
+
+/** The file's credential or presentation: JSON, or a compact credential wrapped into its envelope. */
+async function readSubject(ctx: CommandContext, file: string): Promise<unknown> {
+  const text = await readTextFile(file, 'credential', ctx);
+  if (isCompactCredentialText(text)) return envelopeCompactCredential(text, file === '-' ? 'standard input' : file);
+  try {
+    return unwrapVerifyRequest(JSON.parse(text));
+  } catch (error) {
+    throw new CliError(
+      'FILE_NOT_JSON',
+      `credential ${file === '-' ? 'standard input' : file} is not valid JSON nor a compact credential (${(error as Error).message})`,
+      {
+        hint: 'give a credential or presentation as JSON, or an SD-JWT VC / JWT credential as issued',
+        cause: error,
+      },
+    );
+  }
 }
 
 function presentationOptions(subject: Subject): { challenge?: string; domain?: string } {
@@ -182,7 +233,14 @@ async function verifyWithBundle(
 function subjectOf(document: unknown, flags: VerifyFlags): Subject {
   const type =
     document !== null && typeof document === 'object' ? (document as Record<string, unknown>).type : undefined;
-  if (![type].flat().includes('VerifiablePresentation')) return { kind: 'credential', document };
+  if (![type].flat().includes('VerifiablePresentation')) {
+    return {
+      kind: 'credential',
+      document,
+      ...(flags.challenge !== undefined ? { challenge: flags.challenge } : {}),
+      ...(flags.domain !== undefined ? { domain: flags.domain } : {}),
+    };
+  }
   return {
     kind: 'presentation',
     document,
