@@ -294,9 +294,33 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
       credentialSubject: { id: holder.did, licenceNumber: 'TW-A123456789' },
     });
     say(`    ${twMotor.name} issues driver’s licence ${licenceId} (a P-256 key: ecdsa-rdfc-2019)`);
+    // The format Taiwan's TW DIW wallet and the EU wallet carry (issue 13): an SD-JWT VC whose
+    // status is an entry on the issuer's IETF Token Status List.
+    const sdJwtAnswer = await post(
+      `${tw.api}/credentials/issue`,
+      {
+        credential: { vct: 'DriversLicenceCredential', licence_number: 'TW-B987654321', given_name: 'Mei-Ling' },
+        options: { format: 'dc+sd-jwt', disclosable: ['licence_number', 'given_name'] },
+      },
+      tw.token,
+    );
+    expect(sdJwtAnswer.status === 201, `${tw.name} to issue an SD-JWT VC: ${JSON.stringify(sdJwtAnswer.body)}`);
+    const sdJwt = sdJwtAnswer.body as {
+      verifiableCredential: Record<string, unknown>;
+      credentialId: string;
+      credentialStatus: { status_list: { uri: string; idx: number } };
+    };
+    const tokenEntry = sdJwt.credentialStatus.status_list;
+    say(
+      `    ${twMotor.name} also issues a licence to a TW DIW-style wallet as an SD-JWT VC (dc+sd-jwt, selectively disclosable claims)`,
+    );
+    say(`      Token Status List entry ${tokenEntry.idx} of ${tokenEntry.uri}`);
     const lists = [jp, tw].flatMap((n) => Object.values(n.node.issuer?.lists ?? {}));
-    await waitUntil('the issuers’ status lists to reach the pharmacy', () =>
-      lists.every((id) => pharmacy.node.registry.statusList(id) !== null),
+    await waitUntil(
+      'the issuers’ status lists to reach the pharmacy',
+      () =>
+        lists.every((id) => pharmacy.node.registry.statusList(id) !== null) &&
+        pharmacy.node.registry.joseStatusListVersions(tokenEntry.uri).length > 0,
     );
     endStep();
 
@@ -305,7 +329,10 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     const first = await verify(pharmacy, insurance);
     expect(first.verified, `the card to verify: ${first.line}`);
     say(`    ${first.line}`);
-    say('    no call to the insurer: the pharmacy’s node answered from its replica');
+    const sdJwtFirst = await verify(pharmacy, sdJwt.verifiableCredential);
+    expect(sdJwtFirst.verified, `the SD-JWT licence to verify: ${sdJwtFirst.line}`);
+    say(`    the Taiwanese SD-JWT licence at the Japanese pharmacy: ${sdJwtFirst.line}`);
+    say('    no call to the insurer nor to the licence office: the pharmacy’s node answered from its replica');
     endStep();
 
     // 6. Revocation.
@@ -332,7 +359,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     endStep();
 
     // 7. Outage.
-    step(7, 'Regional outage: the Digital Agency’s node is cut off');
+    step(7, 'Regional outage: the Digital Agency’s node is cut off, then the licence office’s');
     await jp.node.stop();
     say(`    ${jp.name} is down (its process stopped; its data directory stays)`);
     const during = await verify(pharmacy, insurance);
@@ -355,10 +382,30 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     say(
       `    meanwhile ${twMotor.name} revokes the licence on ${tw.name}: the pharmacy sees it ${now() - licenceRevokedAt} ms later; ${jp.name}, cut off, cannot`,
     );
+    const sdJwtRevoked = await post(
+      `${tw.api}/credentials/status`,
+      { credentialId: sdJwt.credentialId, credentialStatus: [{ type: 'TokenStatusList', status: 'revoked' }] },
+      tw.token,
+    );
+    expect(sdJwtRevoked.status === 200, `the SD-JWT revocation to be accepted: ${JSON.stringify(sdJwtRevoked.body)}`);
+    const sdJwtRevokedAt = now();
+    await waitUntil('the pharmacy to see the SD-JWT licence INVALID', async () =>
+      (await verify(pharmacy, sdJwt.verifiableCredential)).codes.includes('STATUS_INVALID'),
+    );
+    say(
+      `    and its SD-JWT licence: entry ${tokenEntry.idx} set INVALID; the pharmacy sees it ${now() - sdJwtRevokedAt} ms later`,
+    );
+    await tw.node.stop();
+    const issuerDown = await verify(pharmacy, sdJwt.verifiableCredential);
+    expect(issuerDown.codes.includes('STATUS_INVALID'), `the pharmacy to still answer INVALID: ${issuerDown.line}`);
+    say(
+      `    now ${tw.name} goes down too: with both agencies’ nodes down, the pharmacy still answers ${issuerDown.line}`,
+    );
     endStep();
 
     // 8. Healing.
-    step(8, 'The network heals: the Digital Agency’s node comes back and catches up');
+    step(8, 'The network heals: both agencies’ nodes come back and catch up');
+    await start(tw, network, [pharmacy.node]);
     await start(jp, network, [tw.node, pharmacy.node]);
     const backAt = now();
     say(
@@ -376,7 +423,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     const totalMs = now() - startedAt;
     say('');
     say(
-      `Done in ${(totalMs / 1000).toFixed(1)} s. No verification called an issuer, and verification kept working while a governing agency’s node was down.`,
+      `Done in ${(totalMs / 1000).toFixed(1)} s. No verification called an issuer, and verification kept working while both agencies’ nodes were down.`,
     );
     return { steps, revocationSeenMs, convergedMs, records, totalMs };
   } finally {

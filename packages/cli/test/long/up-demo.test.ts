@@ -206,6 +206,11 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       result.stdout,
       /data as of .*: governance version 1; list https:\/\/insurer\.example\.jp\/status\/revocation/,
     );
+    // The TW DIW-shaped story (issue 13): an SD-JWT VC on a Token Status List, revoked while its
+    // issuer's node and then the other agency's are down.
+    assert.match(result.stdout, /the Taiwanese SD-JWT licence at the Japanese pharmacy: ✓ verified/);
+    assert.match(result.stdout, /its SD-JWT licence: entry \d+ set INVALID; the pharmacy sees it \d+ ms later/);
+    assert.match(result.stdout, /both agencies’ nodes down, the pharmacy still answers ✗ not verified \(STATUS_INVALID\)/);
     assert.match(result.stdout, /converged \d+ ms after it came back: all 3 nodes hold the same \d+ records/);
   });
 });
