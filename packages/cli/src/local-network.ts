@@ -9,7 +9,8 @@
  *   network.json       the network file (genesis governance, pinned by digest)
  *   agency-jp/         a node data directory as `trustmesh init` makes it (config.json, token,
  *                      network.json, peer-key, db/), plus authority.key.json and issuer.key.json
- *   agency-tw/         the same, with authority.key.json
+ *   agency-tw/         the same, with authority.key.json and issuer.key.json (the TW DIW-shaped
+ *                      issuer of SD-JWT VCs)
  *   verifier/          the same
  *   examples/          unsigned credentials to issue, fresh ids on every run
  *   up.log             the nodes' structured logs
@@ -83,6 +84,18 @@ export interface UpManifest {
   ports: LocalPorts;
   authorities: { name: string; jurisdiction: string; did: string; node: LocalNodeName }[];
   issuer: { name: string; did: string; types: string[]; jurisdiction: string; node: LocalNodeName };
+  /**
+   * The TW DIW-shaped issuer (issue 13): a P-256 key on agency-tw issuing SD-JWT VCs on its Token
+   * Status List. Absent from networks created before it existed (`up --fresh` adds it).
+   */
+  walletIssuer?: {
+    name: string;
+    did: string;
+    types: string[];
+    jurisdiction: string;
+    node: LocalNodeName;
+    format: 'dc+sd-jwt';
+  };
 }
 
 /** A local network ready to start: its manifest, network file and, per node, directory and keys. */
@@ -96,7 +109,7 @@ export interface LocalNetwork {
 }
 
 /** Files the suggested commands write (the issued credentials), inside the data directory. */
-export const OUTPUTS = ['credential.json', 'issued.json'] as const;
+export const OUTPUTS = ['credential.json', 'issued.json', 'licence.sd-jwt'] as const;
 
 /** Names (inside the data directory) that belong to the local network; `--fresh` removes exactly these. */
 const OWNED = [
@@ -163,7 +176,10 @@ export async function openLocalNetwork(
   else manifest = { ...manifest, ports };
   // Rewritten on every run, so each node directory's config names the ports in use.
   await writeJsonFile(join(dataDir, UP_MANIFEST_FILE), manifest, { force: true, what: 'manifest' });
-  for (const node of LOCAL_NODES) await writeNodeConfig(join(dataDir, node.name), ports[node.name], node.name);
+  const issuerNodes = issuerNodesOf(manifest);
+  for (const node of LOCAL_NODES) {
+    await writeNodeConfig(join(dataDir, node.name), ports[node.name], issuerNodes.includes(node.name));
+  }
 
   const network = await loadNetworkFile(join(dataDir, NETWORK_FILE_NAME), 'the local network');
   const nodes: LocalNetwork['nodes'] = [];
@@ -171,12 +187,11 @@ export async function openLocalNetwork(
     const dir = join(dataDir, node.name);
     const token = (await readFile(join(dir, TOKEN_FILE_NAME), 'utf8').catch(() => '')).trim();
     if (!token) throw incomplete(dataDir, `${join(dir, TOKEN_FILE_NAME)} is missing`);
-    const issuerKey =
-      manifest.issuer.node === node.name
-        ? await readKeyPairFile(join(dir, ISSUER_KEY_FILE), 'issuer key', { stdin: emptyStdin() }).catch(() => {
-            throw incomplete(dataDir, `${join(dir, ISSUER_KEY_FILE)} is missing or unreadable`);
-          })
-        : null;
+    const issuerKey = issuerNodes.includes(node.name)
+      ? await readKeyPairFile(join(dir, ISSUER_KEY_FILE), 'issuer key', { stdin: emptyStdin() }).catch(() => {
+          throw incomplete(dataDir, `${join(dir, ISSUER_KEY_FILE)} is missing or unreadable`);
+        })
+      : null;
     nodes.push({ name: node.name, label: node.label, dir, token, issuerKey });
   }
   return { dataDir, manifest, network, created, nodes };
@@ -202,7 +217,14 @@ export function exampleCredential(id: string): Record<string, unknown> {
  */
 export async function writeExamples(
   dataDir: string,
-): Promise<{ request: string; requestId: string; credential: string; credentialId: string }> {
+): Promise<{
+  request: string;
+  requestId: string;
+  credential: string;
+  credentialId: string;
+  walletClaims: string;
+  walletCredentialId: string;
+}> {
   const dir = join(dataDir, EXAMPLES_DIR);
   await mkdir(dir, { recursive: true });
   // What the suggested commands wrote on an earlier run (issued.json, credential.json) stays: it is
@@ -213,22 +235,33 @@ export async function writeExamples(
   const credential = join(dir, 'health-insurance-credential.json');
   await writeJsonFile(request, { credential: exampleCredential(requestId) }, { force: true, what: 'example' });
   await writeJsonFile(credential, exampleCredential(credentialId), { force: true, what: 'example' });
-  return { request, requestId, credential, credentialId };
+  // The SD-JWT VC claim set (`trustmesh issue --format dc+sd-jwt`): vct and the claims.
+  const walletCredentialId = `urn:uuid:${randomUUID()}`;
+  const walletClaims = join(dir, 'drivers-licence-claims.json');
+  await writeJsonFile(
+    walletClaims,
+    { vct: 'DriversLicenceCredential', given_name: 'Mei-Ling', licence_number: `TW-B${walletCredentialId.slice(-9)}` },
+    { force: true, what: 'example' },
+  );
+  return { request, requestId, credential, credentialId, walletClaims, walletCredentialId };
 }
 
 async function createLocalNetwork(dataDir: string, ports: LocalPorts, now: number): Promise<UpManifest> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   for (const node of LOCAL_NODES) await mkdir(join(dataDir, node.name), { recursive: true, mode: 0o700 });
-  const [jp, tw, insurer] = await Promise.all([
+  const [jp, tw, insurer, licenceOffice] = await Promise.all([
     generateKeyPair('Ed25519'),
     generateKeyPair('Ed25519'),
     generateKeyPair('Ed25519'),
+    // TW DIW signs with ES256: a P-256 key.
+    generateKeyPair('P-256'),
   ]);
   const saveKey = (path: string, key: KeyPair) =>
     writeJsonFile(path, exportKeyPair(key), { force: true, mode: 0o600, what: 'key file' });
   await saveKey(join(dataDir, 'agency-jp', AUTHORITY_KEY_FILE), jp);
   await saveKey(join(dataDir, 'agency-tw', AUTHORITY_KEY_FILE), tw);
   await saveKey(join(dataDir, 'agency-jp', ISSUER_KEY_FILE), insurer);
+  await saveKey(join(dataDir, 'agency-tw', ISSUER_KEY_FILE), licenceOffice);
 
   const validFrom = new Date(now - 60_000);
   const validUntil = new Date(now + YEAR_MS);
@@ -277,6 +310,27 @@ async function createLocalNetwork(dataDir: string, ports: LocalPorts, now: numbe
     createDocumentLoader({}, {}),
   );
 
+  const walletIssuer = {
+    name: 'Motor Vehicles Office (TW)',
+    did: licenceOffice.did,
+    types: ['DriversLicenceCredential'],
+    jurisdiction: 'TW',
+    node: 'agency-tw' as const,
+    format: 'dc+sd-jwt' as const,
+  };
+  const walletAccreditation = await issueAccreditation(
+    {
+      accreditor: tw,
+      subject: licenceOffice.did,
+      role: 'issuer',
+      accreditedFor: [{ types: walletIssuer.types, jurisdiction: walletIssuer.jurisdiction }],
+      subjectKeys: [licenceOffice],
+      validFrom,
+      validUntil,
+    },
+    createDocumentLoader({}, {}),
+  );
+
   for (const node of LOCAL_NODES) {
     const dir = join(dataDir, node.name);
     await writeJsonFile(join(dir, NETWORK_FILE_NAME), network, { force: true, what: 'network file' });
@@ -288,17 +342,22 @@ async function createLocalNetwork(dataDir: string, ports: LocalPorts, now: numbe
   }
   // The accreditation goes into the issuer's node before it first starts, so issuer mode can publish
   // the issuer's status list at once; the other nodes get both by anti-entropy when they connect.
-  const registry = await Registry.open(
-    { networkId: network.networkId, genesisDigest: network.genesisDigest },
-    { store: new LevelRecordStore({ location: join(dataDir, 'agency-jp', DB_DIR_NAME) }), now: () => now },
-  );
-  try {
-    for (const record of [network.genesis, accreditation]) {
-      const outcome = await registry.submit(record);
-      if (outcome.status !== 'accept') throw new Error(`local network: record refused: ${outcome.error.code}`);
+  for (const [node, records] of [
+    ['agency-jp', [network.genesis, accreditation]],
+    ['agency-tw', [network.genesis, walletAccreditation]],
+  ] as const) {
+    const registry = await Registry.open(
+      { networkId: network.networkId, genesisDigest: network.genesisDigest },
+      { store: new LevelRecordStore({ location: join(dataDir, node, DB_DIR_NAME) }), now: () => now },
+    );
+    try {
+      for (const record of records) {
+        const outcome = await registry.submit(record);
+        if (outcome.status !== 'accept') throw new Error(`local network: record refused: ${outcome.error.code}`);
+      }
+    } finally {
+      await registry.close();
     }
-  } finally {
-    await registry.close();
   }
 
   return {
@@ -308,11 +367,17 @@ async function createLocalNetwork(dataDir: string, ports: LocalPorts, now: numbe
     ports,
     authorities: authorities.map((a) => ({ name: a.name, jurisdiction: a.jurisdiction, did: a.key.did, node: a.node })),
     issuer,
+    walletIssuer,
   };
 }
 
+/** The nodes that run in issuer mode: the health insurer's, and the TW DIW-shaped issuer's when there is one. */
+function issuerNodesOf(manifest: UpManifest): LocalNodeName[] {
+  return [manifest.issuer.node, ...(manifest.walletIssuer ? [manifest.walletIssuer.node] : [])];
+}
+
 /** A node directory's config.json, as `trustmesh init` writes it. */
-async function writeNodeConfig(dir: string, port: number, name: LocalNodeName): Promise<void> {
+async function writeNodeConfig(dir: string, port: number, issuer: boolean): Promise<void> {
   const api = { host: UP_HOST, port, publicBaseUrl: null };
   await writeJsonFile(
     join(dir, CONFIG_FILE_NAME),
@@ -322,7 +387,7 @@ async function writeNodeConfig(dir: string, port: number, name: LocalNodeName): 
       listen: [`/ip4/${UP_HOST}/tcp/0`],
       bootstrap: [],
       api,
-      ...(name === 'agency-jp' ? { issuerKey: ISSUER_KEY_FILE } : {}),
+      ...(issuer ? { issuerKey: ISSUER_KEY_FILE } : {}),
     },
     { force: true, what: 'config file' },
   );

@@ -233,6 +233,17 @@ function printReady(
     `${TRUSTMESH} revoke ${info.examples.credentialId} --node ${issuer} --token-file ${tokenFile(manifest.issuer.node)} --wait-on ${verifier}`,
     `${TRUSTMESH} verify ${credential} --node ${verifier}`,
   ];
+  // The TW DIW-shaped story (issue 13): an SD-JWT VC on the licence office's Token Status List.
+  const wallet = manifest.walletIssuer;
+  const licence = info.shown(join(local.dataDir, 'licence.sd-jwt'));
+  const walletCommands = wallet
+    ? [
+        `${TRUSTMESH} issue ${info.shown(info.examples.walletClaims)} --format dc+sd-jwt --credential-id ${info.examples.walletCredentialId} --node ${url(wallet.node)} --token-file ${tokenFile(wallet.node)} --out ${licence} --force`,
+        `${TRUSTMESH} verify ${licence} --node ${verifier}`,
+        `${TRUSTMESH} revoke ${info.examples.walletCredentialId} --node ${url(wallet.node)} --token-file ${tokenFile(wallet.node)} --wait-on ${verifier}`,
+        `${TRUSTMESH} verify ${licence} --node ${verifier}`,
+      ]
+    : [];
   const summary = {
     networkId: manifest.networkId,
     created: local.created,
@@ -251,7 +262,8 @@ function printReady(
     authorities: manifest.authorities,
     issuer: manifest.issuer,
     logFile: info.logFile,
-    tryNext: { curl, trustmesh: commands },
+    ...(wallet ? { walletIssuer: wallet } : {}),
+    tryNext: { curl, trustmesh: commands, ...(wallet ? { sdJwt: walletCommands } : {}) },
   };
   out.result(summary, (s) => {
     const width = Math.max(...LOCAL_NODES.map((n) => n.label.length));
@@ -265,6 +277,11 @@ function printReady(
       '',
       `  governance v1: ${s.authorities.map((a) => a.name).join(' + ')}, threshold 2`,
       `  accredited: ${s.issuer.name}, may issue ${s.issuer.types.join(', ')} in ${s.issuer.jurisdiction}`,
+      ...(s.walletIssuer
+        ? [
+            `  accredited: ${s.walletIssuer.name}, may issue ${s.walletIssuer.types.join(', ')} in ${s.walletIssuer.jurisdiction} (SD-JWT VC, issuer mode on ${s.walletIssuer.node})`,
+          ]
+        : []),
       `  3 nodes over TCP on loopback, each with its own LevelDB; data in ${info.dataDir}, logs in ${s.logFile}`,
       '',
       'What to try next, in another terminal in this directory:',
@@ -282,6 +299,16 @@ function printReady(
       'The same with the trustmesh command (exit code 0 verified, 1 not verified; revoke returns once the verifier has it):',
       '',
       ...commands.map((c) => `  ${c}`),
+      '',
+      ...(s.walletIssuer
+        ? [
+            `Taiwan's TW DIW wallet format: ${s.walletIssuer.name} on ${s.walletIssuer.node} issues a driver's licence as an SD-JWT VC`,
+            'on its Token Status List; the Japanese pharmacy verifies it against its own replica:',
+            '',
+            ...walletCommands.map((c) => `  ${c}`),
+          ]
+        : [`(this network predates the SD-JWT VC issuer: \`${TRUSTMESH} up --fresh\` adds one on agency-tw)`]),
+      '',
       `  ${TRUSTMESH} issuers --node ${verifier}`,
       `  ${TRUSTMESH} demo`,
       '',
@@ -335,7 +362,71 @@ async function runCheck(
   );
   if (!seen) return failed(out, `the verifier still answers ${JSON.stringify(last.body)}`);
   step(`not verified on ${verifier.name} (CREDENTIAL_REVOKED), ${now() - revokedAt} ms after the revocation`);
+  const wallet = local.manifest.walletIssuer;
+  if (wallet) {
+    const walletNode = nodes.find((n) => n.name === wallet.node);
+    const walletToken = local.nodes.find((n) => n.name === wallet.node)?.token;
+    if (!walletNode || !walletToken) throw new Error('local network: the SD-JWT VC issuer’s node is missing');
+    const code = await checkSdJwt(out, walletNode, walletToken, verifier, now);
+    if (code !== EXIT.OK) return code;
+  }
   out.note('check: ok');
+  return EXIT.OK;
+}
+
+/** `--check` for the TW DIW-shaped issuer: an SD-JWT VC issued, verified, revoked, seen INVALID. */
+async function checkSdJwt(
+  out: Output,
+  issuerNode: RunningNode,
+  token: string,
+  verifier: RunningNode,
+  now: () => number,
+): Promise<ExitCode> {
+  const step = (line: string) => out.note(`check: ${line}`);
+  const issued = await post(
+    `${issuerNode.apiUrl}/credentials/issue`,
+    {
+      credential: {
+        vct: 'DriversLicenceCredential',
+        given_name: 'Check',
+        licence_number: `TW-${randomUUID().slice(-9)}`,
+      },
+      options: { format: 'dc+sd-jwt' },
+    },
+    token,
+  );
+  if (issued.status !== 201)
+    return failed(out, `issuing the SD-JWT VC answered HTTP ${issued.status}: ${JSON.stringify(issued.body)}`);
+  const { verifiableCredential, credentialId } = issued.body as { verifiableCredential: unknown; credentialId: string };
+  step(`issued SD-JWT VC ${credentialId} on ${issuerNode.name}`);
+  const verify = () => post(`${verifier.apiUrl}/credentials/verify`, { verifiableCredential });
+  let last = await verify();
+  const verified = await waitFor(async () => {
+    last = await verify();
+    return last.status === 200;
+  }, CHECK_PROPAGATION_TIMEOUT_MS).then(
+    () => true,
+    () => false,
+  );
+  if (!verified) return failed(out, `the verifier did not verify the SD-JWT VC: ${JSON.stringify(last.body)}`);
+  step(`SD-JWT VC verified on ${verifier.name}`);
+  const revoked = await post(
+    `${issuerNode.apiUrl}/credentials/status`,
+    { credentialId, credentialStatus: [{ type: 'TokenStatusList', status: 'revoked' }] },
+    token,
+  );
+  if (revoked.status !== 200)
+    return failed(out, `revoking the SD-JWT VC answered HTTP ${revoked.status}: ${JSON.stringify(revoked.body)}`);
+  const revokedAt = now();
+  const seen = await waitFor(async () => {
+    last = await verify();
+    return last.status === 400 && JSON.stringify(last.body).includes('STATUS_INVALID');
+  }, CHECK_PROPAGATION_TIMEOUT_MS).then(
+    () => true,
+    () => false,
+  );
+  if (!seen) return failed(out, `the verifier still answers ${JSON.stringify(last.body)} for the SD-JWT VC`);
+  step(`SD-JWT VC not verified on ${verifier.name} (STATUS_INVALID), ${now() - revokedAt} ms after the revocation`);
   return EXIT.OK;
 }
 

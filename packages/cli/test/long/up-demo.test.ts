@@ -52,6 +52,10 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       result.stderr,
       /check: not verified on verifier \(CREDENTIAL_REVOKED\), \d+ ms after the revocation\n/,
     );
+    assert.match(
+      result.stderr,
+      /check: SD-JWT VC not verified on verifier \(STATUS_INVALID\), \d+ ms after the revocation\n/,
+    );
     assert.match(result.stderr, /check: ok\n/);
     for (const node of LOCAL_NODES) {
       const token = await stat(join(dir, '.trustmesh', node.name, 'token'));
@@ -77,7 +81,8 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       const curl = lines.filter((l) => l.startsWith('curl '));
       const commands = lines.filter((l) => /^npx trustmesh (issue|verify|revoke) /.test(l));
       assert.equal(curl.length, 4, printed);
-      assert.equal(commands.length, 4, printed);
+      // Four for the Data Integrity credential, four for the TW DIW-shaped SD-JWT VC (issue 13).
+      assert.equal(commands.length, 8, printed);
       // Pasted into a shell in the directory up ran in; `npx trustmesh` is the workspace's bin.
       const sh = (line: string) =>
         exec(
@@ -109,10 +114,11 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       for (const line of commands) results.push(await sh(line));
       assert.deepEqual(
         results.map((r) => r.code),
-        [0, 0, 0, 1],
+        [0, 0, 0, 1, 0, 0, 0, 1],
         results.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n'),
       );
       assert.match(results[3]?.stdout ?? '', /CREDENTIAL_REVOKED/);
+      assert.match(results[7]?.stdout ?? '', /STATUS_INVALID/);
 
       // docs/issuers.md, "Issuing through a node": its block as written for this local network, with
       // only the ports this test picked in place of 8701 and 8703.
@@ -136,6 +142,28 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       );
       assert.match(ran[2]?.stdout ?? '', /CREDENTIAL_SUSPENDED/);
       assert.match(ran[5]?.stdout ?? '', /CREDENTIAL_REVOKED/);
+
+      // docs/issuers.md, "SD-JWT VC on a Token Status List": its block as written, same ports.
+      const sdJwtSection = guide.slice(guide.indexOf('### SD-JWT VC on a Token Status List'));
+      const sdJwtBlock = sdJwtSection.slice(
+        sdJwtSection.indexOf('```sh\n') + 6,
+        sdJwtSection.indexOf('\n```', sdJwtSection.indexOf('```sh\n')),
+      );
+      const sdJwtRan = [];
+      for (const line of sdJwtBlock.split('\n')) {
+        sdJwtRan.push(
+          await sh(
+            line.replaceAll('127.0.0.1:8701', `127.0.0.1:${jp}`).replaceAll('127.0.0.1:8703', `127.0.0.1:${verifier}`),
+          ),
+        );
+      }
+      // echo, issue, verify, suspend, revoke, verify (INVALID)
+      assert.deepEqual(
+        sdJwtRan.map((r) => r.code),
+        [0, 0, 0, 0, 0, 1],
+        sdJwtRan.map((r) => `${r.stdout}${r.stderr}`).join('\n---\n'),
+      );
+      assert.match(sdJwtRan[5]?.stdout ?? '', /STATUS_INVALID/);
 
       // docs/verifiers.md, "Offline": export (from the verifier's API, and from its data directory,
       // which its running node holds), verify from the bundle, import, verify from the imported copy.
@@ -210,7 +238,10 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
     // issuer's node and then the other agency's are down.
     assert.match(result.stdout, /the Taiwanese SD-JWT licence at the Japanese pharmacy: ✓ verified/);
     assert.match(result.stdout, /its SD-JWT licence: entry \d+ set INVALID; the pharmacy sees it \d+ ms later/);
-    assert.match(result.stdout, /both agencies’ nodes down, the pharmacy still answers ✗ not verified \(STATUS_INVALID\)/);
+    assert.match(
+      result.stdout,
+      /both agencies’ nodes down, the pharmacy still answers ✗ not verified \(STATUS_INVALID\)/,
+    );
     assert.match(result.stdout, /converged \d+ ms after it came back: all 3 nodes hold the same \d+ records/);
   });
 });
