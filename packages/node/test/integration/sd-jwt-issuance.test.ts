@@ -155,6 +155,28 @@ describe('SD-JWT VC issuance on a Token Status List (issuer mode)', () => {
     assert.equal(list.getStatus(issued.body.credentialStatus.status_list.idx), 2);
   });
 
+  it('GET /status-lists lists the Token Status List beside the Bitstring lists, with where it is served', async () => {
+    await issue({ vct: VCT, n: 'listed' });
+    const listing = (await world.issuing.api.app.inject({ method: 'GET', url: '/status-lists' })).json();
+    const entry = listing.statusLists.find((l: { id: string }) => l.id === LIST);
+    assert.ok(entry, JSON.stringify(listing));
+    assert.equal(entry.format, 'token-status-list');
+    assert.equal(entry.mediaType, 'application/statuslist+jwt');
+    assert.equal(entry.bits, 2);
+    assert.equal(entry.issuer, world.issuerKey.did);
+    assert.equal(entry.href, '/status/token-status', 'the issuer’s own list, under its public base URL');
+    assert.ok(listing.statusLists.some((l: { format: string }) => l.format === 'bitstring-status-list'));
+    const served = await world.issuing.api.app.inject({ method: 'GET', url: entry.href });
+    assert.equal(served.statusCode, 200);
+    assert.equal(served.headers.etag, `"${entry.digest}"`);
+    const held = world.issuing.registry.joseStatusListVersions(LIST)[0];
+    assert.equal(served.body, Buffer.from(held?.bytes ?? []).toString(), 'byte-identical to what was signed');
+    // On another node the same list is served under /status-lists/{uri}.
+    const elsewhere = (await world.verifying.api.app.inject({ method: 'GET', url: '/status-lists' })).json();
+    const there = elsewhere.statusLists.find((l: { id: string }) => l.id === LIST);
+    assert.equal(there?.href, `/status-lists/${encodeURIComponent(LIST)}`);
+  });
+
   it('binds the holder key: a key-binding JWT made by the reference library verifies with the challenge and domain', async () => {
     const holder = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const holderJwk = holder.publicKey.export({ format: 'jwk' });

@@ -109,6 +109,15 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
                     validFrom: { type: 'string' },
                     digest: { type: 'string' },
                     href: { type: 'string', description: 'Path of the list on this node' },
+                    format: {
+                      type: 'string',
+                      description:
+                        'bitstring-status-list (W3C), token-status-list (IETF, JWT form) or status-list-2021 (JWT, TW DIW)',
+                    },
+                    mediaType: { type: 'string', description: 'What the href serves' },
+                    bits: { type: 'integer', description: 'Bits per entry (Token Status List)' },
+                    expires: { type: ['string', 'null'], description: 'exp of a JOSE list' },
+                    ttl: { type: ['integer', 'null'], description: 'ttl (seconds) of a Token Status List' },
                   },
                 },
               },
@@ -118,22 +127,51 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
       },
     },
     async () => ({
-      statusLists: registry.statusListIds().flatMap((id) => {
-        const state = registry.statusList(id);
-        if (!state) return [];
-        return [
-          {
-            id,
-            issuer: state.list.issuer,
-            statusPurpose: [...state.list.statusPurpose],
-            validFrom: new Date(state.list.validFrom).toISOString(),
-            digest: state.digest,
-            href: id.startsWith(ownPrefix)
-              ? `/status/${id.slice(ownPrefix.length)}`
-              : `/status-lists/${encodeURIComponent(id)}`,
-          },
-        ];
-      }),
+      statusLists: [
+        ...registry.statusListIds().flatMap((id) => {
+          const state = registry.statusList(id);
+          if (!state) return [];
+          return [
+            {
+              id,
+              issuer: state.list.issuer,
+              statusPurpose: [...state.list.statusPurpose],
+              validFrom: new Date(state.list.validFrom).toISOString(),
+              digest: state.digest,
+              href: id.startsWith(ownPrefix)
+                ? `/status/${id.slice(ownPrefix.length)}`
+                : `/status-lists/${encodeURIComponent(id)}`,
+              format: 'bitstring-status-list',
+              mediaType: 'application/vc',
+            },
+          ];
+        }),
+        // JOSE lists (issue 13): the newest version held of each uri, served where href says.
+        ...registry.joseStatusListUris().flatMap((uri) => {
+          const newest = [...registry.joseStatusListVersions(uri)].sort(
+            (a, b) => b.list.versionMs - a.list.versionMs,
+          )[0];
+          if (!newest) return [];
+          const { list } = newest;
+          return [
+            {
+              id: uri,
+              issuer: list.issuer,
+              ...(list.purpose ? { statusPurpose: [list.purpose] } : {}),
+              validFrom: new Date(list.versionMs).toISOString(),
+              digest: newest.digest,
+              href: uri.startsWith(ownPrefix)
+                ? `/status/${uri.slice(ownPrefix.length)}`
+                : `/status-lists/${encodeURIComponent(uri)}`,
+              format: list.format,
+              mediaType: list.mediaType,
+              bits: list.bits,
+              expires: list.expMs === null ? null : new Date(list.expMs).toISOString(),
+              ttl: list.ttlSeconds,
+            },
+          ];
+        }),
+      ],
     }),
   );
 
