@@ -235,6 +235,23 @@ describe('JOSE credential status (issue 13)', () => {
       C.STATUS_LIST_UNKNOWN,
     );
   });
+  it('an expired list answers undetermined, except a final INVALID; past its ttl a warning (draft §8.3, §5.1)', async () => {
+    const verifyAt = async (view: TrustView, idx: number) =>
+      verifyEnvelopedCredential({ mediaType: 'application/dc+sd-jwt', compact: await sdjwt(idx) }, opts(view));
+    const expired = withLists([listState([0, 1, 2], null, T0, signerPinned, { expMs: NOW - 1 })]);
+    assert.equal(codeOf(await verifyAt(expired, 0), 'status'), C.STATUS_LIST_EXPIRED);
+    assert.equal(codeOf(await verifyAt(expired, 2), 'status'), C.STATUS_LIST_EXPIRED);
+    assert.equal(codeOf(await verifyAt(expired, 1), 'status'), C.STATUS_INVALID, 'INVALID is final: it stands');
+    const current = withLists([listState([0, 1, 2], null, T0, signerPinned, { expMs: NOW + 1 })]);
+    const control = await verifyAt(current, 0);
+    assert.equal(codeOf(control, 'status'), 'pass');
+    assert.deepEqual(control.warnings, []);
+    const stale = await verifyAt(withLists([listState([0], null, NOW - 5_000, signerPinned, { ttlSeconds: 1 })]), 0);
+    assert.equal(codeOf(stale, 'status'), 'pass');
+    assert.match(stale.warnings.join('\n'), /beyond its ttl of 1 s/);
+    const fresh = await verifyAt(withLists([listState([0], null, NOW - 5_000, signerPinned, { ttlSeconds: 600 })]), 0);
+    assert.deepEqual(fresh.warnings, []);
+  });
   it('StatusList2021Entry: a set revocation bit in any counting version fails; clear passes', async () => {
     const vc = (idx: number) => ({
       type: ['VerifiableCredential', 'TwPidCredential'],

@@ -78,6 +78,8 @@ export const JOSE_CREDENTIAL_CODES = {
   STATUS_OTHER: 'STATUS_VALUE_NOT_VALID',
   /** `fail` (status) — the status reference is malformed, or its index is beyond the list. */
   STATUS_MALFORMED: 'STATUS_REFERENCE_MALFORMED',
+  /** `undetermined` (status) — the version read is past its `exp` and shows no final state (draft-ietf-oauth-status-list §8.3). */
+  STATUS_LIST_EXPIRED: 'STATUS_LIST_EXPIRED',
   /** `undetermined` (status) — no version of the list signed by a key that counts is held. */
   STATUS_LIST_UNKNOWN: 'STATUS_LIST_UNKNOWN',
 } as const;
@@ -569,6 +571,28 @@ function statusCheck(
     return fail(C.STATUS_MALFORMED, `index ${ref.idx} is beyond status list ${ref.uri}`);
   }
   const details = { uri: ref.uri, idx: ref.idx, value, digest: chosen.digest, versionMs: chosen.list.versionMs };
+  // A final state (TSL INVALID, a revocation bit) stands whatever the version's age: no later
+  // version may undo it. Anything else read from an expired version is not an answer.
+  const final = ref.purpose === null ? value === 1 : ref.purpose === 'revocation' && value !== 0;
+  const { expMs, ttlSeconds } = chosen.list;
+  if (!final && expMs !== null && expMs < options.now) {
+    // draft-ietf-oauth-status-list §8.3 step 4c: a Status List Token past its exp is not relied on
+    // (StatusList2021 JWTs: RFC 7519 §4.1.4 exp). Fail closed, as the Bitstring check does past validUntil.
+    return {
+      check: 'status',
+      outcome: 'undetermined',
+      code: C.STATUS_LIST_EXPIRED,
+      message: `status list ${ref.uri} expired at ${new Date(expMs).toISOString()}`,
+      details,
+    };
+  }
+  // draft-ietf-oauth-status-list §5.1 ttl: how long a copy may be relied on before fetching anew;
+  // past it the answer stands (the newest held) but says so, as for Bitstring lists.
+  if (ttlSeconds !== null && options.now - chosen.receivedAt > ttlSeconds * 1000) {
+    warnings.push(
+      `status list ${ref.uri} was received ${Math.round((options.now - chosen.receivedAt) / 1000)} s ago, beyond its ttl of ${ttlSeconds} s`,
+    );
+  }
   if (value === 0) return { check: 'status', outcome: 'pass', message: 'status VALID', details };
   if (ref.purpose !== null) {
     const code = ref.purpose === 'suspension' ? C.STATUS_SUSPENDED : C.STATUS_REVOKED;
