@@ -22,13 +22,26 @@ export const JOSE_KEY_CODES = {
 
 // Distinct keys tried for one header (a header without `kid`): bounds the work of a crafted header.
 const MAX_KEY_CANDIDATES = 4;
-// Imported public keys by Multikey (a few per issuer; bounded so hostile pinning cannot grow it).
+// Imported public keys, and JWKs derived from Multikeys (a P-256 point is decompressed, which costs
+// about as much as a tenth of a signature check), by Multikey: a few per issuer, bounded so hostile
+// pinning cannot grow them. A Multikey names its key exactly, so an entry never goes stale.
 const KEY_OBJECTS = new Map<string, KeyObject>();
+const DERIVED_JWKS = new Map<string, Readonly<PublicJwk> | null>();
 const MAX_KEY_OBJECTS = 4096;
 
-/** The JWK of a pinned key: as pinned, or derived from its Multikey form. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= MAX_KEY_OBJECTS) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
+}
+
+/** The JWK of a pinned key: as pinned, or derived from its Multikey form (frozen: shared between calls). */
 export function jwkOfPinnedKey(key: PinnedKey): PublicJwk | null {
-  return key.publicKeyJwk ?? multibaseToPublicJwk(key.publicKeyMultibase);
+  if (key.publicKeyJwk) return key.publicKeyJwk;
+  const cached = DERIVED_JWKS.get(key.publicKeyMultibase);
+  if (cached !== undefined) return cached;
+  const derived = multibaseToPublicJwk(key.publicKeyMultibase);
+  return remember(DERIVED_JWKS, key.publicKeyMultibase, derived ? Object.freeze(derived) : null);
 }
 
 function keyObjectOf(key: PinnedKey): KeyObject | null {
@@ -37,10 +50,7 @@ function keyObjectOf(key: PinnedKey): KeyObject | null {
   const jwk = jwkOfPinnedKey(key);
   if (!jwk) return null;
   const { kid: _kid, ...material } = jwk;
-  const object = createPublicKey({ key: material, format: 'jwk' });
-  if (KEY_OBJECTS.size >= MAX_KEY_OBJECTS) KEY_OBJECTS.delete(KEY_OBJECTS.keys().next().value as string);
-  KEY_OBJECTS.set(key.publicKeyMultibase, object);
-  return object;
+  return remember(KEY_OBJECTS, key.publicKeyMultibase, createPublicKey({ key: material, format: 'jwk' }));
 }
 
 /** The Multikey form of an `x5c` leaf's public key (RFC 7515 §4.1.6), or null when it has none we verify. */

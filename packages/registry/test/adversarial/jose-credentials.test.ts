@@ -205,3 +205,49 @@ describe('SD-JWT VC (issue 13)', () => {
     assert.equal(codeOf(r, 'proof'), 'pass');
   });
 });
+
+describe('jwt_vc_json registered claims vs the vc claim (VC Data Model 1.1 §6.3.1, issue 13)', () => {
+  const jwtVc = (payload: Record<string, unknown>) =>
+    signWith(ctx.issuerKey, { typ: 'JWT' }, { iss: ctx.did, iat: sec(T0), ...payload });
+  const vc = (extra: Record<string, unknown> = {}) => ({
+    '@context': ['https://www.w3.org/2018/credentials/v1'],
+    type: ['VerifiableCredential', 'TwPidCredential'],
+    credentialSubject: { id: 'did:example:holder', given_name: 'Mei' },
+    ...extra,
+  });
+  const verifyJwt = async (compact: string) =>
+    verifyEnvelopedCredential({ mediaType: 'application/jwt', compact }, opts());
+  it('control: iss = vc.issuer (string or {id}), sub = credentialSubject.id, jti = vc.id passes; each alone passes', async () => {
+    const id = `urn:uuid:${crypto.randomUUID()}`;
+    for (const issuer of [ctx.did, { id: ctx.did, name: 'TW issuer' }]) {
+      const r = await verifyJwt(await jwtVc({ sub: 'did:example:holder', jti: id, vc: vc({ id, issuer }) }));
+      assert.equal(r.verified, true, JSON.stringify(r.checks));
+    }
+    const claimsOnly = await verifyJwt(await jwtVc({ sub: 'did:example:holder', jti: id, vc: vc() }));
+    assert.equal(claimsOnly.verified, true, JSON.stringify(claimsOnly.checks));
+    const vcOnly = await verifyJwt(
+      await signWith(ctx.issuerKey, { typ: 'JWT' }, { iat: sec(T0), vc: vc({ id, issuer: ctx.did }) }),
+    );
+    assert.equal(vcOnly.verified, true, JSON.stringify(vcOnly.checks));
+  });
+  it('refuses a vc.issuer other than iss: the accredited iss signs, the vc claims another issuer', async () => {
+    const victim = ctx.world.net.keys.twMinistry.did; // an issuer a display would trust more
+    for (const issuer of [victim, { id: victim }]) {
+      const r = await verifyJwt(await jwtVc({ vc: vc({ issuer }) }));
+      assert.equal(codeOf(r, 'proof'), C.JWT_ISS_MISMATCH);
+      assert.equal(r.verified, false);
+    }
+  });
+  it('refuses a sub other than credentialSubject.id, and a jti other than vc.id', async () => {
+    const sub = await verifyJwt(await jwtVc({ sub: 'did:example:someone-else', vc: vc() }));
+    assert.equal(codeOf(sub, 'proof'), C.JWT_SUB_MISMATCH);
+    const subjects = vc({ credentialSubject: [{ id: 'did:example:holder' }, { id: 'did:example:other' }] });
+    assert.equal(
+      codeOf(await verifyJwt(await jwtVc({ sub: 'did:example:holder', vc: subjects })), 'proof'),
+      C.JWT_SUB_MISMATCH,
+    );
+    const jti = await verifyJwt(await jwtVc({ jti: 'urn:uuid:1', vc: vc({ id: 'urn:uuid:2' }) }));
+    assert.equal(codeOf(jti, 'proof'), C.JWT_JTI_MISMATCH);
+    assert.equal(jti.verified, false);
+  });
+});

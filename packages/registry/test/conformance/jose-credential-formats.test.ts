@@ -17,7 +17,7 @@ import {
 import type { JoseStatusListState, TrustView } from '../../src/verification/trust-view.ts';
 import type { VerificationResult } from '../../src/verification/verify-credential.ts';
 import { makeWorld, T0 } from '../fixtures.ts';
-import { refIssueSdJwtVc, refKeyPair } from '../helpers/reference-jose.ts';
+import { refIssueSdJwtVc, refKeyPair, refTokenStatusListJwt } from '../helpers/reference-jose.ts';
 
 const YEAR = 365 * 24 * 3600 * 1000;
 const NOW = T0 + 1000;
@@ -61,6 +61,7 @@ function listState(
   purpose: string | null,
   versionMs: number,
   signer = signerPinned,
+  freshness: { expMs?: number; ttlSeconds?: number } = {},
 ): JoseStatusListState {
   const bytes = new Uint8Array(Math.ceil(values.length / 4));
   values.forEach((v, i) => {
@@ -74,8 +75,8 @@ function listState(
       bits: 2,
       purpose,
       versionMs,
-      expMs: null,
-      ttlSeconds: null,
+      expMs: freshness.expMs ?? null,
+      ttlSeconds: freshness.ttlSeconds ?? null,
       mediaType: 'application/statuslist+jwt',
       size: () => values.length,
       read: (i) => {
@@ -234,6 +235,23 @@ describe('JOSE credential status (issue 13)', () => {
       C.STATUS_LIST_UNKNOWN,
     );
   });
+  it('an expired list answers undetermined, except a final INVALID; past its ttl a warning (draft §8.3, §5.1)', async () => {
+    const verifyAt = async (view: TrustView, idx: number) =>
+      verifyEnvelopedCredential({ mediaType: 'application/dc+sd-jwt', compact: await sdjwt(idx) }, opts(view));
+    const expired = withLists([listState([0, 1, 2], null, T0, signerPinned, { expMs: NOW - 1 })]);
+    assert.equal(codeOf(await verifyAt(expired, 0), 'status'), C.STATUS_LIST_EXPIRED);
+    assert.equal(codeOf(await verifyAt(expired, 2), 'status'), C.STATUS_LIST_EXPIRED);
+    assert.equal(codeOf(await verifyAt(expired, 1), 'status'), C.STATUS_INVALID, 'INVALID is final: it stands');
+    const current = withLists([listState([0, 1, 2], null, T0, signerPinned, { expMs: NOW + 1 })]);
+    const control = await verifyAt(current, 0);
+    assert.equal(codeOf(control, 'status'), 'pass');
+    assert.deepEqual(control.warnings, []);
+    const stale = await verifyAt(withLists([listState([0], null, NOW - 5_000, signerPinned, { ttlSeconds: 1 })]), 0);
+    assert.equal(codeOf(stale, 'status'), 'pass');
+    assert.match(stale.warnings.join('\n'), /beyond its ttl of 1 s/);
+    const fresh = await verifyAt(withLists([listState([0], null, NOW - 5_000, signerPinned, { ttlSeconds: 600 })]), 0);
+    assert.deepEqual(fresh.warnings, []);
+  });
   it('StatusList2021Entry: a set revocation bit in any counting version fails; clear passes', async () => {
     const vc = (idx: number) => ({
       type: ['VerifiableCredential', 'TwPidCredential'],
@@ -256,5 +274,116 @@ describe('JOSE credential status (issue 13)', () => {
       );
     assert.equal(await at(0), 'pass');
     assert.equal(await at(1), C.STATUS_REVOKED);
+  });
+});
+
+describe('the as-of stamp of a JOSE credential names the list version read (DESIGN.md Verification, issue 13)', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const HELD = 'https://issuer.example/status/as-of';
+  const credential = (uri: string, idx: number) =>
+    refIssueSdJwtVc({
+      issuerKey,
+      iss: did,
+      vct: 'urn:eudi:pid:1',
+      claims: { a: 1 },
+      iat: sec(T0),
+      status: { idx, uri },
+    });
+  const verifySd = async (compact: string, view: TrustView = world.registry) =>
+    verifyEnvelopedCredential({ mediaType: 'application/dc+sd-jwt', compact }, opts(view));
+  it('Token Status List (admitted, made by @sd-jwt/jwt-status-list): uri, iat, exp, ttl, digest, receipt', async () => {
+    const receivedAt = world.clock.now;
+    const jwt = await refTokenStatusListJwt({
+      privateJwk: issuerKey.privateJwk,
+      kid: issuerKey.kid,
+      iss: did,
+      sub: HELD,
+      iat: sec(T0),
+      exp: sec(T0 + YEAR),
+      ttl: 300,
+      bits: 2,
+      statuses: [0, 1, 0, 0],
+    });
+    const admitted = await world.registry.submit(jwt);
+    assert.equal(
+      admitted.status,
+      'accept',
+      admitted.status === 'accept' ? '' : JSON.stringify(admitted.error.toJSON()),
+    );
+    const held = world.registry.joseStatusListVersions(HELD)[0];
+    assert.ok(held);
+    const stamp = [
+      {
+        id: HELD,
+        validFrom: iso(T0),
+        validUntil: iso(T0 + YEAR),
+        digest: held.digest,
+        receivedAt: iso(receivedAt),
+        ttl: 300_000, // the TSL's ttl (seconds) in the stamp's unit, milliseconds, as for Bitstring lists
+      },
+    ];
+    const valid = await verifySd(await credential(HELD, 0));
+    assert.equal(valid.verified, true, JSON.stringify(valid.checks));
+    assert.deepEqual(valid.asOf.statusLists, stamp);
+    const invalid = await verifySd(await credential(HELD, 1));
+    assert.equal(codeOf(invalid, 'status'), C.STATUS_INVALID);
+    assert.deepEqual(invalid.asOf.statusLists, stamp, 'a failing status still names the list it read');
+  });
+  it('names nothing when no list was read: no status reference, or a list not held', async () => {
+    const none = await verifySd(
+      await refIssueSdJwtVc({ issuerKey, iss: did, vct: 'urn:eudi:pid:1', claims: { a: 1 }, iat: sec(T0) }),
+    );
+    assert.equal(none.verified, true, JSON.stringify(none.checks));
+    assert.deepEqual(none.asOf.statusLists, []);
+    const unknown = await verifySd(await credential('https://issuer.example/status/not-held', 0));
+    assert.equal(codeOf(unknown, 'status'), C.STATUS_LIST_UNKNOWN);
+    assert.deepEqual(unknown.asOf.statusLists, []);
+  });
+  it('StatusList2021: the version whose revocation bit decided is named; a clear entry names the newest', async () => {
+    const view = withLists([
+      listState([0, 1], 'revocation', T0, signerPinned, { expMs: T0 + YEAR, ttlSeconds: 600 }),
+      listState([0, 0], 'revocation', T0 + 500),
+    ]);
+    const at = async (idx: number) =>
+      verifyEnvelopedCredential(
+        {
+          mediaType: 'application/jwt',
+          compact: await sign(
+            {},
+            {
+              iss: did,
+              iat: sec(T0),
+              vc: {
+                type: ['VerifiableCredential', 'TwPidCredential'],
+                credentialSubject: {},
+                credentialStatus: {
+                  type: 'StatusList2021Entry',
+                  statusPurpose: 'revocation',
+                  statusListCredential: LIST,
+                  statusListIndex: String(idx),
+                },
+              },
+            },
+          ),
+        },
+        opts(view),
+      );
+    const revoked = await at(1);
+    assert.equal(codeOf(revoked, 'status'), C.STATUS_REVOKED);
+    assert.deepEqual(revoked.asOf.statusLists, [
+      {
+        id: LIST,
+        validFrom: iso(T0),
+        validUntil: iso(T0 + YEAR),
+        digest: `d${T0}`,
+        receivedAt: iso(T0),
+        ttl: 600_000,
+      },
+    ]);
+    const clear = await at(0);
+    assert.equal(codeOf(clear, 'status'), 'pass');
+    assert.deepEqual(clear.asOf.statusLists, [
+      { id: LIST, validFrom: iso(T0 + 500), digest: `d${T0 + 500}`, receivedAt: iso(T0 + 500) },
+    ]);
   });
 });

@@ -19,7 +19,7 @@ import { asOfStamp, type CheckResult } from '../check-result.ts';
 import { SELECTABLE_CHECKS, type SelectableCheck } from '../check-selection.ts';
 import { proofKeysFor } from '../credential-keys.ts';
 import { type ChainFailure, findChain, TRUST_CHAIN_CODES } from '../trust-chain.ts';
-import type { JoseStatusListState, StatusListState } from '../trust-view.ts';
+import type { JoseStatusListState } from '../trust-view.ts';
 import type { VerificationResult, VerifyOptions } from '../verify-credential.ts';
 
 /** Codes of JOSE credential verification (check results, never thrown). */
@@ -56,6 +56,12 @@ export const JOSE_CREDENTIAL_CODES = {
   KB_STALE: 'SD_JWT_KB_STALE',
   /** `fail` (proof) — KB-JWT `sd_hash` is not the hash of the presented SD-JWT (RFC 9901 §4.3.1). */
   KB_SD_HASH_MISMATCH: 'SD_JWT_KB_SD_HASH_MISMATCH',
+  /** `fail` (proof) — jwt_vc_json: `iss` and `vc.issuer` (or its id) both present and different (VC-JWT 1.1 §6.3.1). */
+  JWT_ISS_MISMATCH: 'JWT_VC_ISS_MISMATCH',
+  /** `fail` (proof) — jwt_vc_json: `sub` and a `vc.credentialSubject` id both present and different (VC-JWT 1.1 §6.3.1). */
+  JWT_SUB_MISMATCH: 'JWT_VC_SUB_MISMATCH',
+  /** `fail` (proof) — jwt_vc_json: `jti` and `vc.id` both present and different (VC-JWT 1.1 §6.3.1). */
+  JWT_JTI_MISMATCH: 'JWT_VC_JTI_MISMATCH',
   /** `fail` (validity) — `nbf` / validFrom in the future. */
   NOT_YET_VALID: 'CREDENTIAL_NOT_YET_VALID',
   /** `fail` (validity) — `exp` / validUntil has passed. */
@@ -72,6 +78,8 @@ export const JOSE_CREDENTIAL_CODES = {
   STATUS_OTHER: 'STATUS_VALUE_NOT_VALID',
   /** `fail` (status) — the status reference is malformed, or its index is beyond the list. */
   STATUS_MALFORMED: 'STATUS_REFERENCE_MALFORMED',
+  /** `undetermined` (status) — the version read is past its `exp` and shows no final state (draft-ietf-oauth-status-list §8.3). */
+  STATUS_LIST_EXPIRED: 'STATUS_LIST_EXPIRED',
   /** `undetermined` (status) — no version of the list signed by a key that counts is held. */
   STATUS_LIST_UNKNOWN: 'STATUS_LIST_UNKNOWN',
 } as const;
@@ -195,10 +203,42 @@ function parse(mediaType: string, compact: string): Parsed {
     if (!isObject(claims.vc)) throw new Fail(C.MALFORMED, 'a jwt_vc_json credential has a vc claim');
     vc = claims.vc;
     types = specificTypes(vc.type);
+    checkRegisteredClaimsMatchVc(claims, vc);
     issuer = claims.iss ?? (isObject(vc.issuer) ? vc.issuer.id : vc.issuer);
   }
   if (typeof issuer !== 'string' || issuer === '') throw new Fail(C.MALFORMED, 'the issuer (iss) must be a string');
   return { format, jws, claims, vc, types, issuer, kb };
+}
+
+/**
+ * VC Data Model 1.1 §6.3.1 (JWT encoding): `iss` MUST represent the issuer property, `sub` the id
+ * of the credentialSubject, `jti` the id of the credential. A decoder replaces the VC's property
+ * by the claim, so a credential whose claim and property disagree says two things — the signature
+ * and trust checks read `iss`, a holder or display may read `vc.issuer`. When both are present they
+ * must be equal; either alone is fine.
+ */
+function checkRegisteredClaimsMatchVc(claims: JsonObject, vc: JsonObject): void {
+  const vcIssuer = isObject(vc.issuer) ? vc.issuer.id : vc.issuer;
+  // [REJECT] VC-JWT 1.1 §6.3.1: iss MUST represent the issuer property (a string or {id}).
+  if (claims.iss !== undefined && vcIssuer !== undefined && claims.iss !== vcIssuer) {
+    throw new Fail(C.JWT_ISS_MISMATCH, 'iss is not vc.issuer (VC Data Model 1.1 §6.3.1: iss represents the issuer)');
+  }
+  if (claims.sub !== undefined) {
+    const subjects = Array.isArray(vc.credentialSubject) ? vc.credentialSubject : [vc.credentialSubject];
+    for (const subject of subjects) {
+      // [REJECT] VC-JWT 1.1 §6.3.1: sub MUST represent the id of the credentialSubject.
+      if (isObject(subject) && subject.id !== undefined && subject.id !== claims.sub) {
+        throw new Fail(
+          C.JWT_SUB_MISMATCH,
+          'sub is not vc.credentialSubject.id (VC Data Model 1.1 §6.3.1: sub represents the subject id)',
+        );
+      }
+    }
+  }
+  // [REJECT] VC-JWT 1.1 §6.3.1: jti MUST represent the id property of the credential.
+  if (claims.jti !== undefined && vc.id !== undefined && claims.jti !== vc.id) {
+    throw new Fail(C.JWT_JTI_MISMATCH, 'jti is not vc.id (VC Data Model 1.1 §6.3.1: jti represents the credential id)');
+  }
 }
 
 /**
@@ -349,12 +389,13 @@ export async function verifyEnvelopedCredential(
   const wanted = (c: SelectableCheck) => requested.has(c);
   const checks: CheckResult[] = [];
   const warnings: string[] = [];
-  const listsRead = new Map<string, StatusListState>();
+  // JOSE credentials read JOSE lists only; the Bitstring map stays empty (same stamp shape).
+  const joseListsRead = new Map<string, JoseStatusListState>();
   const result = (): VerificationResult => ({
     verified: checks.length > 0 && checks.every((c) => c.outcome === 'pass'),
     checks,
     checksRun,
-    asOf: asOfStamp(view, listsRead, now),
+    asOf: asOfStamp(view, new Map(), now, joseListsRead),
     warnings,
   });
   let parsed: Parsed;
@@ -392,7 +433,7 @@ export async function verifyEnvelopedCredential(
   if (wanted('issuer')) checks.push(...issuerResults);
   if (wanted('status')) {
     const statusKeys = signer && issuerResults.every((c) => c.outcome === 'pass') ? [signer] : keys;
-    checks.push(statusCheck(parsed, options, statusKeys));
+    checks.push(statusCheck(parsed, options, statusKeys, joseListsRead, warnings));
   }
   if (wanted('validity')) checks.push(validityCheck(parsed, now));
   return result();
@@ -461,8 +502,17 @@ function issuerChecks(
   });
 }
 
-/** The status reference: Token Status List (SD-JWT VC `status.status_list`) or StatusList2021Entry. */
-function statusCheck(parsed: Parsed, options: VerifyEnvelopedOptions, keys: readonly PinnedKey[]): CheckResult {
+/**
+ * The status reference: Token Status List (SD-JWT VC `status.status_list`) or StatusList2021Entry.
+ * The version read goes into `listsRead` (the answer's as-of stamp), past-ttl copies into `warnings`.
+ */
+function statusCheck(
+  parsed: Parsed,
+  options: VerifyEnvelopedOptions,
+  keys: readonly PinnedKey[],
+  listsRead: Map<string, JoseStatusListState>,
+  warnings: string[],
+): CheckResult {
   const fail = (code: string, message: string): CheckResult => ({ check: 'status', outcome: 'fail', code, message });
   let ref: { uri: string; idx: number; purpose: string | null } | null = null;
   const status = parsed.claims.status;
@@ -512,6 +562,8 @@ function statusCheck(parsed: Parsed, options: VerifyEnvelopedOptions, keys: read
       }
     }
   }
+  // DESIGN.md Verification: the answer names every list version it read (its as-of stamp).
+  listsRead.set(ref.uri, chosen);
   let value: number;
   try {
     value = chosen.list.read(ref.idx);
@@ -519,6 +571,28 @@ function statusCheck(parsed: Parsed, options: VerifyEnvelopedOptions, keys: read
     return fail(C.STATUS_MALFORMED, `index ${ref.idx} is beyond status list ${ref.uri}`);
   }
   const details = { uri: ref.uri, idx: ref.idx, value, digest: chosen.digest, versionMs: chosen.list.versionMs };
+  // A final state (TSL INVALID, a revocation bit) stands whatever the version's age: no later
+  // version may undo it. Anything else read from an expired version is not an answer.
+  const final = ref.purpose === null ? value === 1 : ref.purpose === 'revocation' && value !== 0;
+  const { expMs, ttlSeconds } = chosen.list;
+  if (!final && expMs !== null && expMs < options.now) {
+    // draft-ietf-oauth-status-list §8.3 step 4c: a Status List Token past its exp is not relied on
+    // (StatusList2021 JWTs: RFC 7519 §4.1.4 exp). Fail closed, as the Bitstring check does past validUntil.
+    return {
+      check: 'status',
+      outcome: 'undetermined',
+      code: C.STATUS_LIST_EXPIRED,
+      message: `status list ${ref.uri} expired at ${new Date(expMs).toISOString()}`,
+      details,
+    };
+  }
+  // draft-ietf-oauth-status-list §5.1 ttl: how long a copy may be relied on before fetching anew;
+  // past it the answer stands (the newest held) but says so, as for Bitstring lists.
+  if (ttlSeconds !== null && options.now - chosen.receivedAt > ttlSeconds * 1000) {
+    warnings.push(
+      `status list ${ref.uri} was received ${Math.round((options.now - chosen.receivedAt) / 1000)} s ago, beyond its ttl of ${ttlSeconds} s`,
+    );
+  }
   if (value === 0) return { check: 'status', outcome: 'pass', message: 'status VALID', details };
   if (ref.purpose !== null) {
     const code = ref.purpose === 'suspension' ? C.STATUS_SUSPENDED : C.STATUS_REVOKED;
