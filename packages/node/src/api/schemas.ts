@@ -54,6 +54,7 @@ export const AS_OF_SCHEMA = {
           validFrom: { type: 'string' },
           digest: { type: 'string' },
           receivedAt: { type: 'string' },
+          validUntil: { type: 'string', description: 'the list version’s validUntil (a JOSE list: exp)' },
           ttl: { type: 'integer' },
         },
       },

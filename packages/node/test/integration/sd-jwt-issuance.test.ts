@@ -61,6 +61,11 @@ describe('SD-JWT VC issuance on a Token Status List (issuer mode)', () => {
     const ok = await verify(vc);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.verified, true);
+    // The as-of stamp names the Token Status List version read (issue 13), through the HTTP schema.
+    assert.deepEqual(
+      ok.body.asOf.statusLists.map((l: { id: string }) => l.id),
+      [LIST],
+    );
     assert.equal((await entry(idx)).status, 'VALID');
 
     const revoked = await setStatus(issued.body.credentialId, 'revoked');
