@@ -17,7 +17,7 @@ import { isObject, type JsonObject } from '../../validation/fields.ts';
 import { jwsSignatureValid, verifyJwsWithKeys } from '../../validation/jose-keys.ts';
 import { asOfStamp, type CheckResult } from '../check-result.ts';
 import { SELECTABLE_CHECKS, type SelectableCheck } from '../check-selection.ts';
-import { proofKeysFor } from '../credential-keys.ts';
+import { type PassedScope, proofKeysFor, statusKeysFor } from '../credential-keys.ts';
 import { type ChainFailure, findChain, TRUST_CHAIN_CODES } from '../trust-chain.ts';
 import type { JoseStatusListState, StatusListState } from '../trust-view.ts';
 import type { VerificationResult, VerifyOptions } from '../verify-credential.ts';
@@ -391,11 +391,24 @@ export async function verifyEnvelopedCredential(
   const issuerResults = wanted('issuer') || wanted('status') ? issuerChecks(parsed, issuedAt, options, signer) : [];
   if (wanted('issuer')) checks.push(...issuerResults);
   if (wanted('status')) {
-    const statusKeys = signer && issuerResults.every((c) => c.outcome === 'pass') ? [signer] : keys;
+    // Status is read from list versions signed by the keys that count for the issuer in every scope
+    // the credential passed (as for Data Integrity credentials): TW DIW signs its lists with another
+    // key than its credentials. A credential that did not pass reads with its proof keys only.
+    const passed = issuerResults.every((c) => c.outcome === 'pass') ? passedScopesOf(issuerResults) : [];
+    const statusKeys = signer && passed.length > 0 ? statusKeysFor(view, parsed.issuer, passed, [issuedAt, now]) : keys;
     checks.push(statusCheck(parsed, options, statusKeys));
   }
   if (wanted('validity')) checks.push(validityCheck(parsed, now));
   return result();
+}
+
+function passedScopesOf(results: readonly CheckResult[]): PassedScope[] {
+  return results.flatMap((r) => {
+    const d = r.details as { type?: unknown; jurisdiction?: unknown } | undefined;
+    return typeof d?.type === 'string' && typeof d.jurisdiction === 'string'
+      ? [{ type: d.type, jurisdiction: d.jurisdiction }]
+      : [];
+  });
 }
 
 function issuedAtOf(parsed: Parsed): number | undefined {
@@ -461,30 +474,85 @@ function issuerChecks(
   });
 }
 
-/** The status reference: Token Status List (SD-JWT VC `status.status_list`) or StatusList2021Entry. */
-function statusCheck(parsed: Parsed, options: VerifyEnvelopedOptions, keys: readonly PinnedKey[]): CheckResult {
-  const fail = (code: string, message: string): CheckResult => ({ check: 'status', outcome: 'fail', code, message });
-  let ref: { uri: string; idx: number; purpose: string | null } | null = null;
+/** One status reference: a list, an index, and (StatusList2021) the purpose of the list. */
+interface StatusRef {
+  uri: string;
+  idx: number;
+  purpose: string | null;
+}
+
+// A credential names one list per purpose (TW DIW: revocation and suspension); more is not read.
+const MAX_STATUS_ENTRIES = 8;
+
+/** StatusList2021 §2.1: statusListIndex is an integer ≥ 0 expressed as a string (a number is tolerated). */
+function statusListIndexOf(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string' || !/^[0-9]{1,15}$/.test(value)) return null;
+  return Number(value);
+}
+
+/**
+ * The status references of a credential: SD-JWT VC `status.status_list` (draft-ietf-oauth-status-list
+ * §6.1), or every StatusList2021Entry of `credentialStatus` (one object or an array: TW DIW lists a
+ * revocation and a suspension entry). A string is returned when a reference is malformed.
+ */
+function statusRefsOf(parsed: Parsed): StatusRef[] | string {
   const status = parsed.claims.status;
-  const entry = parsed.vc?.credentialStatus;
   if (status !== undefined) {
-    // draft-ietf-oauth-status-list §6.1: status.status_list {idx, uri}.
     const sl = isObject(status) ? status.status_list : undefined;
     if (!isObject(sl) || typeof sl.uri !== 'string' || !Number.isSafeInteger(sl.idx) || (sl.idx as number) < 0) {
-      return fail(C.STATUS_MALFORMED, 'status.status_list must have a string uri and a non-negative integer idx');
+      return 'status.status_list must have a string uri and a non-negative integer idx';
     }
-    ref = { uri: sl.uri, idx: sl.idx as number, purpose: null };
-  } else if (entry !== undefined) {
-    // StatusList2021 §2.1: statusListCredential, statusListIndex (a string of an integer), statusPurpose.
-    const e = Array.isArray(entry) ? entry[0] : entry;
-    const idx = isObject(e) ? Number(e.statusListIndex) : Number.NaN;
-    if (!isObject(e) || typeof e.statusListCredential !== 'string' || !Number.isSafeInteger(idx) || idx < 0) {
-      return fail(C.STATUS_MALFORMED, 'credentialStatus must have statusListCredential and statusListIndex');
+    return [{ uri: sl.uri, idx: sl.idx as number, purpose: null }];
+  }
+  const entry = parsed.vc?.credentialStatus;
+  if (entry === undefined) return [];
+  const entries = Array.isArray(entry) ? entry : [entry];
+  if (entries.length === 0 || entries.length > MAX_STATUS_ENTRIES) {
+    return `credentialStatus must hold 1 to ${MAX_STATUS_ENTRIES} entries`;
+  }
+  const refs: StatusRef[] = [];
+  for (const e of entries) {
+    // StatusList2021 §2.1: statusListCredential, statusListIndex, statusPurpose.
+    const idx = isObject(e) ? statusListIndexOf(e.statusListIndex) : null;
+    if (!isObject(e) || typeof e.statusListCredential !== 'string' || idx === null) {
+      return 'each credentialStatus entry must have statusListCredential and a decimal statusListIndex';
     }
     const purpose = typeof e.statusPurpose === 'string' ? e.statusPurpose : 'revocation';
-    ref = { uri: e.statusListCredential, idx, purpose };
+    refs.push({ uri: e.statusListCredential, idx, purpose });
   }
-  if (!ref) return { check: 'status', outcome: 'pass', message: 'the credential carries no status reference' };
+  return refs;
+}
+
+/**
+ * The status check: every reference is read from a version of its list signed by a key that counts
+ * for the issuer; the credential is VALID only when every entry is (a fail wins over an undetermined).
+ */
+function statusCheck(parsed: Parsed, options: VerifyEnvelopedOptions, keys: readonly PinnedKey[]): CheckResult {
+  const refs = statusRefsOf(parsed);
+  if (typeof refs === 'string') return { check: 'status', outcome: 'fail', code: C.STATUS_MALFORMED, message: refs };
+  if (refs.length === 0)
+    return { check: 'status', outcome: 'pass', message: 'the credential carries no status reference' };
+  const results = refs.map((ref) => statusOfRef(ref, parsed, options, keys));
+  const deciding =
+    results.find((r) => r.outcome === 'fail') ?? results.find((r) => r.outcome === 'undetermined') ?? null;
+  if (deciding) return deciding;
+  if (results.length === 1) return results[0] as CheckResult;
+  return {
+    check: 'status',
+    outcome: 'pass',
+    message: `status VALID in ${results.length} lists`,
+    details: { entries: results.map((r) => r.details) },
+  };
+}
+
+function statusOfRef(
+  ref: StatusRef,
+  parsed: Parsed,
+  options: VerifyEnvelopedOptions,
+  keys: readonly PinnedKey[],
+): CheckResult {
+  const fail = (code: string, message: string): CheckResult => ({ check: 'status', outcome: 'fail', code, message });
   const versions = (options.view.joseStatusListVersions?.(ref.uri) ?? [])
     .filter((v) => keys.some((k) => sameKey(k, v.signer)))
     .filter((v) => ref.purpose === null || v.list.purpose === null || v.list.purpose === ref.purpose)
