@@ -35,8 +35,12 @@ export const ACCREDITATION_RECORD_CODES = {
 
 /** {@link ACCREDITATION_RECORD_CODES}.FIELD_INVALID, kept for existing importers. */
 export const ACCREDITATION_FIELD_INVALID = ACCREDITATION_RECORD_CODES.FIELD_INVALID;
-/** A W3C credential type term (`type` values of VCs). */
-const CREDENTIAL_TYPE_TERM = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+/**
+ * A credential type term (`type` values of VCs, matched exactly): letters, digits and `_`. It may
+ * begin with a digit: TW DIW's types lead with the issuer's 8-digit business id, e.g.
+ * `00000000_vpms_20250506_1217` (Docs/TWDIW_API_Specification.md DWVC-101, CredentialService.transfer).
+ */
+const CREDENTIAL_TYPE_TERM = /^[A-Za-z0-9][A-Za-z0-9_]{0,127}$/;
 /** A credential type URI (RFC 3986 scheme, then no spaces): SD-JWT VC `vct` values, e.g. `urn:eudi:pid:1`. */
 const CREDENTIAL_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]{0,31}:[!#-~]{1,480}$/;
 /** Deepest accreditor chain the registry follows: bounds work on untrusted data. */

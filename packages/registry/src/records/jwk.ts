@@ -100,6 +100,64 @@ export function multibaseToPublicJwk(multibase: string): PublicJwk | null {
   return null;
 }
 
+// multicodec `jwk_jcs-pub` (0xeb51) as an unsigned varint: a did:key whose key is a JCS public JWK.
+const JWK_JCS_PUB_CODEC = Uint8Array.of(0xd1, 0xd6, 0x03);
+// A jwk_jcs-pub did:key of a P-256 JWK is ~170 characters; longer input is not decoded at all.
+const MAX_DID_KEY_ID_LENGTH = 512;
+
+/**
+ * The Multikey form of the key a did:key method-specific id (`z…`) names: the id itself for a
+ * Multikey did:key (z6Mk…, zDna…), or, for multicodec `jwk_jcs-pub` (0xeb51, the did:key spelling
+ * TW DIW's issuers and holders use: base58btc of `d1 d6 03` ‖ the JWK as RFC 8785 JSON), the Multikey
+ * of that JWK. Null when a jwk_jcs-pub id does not hold exactly the RFC 8785 serialisation of a
+ * public P-256 or Ed25519 JWK (its key members only: no `kid`, nothing private), so one key has one
+ * did:key here.
+ */
+export function didKeyMultikey(methodSpecificId: string): string | null {
+  // Multikey did:keys (Ed25519 z6Mk…, P-256 zDna…) are their own Multikey: nothing to decode.
+  if (/^z(6Mk|Dna)/.test(methodSpecificId)) return methodSpecificId;
+  const known = DID_KEY_MULTIKEYS.get(methodSpecificId);
+  if (known !== undefined) return known;
+  const multikey = decodeDidKey(methodSpecificId);
+  // A pure function's memo (decoding a jwk_jcs-pub id costs ~0.1 ms), bounded like jose-keys' key cache.
+  if (DID_KEY_MULTIKEYS.size >= MAX_DID_KEY_MULTIKEYS)
+    DID_KEY_MULTIKEYS.delete(DID_KEY_MULTIKEYS.keys().next().value as string);
+  DID_KEY_MULTIKEYS.set(methodSpecificId, multikey);
+  return multikey;
+}
+
+const DID_KEY_MULTIKEYS = new Map<string, string | null>();
+const MAX_DID_KEY_MULTIKEYS = 4096;
+
+function decodeDidKey(methodSpecificId: string): string | null {
+  if (methodSpecificId.length > MAX_DID_KEY_ID_LENGTH) return null;
+  let bytes: Uint8Array;
+  try {
+    bytes = base58btc.decode(methodSpecificId);
+  } catch {
+    return null;
+  }
+  if (!JWK_JCS_PUB_CODEC.every((b, i) => bytes[i] === b)) return methodSpecificId;
+  let text: string;
+  let jwk: unknown;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(JWK_JCS_PUB_CODEC.byteLength));
+    jwk = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(jwk)) return null;
+  const members = jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['crv', 'kty', 'x'];
+  // RFC 8785 §3.2.3: members sorted by code unit, no whitespace; here only the key's own members.
+  const canonical = `{${members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',')}}`;
+  if (text !== canonical) return null;
+  try {
+    return publicJwkToMultibase(jwk, 'did:key', 'DID_KEY_INVALID').multibase;
+  } catch {
+    return null;
+  }
+}
+
 /** The JWS `alg` (RFC 7518 §3.1, RFC 8037 §3.1) a key of this curve signs with. */
 export function jwsAlgorithmOf(jwk: PublicJwk): 'ES256' | 'EdDSA' {
   return jwk.kty === 'EC' ? 'ES256' : 'EdDSA';

@@ -11,6 +11,8 @@
  * withdrawal list counts for a link only when signed by a key that counts for the accreditor in the
  * scope being checked (an authority's: a key of its governance entry).
  */
+
+import { ANY_DEPENDENCY, type DependencyKey } from '../errors.ts';
 import {
   type AccreditationScope,
   accreditationValidAt,
@@ -18,9 +20,9 @@ import {
   type ParsedAccreditation,
   scopeWithin,
 } from '../records/accreditation.ts';
-import { ANY_DEPENDENCY, type DependencyKey } from '../errors.ts';
 import { listDependency, subjectDependency } from '../records/dependencies.ts';
 import { type GovernanceAuthority, jurisdictionWithin } from '../records/governance.ts';
+import { didKeyMultikey } from '../records/jwk.ts';
 import { type PinnedKey, sameKey } from '../records/keys.ts';
 import { isBitstringStatusListEntry, parseStatusEntries } from '../records/status-entry.ts';
 import { readStatus } from '../status-list/bitstring.ts';
@@ -269,11 +271,17 @@ export function countingKeysOf(subject: string, links: readonly ParsedAccreditat
   return keys;
 }
 
-/** The key a did:key DID stands for: `did:key:z…#z…` with public key `z…`. */
+/**
+ * The key a did:key DID stands for: `did:key:z…#z…` with public key `z…` (a Multikey did:key), or the
+ * Multikey form of the JWK a `jwk_jcs-pub` did:key carries (TW DIW's issuers and holders). A did:key
+ * whose key cannot be read still names one key — one that matches nothing — so no other key ever
+ * counts for it.
+ */
 export function didKeyOf(did: string): PinnedKey | null {
   if (!did.startsWith('did:key:z')) return null;
   const multibase = did.slice('did:key:'.length);
-  return { id: `${did}#${multibase}`, type: 'Multikey', controller: did, publicKeyMultibase: multibase };
+  const publicKeyMultibase = didKeyMultikey(multibase) ?? multibase;
+  return { id: `${did}#${multibase}`, type: 'Multikey', controller: did, publicKeyMultibase };
 }
 
 // A did:key names its one key: any other key "for" it is somebody else's.

@@ -275,6 +275,41 @@ describe('JOSE credential status (issue 13)', () => {
     assert.equal(await at(0), 'pass');
     assert.equal(await at(1), C.STATUS_REVOKED);
   });
+  it('statusListIndex is an integer ≥ 0 as a decimal string (StatusList2021 §2.1) or a number; "", " 1", "0x1", "1e0" are malformed', async () => {
+    const view = withLists([listState([0, 1], 'revocation', T0)]);
+    const at = async (statusListIndex: unknown) =>
+      codeOf(
+        await verifyEnvelopedCredential(
+          {
+            mediaType: 'application/jwt',
+            compact: await sign(
+              {},
+              {
+                iss: did,
+                iat: sec(T0),
+                vc: {
+                  type: ['VerifiableCredential', 'TwPidCredential'],
+                  credentialSubject: {},
+                  credentialStatus: {
+                    type: 'StatusList2021Entry',
+                    statusPurpose: 'revocation',
+                    statusListCredential: LIST,
+                    statusListIndex,
+                  },
+                },
+              },
+            ),
+          },
+          opts(view),
+        ),
+        'status',
+      );
+    assert.equal(await at('1'), C.STATUS_REVOKED);
+    assert.equal(await at(1), C.STATUS_REVOKED);
+    // Number() would read these as 0 or 1: each is refused instead of read from a guessed index.
+    for (const bad of ['', ' 1', '0x1', '1e0', '-1', '1.0', -1, 1.5])
+      assert.equal(await at(bad), C.STATUS_MALFORMED, String(bad));
+  });
 });
 
 describe('the as-of stamp of a JOSE credential names the list version read (DESIGN.md Verification, issue 13)', () => {

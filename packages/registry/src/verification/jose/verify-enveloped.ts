@@ -12,15 +12,16 @@ import { ValidationError } from '../../errors.ts';
 import { DEFAULT_INPUT_LIMITS, parseJsonBounded } from '../../limits.ts';
 import { publicJwkToMultibase } from '../../records/jwk.ts';
 import { type CompactJws, parseCompactJws } from '../../records/jws.ts';
-import { type PinnedKey, sameKey } from '../../records/keys.ts';
+import type { PinnedKey } from '../../records/keys.ts';
 import { isObject, type JsonObject } from '../../validation/fields.ts';
 import { jwsSignatureValid, verifyJwsWithKeys } from '../../validation/jose-keys.ts';
 import { asOfStamp, type CheckResult } from '../check-result.ts';
 import { SELECTABLE_CHECKS, type SelectableCheck } from '../check-selection.ts';
-import { proofKeysFor } from '../credential-keys.ts';
+import { type PassedScope, proofKeysFor, statusKeysFor } from '../credential-keys.ts';
 import { type ChainFailure, findChain, TRUST_CHAIN_CODES } from '../trust-chain.ts';
 import type { JoseStatusListState } from '../trust-view.ts';
 import type { VerificationResult, VerifyOptions } from '../verify-credential.ts';
+import { JOSE_STATUS_CODES, joseStatusCheck } from './jose-status-check.ts';
 
 /** Codes of JOSE credential verification (check results, never thrown). */
 export const JOSE_CREDENTIAL_CODES = {
@@ -68,20 +69,7 @@ export const JOSE_CREDENTIAL_CODES = {
   EXPIRED: 'CREDENTIAL_EXPIRED',
   /** `fail` (issuer) — no accreditable type (`vct`, or vc.type besides VerifiableCredential). */
   TYPE_MISSING: 'CREDENTIAL_TYPE_MISSING',
-  /** `fail` (status) — Token Status List value 1 INVALID. */
-  STATUS_INVALID: 'STATUS_INVALID',
-  /** `fail` (status) — Token Status List value 2 SUSPENDED, or a set suspension bit. */
-  STATUS_SUSPENDED: 'STATUS_SUSPENDED',
-  /** `fail` (status) — a set revocation bit (StatusList2021). */
-  STATUS_REVOKED: 'STATUS_REVOKED',
-  /** `fail` (status) — a Token Status List value of 3 or more (application-specific, not VALID). */
-  STATUS_OTHER: 'STATUS_VALUE_NOT_VALID',
-  /** `fail` (status) — the status reference is malformed, or its index is beyond the list. */
-  STATUS_MALFORMED: 'STATUS_REFERENCE_MALFORMED',
-  /** `undetermined` (status) — the version read is past its `exp` and shows no final state (draft-ietf-oauth-status-list §8.3). */
-  STATUS_LIST_EXPIRED: 'STATUS_LIST_EXPIRED',
-  /** `undetermined` (status) — no version of the list signed by a key that counts is held. */
-  STATUS_LIST_UNKNOWN: 'STATUS_LIST_UNKNOWN',
+  ...JOSE_STATUS_CODES,
 } as const;
 const C = JOSE_CREDENTIAL_CODES;
 
@@ -432,11 +420,24 @@ export async function verifyEnvelopedCredential(
   const issuerResults = wanted('issuer') || wanted('status') ? issuerChecks(parsed, issuedAt, options, signer) : [];
   if (wanted('issuer')) checks.push(...issuerResults);
   if (wanted('status')) {
-    const statusKeys = signer && issuerResults.every((c) => c.outcome === 'pass') ? [signer] : keys;
-    checks.push(statusCheck(parsed, options, statusKeys, joseListsRead, warnings));
+    // Status is read from list versions signed by the keys that count for the issuer in every scope
+    // the credential passed (as for Data Integrity credentials): TW DIW signs its lists with another
+    // key than its credentials. A credential that did not pass reads with its proof keys only.
+    const passed = issuerResults.every((c) => c.outcome === 'pass') ? passedScopesOf(issuerResults) : [];
+    const statusKeys = signer && passed.length > 0 ? statusKeysFor(view, parsed.issuer, passed, [issuedAt, now]) : keys;
+    checks.push(joseStatusCheck(parsed, options, statusKeys, joseListsRead, warnings));
   }
   if (wanted('validity')) checks.push(validityCheck(parsed, now));
   return result();
+}
+
+function passedScopesOf(results: readonly CheckResult[]): PassedScope[] {
+  return results.flatMap((r) => {
+    const d = r.details as { type?: unknown; jurisdiction?: unknown } | undefined;
+    return typeof d?.type === 'string' && typeof d.jurisdiction === 'string'
+      ? [{ type: d.type, jurisdiction: d.jurisdiction }]
+      : [];
+  });
 }
 
 function issuedAtOf(parsed: Parsed): number | undefined {
@@ -500,115 +501,6 @@ function issuerChecks(
       details: { type },
     };
   });
-}
-
-/**
- * The status reference: Token Status List (SD-JWT VC `status.status_list`) or StatusList2021Entry.
- * The version read goes into `listsRead` (the answer's as-of stamp), past-ttl copies into `warnings`.
- */
-function statusCheck(
-  parsed: Parsed,
-  options: VerifyEnvelopedOptions,
-  keys: readonly PinnedKey[],
-  listsRead: Map<string, JoseStatusListState>,
-  warnings: string[],
-): CheckResult {
-  const fail = (code: string, message: string): CheckResult => ({ check: 'status', outcome: 'fail', code, message });
-  let ref: { uri: string; idx: number; purpose: string | null } | null = null;
-  const status = parsed.claims.status;
-  const entry = parsed.vc?.credentialStatus;
-  if (status !== undefined) {
-    // draft-ietf-oauth-status-list §6.1: status.status_list {idx, uri}.
-    const sl = isObject(status) ? status.status_list : undefined;
-    if (!isObject(sl) || typeof sl.uri !== 'string' || !Number.isSafeInteger(sl.idx) || (sl.idx as number) < 0) {
-      return fail(C.STATUS_MALFORMED, 'status.status_list must have a string uri and a non-negative integer idx');
-    }
-    ref = { uri: sl.uri, idx: sl.idx as number, purpose: null };
-  } else if (entry !== undefined) {
-    // StatusList2021 §2.1: statusListCredential, statusListIndex (a string of an integer), statusPurpose.
-    const e = Array.isArray(entry) ? entry[0] : entry;
-    const idx = isObject(e) ? Number(e.statusListIndex) : Number.NaN;
-    if (!isObject(e) || typeof e.statusListCredential !== 'string' || !Number.isSafeInteger(idx) || idx < 0) {
-      return fail(C.STATUS_MALFORMED, 'credentialStatus must have statusListCredential and statusListIndex');
-    }
-    const purpose = typeof e.statusPurpose === 'string' ? e.statusPurpose : 'revocation';
-    ref = { uri: e.statusListCredential, idx, purpose };
-  }
-  if (!ref) return { check: 'status', outcome: 'pass', message: 'the credential carries no status reference' };
-  const versions = (options.view.joseStatusListVersions?.(ref.uri) ?? [])
-    .filter((v) => keys.some((k) => sameKey(k, v.signer)))
-    .filter((v) => ref.purpose === null || v.list.purpose === null || v.list.purpose === ref.purpose)
-    .sort((a, b) => b.list.versionMs - a.list.versionMs);
-  if (versions.length === 0) {
-    return {
-      check: 'status',
-      outcome: 'undetermined',
-      code: C.STATUS_LIST_UNKNOWN,
-      message: `no version of status list ${ref.uri} signed by a key that counts for ${parsed.issuer} is held`,
-      details: { uri: ref.uri, idx: ref.idx },
-    };
-  }
-  let chosen = versions[0] as JoseStatusListState;
-  if (ref.purpose === 'revocation') {
-    // Revocation is final: any counting version with the bit set wins.
-    for (const v of versions) {
-      try {
-        if (v.list.read(ref.idx) !== 0) {
-          chosen = v;
-          break;
-        }
-      } catch {
-        // out of range in this version: reported on the newest below
-      }
-    }
-  }
-  // DESIGN.md Verification: the answer names every list version it read (its as-of stamp).
-  listsRead.set(ref.uri, chosen);
-  let value: number;
-  try {
-    value = chosen.list.read(ref.idx);
-  } catch {
-    return fail(C.STATUS_MALFORMED, `index ${ref.idx} is beyond status list ${ref.uri}`);
-  }
-  const details = { uri: ref.uri, idx: ref.idx, value, digest: chosen.digest, versionMs: chosen.list.versionMs };
-  // A final state (TSL INVALID, a revocation bit) stands whatever the version's age: no later
-  // version may undo it. Anything else read from an expired version is not an answer.
-  const final = ref.purpose === null ? value === 1 : ref.purpose === 'revocation' && value !== 0;
-  const { expMs, ttlSeconds } = chosen.list;
-  if (!final && expMs !== null && expMs < options.now) {
-    // draft-ietf-oauth-status-list §8.3 step 4c: a Status List Token past its exp is not relied on
-    // (StatusList2021 JWTs: RFC 7519 §4.1.4 exp). Fail closed, as the Bitstring check does past validUntil.
-    return {
-      check: 'status',
-      outcome: 'undetermined',
-      code: C.STATUS_LIST_EXPIRED,
-      message: `status list ${ref.uri} expired at ${new Date(expMs).toISOString()}`,
-      details,
-    };
-  }
-  // draft-ietf-oauth-status-list §5.1 ttl: how long a copy may be relied on before fetching anew;
-  // past it the answer stands (the newest held) but says so, as for Bitstring lists.
-  if (ttlSeconds !== null && options.now - chosen.receivedAt > ttlSeconds * 1000) {
-    warnings.push(
-      `status list ${ref.uri} was received ${Math.round((options.now - chosen.receivedAt) / 1000)} s ago, beyond its ttl of ${ttlSeconds} s`,
-    );
-  }
-  if (value === 0) return { check: 'status', outcome: 'pass', message: 'status VALID', details };
-  if (ref.purpose !== null) {
-    const code = ref.purpose === 'suspension' ? C.STATUS_SUSPENDED : C.STATUS_REVOKED;
-    return { check: 'status', outcome: 'fail', code, message: `${ref.purpose} bit set`, details };
-  }
-  if (value === 1)
-    return { check: 'status', outcome: 'fail', code: C.STATUS_INVALID, message: 'status INVALID', details };
-  if (value === 2)
-    return { check: 'status', outcome: 'fail', code: C.STATUS_SUSPENDED, message: 'status SUSPENDED', details };
-  return {
-    check: 'status',
-    outcome: 'fail',
-    code: C.STATUS_OTHER,
-    message: `status value ${value} is not VALID`,
-    details,
-  };
 }
 
 function validityCheck(parsed: Parsed, now: number): CheckResult {
