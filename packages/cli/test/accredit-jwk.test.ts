@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { NetworkFile } from '@trustmesh/node';
-import type { SampleNetwork } from '@trustmesh/registry';
+import { importPrivateJwk, type SampleNetwork } from '@trustmesh/registry';
 import { exportJWK, generateKeyPair } from 'jose';
 import {
   makeDataDir,
@@ -93,6 +93,59 @@ describe('trustmesh accredit --subject-jwk', () => {
     } finally {
       await registry.close();
     }
+  });
+
+  it('a did:key subject with a second key (TW DIW: credentials key-1, lists key-2): the DID key consents with a controller proof, a node admits it', async () => {
+    const didKey = await generateKeyPair('ES256', { extractable: true });
+    const listKey = await generateKeyPair('ES256', { extractable: true });
+    const didJwk = { ...(await exportJWK(didKey.privateKey)), kid: 'key-1' };
+    const keys = [didJwk, { ...(await exportJWK(listKey.privateKey)), kid: 'key-2' }];
+    await writeFile(join(dir, 'tw.jwks.json'), JSON.stringify({ keys }));
+    const subject = (await importPrivateJwk(didJwk, {})).did;
+    const run = (file: string, out: string) =>
+      runCli(
+        [
+          'accredit',
+          '--key',
+          'ministry.key.json',
+          '--subject',
+          subject,
+          '--subject-jwk',
+          file,
+          '--role',
+          'issuer',
+          '--types',
+          'DriversLicenceCredential',
+          '--jurisdiction',
+          'TW',
+          '--out',
+          out,
+        ],
+        { cwd: dir },
+      );
+    const result = await run('tw.jwks.json', 'tw-accreditation.json');
+    assert.equal(result.code, 0, show(result));
+    const accreditation = JSON.parse(await readFile(join(dir, 'tw-accreditation.json'), 'utf8'));
+    const pinned = accreditation.credentialSubject.publicKeys as Record<string, unknown>[];
+    assert.deepEqual(
+      pinned.map((k) => [k.id, typeof k.controllerProof]),
+      [
+        [`${subject}#${subject.slice(8)}`, 'undefined'],
+        [`${subject}#key-2`, 'string'],
+      ],
+    );
+    const registry = await openRegistry(data(), network);
+    try {
+      const outcome = await registry.submit(accreditation);
+      assert.equal(outcome.status, 'accept', JSON.stringify(outcome));
+    } finally {
+      await registry.close();
+    }
+    // A set that does not hold the did:key's own key cannot consent for it.
+    await writeFile(join(dir, 'stranger.jwks.json'), JSON.stringify({ keys: [keys[1], { ...keys[1], kid: 'key-3' }] }));
+    const refused = await run('stranger.jwks.json', 'z.json');
+    assert.notEqual(refused.code, 0, show(refused));
+    assert.match(refused.stderr, /none of the keys of --subject-jwk stranger\.jwks\.json is the key/);
   });
 
   it('refuses a public-only JWK (no proof of possession) and a key set without --subject', async () => {

@@ -24,6 +24,7 @@ export {
   type NextStatusListVersion,
   nextStatusListVersion,
   pinnedKeyOf,
+  proveAdditionalKey,
   proveKeyPossession,
   type StatusChange,
   type StatusListInput,
@@ -123,7 +124,15 @@ export {
 } from './records/governance.ts';
 export { jwsAlgorithmOf, multibaseToPublicJwk, type PublicJwk, publicJwkToMultibase } from './records/jwk.ts';
 export { type CompactJws, parseCompactJws } from './records/jws.ts';
-export { KEY_POSSESSION_TYPE, keyPossessionBytes, type PinnedKey, type PossessedKey, sameKey } from './records/keys.ts';
+export {
+  KEY_CONTROLLER_TYPE,
+  KEY_POSSESSION_TYPE,
+  keyControllerBytes,
+  keyPossessionBytes,
+  type PinnedKey,
+  type PossessedKey,
+  sameKey,
+} from './records/keys.ts';
 export * from './records/status-entry.ts';
 export * from './records/status-list-credential.ts';
 export { STATUS_LIST_CREDENTIAL_CODES } from './records/status-list-credential.ts';
@@ -211,6 +220,7 @@ export {
   type ChainFailure,
   type ChainQuery,
   type ChainResult,
+  didKeyOf,
   findChain,
   TRUST_CHAIN_CODES,
   type TrustChain,

@@ -8,11 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   createDocumentLoader,
+  didKeyOf,
   importPrivateJwk,
   issueAccreditation,
   type KeyPair,
   type PossessedKey,
   parseAccreditation,
+  proveAdditionalKey,
   proveKeyPossession,
   ValidationError,
 } from '@trustmesh/registry';
@@ -533,6 +535,9 @@ async function readSubjectJwks(
     });
   }
   const accreditationId = `urn:uuid:${randomUUID()}`;
+  if (jwks.length > 1 && subjectFlag?.startsWith('did:key:')) {
+    return { keys: await didKeySubjectJwks(spec, subjectFlag, jwks, accreditationId), accreditationId };
+  }
   const keys: PossessedKey[] = [];
   for (const [i, jwk] of jwks.entries()) {
     const kid = isObject(jwk) && typeof jwk.kid === 'string' ? jwk.kid : undefined;
@@ -562,6 +567,53 @@ async function readSubjectJwks(
     keys.push(await proveKeyPossession(keyPair, accreditationId, { jwk: kid === undefined ? {} : { kid } }));
   }
   return { keys, accreditationId };
+}
+
+/**
+ * A did:key subject with several keys (issue 13: a TW DIW issuer is the did:key of its credential
+ * key and signs its lists with another): the JWK whose public key the did:key names is pinned as
+ * the DID's own key; every other one as `<did>#<kid>`, with its proof of possession and the
+ * controller proof of the DID's key (docs/records.md, Trust rules), both made here.
+ */
+async function didKeySubjectJwks(
+  spec: string,
+  subject: string,
+  jwks: readonly unknown[],
+  accreditationId: string,
+): Promise<PossessedKey[]> {
+  const own = didKeyOf(subject);
+  const imported: { kid: string; jwk: Record<string, unknown>; multibase: string }[] = [];
+  for (const [i, jwk] of jwks.entries()) {
+    const kid = isObject(jwk) && typeof jwk.kid === 'string' ? jwk.kid : undefined;
+    if (!isObject(jwk) || typeof jwk.d !== 'string' || kid === undefined) {
+      throw new CliError('SUBJECT_JWK_INVALID', `key ${i} of --subject-jwk ${spec} must be a private JWK with a kid`, {
+        hint: 'the subject pins its keys with their private JWKs, each with the kid its JWTs name',
+      });
+    }
+    try {
+      imported.push({ kid, jwk, multibase: (await importPrivateJwk(jwk, {})).publicKeyMultibase });
+    } catch (error) {
+      throw new CliError('SUBJECT_JWK_INVALID', `key ${i} of --subject-jwk ${spec}: ${(error as Error).message}`, {
+        hint: 'P-256 (ES256) and Ed25519 (EdDSA) private JWKs are supported',
+      });
+    }
+  }
+  const didKey = imported.find((k) => k.multibase === own?.publicKeyMultibase);
+  if (!own || !didKey) {
+    throw new CliError('SUBJECT_JWK_INVALID', `none of the keys of --subject-jwk ${spec} is the key ${subject} names`, {
+      hint: 'a did:key is its key: the set must hold it (the others are pinned with its consent)',
+    });
+  }
+  const didKeyPair = await importPrivateJwk(didKey.jwk, { did: subject, verificationMethod: own.id });
+  const keys = [await proveKeyPossession(didKeyPair, accreditationId, { jwk: { kid: didKey.kid } })];
+  for (const other of imported) {
+    if (other === didKey) continue;
+    const keyPair = await importPrivateJwk(other.jwk, { did: subject, verificationMethod: `${subject}#${other.kid}` });
+    keys.push(
+      await proveAdditionalKey(didKeyPair, keyPair, accreditationId, { fragment: other.kid, jwk: { kid: other.kid } }),
+    );
+  }
+  return keys;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

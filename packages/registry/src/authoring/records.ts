@@ -22,7 +22,7 @@ import {
   governanceSigningBytes,
 } from '../records/governance.ts';
 import { multibaseToPublicJwk } from '../records/jwk.ts';
-import { keyPossessionBytes, type PinnedKey, type PossessedKey } from '../records/keys.ts';
+import { keyControllerBytes, keyPossessionBytes, type PinnedKey, type PossessedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import { readStatus, writeStatus } from '../status-list/bitstring.ts';
 import { encodeStatusList } from '../status-list/codec.ts';
@@ -67,6 +67,34 @@ export async function proveKeyPossession(
   const key = options.jwk ? asJsonWebKey(pinnedKeyOf(keyPair), options.jwk.kid) : pinnedKeyOf(keyPair);
   const proofOfPossession = await signBytes(keyPossessionBytes(key.controller, key.id, accreditationId), keyPair);
   return { ...key, proofOfPossession };
+}
+
+/**
+ * Another key for a did:key subject (issue 13: TW DIW signs its status lists with a key other than
+ * its DID's): the key pinned as `${subject}#${fragment}`, with the key's proof of possession and the
+ * did:key's controller proof (docs/records.md, Trust rules). Both are run by the subject, with its
+ * two key pairs, for the accreditation's id.
+ */
+export async function proveAdditionalKey(
+  didKeyPair: KeyPair,
+  additional: KeyPair,
+  accreditationId: string,
+  options: { fragment: string; jwk?: { kid?: string } },
+): Promise<PossessedKey> {
+  const subject = didKeyPair.did;
+  const base: PinnedKey = {
+    id: `${subject}#${options.fragment}`,
+    type: 'Multikey',
+    controller: subject,
+    publicKeyMultibase: additional.publicKeyMultibase,
+  };
+  const key = options.jwk ? asJsonWebKey(base, options.jwk.kid) : base;
+  const proofOfPossession = await signBytes(keyPossessionBytes(subject, key.id, accreditationId), additional);
+  const controllerProof = await signBytes(
+    keyControllerBytes(subject, key.id, key.publicKeyMultibase, accreditationId),
+    didKeyPair,
+  );
+  return { ...key, proofOfPossession, controllerProof };
 }
 
 /** An unsigned governance record. */

@@ -28,6 +28,12 @@ export interface PinnedKey {
    * {@link keyPossessionBytes} of (subject, key id, accreditation id). Checked at admission.
    */
   proofOfPossession?: string;
+  /**
+   * Controller proof (accreditations of a did:key subject only, issue 13): the signature of the
+   * did:key's own key, base58btc multibase, over {@link keyControllerBytes} — the DID's consent to
+   * have another key pinned for it (TW DIW signs lists with a key other than its DID's).
+   */
+  controllerProof?: string;
 }
 
 /** A pinned key that carries its proof of possession. */
@@ -43,6 +49,30 @@ export const KEY_POSSESSION_TYPE = 'TrustmeshKeyPossession';
  */
 export function keyPossessionBytes(subject: string, keyId: string, accreditationId: string): Uint8Array {
   return canonicalBytes({ type: KEY_POSSESSION_TYPE, subject, keyId, accreditation: accreditationId });
+}
+
+/** Domain-separation tag of a controller proof (see {@link keyControllerBytes}). */
+export const KEY_CONTROLLER_TYPE = 'TrustmeshKeyController';
+
+/**
+ * The bytes a did:key's own key signs to let accreditation `accreditationId` pin another key for
+ * it: canonical JSON of `{type, subject, keyId, publicKeyMultibase, accreditation}`. A did:key is
+ * its one key, so nobody but that key's holder may extend it — not even the accreditor; naming the
+ * public key and the accreditation means the consent cannot be moved to another key or grant.
+ */
+export function keyControllerBytes(
+  subject: string,
+  keyId: string,
+  publicKeyMultibase: string,
+  accreditationId: string,
+): Uint8Array {
+  return canonicalBytes({
+    type: KEY_CONTROLLER_TYPE,
+    subject,
+    keyId,
+    publicKeyMultibase,
+    accreditation: accreditationId,
+  });
 }
 
 /** True when `a` and `b` are the same key: same verification method id and the same public key. */
@@ -122,6 +152,14 @@ export function parsePinnedKeys(
         throw reject(code, join(field, 'proofOfPossession'), 'must be a base58btc multibase signature (z…)');
       }
       pinned.proofOfPossession = proof;
+    }
+    if (options.possession && entry.controllerProof !== undefined) {
+      const proof = requireString(entry, 'controllerProof', field, code, 256);
+      if (!/^z[1-9A-HJ-NP-Za-km-z]+$/.test(proof)) {
+        // [REJECT] docs/records.md Trust rules: a controller proof is a multibase signature.
+        throw reject(code, join(field, 'controllerProof'), 'must be a base58btc multibase signature (z…)');
+      }
+      pinned.controllerProof = proof;
     }
     keys.push(pinned);
   });

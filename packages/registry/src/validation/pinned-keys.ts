@@ -13,9 +13,9 @@
 import { verifyBytes } from '../crypto/keys.ts';
 import { PROOF_CODES, type VerifyProofOptions, verifyCredentialProof } from '../crypto/proofs.ts';
 import type { DocumentLoader, RemoteDocument } from '../crypto/types.ts';
-import { type ValidationError, reject } from '../errors.ts';
+import { reject, type ValidationError } from '../errors.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
-import { keyPossessionBytes, type PinnedKey, sameKey } from '../records/keys.ts';
+import { keyControllerBytes, keyPossessionBytes, type PinnedKey, sameKey } from '../records/keys.ts';
 import { didKeyOf } from '../verification/trust-chain.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
@@ -218,13 +218,20 @@ export async function requireKeyPossession(parsed: ParsedAccreditation): Promise
   const own = didKeyOf(parsed.subject);
   for (const [i, key] of parsed.publicKeys.entries()) {
     const field = `credentialSubject.publicKeys[${i}]`;
-    // [REJECT] docs/records.md Trust rules: a did:key is its key; pinning another key for it binds somebody else's.
+    // [REJECT] docs/records.md Trust rules: a did:key is its key; another key is pinned for it only
+    // with the consent of that key (a controller proof), or it would bind somebody else's DID.
     if (own && !sameKey(own, key)) {
-      throw reject(
-        PINNED_KEY_CODES.ACCREDITATION_DID_KEY_MISMATCH,
-        field,
-        `a did:key subject can be pinned only with its own key ${own.id} (${own.publicKeyMultibase})`,
-      );
+      const consent = key.controllerProof;
+      const bytes = keyControllerBytes(parsed.subject, key.id, key.publicKeyMultibase, parsed.id);
+      if (consent === undefined || !(await verifyBytes(bytes, consent, own.publicKeyMultibase))) {
+        throw reject(
+          PINNED_KEY_CODES.ACCREDITATION_DID_KEY_MISMATCH,
+          consent === undefined ? field : `${field}.controllerProof`,
+          consent === undefined
+            ? `a did:key subject can be pinned with another key than its own ${own.id} only with a controllerProof signed by that key`
+            : `is not ${own.id}'s signature over the binding of (${parsed.subject}, ${key.id}, ${key.publicKeyMultibase}, ${parsed.id})`,
+        );
+      }
     }
     // [REJECT] docs/records.md Trust rules: every pinned key carries its holder's proof of possession.
     if (key.proofOfPossession === undefined) {

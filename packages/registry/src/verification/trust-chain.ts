@@ -284,10 +284,12 @@ export function didKeyOf(did: string): PinnedKey | null {
   return { id: `${did}#${multibase}`, type: 'Multikey', controller: did, publicKeyMultibase };
 }
 
-// A did:key names its one key: any other key "for" it is somebody else's.
+// A did:key names its one key: any other key "for" it is somebody else's — unless the did:key's key
+// consented to it in the accreditation that pins it (a controllerProof, verified at admission:
+// validation/pinned-keys.ts; issue 13, TW DIW's list key).
 function didKeyAllows(did: string, key: PinnedKey): boolean {
   const own = didKeyOf(did);
-  return own === null || sameKey(own, key);
+  return own === null || sameKey(own, key) || key.controllerProof !== undefined;
 }
 
 function timingFailure(link: ParsedAccreditation, at: number[], skewMs: number): ChainFailure | null {

@@ -17,7 +17,14 @@
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { importPrivateJwk, issueAccreditation, proveKeyPossession, publicJwkToMultibase } from '../../src/index.ts';
+import {
+  importPrivateJwk,
+  issueAccreditation,
+  type PossessedKey,
+  proveAdditionalKey,
+  proveKeyPossession,
+  publicJwkToMultibase,
+} from '../../src/index.ts';
 import { STATUS_LIST_2021_CODES as L } from '../../src/status-list/jose-lists.ts';
 import { JOSE_CREDENTIAL_CODES as C, verifyEnvelopedCredential } from '../../src/verification/jose/verify-enveloped.ts';
 import { didKeyOf } from '../../src/verification/trust-chain.ts';
@@ -242,19 +249,81 @@ describe('TW DIW issuers are did:key jwk_jcs-pub (d1 d6 03 ‖ JCS JWK)', () => 
     assert.equal(check(await verifyTw(tw, compact), 'status'), `fail:${C.STATUS_SUSPENDED}`);
   });
 
-  it("TW's real list key (kid key-2) cannot count for a did:key issuer: the list is refused, status undetermined", async () => {
+  it("TW's real list key (kid key-2) counts for its did:key issuer only with the DID key's controller proof", async () => {
     const tw = await didKeyIssuer();
-    const jwt = await twStatusListJwt({
+    const listSignedByKey2 = () =>
+      twStatusListJwt({ key: tw.key2, issuer: tw.issuer, url: REVOCATION, purpose: 'revocation', nbf: S0 });
+    // Not pinned yet: the list is refused and the credential's status is undetermined.
+    assert.equal(await codeOf(tw.world, envelopeBytes(await listSignedByKey2())), 'JWS_KEY_NOT_PINNED');
+    const { compact } = await credential(tw, 7);
+    assert.equal(check(await verifyTw(tw, compact), 'status'), `undetermined:${C.STATUS_LIST_UNKNOWN}`);
+
+    const ownId = `${tw.issuer}#${tw.issuer.slice(8)}`;
+    const didKeyPair = await importPrivateJwk(tw.key1.privateJwk, { did: tw.issuer, verificationMethod: ownId });
+    const listKeyPair = await importPrivateJwk(tw.key2.privateJwk, {
+      did: tw.issuer,
+      verificationMethod: `${tw.issuer}#key-2`,
+    });
+    const submit = async (id: string, extra: PossessedKey) => {
+      const own = await proveKeyPossession(didKeyPair, id, { jwk: { kid: 'key-1' } });
+      const record = await issueAccreditation(
+        {
+          accreditor: tw.world.net.keys.twMinistry,
+          subject: tw.issuer,
+          role: 'issuer',
+          accreditedFor: [{ types: [TW_CREDENTIAL_TYPE], jurisdiction: 'TW' }],
+          subjectKeys: [own, extra],
+          validFrom: new Date(T0),
+          validUntil: new Date(T0 + YEAR),
+          id,
+        },
+        tw.world.net.documentLoader,
+      );
+      const outcome = await tw.world.registry.submit(record);
+      return outcome.status === 'accept' ? 'accept' : `${outcome.error.code} ${outcome.error.field}`;
+    };
+    const id = () => `urn:uuid:${crypto.randomUUID()}`;
+    const key2For = (consenting: typeof didKeyPair, accreditation: string) =>
+      proveAdditionalKey(consenting, listKeyPair, accreditation, { fragment: 'key-2', jwk: { kid: 'key-2' } });
+    const consentField = 'credentialSubject.publicKeys[1].controllerProof';
+    // Attack 1: no consent at all (the accreditor binding a key to somebody's did:key).
+    const bare = id();
+    const { controllerProof: _none, ...unconsented } = await key2For(didKeyPair, bare);
+    assert.equal(await submit(bare, unconsented), 'ACCREDITATION_DID_KEY_MISMATCH credentialSubject.publicKeys[1]');
+    // Attack 2: "consent" signed by key-2 itself, not by the DID's key.
+    const self = id();
+    assert.equal(
+      await submit(self, await key2For(listKeyPair, self)),
+      `ACCREDITATION_DID_KEY_MISMATCH ${consentField}`,
+    );
+    // Attack 3: the DID key's consent, replayed from another accreditation.
+    const earlier = await key2For(didKeyPair, id());
+    const replay = id();
+    const replayed = { ...(await key2For(didKeyPair, replay)), controllerProof: earlier.controllerProof as string };
+    assert.equal(await submit(replay, replayed), `ACCREDITATION_DID_KEY_MISMATCH ${consentField}`);
+
+    // Control: the DID key consents and key-2 proves possession: key-2 counts for the issuer.
+    const honest = id();
+    assert.equal(await submit(honest, await key2For(didKeyPair, honest)), 'accept');
+    tw.world.clock.now += 1_000;
+    for (const [url, purpose] of [
+      [REVOCATION, 'revocation'],
+      [SUSPENSION, 'suspension'],
+    ] as const) {
+      const jwt = await twStatusListJwt({ key: tw.key2, issuer: tw.issuer, url, purpose, nbf: S0 + 1 });
+      assert.equal(await codeOf(tw.world, envelopeBytes(jwt)), 'accept:status-list-2021');
+    }
+    assert.equal(check(await verifyTw(tw, compact), 'status'), 'pass');
+    const revoked = await twStatusListJwt({
       key: tw.key2,
       issuer: tw.issuer,
       url: REVOCATION,
       purpose: 'revocation',
-      nbf: S0,
+      nbf: S0 + 2,
+      bits: twBitstring(TW_LIST_BYTES, [7]),
     });
-    assert.equal(await codeOf(tw.world, envelopeBytes(jwt)), 'JWS_KEY_NOT_PINNED');
-    const r = await verifyTw(tw, (await credential(tw, 7)).compact);
-    assert.equal(check(r, 'proof'), 'pass');
-    assert.equal(check(r, 'status'), `undetermined:${C.STATUS_LIST_UNKNOWN}`);
+    assert.equal(await codeOf(tw.world, envelopeBytes(revoked)), 'accept:status-list-2021');
+    assert.equal(check(await verifyTw(tw, compact), 'status'), `fail:${C.STATUS_REVOKED}`);
   });
 });
 
