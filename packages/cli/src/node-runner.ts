@@ -143,8 +143,11 @@ export async function launchNode(
     throw launchError(error, settings, hints);
   }
   const address = node.api?.app.server.address();
+  // The scheme follows what the API serves: a node started with --tls-cert logs and reports https.
   const apiUrl =
-    address && typeof address === 'object' ? localApiUrl({ host: settings.api.host, port: address.port }) : null;
+    address && typeof address === 'object'
+      ? localApiUrl({ host: settings.api.host, port: address.port, tls: settings.api.tls })
+      : null;
   return { node, apiUrl };
 }
 

@@ -141,6 +141,81 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
   };
 }
 
+/** The workspace's bin: what `npx trustmesh` runs from the repository root. */
+export const ROOT_BIN = join(PACKAGE_DIR, '..', '..', 'bin', 'trustmesh.js');
+
+/** A documented shell line as `sh -c` runs it: `npx trustmesh …` is the workspace's bin. */
+export function pastedCommand(line: string): string {
+  return line.replaceAll(
+    /(^|&& )npx trustmesh /g,
+    `$1${JSON.stringify(process.execPath)} ${JSON.stringify(ROOT_BIN)} `,
+  );
+}
+
+/** The environment of a pasted line: the test's, cleared of TRUSTMESH_* (as in {@link runCli}). */
+function pastedEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('TRUSTMESH_')) delete env[name];
+  return env;
+}
+
+/** Runs a documented shell line in `cwd` as a user pasting it would (see {@link pastedCommand}). */
+export function runPasted(line: string, options: { cwd: string }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', pastedCommand(line)], { cwd: options.cwd, env: pastedEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+/**
+ * Starts a documented shell line (a node) in the background. The shell `exec`s the command, in a
+ * process group of its own: the workspace's bin may run the CLI as its child on the pinned Node, and
+ * a signal goes to the whole group, as systemd's default KillMode sends it, so nothing outlives a kill.
+ */
+export function startPasted(line: string, options: { cwd: string }): Background {
+  const child = spawn('sh', ['-c', `exec ${pastedCommand(line)}`], {
+    cwd: options.cwd,
+    env: pastedEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<RunResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? -1 : null), stdout, stderr }));
+  });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited,
+    kill(signal = 'SIGTERM') {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch (error) {
+        // The group is gone: everything in it has exited.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    },
+  };
+}
+
 /** A TCP port that was free a moment ago (listen on 0, read the port, close). */
 export async function freePort(): Promise<number> {
   const server = createServer();

@@ -105,9 +105,9 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         out.result({ file: flags.out, networkId: record.networkId, version: 1, threshold: record.threshold }, (r) => [
           `wrote the unsigned genesis of network ${r.networkId} to ${r.file}`,
           'next: each authority signs it on its own machine:',
-          `  trustmesh governance sign ${r.file} --key KEY_FILE`,
+          `  npx trustmesh governance sign ${r.file} --key KEY_FILE`,
           `then, once ${r.threshold} have signed:`,
-          `  trustmesh network finalize ${r.file} --out network.json`,
+          `  npx trustmesh network finalize ${r.file} --out network.json`,
         ]);
         return EXIT.OK;
       }

@@ -186,22 +186,24 @@ export class RecordGossip {
     this.modules.pubsub.subscribe(this.topic);
   }
 
-  /** Unsubscribes, settles held validations (ignore) and waits for work in flight. */
+  /**
+   * Settles held validations (ignore) and waits for work in flight; the node stops libp2p next.
+   *
+   * It does not leave the topic. Leaving sends each mesh peer a PRUNE with a backoff (gossipsub
+   * v1.1, "PRUNE Backoff and Peer Exchange"; @libp2p/gossipsub's unsubscribe backoff is 10 s), and a
+   * node restarted within it — the same peer id, from its data directory — GRAFTs during that
+   * backoff, which the peer answers with a PRUNE of the full backoff (60 s) and a behaviour penalty
+   * (P7): a minute out of every mesh, and NO_MESH_PEERS in /health, after a graceful restart, when a
+   * kill -9 costs nothing. Closing the
+   * connections (libp2p.stop) takes it out of its peers' meshes without a backoff. Until then the
+   * validator stays installed and ignores every message (`stopped`), so nothing unvalidated is
+   * forwarded.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unlisten.splice(0)) off();
     for (const id of [...this.held.keys()]) this.release(id, TopicValidatorResult.Ignore, GOSSIP_CODES.STOPPING);
-    if (this.started) {
-      try {
-        this.modules.pubsub.unsubscribe(this.topic);
-      } catch {
-        // Already stopped with libp2p: nothing to unsubscribe from.
-      }
-      if (this.modules.pubsub.topicValidators.get(this.topic) === this.validate) {
-        this.modules.pubsub.topicValidators.delete(this.topic);
-      }
-    }
     await Promise.allSettled([...this.tasks]);
   }
 

@@ -4,6 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import { GOSSIP_CODES } from '../../src/gossip/record-gossip.ts';
 import { recordsTopic } from '../../src/network/protocols.ts';
 import { connect, dial, FakeSink, type GossipPeer, record, startGossipPeer, stopAll, waitFor } from '../helpers.ts';
@@ -11,6 +12,12 @@ import { connect, dial, FakeSink, type GossipPeer, record, startGossipPeer, stop
 describe('record gossip over the memory transport', () => {
   const peers: GossipPeer[] = [];
   after(() => stopAll(peers));
+
+  /** Whether `b` is in `a`'s gossip mesh (getMeshPeers is public on gossipsub's class, not its interface). */
+  function inMesh(a: GossipPeer, b: GossipPeer): boolean {
+    const pubsub = a.libp2p.services.pubsub as unknown as { getMeshPeers(topic: string): string[] };
+    return pubsub.getMeshPeers(a.gossip.topic).includes(b.libp2p.peerId.toString());
+  }
 
   async function start(...args: Parameters<typeof startGossipPeer>): Promise<GossipPeer> {
     const peer = await startGossipPeer(...args);
@@ -173,6 +180,23 @@ describe('record gossip over the memory transport', () => {
       () => middle.gossip.counters().publishFailed[GOSSIP_CODES.DUPLICATE] === 1,
       'the re-publication was refused as a duplicate',
     );
+  });
+
+  it('a peer stopped gracefully and restarted at once, with the same peer id, is back in the mesh (stop sends no PRUNE)', async () => {
+    const key = await generateKeyPair('Ed25519');
+    const a = await start('restart');
+    const b = await start('restart', { privateKey: key });
+    await connect(a, b);
+    await waitFor(() => inMesh(a, b) && inMesh(b, a), 'a and b in each other’s mesh');
+    await b.stop();
+    await waitFor(() => a.libp2p.getConnections(b.libp2p.peerId).length === 0, 'a saw b go');
+    const restarted = await start('restart', { privateKey: key });
+    await connect(a, restarted);
+    // Had b left the topic on stop, a would hold a backoff for b's peer id and answer the restarted
+    // b's GRAFT with a PRUNE of gossipsub's full backoff (60 s): this wait would time out.
+    await waitFor(() => inMesh(a, restarted) && inMesh(restarted, a), 'the restarted b back in a’s mesh', {
+      timeoutMs: 20_000,
+    });
   });
 
   it('a record that proves equivocation is not forwarded; the evidence is published instead', async () => {
