@@ -7,14 +7,17 @@
  */
 import {
   createDocumentLoader,
+  createStatusList,
   type DocumentLoader,
+  issueStatusList,
   type KeyPair,
   type NextStatusListVersion,
   nextStatusListVersion as nextVersion,
   parseStatusListCredential,
-  ValidationError,
   type StatusChange,
   type StatusListCredential,
+  ValidationError,
+  writeStatus,
 } from '@trustmesh/registry';
 import { CliError } from './output.ts';
 
@@ -59,4 +62,41 @@ export function parseStatusListFrom(value: unknown, origin: string): StatusListC
       cause: error,
     });
   }
+}
+
+/** Entries of a list created by `--new-list`: the Recommendation's minimum (§3.2 step 9), for herd privacy. */
+export const NEW_LIST_ENTRIES = 131_072;
+
+/**
+ * The first version of a party's own list (`--new-list`): `NEW_LIST_ENTRIES` entries of one bit with
+ * `changes` set, purpose `purpose`. Only ever on request: a node that merely lags behind the list
+ * would otherwise make the CLI publish an empty list over it (every peer refuses that one as
+ * STATUS_LIST_ROLLBACK for a revocation list, but it must not be the default).
+ */
+export async function firstStatusListVersion(
+  id: string,
+  purpose: string,
+  changes: readonly StatusChange[],
+  keyPair: KeyPair,
+  options: { now: number },
+): Promise<{ credential: Record<string, unknown>; validFrom: string }> {
+  const bits = createStatusList(NEW_LIST_ENTRIES);
+  for (const change of changes) {
+    if (!Number.isInteger(change.index) || change.index < 0 || change.index >= NEW_LIST_ENTRIES) {
+      throw new CliError(
+        'STATUS_INDEX_INVALID',
+        `${id}: index ${change.index} is outside a new list of ${NEW_LIST_ENTRIES} entries`,
+        {
+          hint: `choose an index below ${NEW_LIST_ENTRIES}`,
+        },
+      );
+    }
+    writeStatus(bits, change.index, 1, change.value);
+  }
+  const validFrom = new Date(options.now);
+  const credential = await issueStatusList(
+    { issuer: keyPair, id, statusPurpose: purpose, bits, validFrom },
+    createDocumentLoader({}, {}),
+  );
+  return { credential, validFrom: validFrom.toISOString() };
 }

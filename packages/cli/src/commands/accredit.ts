@@ -39,7 +39,7 @@ import { readJsonFile, writeJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
-import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { firstStatusListVersion, nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
 import { nodeClientFor, reportPublish } from './publish.ts';
 
 /** Validity of an accreditation unless `--valid-days` says otherwise. */
@@ -58,6 +58,7 @@ interface AccreditFlags extends ConfigFlags {
   validFrom?: string;
   withdrawalList?: string;
   withdrawalIndex?: number;
+  newList?: boolean;
   out?: string;
   force?: boolean;
   json?: boolean;
@@ -69,6 +70,7 @@ interface WithdrawFlags extends ConfigFlags {
   list?: string;
   index?: number;
   current?: string;
+  newList?: boolean;
   out?: string;
   force?: boolean;
   json?: boolean;
@@ -123,6 +125,10 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       new Option('--withdrawal-list <url>', 'your revocation list through which you can withdraw this accreditation'),
       new Option('--withdrawal-index <n>', 'the entry of --withdrawal-list reserved for it').argParser(
         nonNegativeInteger,
+      ),
+      new Option(
+        '--new-list',
+        'with --withdrawal-list and --node: if the node holds no such list, publish its first version (131,072 entries, none set) first',
       ),
       new Option('--out <file>', 'write the signed accreditation here (- for standard output)'),
       ...nodeOptions('to publish through'),
@@ -224,14 +230,12 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         validFrom: String(credential.validFrom),
         validUntil: String(credential.validUntil),
       };
-      return deliver(
-        out,
-        ctx,
-        credential,
-        { ...flags, node: config.values.node ?? undefined },
-        summary,
-        'accreditation',
-      );
+      const node = config.values.node ?? undefined;
+      if (flags.withdrawalList !== undefined) {
+        const listed = await ensureWithdrawalList(out, ctx, flags.withdrawalList, accreditor, { ...flags, node });
+        if (listed !== EXIT.OK) return listed;
+      }
+      return deliver(out, ctx, credential, { ...flags, node }, summary, 'accreditation');
     }),
   );
 
@@ -248,6 +252,10 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       new Option('--list <url>', 'your revocation list (instead of --accreditation)'),
       new Option('--index <n>', 'the entry to set (instead of --accreditation)').argParser(nonNegativeInteger),
       new Option('--current <file>', 'the current version of the list, as a file (instead of --data or --node)'),
+      new Option(
+        '--new-list',
+        'if the list does not exist yet, publish its first version (131,072 entries) with this entry set',
+      ),
       dataOption(
         'data directory to read the current list from (and, without --node/--out, to store the new version in)',
       ),
@@ -290,8 +298,15 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         const { registry } = await openDataDir(config.values, { now: ctx.now });
         try {
           const state = registry.statusList(list);
-          if (!state) throw unknownList(list, config.values.dataDir);
-          const next = await nextStatusListVersion(state.list, [{ index, value: 1 }], keyPair, { now: ctx.now() });
+          if (!state && !flags.newList) throw unknownList(list, config.values.dataDir);
+          const next = state
+            ? await nextStatusListVersion(state.list, [{ index, value: 1 }], keyPair, { now: ctx.now() })
+            : {
+                ...(await firstStatusListVersion(list, 'revocation', [{ index, value: 1 }], keyPair, {
+                  now: ctx.now(),
+                })),
+                changed: true,
+              };
           if (!next.changed) return alreadyWithdrawn(out, list, index);
           if (flags.out || node) {
             return deliver(
@@ -330,9 +345,20 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       }
       const client = new NodeClient({ baseUrl: node, token: config.values.token });
       const fetched = await client.statusList(list);
-      if (!fetched) throw unknownList(list, node);
-      const held = parseStatusListFrom(fetched, `${node}: ${list}`);
-      const next = await nextStatusListVersion(held, [{ index, value: 1 }], keyPair, { now: ctx.now() });
+      if (!fetched && !flags.newList) throw unknownList(list, node);
+      const next = fetched
+        ? await nextStatusListVersion(
+            parseStatusListFrom(fetched, `${node}: ${list}`),
+            [{ index, value: 1 }],
+            keyPair,
+            {
+              now: ctx.now(),
+            },
+          )
+        : {
+            ...(await firstStatusListVersion(list, 'revocation', [{ index, value: 1 }], keyPair, { now: ctx.now() })),
+            changed: true,
+          };
       if (!next.changed) return alreadyWithdrawn(out, list, index);
       return deliver(
         out,
@@ -402,6 +428,39 @@ async function validitySources(
     }
   }
   return sources;
+}
+
+/**
+ * An accreditation with a withdrawal entry counts only while its list is held: until then every
+ * verifier answers ACCREDITATION_STATUS_UNKNOWN (fail closed: a withdrawal could be withheld). So
+ * with `--node`, the list must be there before the accreditation is published: `--new-list`
+ * publishes its first version (nothing set) when the node holds none, and without it the command
+ * refuses rather than publish an accreditation that verifies nothing. With `--out` alone there is
+ * no node to ask: a note says what the accreditation needs.
+ */
+async function ensureWithdrawalList(
+  out: Output,
+  ctx: CommandContext,
+  list: string,
+  accreditor: KeyPair,
+  flags: { node?: string; token?: string; newList?: boolean },
+): Promise<ExitCode> {
+  if (!flags.node) {
+    out.note(
+      `the accreditation counts only once the network holds its withdrawal list ${list}: publish the list first (accredit or withdraw with --new-list --node URL)`,
+    );
+    return EXIT.OK;
+  }
+  const client = await nodeClientFor(ctx, flags);
+  if (await client.statusList(list)) return EXIT.OK;
+  if (!flags.newList) {
+    throw new CliError('WITHDRAWAL_LIST_UNKNOWN', `${flags.node} holds no status list ${list}`, {
+      hint: 'until the list is published the accreditation verifies nothing (ACCREDITATION_STATUS_UNKNOWN): add --new-list to publish its first version, or check the URL',
+    });
+  }
+  const first = await firstStatusListVersion(list, 'revocation', [], accreditor, { now: ctx.now() });
+  out.note(`publishing the first version of your withdrawal list ${list} (version ${first.validFrom})`);
+  return reportPublish(out, await client.publishRecord(first.credential), client.options.baseUrl);
 }
 
 /** Writes a signed record to `--out` and/or publishes it through `--node`. */
@@ -479,7 +538,7 @@ function alreadyWithdrawn(out: Output, list: string, index: number): ExitCode {
 
 function unknownList(list: string, where: string): CliError {
   return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
-    hint: 'check the list URL; a list must be published before entries on it can be set',
+    hint: 'check the list URL; for the first withdrawal on a list of your own, add --new-list',
   });
 }
 

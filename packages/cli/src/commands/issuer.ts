@@ -26,7 +26,7 @@ import { readJsonFile, writeFileAtomic, writeJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
-import { nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { firstStatusListVersion, nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
 import { type AwaitedEntry, waitForStatus } from '../status-propagation.ts';
 import { failOnNoPeers, nodeClientFor, reportPublish, tokenArgument } from './publish.ts';
 
@@ -42,6 +42,7 @@ interface IssueFlags extends ConfigFlags {
 
 interface StatusFlags extends ConfigFlags {
   key?: string;
+  newList?: boolean;
   list?: string;
   index?: number;
   waitOn?: string;
@@ -187,6 +188,10 @@ export function registerIssuerCommands(program: Command, ctx: CommandContext): v
           '--wait-on <url>',
           'return only once this node (e.g. a verifier’s) answers the new status (GET /credentials/status), at most 10 s',
         ),
+        new Option(
+          '--new-list',
+          'with --key: if the list does not exist yet, publish its first version (131,072 entries) with this entry set',
+        ),
         networkOption(),
         jsonOption(),
       ],
@@ -326,9 +331,11 @@ async function changeWithKey(
     const { registry } = await openDataDir(config.values, { now: ctx.now });
     try {
       const held = registry.statusList(list);
-      if (!held) throw unknownList(list, config.values.dataDir);
-      checkPurpose(spec, list, held.list.statusPurpose);
-      const next = await nextStatusListVersion(held.list, change, keyPair, { now: ctx.now() });
+      if (!held && !flags.newList) throw unknownList(list, config.values.dataDir);
+      if (held) checkPurpose(spec, list, held.list.statusPurpose);
+      const next = held
+        ? await nextStatusListVersion(held.list, change, keyPair, { now: ctx.now() })
+        : { ...(await firstStatusListVersion(list, spec.purpose, change, keyPair, { now: ctx.now() })), changed: true };
       if (!next.changed) return unchanged(out, spec, list, index);
       // Through the registry's own validation, like any record; the node gossips it on start.
       const outcome = await registry.submit(next.credential);
@@ -361,10 +368,12 @@ async function changeWithKey(
   }
   const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
   const fetched = await client.statusList(list);
-  if (!fetched) throw unknownList(list, config.values.node);
-  const held = parseStatusListFrom(fetched, `${config.values.node}: ${list}`);
-  checkPurpose(spec, list, held.statusPurpose);
-  const next = await nextStatusListVersion(held, change, keyPair, { now: ctx.now() });
+  if (!fetched && !flags.newList) throw unknownList(list, config.values.node);
+  const held = fetched ? parseStatusListFrom(fetched, `${config.values.node}: ${list}`) : null;
+  if (held) checkPurpose(spec, list, held.statusPurpose);
+  const next = held
+    ? await nextStatusListVersion(held, change, keyPair, { now: ctx.now() })
+    : { ...(await firstStatusListVersion(list, spec.purpose, change, keyPair, { now: ctx.now() })), changed: true };
   if (!next.changed) return unchanged(out, spec, list, index);
   if (!out.json) out.note(`${spec.done}: entry ${index} of ${list} = ${spec.value} (list version ${next.validFrom})`);
   const code = reportPublish(out, await client.publishRecord(next.credential), client.options.baseUrl);
@@ -405,7 +414,7 @@ function unchanged(out: Output, spec: StatusCommand, list: string, index: number
 
 function unknownList(list: string, where: string): CliError {
   return new CliError('STATUS_LIST_UNKNOWN', `${where} holds no status list ${list}`, {
-    hint: 'check the list URL (the credential’s statusListCredential); a list is published before its entries change',
+    hint: 'check the list URL (the credential’s statusListCredential); for the first entry of a list of your own, add --new-list',
   });
 }
 

@@ -121,11 +121,19 @@ describe('docs/issuers.md and docs/verifiers.md, the remaining sh blocks run as 
     expectRun(proved, 0, /wrote the proof of possession of did:key:\S+ to possession\.json/);
     const accreditationId = /^accreditation id: +(urn:uuid:\S+)$/m.exec(proved.stdout)?.[1];
     assert.ok(accreditationId, proved.stdout);
+    // Without --new-list, on a list the node does not hold, nothing is published: the accreditation
+    // would verify nothing (ACCREDITATION_STATUS_UNKNOWN) until its withdrawal list exists.
+    const refused = await run(
+      sign.replace(' --new-list', '').replace('--out accreditation.json', '--out refused.json'),
+    );
+    assert.equal(refused.code, 2, show(refused));
+    assert.match(refused.stderr, /holds no status list https:\/\/trust\.agency\.example\/\S+\nhint: .*--new-list/);
+    assert.doesNotMatch(refused.stdout, /published:/);
     const signed = await run(sign);
     expectRun(
       signed,
       0,
-      /^published: http:\/\/127\.0\.0\.1:\d+ accepted the accreditation record .*, sent to 2 peers$/m,
+      /^published: http:\/\/127\.0\.0\.1:\d+ accepted the status-list record .*, sent to 2 peers\npublished: http:\/\/127\.0\.0\.1:\d+ accepted the accreditation record .*, sent to 2 peers$/m,
     );
     assert.match(signed.stderr, /wrote the accreditation to accreditation\.json/);
     const issuerDid = JSON.parse(await readFile(join(cwd, 'issuer.key.json'), 'utf8')).did as string;
@@ -153,6 +161,46 @@ describe('docs/issuers.md and docs/verifiers.md, the remaining sh blocks run as 
     for (const line of [generate, prove]) assert.equal((await run(line, other)).code, 0);
     const result = await run(validFrom?.[0] ?? '', other);
     expectRun(result, 0, /^published: http:\/\/127\.0\.0\.1:\d+ accepted the accreditation record/m);
+  });
+
+  it('issuers.md, Revoking with local keys: the first revocation publishes the issuer’s own list (--new-list)', async () => {
+    const [revoke] = await sectionBlocks('issuers.md', '## Revoking with local keys');
+    assert.equal(revoke?.length, 1);
+    const line = revoke?.[0] ?? '';
+    const list = 'https://status.example/lists/jp-health/revocation';
+    const result = await run(line);
+    expectRun(result, 0, /^published: http:\/\/127\.0\.0\.1:\d+ accepted the status-list record .*, sent to 2 peers$/m);
+    const entry = async (index: number) => {
+      const query = `statusListCredential=${encodeURIComponent(list)}&statusListIndex=${index}`;
+      const response = await fetch(`http://127.0.0.1:${ports.verifier}/credentials/status?${query}`);
+      return response.ok ? ((await response.json()) as { value?: number }).value : undefined;
+    };
+    // Replicated: the verifier's node answers the entry as revoked.
+    await waitFor('the verifier to hold the revocation', async () => (await entry(4242)) === 1);
+    // Without --new-list the same line on a list that is not there is refused, naming the flag.
+    const withoutFlag = await run(line.replace(' --new-list', '').replace('jp-health', 'jp-dental'));
+    assert.equal(withoutFlag.code, 2, show(withoutFlag));
+    assert.match(
+      withoutFlag.stderr,
+      /holds no status list https:\/\/status\.example\/lists\/jp-dental\/\S+\nhint: .*--new-list/,
+    );
+    // Given again on the list that now exists, --new-list builds on the held list: 4242 stays revoked.
+    expectRun(await run(line.replace('--index 4242', '--index 4243')), 0, /^published: /m);
+    await waitFor('the verifier to hold the second revocation', async () => (await entry(4243)) === 1);
+    assert.equal(await entry(4242), 1, 'the first revocation was undone');
+  });
+
+  it('issuers.md, Being accredited: the accreditor withdraws it on the list published with it', async () => {
+    const [, , withdraw] = await sectionBlocks('issuers.md', '## Being accredited');
+    assert.equal(withdraw?.length, 1);
+    const result = await run(withdraw?.[0] ?? '');
+    expectRun(result, 0, /^published: http:\/\/127\.0\.0\.1:\d+ accepted the status-list record .*, sent to 2 peers$/m);
+    const list = 'https://trust.agency.example/status/accreditations';
+    await waitFor('the verifier to hold the withdrawal', async () => {
+      const url = `http://127.0.0.1:${ports.verifier}/credentials/status?statusListCredential=${encodeURIComponent(list)}&statusListIndex=7`;
+      const response = await fetch(url);
+      return response.ok && ((await response.json()) as { value?: number }).value === 1;
+    });
   });
 
   it('issuers.md, init with --suspension-list: an issuer node that keeps a suspension list', async () => {
