@@ -1,7 +1,7 @@
 /**
  * Fixtures in the exact shapes of TW DIW's status lists and credentials (issue 13, "Tests"), built by
- * test/helpers/twdiw.ts from the sources of moda-gov-tw/TWDIW-official-app (notes and excerpts:
- * /work/tmp/research/twdiw.md). Paths below are under core-system/twdiw-vc-handler/…/issuer/vc/.
+ * test/helpers/twdiw.ts from the sources of moda-gov-tw/TWDIW-official-app at the commits named
+ * below. Paths are under core-system/twdiw-vc-handler/…/issuer/vc/.
  *
  * - Lists (task/StatusListPrepareTask.java, task/StatusListSignTask.java @4529334e): header
  *   {alg ES256, typ JWT, kid key-2, jku}; payload {iss, sub "<url>#list", nbf, exp, jti "<url>",

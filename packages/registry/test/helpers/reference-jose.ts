@@ -6,7 +6,7 @@
  *
  * Nothing here is production code: it must never be imported from `src/`.
  *
- * Known gaps of sd-jwt-js 0.19 that these helpers do NOT paper over (see /work/tmp/research/sdjwt.md):
+ * Known gaps of sd-jwt-js 0.19 that these helpers do NOT paper over (read in its sources, packages core and sd-jwt-vc):
  * - `verify` checks no `typ` of the Issuer-signed JWT, no `vct`, no `iss`;
  * - the KB-JWT check tests `typ == kb+jwt`, presence of iat/aud/nonce/sd_hash, nonce equality and
  *   sd_hash, but never `aud` equality nor an `iat` window (RFC 9901 §7.3) - the helper below adds the

@@ -1,6 +1,6 @@
 /**
  * Test-only builders of records in the exact shapes TW DIW's issuer module produces
- * (moda-gov-tw/TWDIW-official-app, MIT; read for issue 13, notes in /work/tmp/research/twdiw.md).
+ * (moda-gov-tw/TWDIW-official-app, MIT; read for issue 13).
  * Our own code reproduces the shapes; nothing of theirs is copied. Paths are under
  * `core-system/twdiw-vc-handler/src/main/java/gov/moda/dw/issuer/vc/` unless said otherwise:
  *
