@@ -19,6 +19,7 @@ import { registerReadCommands } from './commands/read.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerUpCommand } from './commands/up.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
+import { registerWithdrawCommand } from './commands/withdraw.ts';
 import { EXIT, type ExitCode } from './output.ts';
 
 /** Version printed by `trustmesh --version`. */
@@ -48,6 +49,7 @@ export function createProgram(environment: CliEnvironment, exit: (code: ExitCode
   registerNetworkCommands(program, ctx);
   registerGovernanceCommands(program, ctx);
   registerAccreditCommands(program, ctx);
+  registerWithdrawCommand(program, ctx);
   registerPublishCommand(program, ctx);
   registerIssuerCommands(program, ctx);
   registerVerifyCommand(program, ctx);

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { addOptions, type CommandContext, jsonOption, nodeOptions } from '../command-context.ts';
 import { type ConfigFlags, type LoadedConfig, TOKEN_FILE_NAME } from '../config.ts';
-import { readJsonFile } from '../files.ts';
+import { readJsonFile, writeJsonFile } from '../files.ts';
 import { NodeClient, type PublishResult } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { displayPath } from './node.ts';
@@ -92,4 +92,34 @@ export function reportPublish(out: Output, result: PublishResult, node: string):
   }
   if (result.status === 'ignored' && result.code === 'DUPLICATE') return EXIT.OK;
   return EXIT.NOT_VERIFIED;
+}
+
+/** Writes a signed record to `--out` and/or publishes it through `--node`. */
+export async function deliverRecord(
+  out: Output,
+  ctx: CommandContext,
+  record: Record<string, unknown>,
+  flags: { out?: string; node?: string; token?: string; force?: boolean },
+  summary: Record<string, unknown>,
+  what: string,
+): Promise<ExitCode> {
+  if (flags.out === '-') {
+    ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  } else if (flags.out) {
+    await writeJsonFile(flags.out, record, { force: flags.force === true, what });
+  }
+  if (flags.node) {
+    const client = await nodeClientFor(ctx, flags);
+    const result = await client.publishRecord(record);
+    if (flags.out && flags.out !== '-') out.note(`wrote the ${what} to ${flags.out}`);
+    return reportPublish(out, result, client.options.baseUrl);
+  }
+  if (flags.out !== '-') {
+    out.result({ ...summary, file: flags.out }, (s) => [
+      `wrote the signed ${what} to ${String(s.file)}`,
+      ...Object.entries(summary).map(([k, v]) => `  ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`),
+      `publish it with: trustmesh publish ${String(s.file)} --node URL`,
+    ]);
+  }
+  return EXIT.OK;
 }
