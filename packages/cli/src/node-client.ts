@@ -5,7 +5,13 @@
  * the read routes (`GET /issuers`, `/credentials/status`, `/peers`, `/evidence`, `/health`). Every
  * failure becomes a CliError saying what to check.
  */
-import type { AsOf, CheckResult, PresentationVerificationResult, VerificationResult } from '@trustmesh/registry';
+import {
+  type AsOf,
+  type CheckResult,
+  EVIDENCE_TYPE,
+  type PresentationVerificationResult,
+  type VerificationResult,
+} from '@trustmesh/registry';
 import { CliError, EXIT } from './output.ts';
 
 /** How to give the write token (the file form first: a command line is visible to other users). */
@@ -34,6 +40,13 @@ export type PublishResult =
       digest: string;
       /** Peers the node gossiped the record to (absent from nodes that do not report it). */
       gossipPeers?: number;
+      /**
+       * True when the record sent was not evidence but the node admitted evidence: it holds another
+       * record with other signed content from the same signer for the same slot and version, and
+       * keeps the pair as equivocation evidence (DESIGN.md, Principles 4). The record itself was not
+       * taken: publishing failed.
+       */
+      equivocation?: boolean;
     }
   | { status: 'ignored'; code: string; message: string; field?: string }
   | { status: 'rejected'; code: string; message: string; field?: string };
@@ -100,6 +113,9 @@ export class NodeClient {
         digest: String(body.digest),
         ...(typeof body.key === 'string' ? { key: body.key } : {}),
         ...(typeof body.gossipPeers === 'number' ? { gossipPeers: body.gossipPeers } : {}),
+        ...(body.kind === 'evidence' && !(isObject(record) && record.type === EVIDENCE_TYPE)
+          ? { equivocation: true }
+          : {}),
       };
     }
     if (status === 200 && isObject(body)) return { status: 'ignored', ...errorFields(body) };
