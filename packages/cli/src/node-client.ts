@@ -293,8 +293,12 @@ export class NodeClient {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      // A certificate this machine does not trust, or that does not name the host asked.
+      const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(String(reason));
       throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.options.baseUrl} (${reason})`, {
-        hint: 'check that the node is running and that --node (or TRUSTMESH_NODE) is its API URL',
+        hint: certificate
+          ? 'give --node the https URL with the name its certificate carries, and trust its CA here (NODE_EXTRA_CA_CERTS=CA.pem)'
+          : 'check that the node is running and that --node (or TRUSTMESH_NODE) is its API URL',
         cause: error,
       });
     }

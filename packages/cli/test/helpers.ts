@@ -159,10 +159,16 @@ function pastedEnv(): Record<string, string | undefined> {
   return env;
 }
 
-/** Runs a documented shell line in `cwd` as a user pasting it would (see {@link pastedCommand}). */
-export function runPasted(line: string, options: { cwd: string }): Promise<RunResult> {
+/**
+ * Runs a documented shell line in `cwd` as a user pasting it would (see {@link pastedCommand}),
+ * with `env` added to the environment (what the user's shell has set, e.g. NODE_EXTRA_CA_CERTS).
+ */
+export function runPasted(line: string, options: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', pastedCommand(line)], { cwd: options.cwd, env: pastedEnv() });
+    const child = spawn('sh', ['-c', pastedCommand(line)], {
+      cwd: options.cwd,
+      env: { ...pastedEnv(), ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
