@@ -99,6 +99,23 @@ describe('multi-process simulations', () => {
       assert.match(((await notSetUp.json()) as { error: string }).error, /node 0 does not run/);
     });
 
+    it('a coordinator with another token is refused: exit 2, the agent named, what to do (not an internal error)', async () => {
+      const stdout = output();
+      const stderr = output();
+      process.env[TOKEN_ENV] = 'another-token-0123456789';
+      try {
+        const code = await runSimulationCli(
+          ['simulate', join(SCENARIOS_DIR, 'baseline-fast.yaml'), '--agents', agent.url, '--out', join(out, 'refused')],
+          { stdout, stderr },
+        );
+        assert.equal(code, 2, `${stdout.text}\n${stderr.text}`);
+      } finally {
+        delete process.env[TOKEN_ENV];
+      }
+      assert.match(stderr.text, new RegExp(`^agent ${agent.url}/hello: missing or wrong bearer token`, 'm'));
+      assert.match(stderr.text, /^hint: start every agent with the coordinator's TRUSTMESH_SIM_TOKEN/m);
+    });
+
     it('runs a scenario on them, seed after seed, the coordinator keeping the workload and the bookkeeping', async () => {
       const dir = join(out, 'agents');
       const stdout = output();
