@@ -188,10 +188,10 @@ export function runPasted(line: string, options: { cwd: string; env?: Record<str
  * process group of its own: the workspace's bin may run the CLI as its child on the pinned Node, and
  * a signal goes to the whole group, as systemd's default KillMode sends it, so nothing outlives a kill.
  */
-export function startPasted(line: string, options: { cwd: string }): Background {
+export function startPasted(line: string, options: { cwd: string; env?: Record<string, string> }): Background {
   const child = spawn('sh', ['-c', `exec ${pastedCommand(line)}`], {
     cwd: options.cwd,
-    env: pastedEnv(),
+    env: { ...pastedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
