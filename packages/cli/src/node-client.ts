@@ -5,7 +5,13 @@
  * the read routes (`GET /issuers`, `/credentials/status`, `/peers`, `/evidence`, `/health`). Every
  * failure becomes a CliError saying what to check.
  */
-import type { AsOf, CheckResult, PresentationVerificationResult, VerificationResult } from '@trustmesh/registry';
+import {
+  type AsOf,
+  type CheckResult,
+  EVIDENCE_TYPE,
+  type PresentationVerificationResult,
+  type VerificationResult,
+} from '@trustmesh/registry';
 import { CliError, EXIT } from './output.ts';
 
 /** How to give the write token (the file form first: a command line is visible to other users). */
@@ -34,6 +40,13 @@ export type PublishResult =
       digest: string;
       /** Peers the node gossiped the record to (absent from nodes that do not report it). */
       gossipPeers?: number;
+      /**
+       * True when the record sent was not evidence but the node admitted evidence: it holds another
+       * record with other signed content from the same signer for the same slot and version, and
+       * keeps the pair as equivocation evidence (DESIGN.md, Principles 4). The record itself was not
+       * taken: publishing failed.
+       */
+      equivocation?: boolean;
     }
   | { status: 'ignored'; code: string; message: string; field?: string }
   | { status: 'rejected'; code: string; message: string; field?: string };
@@ -100,6 +113,9 @@ export class NodeClient {
         digest: String(body.digest),
         ...(typeof body.key === 'string' ? { key: body.key } : {}),
         ...(typeof body.gossipPeers === 'number' ? { gossipPeers: body.gossipPeers } : {}),
+        ...(body.kind === 'evidence' && !(isObject(record) && record.type === EVIDENCE_TYPE)
+          ? { equivocation: true }
+          : {}),
       };
     }
     if (status === 200 && isObject(body)) return { status: 'ignored', ...errorFields(body) };
@@ -277,8 +293,12 @@ export class NodeClient {
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+      // A certificate this machine does not trust, or that does not name the host asked.
+      const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(String(reason));
       throw new CliError('NODE_UNREACHABLE', `cannot reach the node at ${this.options.baseUrl} (${reason})`, {
-        hint: 'check that the node is running and that --node (or TRUSTMESH_NODE) is its API URL',
+        hint: certificate
+          ? 'give --node the https URL with the name its certificate carries, and trust its CA here (NODE_EXTRA_CA_CERTS=CA.pem)'
+          : 'check that the node is running and that --node (or TRUSTMESH_NODE) is its API URL',
         cause: error,
       });
     }

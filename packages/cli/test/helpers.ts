@@ -159,10 +159,16 @@ function pastedEnv(): Record<string, string | undefined> {
   return env;
 }
 
-/** Runs a documented shell line in `cwd` as a user pasting it would (see {@link pastedCommand}). */
-export function runPasted(line: string, options: { cwd: string }): Promise<RunResult> {
+/**
+ * Runs a documented shell line in `cwd` as a user pasting it would (see {@link pastedCommand}),
+ * with `env` added to the environment (what the user's shell has set, e.g. NODE_EXTRA_CA_CERTS).
+ */
+export function runPasted(line: string, options: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', pastedCommand(line)], { cwd: options.cwd, env: pastedEnv() });
+    const child = spawn('sh', ['-c', pastedCommand(line)], {
+      cwd: options.cwd,
+      env: { ...pastedEnv(), ...options.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -182,10 +188,10 @@ export function runPasted(line: string, options: { cwd: string }): Promise<RunRe
  * process group of its own: the workspace's bin may run the CLI as its child on the pinned Node, and
  * a signal goes to the whole group, as systemd's default KillMode sends it, so nothing outlives a kill.
  */
-export function startPasted(line: string, options: { cwd: string }): Background {
+export function startPasted(line: string, options: { cwd: string; env?: Record<string, string> }): Background {
   const child = spawn('sh', ['-c', `exec ${pastedCommand(line)}`], {
     cwd: options.cwd,
-    env: pastedEnv(),
+    env: { ...pastedEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { startAgent } from './distributed/agent.ts';
 import { agentDeployment, processDeployment } from './distributed/deployments.ts';
 import { READY_PREFIX, TOKEN_ENV } from './distributed/protocol.ts';
+import { AgentError } from './distributed/remote-host.ts';
 import { runExperiment } from './experiment.ts';
 import type { DeployNodes, ProgressSnapshot } from './harness/simulation.ts';
 import { formatValue } from './report/html.ts';
@@ -249,6 +250,13 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
   } catch (error) {
     if (error instanceof ScenarioError) {
       stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    // An agent that refuses the token or cannot be reached is the deployment's fault, not a bug.
+    if (error instanceof AgentError) {
+      stderr.write(
+        `${error.message}\nhint: start every agent with the coordinator's ${TOKEN_ENV}, and give --agents the URLs they print\n`,
+      );
       return 2;
     }
     throw error;

@@ -35,6 +35,7 @@ import { readJsonFile, writeJsonFile } from '../files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT } from '../output.ts';
 import { createProgress } from '../progress.ts';
+import { runningNodeApi } from '../running-node.ts';
 
 interface ExportFlags extends ConfigFlags {
   out: string;
@@ -81,11 +82,14 @@ export function registerExportImportCommands(program: Command, ctx: CommandConte
           bundle = await exportFromDataDir(config.values, ctx.now);
           source = `data directory ${config.values.dataDir}`;
         } catch (error) {
-          // A running node holds its database: ask its API instead when its config names it.
-          if (!(error instanceof CliError && error.code === 'DATA_DIR_LOCKED' && node)) throw error;
-          out.note(`${config.values.dataDir} is in use by its running node: exporting from it at ${node}`);
-          bundle = await exportFromNode(node, config.values.network);
-          source = `node ${node}`;
+          // A running node holds its database: ask its API instead, where it answers (running.json:
+          // the scheme and port it was started with), else where its config names it.
+          if (!(error instanceof CliError && error.code === 'DATA_DIR_LOCKED')) throw error;
+          const running = (await runningNodeApi(config.values.dataDir)) ?? node;
+          if (!running) throw error;
+          out.note(`${config.values.dataDir} is in use by its running node: exporting from it at ${running}`);
+          bundle = await exportFromNode(running, config.values.network);
+          source = `node ${running}`;
         }
       }
       await writeJsonFile(flags.out, bundle, { force: flags.force === true, what: 'bundle' });

@@ -36,6 +36,7 @@ import {
   resolveNodeSettings,
 } from '../node-settings.ts';
 import { CliError, EXIT } from '../output.ts';
+import { removeRunningNode, writeRunningNode } from '../running-node.ts';
 
 interface InitFlags extends NodeSettingFlags {
   data?: string;
@@ -247,6 +248,12 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
           listen: `start it with --listen /ip4/0.0.0.0/tcp/N, or change "listen" in ${join(shownDir, CONFIG_FILE_NAME)}`,
         },
       );
+      // Commands given this data directory while the node holds it ask the node here (running-node.ts).
+      if (apiUrl) {
+        await writeRunningNode(dataDir, apiUrl).catch((error: unknown) =>
+          logger.warn(`cannot write ${join(dataDir, 'running.json')}: ${(error as Error).message}`),
+        );
+      }
       const governance = node.registry.governance();
       logger.info(
         {
@@ -274,6 +281,7 @@ export function registerNodeCommands(program: Command, ctx: CommandContext): voi
       logger.info({ signal: shutdown.signal }, 'stopping: closing the API, then sync and gossip, then the store');
       try {
         await node.stop();
+        await removeRunningNode(dataDir);
       } finally {
         shutdown.release();
       }

@@ -48,6 +48,22 @@ export function failOnNoPeers(gossipPeers: number | undefined, node: string): vo
 }
 
 /**
+ * A record that conflicts with one the node holds is not published: the node keeps the held one and
+ * stores the pair as evidence against the signer (DESIGN.md, Principles 4), which exit 0 would hide
+ * (issue 15). Exit 1, as for any record the node did not take.
+ */
+function equivocationError(node: string): CliError {
+  return new CliError(
+    'EQUIVOCATION',
+    `${node} did not take the record: it conflicts with one it holds, and both are now evidence against their signer`,
+    {
+      hint: `an accreditation id, a status list version or a governance version is signed once: sign a new one (a new \`keys prove\` gives a new accreditation id) instead of re-signing it; GET ${node}/evidence lists the pair`,
+      exitCode: EXIT.NOT_VERIFIED,
+    },
+  );
+}
+
+/**
  * The token part of a command printed for the user to paste: ` --token-file FILE` when the token
  * came from a file, nothing when it came from the environment (still set), and a placeholder when
  * it was given on the command line: a printed command never carries the token itself.
@@ -74,10 +90,14 @@ export async function nodeClientFor(ctx: CommandContext, flags: ConfigFlags): Pr
 
 /**
  * Prints what the node did with a record. Accepted, or ignored as a duplicate (already held), exit
- * 0; any other ignore (stale, not resolvable yet) or a rejection exit 1: the record is not stored.
+ * 0; any other ignore (stale, not resolvable yet), a rejection, or a conflict the node kept as
+ * equivocation evidence exit 1: the record is not stored.
  */
 export function reportPublish(out: Output, result: PublishResult, node: string): ExitCode {
   out.result({ node, ...result }, (r) => {
+    if (r.status === 'accepted' && r.equivocation) {
+      return `not published: ${node} holds another record with other signed content from the same signer for the same slot and version; it keeps both as equivocation evidence (digest ${r.digest})`;
+    }
     if (r.status === 'accepted') {
       const peers =
         r.gossipPeers === undefined ? '' : `, sent to ${r.gossipPeers} peer${r.gossipPeers === 1 ? '' : 's'}`;
@@ -87,6 +107,7 @@ export function reportPublish(out: Output, result: PublishResult, node: string):
     return `${r.status === 'ignored' ? 'not stored' : 'rejected'}: ${node} ${r.status} the record: ${r.code}${field}: ${r.message}`;
   });
   if (result.status === 'accepted') {
+    if (result.equivocation) throw equivocationError(node);
     failOnNoPeers(result.gossipPeers, node);
     return EXIT.OK;
   }

@@ -19,6 +19,7 @@ import type { ConfigFlags, LoadedConfig } from '../config.ts';
 import { openDataDir } from '../data-dir.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
+import { runningNodeApi } from '../running-node.ts';
 
 interface ReadFlags extends ConfigFlags {
   json?: boolean;
@@ -309,9 +310,17 @@ async function withSource(
   try {
     ({ registry } = await openDataDir(config.values, { now: ctx.now }));
   } catch (error) {
-    if (error instanceof CliError && error.code === 'DATA_DIR_LOCKED' && node) {
-      out.note(`${config.values.dataDir} is in use by its running node: asking it at ${node}`);
-      return read({ kind: 'node', client: new NodeClient({ baseUrl: node, token: null }), label: `node ${node}` });
+    const running =
+      error instanceof CliError && error.code === 'DATA_DIR_LOCKED'
+        ? ((await runningNodeApi(config.values.dataDir)) ?? node)
+        : null;
+    if (running) {
+      out.note(`${config.values.dataDir} is in use by its running node: asking it at ${running}`);
+      return read({
+        kind: 'node',
+        client: new NodeClient({ baseUrl: running, token: null }),
+        label: `node ${running}`,
+      });
     }
     throw error;
   }

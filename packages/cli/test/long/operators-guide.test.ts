@@ -367,6 +367,32 @@ describe('docs/operators.md, every sh block run as written', { timeout: 240_000 
     assert.match(tls.output().stdout, new RegExp(`node started: API https://127\\.0\\.0\\.1:${ports.api},`));
     // HTTPS only: a plain HTTP client gets no answer.
     assert.equal(await getJson(`${api(ports.api)}/health`), null);
+    // §5's export of the data directory, while this node holds it: asked where the node answers
+    // (https, from running.json), not at the http URL init wrote (issue 15). The shell trusts the
+    // node's self-signed certificate as the guide says, with NODE_EXTRA_CA_CERTS.
+    // (In a directory of its own: §5 writes bundle.json in the operator's, without --force.)
+    const elsewhere = join(dir, 'export-while-tls');
+    await mkdir(elsewhere);
+    const exported = await runPasted(substitute(backup[0] ?? '', subs, used), {
+      cwd: elsewhere,
+      env: { NODE_EXTRA_CA_CERTS: join(tlsDir, 'cert.pem') },
+    });
+    expectRun(
+      exported,
+      0,
+      new RegExp(
+        `^wrote \\d+ records of network jp-tw-health to bundle\\.json \\(from node https://127\\.0\\.0\\.1:${ports.api},`,
+        'm',
+      ),
+    );
+    assert.match(
+      exported.stderr,
+      new RegExp(`is in use by its running node: exporting from it at https://127\\.0\\.0\\.1:${ports.api}\\n`),
+    );
+    // Without the CA, the same line says what to do about the certificate.
+    const untrusted = await run(backup[0] ?? '', elsewhere);
+    assert.equal(untrusted.code, 2, show(untrusted));
+    assert.match(untrusted.stderr, /hint: .*NODE_EXTRA_CA_CERTS/);
     await stop(tls);
     // The guide's later blocks talk to the node started without TLS: §3's start line again.
     node = start(dataDir[1] ?? '');

@@ -229,3 +229,49 @@ describe('discovery: a star-bootstrapped TCP network survives any one node being
     }
   });
 });
+
+describe('discovery: mDNS behind a flag (labs)', () => {
+  it('two nodes with no bootstrap peer and mdns: true find each other on the local network and share a revocation', async () => {
+    // No bootstrap list, no known peers (no data directory): only mDNS can bring them together.
+    const lab = () =>
+      TrustmeshNode.create({
+        network: hubNetwork,
+        transport: 'tcp',
+        store: 'memory',
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        mdns: true,
+        sync: { intervalMs: 0 },
+        api: false,
+      });
+    const [a, b] = [await lab(), await lab()];
+    try {
+      for (const node of [a, b]) for (const record of sample.records.slice(1)) await node.registry.submit(record);
+      await waitFor(() => a.libp2p.getConnections(b.peerId).length > 0, 'the nodes to find each other by mDNS', {
+        timeoutMs: 10_000,
+      });
+      const listId = sample.lists.jpHealthInsurer;
+      const bits = new Uint8Array(a.registry.statusList(listId)!.list.bits);
+      writeStatus(bits, 4242, 1, 1);
+      const revocation = await issueStatusList(
+        {
+          issuer: sample.keys.jpHealthInsurer,
+          id: listId,
+          statusPurpose: 'revocation',
+          bits,
+          validFrom: new Date(START + 120_000),
+        },
+        sample.documentLoader,
+      );
+      // Admitted on a; sent at once, or (the mesh forming a heartbeat after the connection) kept
+      // and sent when b joins the topic.
+      const report = await a.publish(revocation);
+      assert.ok(report.status === 'published' || report.status === 'stored', JSON.stringify(report));
+      const digest = sha256Hex(canonicalBytes(revocation));
+      await waitFor(() => b.registry.statusList(listId)?.digest === digest, 'b to hold the revocation', {
+        timeoutMs: 5_000,
+      });
+    } finally {
+      await Promise.allSettled([a.stop(), b.stop()]);
+    }
+  });
+});

@@ -92,12 +92,23 @@ export function processDeployment(count: number): DeployNodes {
   };
 }
 
+/**
+ * Node flags for an agent: this process's, and tsx's loader when this process registered it in-process
+ * (the `trustmesh` bin: packages/cli/bin/trustmesh.js) rather than by a flag (`tsx …`). Without it the
+ * agent's Node would strip the types of main.ts itself, and refuse its parameter properties
+ * (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX): `trustmesh simulate --processes` failed as docs/researchers.md
+ * shows it (issue 15).
+ */
+export function agentExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  if (execArgv.some((flag) => flag.includes('tsx'))) return [...execArgv];
+  return [...execArgv, '--import', import.meta.resolve('tsx')];
+}
+
 function spawnAgent(token: string): ChildProcess {
-  // The same Node and loader flags (tsx) as this process.
   // Its stdin stays open while this process lives: if this process dies, the agent exits too.
   return spawn(
     process.execPath,
-    [...process.execArgv, MAIN, 'agent', '--listen', '127.0.0.1:0', '--exit-on-stdin-close'],
+    [...agentExecArgv(), MAIN, 'agent', '--listen', '127.0.0.1:0', '--exit-on-stdin-close'],
     { env: { ...process.env, [TOKEN_ENV]: token }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
 }

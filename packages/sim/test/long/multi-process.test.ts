@@ -4,13 +4,18 @@
  * refusing what it must refuse.
  */
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { runSimulationCli, SCENARIOS_DIR } from '../../src/cli.ts';
 import { type Agent, startAgent } from '../../src/distributed/agent.ts';
 import { TOKEN_ENV } from '../../src/distributed/protocol.ts';
+
+/** The workspace's `trustmesh` bin (what `npx trustmesh` runs): tsx registered in-process, no loader flags. */
+const TRUSTMESH_BIN = join(import.meta.dirname, '..', '..', '..', '..', 'bin', 'trustmesh.js');
 
 /** regional-partition-fast.yaml's seed: its run directory is runs/seed-7. */
 const SEED = 7;
@@ -69,6 +74,21 @@ describe('multi-process simulations', () => {
     assert.ok(events.some((e) => e.type === 'partition') && events.some((e) => e.type === 'heal'));
   });
 
+  it('--processes from the trustmesh bin: agents get tsx’s loader though the bin registered it in-process', async () => {
+    // docs/researchers.md's `npx trustmesh simulate … --processes 2` failed here: the agents ran
+    // main.ts on Node's own type stripping (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX).
+    const dir = join(out, 'from-bin');
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const args = ['simulate', join(SCENARIOS_DIR, 'baseline-fast.yaml'), '--processes', '2', '--out', dir, '--quiet'];
+    const { stdout } = await promisify(execFile)(process.execPath, [TRUSTMESH_BIN, ...args], { env }).catch(
+      (error: { stdout: string; stderr: string }) => assert.fail(`${error.stdout}\n${error.stderr}`),
+    );
+    assert.match(stdout, /^PASSED baseline-fast: report /m);
+    const [run] = await runsOf(dir);
+    assert.equal(run?.metrics.processes, 2);
+  });
+
   describe('running agents (--agents)', () => {
     const token = 'test-token-0123456789abcdef';
     let agent: Agent;
@@ -97,6 +117,23 @@ describe('multi-process simulations', () => {
       const notSetUp = await call({ method: 'start', args: [0] });
       assert.equal(notSetUp.status, 500);
       assert.match(((await notSetUp.json()) as { error: string }).error, /node 0 does not run/);
+    });
+
+    it('a coordinator with another token is refused: exit 2, the agent named, what to do (not an internal error)', async () => {
+      const stdout = output();
+      const stderr = output();
+      process.env[TOKEN_ENV] = 'another-token-0123456789';
+      try {
+        const code = await runSimulationCli(
+          ['simulate', join(SCENARIOS_DIR, 'baseline-fast.yaml'), '--agents', agent.url, '--out', join(out, 'refused')],
+          { stdout, stderr },
+        );
+        assert.equal(code, 2, `${stdout.text}\n${stderr.text}`);
+      } finally {
+        delete process.env[TOKEN_ENV];
+      }
+      assert.match(stderr.text, new RegExp(`^agent ${agent.url}/hello: missing or wrong bearer token`, 'm'));
+      assert.match(stderr.text, /^hint: start every agent with the coordinator's TRUSTMESH_SIM_TOKEN/m);
     });
 
     it('runs a scenario on them, seed after seed, the coordinator keeping the workload and the bookkeeping', async () => {
