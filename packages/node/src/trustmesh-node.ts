@@ -372,6 +372,8 @@ export class TrustmeshNode {
           index: syncIndex,
           now,
           clocks: new PeerClocks({}, { now }),
+          // Issuer mode's own lists: a peer's older, possibly divergent copy is pulled and merged.
+          ownSlot: (key) => node?.issuer?.ownsSlot(key) === true || node?.tokenStatusIssuer?.ownsSlot(key) === true,
           ...(modules.random ? { random: modules.random } : {}),
           ...(modules.logger ? { logger: modules.logger } : {}),
           onRound: (stats) => {

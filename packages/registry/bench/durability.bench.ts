@@ -9,9 +9,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LevelRecordStore, ValidationError, type StoredRecord, sha256Hex } from '../src/index.ts';
+import { LevelRecordStore, type StoredRecord, StoreError, sha256Hex } from '../src/index.ts';
 
 const TRIALS = Number(process.argv[2] ?? 10);
 const AFTER = 11;
@@ -33,9 +33,9 @@ async function trial(index: number): Promise<{ acked: number; lost: number; refu
   const mount = await mkdtemp(join(tmpdir(), 'trustmesh-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mount]);
   const codes = new Set<string>();
+  const location = join(mount, 'db');
+  let store = new LevelRecordStore({ location });
   try {
-    const location = join(mount, 'db');
-    let store = new LevelRecordStore({ location });
     await store.open();
     const acked = new Set<string>();
     let n = 0;
@@ -45,7 +45,8 @@ async function trial(index: number): Promise<{ acked: number; lost: number; refu
         acked.add(key);
         return true;
       } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
+        // A store fault (STORE_FULL, STORE_FAILED) is a StoreError, not a ValidationError.
+        if (!(error instanceof StoreError)) throw error;
         codes.add(error.code);
         return false;
       }
@@ -73,6 +74,8 @@ async function trial(index: number): Promise<{ acked: number; lost: number; refu
     await store.close();
     return { acked: acked.size, lost, refused, codes };
   } finally {
+    // An open store keeps its files open and the tmpfs busy, which would hide a trial's own error.
+    await store.close().catch(() => undefined);
     execFileSync('umount', [mount]);
     await rm(mount, { recursive: true, force: true });
   }
@@ -93,6 +96,8 @@ if (process.getuid?.() !== 0) {
     for (const c of result.codes) codes.add(c);
   }
   console.log(
-    `disk-full trials: ${TRIALS}, acknowledged commits ${acked}, lost after restart ${lost}, refused while full ${refused} (${[...codes].join(', ')})`,
+    `disk-full trials: ${TRIALS}, acknowledged commits ${acked}, lost after restart ${lost}, refused while full ${refused} (${[...codes].join(', ')}); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
 }

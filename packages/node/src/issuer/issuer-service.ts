@@ -45,6 +45,7 @@ import {
   type SubmitOutcome,
   sha256Hex,
   signCredential,
+  statusListSlotKey,
   ValidationError,
   verifyProofWithKeys,
   writeStatus,
@@ -346,6 +347,12 @@ export class IssuerService {
   /** DID of the issuer. */
   get did(): string {
     return this.modules.keyPair.did;
+  }
+
+  /** Whether store slot `key` holds a managed list as signed by this issuer's key (anti-entropy `ownSlot`). */
+  ownsSlot(key: string): boolean {
+    const own = this.modules.keyPair.publicKeyMultibase;
+    return Object.values(this.lists).some((id) => key === statusListSlotKey(id, own));
   }
 
   /** Lists that are not usable yet or not in step with the journal or the network, with the reason. */

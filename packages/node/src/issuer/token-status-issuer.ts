@@ -30,6 +30,7 @@ import {
   issueSdJwtVc,
   issueTokenStatusList,
   type JoseStatusListState,
+  joseListSlotKey,
   jwsSignatureValid,
   type KeyPair,
   type PublicJwk,
@@ -208,6 +209,11 @@ export class TokenStatusIssuer {
 
   get did(): string {
     return this.modules.keyPair.did;
+  }
+
+  /** Whether store slot `key` holds this issuer's list as signed by its own key (anti-entropy `ownSlot`). */
+  ownsSlot(key: string): boolean {
+    return key === joseListSlotKey('token-status-list', this.uri, this.modules.keyPair.publicKeyMultibase);
   }
 
   /** Whether `credentialId` names a credential this issuer gave a Token Status List entry. */

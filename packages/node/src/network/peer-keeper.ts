@@ -2,7 +2,10 @@
  * Keeps a node connected to its bootstrap peers. libp2p's bootstrap module dials its list once, at
  * start: a node that starts while its bootstrap peers are down (a regional outage, a cold start of the
  * whole network) would stay alone. The keeper redials them periodically while the node has few
- * connections.
+ * connections, the first time shortly after start: the bootstrap module dials only the addresses it
+ * deems dialable (none of the `/memory/` addresses of tests and simulations) and does not retry, so a
+ * node restarted with its peers up would otherwise wait a whole interval for a connection, its
+ * publications reaching nobody meanwhile (issue 10, agency-offline).
  */
 import type { Libp2p } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -13,6 +16,8 @@ export interface PeerKeeperOptions {
   peers: string[];
   /** Time between checks, in ms. */
   intervalMs: number;
+  /** Time from start to the first check, in ms (after libp2p's bootstrap dial had its chance). */
+  firstCheckMs: number;
   /** Below this many connections, unconnected peers of the list are dialled. */
   minConnections: number;
   /** Timeout of one dial, in ms. */
@@ -28,6 +33,7 @@ export interface PeerKeeperOptions {
 /** Defaults of {@link PeerKeeperOptions}. */
 export const defaultPeerKeeperOptions: Omit<PeerKeeperOptions, 'peers'> = {
   intervalMs: 30_000,
+  firstCheckMs: 1_500,
   minConnections: 4,
   dialTimeoutMs: 10_000,
   exploreBelowConnections: 16,
@@ -45,6 +51,7 @@ export class PeerKeeper {
   readonly options: PeerKeeperOptions;
   private readonly modules: PeerKeeperModules;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private firstTimer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<number> | undefined;
 
   constructor(options: Partial<PeerKeeperOptions> & Pick<PeerKeeperOptions, 'peers'>, modules: PeerKeeperModules) {
@@ -52,18 +59,22 @@ export class PeerKeeper {
     this.modules = modules;
   }
 
-  /** Starts the periodic checks (the first after `intervalMs`: libp2p's bootstrap module dials at start). */
+  /** Starts the checks: the first after `firstCheckMs`, then every `intervalMs`. */
   start(): void {
     if (this.timer || (this.options.peers.length === 0 && this.options.exploreBelowConnections <= 0)) return;
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
+    this.firstTimer = setTimeout(() => void this.check(), this.options.firstCheckMs);
     // The keeper must never be what keeps a process alive.
     this.timer.unref?.();
+    this.firstTimer.unref?.();
   }
 
   /** Stops the checks and waits for a check in progress. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.firstTimer);
     this.timer = undefined;
+    this.firstTimer = undefined;
     await this.running;
   }
 

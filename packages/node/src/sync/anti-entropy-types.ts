@@ -96,6 +96,14 @@ export interface AntiEntropyModules {
   onRound?: (stats: SyncRoundStats) => void;
   /** Where the peers' clocks exchanged at the start of each round are kept (issue 10, problem 3). */
   clocks?: PeerClocks;
+  /**
+   * Whether a store slot holds a record this node signs itself (issuer mode's lists). As initiator it
+   * sends no HELD hint for such a slot, so a responder holding an older version sends it anyway: a
+   * copy of the node's own list that diverged from the held one (a restored backup) then reaches the
+   * admission layer, is refused as stale, and issuer mode merges it in this round instead of waiting
+   * until the peer starts one (issue 10, problem 1).
+   */
+  ownSlot?: (key: string) => boolean;
 }
 
 /** What one round achieved, as seen by its initiator. */

@@ -4,9 +4,11 @@
  * 1. Reconciliation (reconciliation.ts) leaves it knowing both directions of the difference: the ids
  *    it lacks (`need`) and its items the responder lacks or holds in another version (`have`).
  * 2. It names the slots it holds in a version the responder lacks (HELD), so the responder skips
- *    any it holds only in an older version, and asks for what it needs by id (WANT). What arrives
- *    goes to the admission layer as one batch (dependency order, retries, the one pending buffer);
- *    records the admission layer already holds as pending are not asked for again.
+ *    any it holds only in an older version (except slots of records this node signs itself, whose
+ *    older copies its issuer mode checks for a divergence: `ownSlot`), and asks for what it needs by
+ *    id (WANT). What arrives goes to the admission layer as one batch (dependency order, retries,
+ *    the one pending buffer); records the admission layer already holds as pending are not asked
+ *    for again.
  * 3. Only then does it push what the responder lacks, skipping items that a pulled record has just
  *    superseded, so a lagging node never pushes its stale versions back.
  */
@@ -138,6 +140,8 @@ async function heldHints(ctx: SessionContext, snapshot: SyncSnapshot, have: numb
   for (const position of have.slice(0, ctx.options.maxRecordsPerRound)) {
     const key = snapshot.key(position);
     if (key.startsWith(EVIDENCE_SYNC_PREFIX)) continue;
+    // The responder's older copy of our own list may hold what ours lacks: let it come (ownSlot).
+    if (ctx.modules.ownSlot?.(key)) continue;
     const record = await ctx.modules.store.get(key);
     if (record?.digest === snapshot.digest(position)) hints.push({ key, version: record.version });
   }

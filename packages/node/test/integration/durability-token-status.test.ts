@@ -113,6 +113,29 @@ describe('durability of the SD-JWT VC issuer’s Token Status List', () => {
     await second.close();
   });
 
+  it('names the store slot of its list as its own, and no other (anti-entropy then pulls a peer’s older copy of it)', async () => {
+    const net = await createSampleNetwork({ now: new Date(T0) });
+    const clock = { now: T0 + 60_000 };
+    const dataDir = await mkdtemp(join(tmpdir(), 'trustmesh-tsl-'));
+    dirs.push(dataDir);
+    const store = new MemoryRecordStore();
+    const registry = await Registry.open(
+      { networkId: net.networkId, genesisDigest: net.genesisDigest },
+      { store, now: () => clock.now },
+    );
+    for (const record of net.records) assert.equal((await registry.submit(record)).status, 'accept');
+    const issuer = await openIssuer(net, registry, dataDir, clock);
+    await issuer.issue({ vct: VCT, claims: { n: 1 }, disclosable: [] }); // the list is created for it
+    const keys: string[] = [];
+    for await (const record of store.records()) keys.push(record.key);
+    const own = keys.filter((key) => issuer.ownsSlot(key));
+    assert.deepEqual(own, [`token-status-list/${LIST} ${net.keys.twHealthInsurer.publicKeyMultibase}`]);
+    // The sample network's lists, another issuer's, are not.
+    assert.ok(keys.some((key) => key.startsWith('status-list/')) && keys.length > own.length);
+    await issuer.close();
+    await registry.close();
+  });
+
   it('a restored backup with an older journal: a refused peer copy holding an INVALID entry is merged, never undone', async () => {
     const net = await createSampleNetwork({ now: new Date(T0) });
     const clock = { now: T0 + 60_000 };

@@ -2,16 +2,17 @@
  * Issue 10, problem 4: `/health` is degraded with named warnings whenever the node cannot be
  * trusted, and only then. Each warning starts with its code. The node-level rules are checked on
  * their inputs (store faults, peer clocks, peer counts), then on whole nodes over LevelDB and the
- * in-memory transport: alone (no peers), linked (the control: ok), and past the governance's validity.
+ * in-memory transport: alone (no peers), linked (the control: ok), past the governance's validity,
+ * and an issuer whose held list is past its validUntil.
  */
 import * as assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ValidationError } from '@trustmesh/registry';
+import { createStatusList, issueStatusList, ValidationError } from '@trustmesh/registry';
 import { toApiError } from '../../src/api/errors.ts';
 import { clockRefusal, nodeHealthWarnings, RECENT_FAULT_MS } from '../../src/health/node-health.ts';
 import { PeerClocks } from '../../src/sync/peer-clocks.ts';
 import { waitFor } from '../helpers.ts';
-import { health, link, World } from './durability-fixtures.ts';
+import { health, link, REVOCATION, World } from './durability-fixtures.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const SKEW = 5 * 60_000;
@@ -124,5 +125,36 @@ describe('health: whole nodes', () => {
       expired.warnings.join('\n'),
     );
     assert.ok(codes(expired.warnings).includes('CLOCK_AHEAD_OF_PEERS'), expired.warnings.join('\n'));
+  });
+
+  it('an issuer whose held list is past its validUntil names it (ISSUER_LIST_EXPIRED); not before', async () => {
+    const clock = { offset: 0 };
+    const now = () => Date.now() + clock.offset;
+    const a = await world.start(await world.dir(), { issuer: true }, { now });
+    await world.seed(a);
+    await waitFor(() => a.registry.statusList(REVOCATION) !== null, 'the issuer created its list');
+    // A version of the managed list with a validUntil, signed by the issuer's key elsewhere (e.g. by
+    // the CLI from the same key): issuer mode adopts it as its own.
+    const limited = await issueStatusList(
+      {
+        issuer: world.sample.keys.jpHealthInsurer,
+        id: REVOCATION,
+        statusPurpose: 'revocation',
+        bits: createStatusList(131_072),
+        validFrom: new Date(now() + 1_000),
+        validUntil: new Date(now() + 3_600_000),
+      },
+      a.registry.documentLoader,
+    );
+    assert.equal((await a.registry.submit(limited)).status, 'accept');
+    const within = await health(a);
+    assert.ok(!codes(within.warnings).includes('ISSUER_LIST_EXPIRED'), within.warnings.join('\n'));
+    clock.offset = 2 * 3_600_000;
+    const past = await health(a);
+    assert.equal(past.status, 'degraded');
+    assert.ok(
+      past.warnings.some((w) => w.startsWith(`ISSUER_LIST_EXPIRED: issuer list ${REVOCATION} expired at`)),
+      past.warnings.join('\n'),
+    );
   });
 });

@@ -41,6 +41,22 @@ describe('peer keeper', () => {
     await keeper.stop();
   });
 
+  it('dials its peers shortly after start, not an interval later (the bootstrap module skips /memory/ addresses)', async () => {
+    const peer = await createLibp2pNode({ transport: 'memory', gossipsub });
+    hosts.push(peer);
+    const address = peer.getMultiaddrs()[0]?.toString() ?? '';
+    assert.ok(address.includes('/p2p/'), address);
+    // As a node restarted with its peers up: the list is given to libp2p's bootstrap module too.
+    const node = await createLibp2pNode({ transport: 'memory', gossipsub, bootstrap: [address], bootstrapDelayMs: 50 });
+    hosts.push(node);
+    const keeper = new PeerKeeper({ peers: [address], intervalMs: 60_000, dialTimeoutMs: 1_000 }, { libp2p: node });
+    keeper.start();
+    await waitFor(() => node.getConnections(peer.peerId).length > 0, 'connected within the first check', {
+      timeoutMs: 10_000,
+    });
+    await keeper.stop();
+  });
+
   it('redials a known peer after a partition heals, even with no bootstrap list', async () => {
     const [a, b] = await Promise.all([
       createLibp2pNode({ transport: 'memory', gossipsub }),
