@@ -19,17 +19,21 @@ interface Member<T> {
 
 /** Settings of a {@link GroupCommit}. */
 export interface GroupCommitOptions {
-  /** Most commits written in one group; the rest wait for the next (bounds one write's size). */
+  /** Most commits written in one group; the rest wait for the next. */
   maxGroup: number;
+  /** Most bytes (as `weigh` counts them) in one group, past its first commit: bounds one write. */
+  maxGroupBytes: number;
 }
 
-/** Defaults of {@link GroupCommitOptions}. */
-export const defaultGroupCommitOptions: GroupCommitOptions = { maxGroup: 1024 };
+/** Defaults of {@link GroupCommitOptions}: 1,024 commits or 16 MiB (64 records at the 256 KiB record limit). */
+export const defaultGroupCommitOptions: GroupCommitOptions = { maxGroup: 1024, maxGroupBytes: 16 * 1024 * 1024 };
 
 /** What a {@link GroupCommit} runs: the write of one group, and the refusal of those queued behind a failed one. */
 export interface GroupCommitModules<T> {
   /** Writes a group atomically, in order; rejects when nothing of it was written. */
   write: (group: readonly T[]) => Promise<void>;
+  /** The bytes a commit adds to a write. */
+  weigh: (item: T) => number;
   /**
    * The error every commit queued behind a failed group gets (given that group's error), or null
    * when the failure leaves the store writable (a failed read) and they may still be written.
@@ -63,13 +67,26 @@ export class GroupCommit<T> {
     while (this.running) await this.running;
   }
 
+  /** How many of the waiting commits the next group takes: at least one, within both bounds. */
+  private groupLength(): number {
+    let bytes = 0;
+    let length = 0;
+    for (const member of this.waiting) {
+      if (length >= this.options.maxGroup) break;
+      bytes += this.modules.weigh(member.item);
+      if (length > 0 && bytes > this.options.maxGroupBytes) break;
+      length++;
+    }
+    return length;
+  }
+
   private async drain(): Promise<void> {
     // Starts a microtask later: `running` is set before the loop can end, and the commits made in
     // the same synchronous run as the first one go with it.
     await undefined;
     try {
       while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0, this.options.maxGroup);
+        const group = this.waiting.splice(0, this.groupLength());
         try {
           await this.modules.write(group.map((member) => member.item));
         } catch (error) {

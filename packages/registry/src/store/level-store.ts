@@ -149,7 +149,11 @@ export class LevelRecordStore implements RecordStore {
   /** Commits, written in groups. */
   private readonly group = new GroupCommit<PreparedBatch>(
     {},
-    { write: (group) => this.writeGroup(group), refuse: (error) => (this.failure ? this.refusal(error) : null) },
+    {
+      write: (group) => this.writeGroup(group),
+      weigh: weighBatch,
+      refuse: (error) => (this.failure ? this.refusal(error) : null),
+    },
   );
   /**
    * What each slot written (or read for a write) since open holds: its record's size in bytes, or
@@ -543,6 +547,14 @@ export class LevelRecordStore implements RecordStore {
 
 const SKIP: unique symbol = Symbol('skip');
 const STOP: unique symbol = Symbol('stop');
+
+/** The bytes a prepared batch adds to a LevelDB write (its encoded records and evidence). */
+function weighBatch(batch: PreparedBatch): number {
+  let bytes = 0;
+  for (const put of batch.put) bytes += put.value.byteLength;
+  for (const evidence of batch.evidence) bytes += evidence.value.byteLength;
+  return bytes;
+}
 
 function iteratorOptions(range: CheckedRange, withLimit: boolean): { gte?: string; lt?: string; limit?: number } {
   return {
