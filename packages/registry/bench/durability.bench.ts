@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LevelRecordStore, type StoredRecord, StoreError, sha256Hex } from '../src/index.ts';
+import { LevelRecordStore, ValidationError, type StoredRecord, sha256Hex } from '../src/index.ts';
 
 const TRIALS = Number(process.argv[2] ?? 10);
 const AFTER = 11;
@@ -45,7 +45,7 @@ async function trial(index: number): Promise<{ acked: number; lost: number; refu
         acked.add(key);
         return true;
       } catch (error) {
-        if (!(error instanceof StoreError)) throw error;
+        if (!(error instanceof ValidationError)) throw error;
         codes.add(error.code);
         return false;
       }
