@@ -4,22 +4,21 @@
  * reads. A node is a relay and a cache, never a source of trust: everything admitted was validated
  * first, and every change is persisted in one atomic batch before it becomes visible.
  */
+
+import { AdmissionPipeline, type Judgement } from './admission-pipeline.ts';
 import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto/context-allow-list.ts';
 import { createDocumentLoader } from './crypto/document-loader.ts';
 import type { ControllerDocument, DidResolver, VerificationMethodDocument } from './crypto/types.ts';
 import { outcomeOf, storeFault, type ValidationOutcome } from './errors.ts';
 import { kindModule } from './kinds/index.ts';
-import { DEFAULT_INPUT_LIMITS, type InputLimits, statusListEntryCap } from './limits.ts';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './limits.ts';
 import type { ParsedAccreditation } from './records/accreditation.ts';
 import type { ParsedGovernance } from './records/governance.ts';
-import { withBitsSource } from './records/status-list-credential.ts';
-import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
+import { RegistryState } from './registry-state.ts';
 import { DecodedListCache } from './status-list/decoded-cache.ts';
-import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts';
 import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
-import { pinnedKeyDocument, pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
-import { statusListSigner } from './validation/status-list.ts';
+import { pinnedKeyDocument } from './validation/pinned-keys.ts';
 import { readStoredRecord, readSubmittedRecord } from './validation/submitted-record.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
 
@@ -44,6 +43,11 @@ export interface RegistryOptions {
   quotas: StatusListQuotas;
   /** Most inflated status-list bytes kept in memory; held lists are otherwise compressed. */
   decodedListCacheBytes: number;
+  /**
+   * Most submissions validated and not yet durable (admission-pipeline.ts): while they are being
+   * written, the next ones are validated, and their writes share synced batches.
+   */
+  maxAdmissionsInFlight: number;
 }
 
 /**
@@ -54,12 +58,13 @@ export interface RegistryOptions {
  */
 export const defaultRegistryOptions: Pick<
   RegistryOptions,
-  'limits' | 'maxClockSkewMs' | 'quotas' | 'decodedListCacheBytes'
+  'limits' | 'maxClockSkewMs' | 'quotas' | 'decodedListCacheBytes' | 'maxAdmissionsInFlight'
 > = {
   limits: DEFAULT_INPUT_LIMITS,
   maxClockSkewMs: 5 * 60_000,
   quotas: { maxListsPerIssuer: 16_384, maxDecodedBytesPerIssuer: 1024 * 1024 * 1024 },
   decodedListCacheBytes: 64 * 1024 * 1024,
+  maxAdmissionsInFlight: 256,
 };
 
 /** What a registry depends on from its environment. */
@@ -77,47 +82,53 @@ export type SubmitOutcome = ValidationOutcome<Admission>;
 /** Replicated registry state with its admission pipeline. */
 export class Registry implements TrustView {
   readonly options: RegistryOptions;
+  /** The document loader readers use: keys pinned in the durable state. */
   readonly documentLoader: DocumentLoader;
   private readonly modules: RegistryModules;
-  private readonly governanceVersions = new Map<
-    number,
-    { parsed: ParsedGovernance; digest: string; bytes: Uint8Array }
-  >();
-  private latestGovernance: ParsedGovernance | null = null;
-  private readonly accreditationsById = new Map<
-    string,
-    { parsed: ParsedAccreditation; digest: string; bytes: Uint8Array }
-  >();
-  private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
-  // Status list versions by slot (list id + signing key), and each list id's slots in arrival order.
-  private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
-  private readonly listSlots = new Map<string, string[]>();
-  // Inflated lists in use (bounded), and each issuer's slots and inflated bytes (quotas).
-  private readonly decoded: DecodedListCache;
-  private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
-  // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs (status-list/jose-lists.ts).
-  private readonly joseLists: JoseListIndex;
+  // What is on disk (every reader sees this), and that plus what is validated and on its way to
+  // disk (the next record is validated against this): registry-state.ts, admission-pipeline.ts.
+  private readonly durable: RegistryState;
+  private readonly staged: RegistryState;
+  private readonly stagedLoader: DocumentLoader;
+  private readonly pipeline: AdmissionPipeline;
+  // Evidence staged and not yet durable (the store does not see it yet), by id.
+  private readonly stagedEvidence = new Map<string, { key: string; signer: string }>();
   private readonly listeners = new Set<(admission: Admission) => void>();
-  // Admissions run one at a time so "is this newer than what is held" and the write stay consistent.
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly validationBase: Omit<ValidationContext, 'now'>;
 
   private constructor(options: RegistryOptions, modules: RegistryModules) {
     this.options = options;
     this.modules = modules;
-    this.decoded = new DecodedListCache({ maxBytes: options.decodedListCacheBytes });
-    this.joseLists = new JoseListIndex(
-      this.decoded,
-      options.limits,
-      (issuer) => pinnedKeysOf(this, issuer),
-      () => this.accreditations(),
+    const decoded = new DecodedListCache({ maxBytes: options.decodedListCacheBytes });
+    this.durable = new RegistryState({ cache: decoded, limits: options.limits });
+    // The staged state only adds to the shared cache: durable readers may still read what it replaced.
+    const adding = { get: decoded.get.bind(decoded), put: decoded.put.bind(decoded), delete: () => undefined };
+    this.staged = new RegistryState({ cache: adding, limits: options.limits });
+    this.documentLoader = this.loaderOf(this.durable, options, modules);
+    this.stagedLoader = this.loaderOf(this.staged, options, modules);
+    this.pipeline = new AdmissionPipeline(
+      { maxInFlight: options.maxAdmissionsInFlight },
+      {
+        commit: (batch) => modules.store.commit(batch),
+        resync: () => {
+          this.staged.copyFrom(this.durable);
+          this.stagedEvidence.clear();
+        },
+      },
     );
-    // Bundled contexts only; keys pinned in this registry are asked first, then did:key, then
-    // did:web if the caller opted in. Nothing read from the network makes the node fetch a URL.
-    this.documentLoader = createDocumentLoader(
+    this.validationBase = this.validationContextBase();
+  }
+
+  /**
+   * Bundled contexts only; keys pinned in `state` are asked first, then did:key, then did:web if the
+   * caller opted in. Nothing read from the network makes the node fetch a URL.
+   */
+  private loaderOf(state: RegistryState, options: RegistryOptions, modules: RegistryModules): DocumentLoader {
+    return createDocumentLoader(
       { contexts: options.contexts ?? [] },
       {
         keyResolver: async (id) =>
-          pinnedKeyDocument(this, id) as VerificationMethodDocument | ControllerDocument | null,
+          pinnedKeyDocument(state, id) as VerificationMethodDocument | ControllerDocument | null,
         ...(modules.didResolver ? { didResolver: modules.didResolver } : {}),
       },
     );
@@ -134,47 +145,55 @@ export class Registry implements TrustView {
     for (const kind of KNOWN_KINDS) {
       for await (const record of modules.store.records({ kind })) registry.load(record);
     }
+    registry.staged.copyFrom(registry.durable);
     return registry;
   }
 
-  /** Closes the underlying store. */
+  /** Waits for every submission made so far to settle, then closes the underlying store. */
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.pipeline.idle();
     await this.modules.store.close();
   }
 
   /**
    * Validates a record and, if admitted, persists it atomically and makes it visible. Never throws
-   * for bad input: the outcome says accept / ignore / reject with a stable code.
+   * for bad input: the outcome says accept / ignore / reject with a stable code. Resolves once the
+   * record is durable (and visible to readers); a store fault rejects. Submissions are validated
+   * one at a time in call order, each against everything admitted before it, while earlier ones
+   * are still being written (admission-pipeline.ts); they are answered in call order.
    */
   submit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
-    const run = this.queue.then(() => this.admit(input));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.pipeline.run(() => this.judge(input));
   }
 
-  private async admit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
+  private async judge(input: Uint8Array | unknown): Promise<Judgement<SubmitOutcome>> {
     let admission: Admission;
     try {
       const record = readSubmittedRecord(input, this.options.limits);
       const kind = kindModule(record.kind);
       // [REJECT] JSON-LD records name allowed contexts only and use terms only (context-allow-list.ts).
-      if (kind.jsonLd) checkDocumentContexts(record.value, allowListOf(this.documentLoader));
+      if (kind.jsonLd) checkDocumentContexts(record.value, allowListOf(this.stagedLoader));
       admission = await kind.validate(record, this.context());
     } catch (error) {
-      return outcomeOf(error);
+      return { value: outcomeOf(error) };
     }
-    await this.persist(admission);
+    const outcome: SubmitOutcome = { status: 'accept', value: admission };
     // Listeners (anti-entropy's index, metrics) learn of every admission, whatever path it came by.
-    for (const listener of this.listeners) listener(admission);
-    return { status: 'accept', value: admission };
-  }
-
-  private async persist(admission: Admission): Promise<void> {
+    const announce = () => {
+      for (const listener of this.listeners) listener(admission);
+    };
     const receivedAt = this.modules.now();
     if (admission.kind === 'evidence') {
-      await this.modules.store.commit({ evidence: [{ ...admission.evidence, receivedAt }] });
-      return;
+      const { id, key, signer } = admission.evidence;
+      return {
+        value: outcome,
+        change: {
+          batch: { evidence: [{ ...admission.evidence, receivedAt }] },
+          stage: () => this.stagedEvidence.set(id, { key, signer }),
+          apply: () => this.stagedEvidence.delete(id),
+          announce,
+        },
+      };
     }
     const record: StoredRecord = {
       key: admission.key,
@@ -184,8 +203,15 @@ export class Registry implements TrustView {
       bytes: admission.bytes,
       receivedAt,
     };
-    await this.modules.store.commit({ put: [record] });
-    this.apply(admission, receivedAt, true);
+    return {
+      value: outcome,
+      change: {
+        batch: { put: [record] },
+        stage: () => this.staged.apply(admission, receivedAt, true),
+        apply: () => this.durable.apply(admission, receivedAt, true),
+        announce,
+      },
+    };
   }
 
   private load(record: StoredRecord): void {
@@ -193,103 +219,43 @@ export class Registry implements TrustView {
       throw storeFault('STORE_UNKNOWN_KIND', `stored record ${record.key} has unknown kind ${record.kind}`);
     }
     const read = readStoredRecord(record.bytes, this.options.limits);
-    this.apply(kindModule(record.kind).restore(record, read, this.options.limits), record.receivedAt, false);
+    this.durable.apply(kindModule(record.kind).restore(record, read, this.options.limits), record.receivedAt, false);
   }
 
-  /** Makes an admission visible; `inflated` when its status list was just inflated by admission. */
-  private apply(admission: Admission, receivedAt: number, inflated: boolean): void {
-    switch (admission.kind) {
-      case 'governance': {
-        const { parsed, digest, bytes } = admission;
-        this.governanceVersions.set(parsed.record.version, { parsed, digest, bytes });
-        if (!this.latestGovernance || parsed.record.version > this.latestGovernance.record.version)
-          this.latestGovernance = parsed;
-        break;
-      }
-      case 'accreditation': {
-        const { parsed, digest, bytes } = admission;
-        this.accreditationsById.set(parsed.id, { parsed, digest, bytes });
-        const list = this.accreditationsBySubject.get(parsed.subject) ?? [];
-        this.accreditationsBySubject.set(parsed.subject, [...list.filter((a) => a.id !== parsed.id), parsed]);
-        break;
-      }
-      case 'status-list': {
-        const { parsed, key, digest } = admission;
-        // A key from the older slot form (no signing key in it) names its signer by the proof alone.
-        const fallback = pinnedKeysOf(this, parsed.issuer).find((k) => k.id === proofMethodOf(parsed.credential));
-        // Held compressed: admission inflated it once (that copy seeds the cache); a stored version
-        // is only measured from its GZIP trailer. Reads inflate through the bounded cache.
-        const decodedBytes = inflated ? parsed.bits.byteLength : inflatedSizeOf(parsed.encodedList);
-        if (inflated) this.decoded.put(digest, parsed.bits);
-        const replaced = this.lists.get(key);
-        if (replaced) {
-          this.decoded.delete(replaced.digest);
-          this.releaseUsage(replaced);
-        }
-        const decodeOptions = {
-          maxEntries: statusListEntryCap(this.options.limits, parsed.statusSize),
-          statusSize: parsed.statusSize,
-        };
-        const list = withBitsSource(parsed, () =>
-          this.decoded.get(digest, () => decodeStatusList(parsed.encodedList, decodeOptions)),
-        );
-        const state = {
-          list,
-          digest,
-          receivedAt,
-          key,
-          signer: statusListSigner(parsed, key, fallback),
-          bytes: admission.bytes,
-          decodedBytes,
-        };
-        this.lists.set(key, state);
-        const usage = this.usage.get(parsed.issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-        usage.slots.add(key);
-        usage.decodedBytes += decodedBytes;
-        this.usage.set(parsed.issuer, usage);
-        const slots = this.listSlots.get(parsed.id) ?? [];
-        if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
-        break;
-      }
-      case 'token-status-list':
-      case 'status-list-2021':
-        this.joseLists.apply(
-          admission.kind,
-          admission.parsed,
-          admission.key,
-          admission.digest,
-          admission.bytes,
-          receivedAt,
-        );
-        break;
-      case 'evidence':
-        break;
-    }
-  }
-
+  /** What validation reads: the staged state, and evidence held or staged; `now` is read per record. */
   private context(): ValidationContext {
+    return { ...this.validationBase, now: this.modules.now() };
+  }
+
+  private validationContextBase(): Omit<ValidationContext, 'now'> {
+    // Built once: the staged state is one object for the registry's life (it falls back in place).
+    const state = this.staged;
+    const staged = this.stagedEvidence;
+    const store = this.modules.store;
     return {
-      view: this,
+      view: state,
       networkId: this.options.networkId,
       genesisDigest: this.options.genesisDigest,
-      governanceVersion: (v) => this.governanceVersions.get(v) ?? null,
-      accreditation: (id) => this.accreditationsById.get(id) ?? null,
-      statusListBytes: (key) => this.lists.get(key)?.bytes ?? this.joseLists.bytes(key),
-      hasEvidence: async (id) => (await this.modules.store.getEvidence(id)) !== null,
+      governanceVersion: (v) => state.governanceEntry(v),
+      accreditation: (id) => state.accreditationEntry(id),
+      statusListBytes: (key) => state.statusListBytes(key),
+      // Staged first: evidence that landed meanwhile is found in the store (it is never removed).
+      hasEvidence: async (id) => staged.has(id) || (await store.getEvidence(id)) !== null,
       evidenceCount: async (key, signer) => {
-        // Evidence is rare and capped per slot (validation/evidence.ts), so a scan is cheap.
-        let count = 0;
-        for await (const e of this.modules.store.evidence()) if (e.key === key && e.signer === signer) count++;
-        return count;
+        // Evidence is rare and capped per slot (validation/evidence.ts), so a scan is cheap. Counted
+        // by id: a staged one may land while the store is read.
+        const ids = new Set<string>();
+        for (const [id, e] of staged) if (e.key === key && e.signer === signer) ids.add(id);
+        for await (const e of store.evidence()) if (e.key === key && e.signer === signer) ids.add(e.id);
+        return ids.size;
       },
-      documentLoader: this.documentLoader,
+      documentLoader: this.stagedLoader,
       limits: this.options.limits,
-      statusListUsage: (issuer) => this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 },
+      statusListUsage: (issuer) => state.statusListUsage(issuer),
       quotas: this.options.quotas,
-      now: this.modules.now(),
       maxClockSkewMs: this.options.maxClockSkewMs,
-      accreditations: () => this.accreditations(),
-      joseStatusListUsage: (issuer) => this.joseLists.usageOf(issuer),
+      accreditations: () => state.accreditations(),
+      joseStatusListUsage: (issuer) => state.joseStatusListUsage(issuer),
     };
   }
 
@@ -300,40 +266,31 @@ export class Registry implements TrustView {
    * every version dated now until real time catches up. It is what an issuer whose clock was stepped
    * forward and then corrected holds of its own list (issue 10, problem 3); the issuer drops it
    * right before publishing the version dated now that carries the same bits. Removed from the store
-   * in one batch; returns whether a version was dropped.
+   * in one batch, in turn with submissions (what is judged after it no longer sees it); returns
+   * whether a version was dropped.
    */
   dropFutureStatusList(id: string, signerMultibase: string): Promise<boolean> {
-    const run = this.queue.then(async () => {
-      const key = (this.listSlots.get(id) ?? []).find(
-        (k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase,
+    return this.pipeline.run(async () => {
+      const key = this.staged.futureStatusListSlot(
+        id,
+        signerMultibase,
+        this.modules.now() + this.options.maxClockSkewMs,
       );
-      const held = key === undefined ? undefined : this.lists.get(key);
-      if (key === undefined || !held) return false;
-      if (held.list.validFrom <= this.modules.now() + this.options.maxClockSkewMs) return false;
-      await this.modules.store.commit({ del: [key] });
-      this.lists.delete(key);
-      this.decoded.delete(held.digest);
-      this.releaseUsage(held);
-      const slots = (this.listSlots.get(id) ?? []).filter((k) => k !== key);
-      if (slots.length > 0) this.listSlots.set(id, slots);
-      else this.listSlots.delete(id);
-      return true;
+      if (key === null) return { value: false };
+      return {
+        value: true,
+        change: {
+          batch: { del: [key] },
+          stage: () => this.staged.dropStatusList(key),
+          apply: () => this.durable.dropStatusList(key),
+        },
+      };
     });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private releaseUsage(state: StatusListState): void {
-    const usage = this.usage.get(state.list.issuer);
-    if (!usage) return;
-    usage.slots.delete(state.key);
-    usage.decodedBytes -= state.decodedBytes;
-    if (usage.slots.size === 0) this.usage.delete(state.list.issuer);
   }
 
   /**
-   * Calls `listener` after each admitted record is persisted (including evidence). Returns a function
-   * that removes the listener.
+   * Calls `listener` after each admitted record is durable (including evidence), in admission
+   * order. Returns a function that removes the listener.
    */
   onAdmitted(listener: (admission: Admission) => void): () => void {
     this.listeners.add(listener);
@@ -342,22 +299,22 @@ export class Registry implements TrustView {
 
   /** The newest governance version held, or null. */
   governance(): ParsedGovernance | null {
-    return this.latestGovernance;
+    return this.durable.governance();
   }
 
   /** Governance version `v` as held, or null. */
   governanceVersion(version: number): ParsedGovernance | null {
-    return this.governanceVersions.get(version)?.parsed ?? null;
+    return this.durable.governanceEntry(version)?.parsed ?? null;
   }
 
   /** Accreditations whose subject is `did`. */
   accreditationsOf(did: string): readonly ParsedAccreditation[] {
-    return this.accreditationsBySubject.get(did) ?? [];
+    return this.durable.accreditationsOf(did);
   }
 
   /** Every held accreditation. */
   accreditations(): ParsedAccreditation[] {
-    return [...this.accreditationsById.values()].map((a) => a.parsed);
+    return this.durable.accreditations();
   }
 
   /**
@@ -366,20 +323,12 @@ export class Registry implements TrustView {
    * use this; it reads {@link statusListVersions} filtered by the keys that count.
    */
   statusList(id: string, signerMultibase?: string): StatusListState | null {
-    const slots = this.listSlots.get(id) ?? [];
-    const key =
-      signerMultibase === undefined
-        ? slots[0]
-        : slots.find((k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase);
-    return key === undefined ? null : (this.lists.get(key) ?? null);
+    return this.durable.statusList(id, signerMultibase);
   }
 
   /** Every held version of a status list id, one per signing key, in arrival order of their slots. */
   statusListVersions(id: string): StatusListState[] {
-    return (this.listSlots.get(id) ?? []).flatMap((k) => {
-      const state = this.lists.get(k);
-      return state ? [state] : [];
-    });
+    return this.durable.statusListVersions(id);
   }
 
   /**
@@ -387,17 +336,17 @@ export class Registry implements TrustView {
    * state's `bytes` (as signed) with `list.mediaType`.
    */
   joseStatusListVersions(uri: string): JoseStatusListState[] {
-    return this.joseLists.versions(uri);
+    return this.durable.joseStatusListVersions(uri);
   }
 
   /** Uris of every held JOSE status list. */
   joseStatusListUris(): string[] {
-    return this.joseLists.uris();
+    return this.durable.joseStatusListUris();
   }
 
   /** Ids of every held status list. */
   statusListIds(): string[] {
-    return [...this.listSlots.keys()];
+    return this.durable.statusListIds();
   }
 
   /** Equivocation evidence held. */
@@ -412,7 +361,7 @@ export class Registry implements TrustView {
    * DESIGN.md Records §1).
    */
   warnings(): string[] {
-    const governance = this.latestGovernance;
+    const governance = this.durable.governance();
     if (!governance) return ['no governance record is held: nothing can be verified'];
     if (governance.validUntilMs < this.modules.now()) {
       return [

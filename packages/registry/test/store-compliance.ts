@@ -520,6 +520,63 @@ export function runStoreCompliance(name: string, makeStore: () => Promise<StoreF
       assert.deepEqual(await dumpStore(store, ['m']), before);
     });
 
+    it('applies concurrent commits in call order: a slot put twice keeps the last, put/delete in order', async () => {
+      await store.commit({ put: [makeRecord('d', { body: 'held' })] });
+      // Made in one synchronous run, so a grouping store writes them together.
+      const commits = [
+        store.commit({ put: [makeRecord('a', { body: 'a1' }), makeRecord('b', { body: 'b1' })] }),
+        store.commit({ put: [makeRecord('a', { body: 'a2-last' })], meta: { m: 1 } }),
+        store.commit({ del: ['b'] }),
+        store.commit({ put: [makeRecord('b', { body: 'b2' })], meta: { m: 2 } }),
+        store.commit({ del: ['d'] }),
+        store.commit({ put: [makeRecord('c', { body: 'c1' })] }),
+        store.commit({ del: ['c', 'never-held'] }),
+      ];
+      const order: number[] = [];
+      await Promise.all(commits.map((commit, i) => commit.then(() => order.push(i))));
+      assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6], 'commits settle in call order');
+      const held = await collect(store.records());
+      assert.deepEqual(
+        held.map((record) => [record.key, new TextDecoder().decode(record.bytes)]),
+        [
+          ['a', 'a2-last'],
+          ['b', 'b2'],
+        ],
+      );
+      assert.deepEqual(
+        (await collect(store.index())).map((entry) => entry.digest),
+        held.map((record) => record.digest),
+      );
+      assert.equal(await store.getMeta('m'), 2);
+      assert.deepEqual(await store.stats(), { records: 2, bytes: 'a2-last'.length + 'b2'.length, evidence: 0 });
+    });
+
+    it('keeps the first copy of evidence committed twice concurrently', async () => {
+      const evidence = makeEvidence('s/1', 'a', 'b', 10);
+      await Promise.all([
+        store.commit({ evidence: [evidence] }),
+        store.commit({ evidence: [{ ...evidence, receivedAt: 99 }] }),
+      ]);
+      assert.deepEqual(await store.getEvidence(evidence.id), evidence);
+      assert.equal((await store.stats()).evidence, 1);
+    });
+
+    it('refuses a bad batch among concurrent commits alone: the others land', async () => {
+      const results = await Promise.allSettled([
+        store.commit({ put: [makeRecord('a')] }),
+        store.commit({ put: [{ ...makeRecord('b'), digest: 'nope' }] }),
+        store.commit({ put: [makeRecord('c')] }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as StoreError).code)),
+        ['ok', 'STORE_BAD_BATCH', 'ok'],
+      );
+      assert.deepEqual(
+        (await collect(store.records())).map((record) => record.key),
+        ['a', 'c'],
+      );
+    });
+
     it('serialises concurrent commits without losing counts', async () => {
       const commits = Array.from({ length: 20 }, (_, i) =>
         store.commit({ put: [makeRecord(`k/${i % 5}`, { body: 'x'.repeat(i) })] }),

@@ -19,8 +19,8 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  ANY_DEPENDENCY,
   type Admission,
+  ANY_DEPENDENCY,
   bySubmissionOrder,
   CodedError,
   classifyRecord,
@@ -104,6 +104,12 @@ export interface RecordAdmissionOptions {
    * and new connections waiting for seconds.
    */
   sliceMs: number;
+  /**
+   * Records of one batch submitted to the registry at once (it validates them in order while the
+   * earlier ones are written, and their writes share synced batches). Their validation runs
+   * without a macrotask turn, so this times a record's validation stays about `sliceMs`.
+   */
+  maxInFlight: number;
 }
 
 /** Defaults of {@link RecordAdmissionOptions}. */
@@ -112,6 +118,7 @@ export const defaultRecordAdmissionOptions: RecordAdmissionOptions = {
   maxSubmitPasses: 8,
   maxAnnouncedPerPull: 256,
   sliceMs: 10,
+  maxInFlight: 32,
 };
 
 /** What {@link RecordAdmission} depends on. */
@@ -194,8 +201,9 @@ export class RecordAdmission {
 
   /**
    * Admits a batch from one peer (an anti-entropy pull or push) in dependency order, retrying the
-   * not-yet-resolvable ones while a pass admits something. What is left unresolved is buffered for
-   * a pull (when allowed), never for a push. Stops at a store fault.
+   * not-yet-resolvable ones while a pass admits something; several records are in flight at once
+   * (`maxInFlight`), still validated in that order. What is left unresolved is buffered for a pull
+   * (when allowed), never for a push. Stops at a store fault.
    */
   async submitBatch(records: readonly Uint8Array[], source: AdmissionSource): Promise<BatchOutcome> {
     const result: BatchOutcome = { accept: 0, ignore: 0, reject: 0, fault: 0, unresolved: 0, buffered: 0 };
@@ -206,9 +214,9 @@ export class RecordAdmission {
       const retry: Uint8Array[] = [];
       lastErrors = new Map();
       let progress = false;
-      for (const bytes of queue) {
-        await this.yieldIfDue();
-        const outcome = await this.admit(bytes, source);
+      const outcomes = await this.admitInOrder(queue, source);
+      for (const [i, outcome] of outcomes.entries()) {
+        const bytes = queue[i] as Uint8Array;
         if (outcome.status === 'fault') {
           result.fault++;
           return result;
@@ -349,6 +357,31 @@ export class RecordAdmission {
     for (const listener of this.admittedListeners) listener(outcome.value, source);
     this.release(providedKeys(outcome.value));
     return outcome;
+  }
+
+  /**
+   * Admits `records` in order, up to `maxInFlight` submitted at once: the registry validates them
+   * one at a time in this order, each against everything before it, while earlier ones are being
+   * written, and the writes share synced batches. Stops submitting at the first store fault; the
+   * outcomes returned end there.
+   */
+  private async admitInOrder(records: readonly Uint8Array[], source: AdmissionSource): Promise<AdmitOutcome[]> {
+    const submitted: Promise<AdmitOutcome>[] = [];
+    let faulted = false;
+    let oldest = 0;
+    for (const bytes of records) {
+      await this.yieldIfDue();
+      if (faulted) break;
+      const outcome = this.admit(bytes, source);
+      void outcome.then((o) => {
+        if (o.status === 'fault') faulted = true;
+      });
+      submitted.push(outcome);
+      if (submitted.length - oldest >= this.options.maxInFlight) await submitted[oldest++];
+    }
+    const outcomes = await Promise.all(submitted);
+    const fault = outcomes.findIndex((o) => o.status === 'fault');
+    return fault === -1 ? outcomes : outcomes.slice(0, fault + 1);
   }
 
   /** Keeps a not-yet-resolvable record, if allowed; returns whether it was kept. */

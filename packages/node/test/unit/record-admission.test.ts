@@ -10,8 +10,8 @@ import {
   ignore,
   type ParsedAccreditation,
   type ParsedGovernance,
-  StoreError,
   type StatusListState,
+  StoreError,
   type SubmitOutcome,
   unresolved,
 } from '@trustmesh/registry';
@@ -28,7 +28,22 @@ class FakeRegistry {
   /** CPU time each submission burns (a stand-in for canonicalisation and signature checks). */
   busyMs = 0;
 
+  /** While set, answers wait for it (as the registry's wait for disk); `outstanding` counts them. */
+  gate: Promise<void> | null = null;
+  outstanding = 0;
+  maxOutstanding = 0;
+
   async submit(input: Uint8Array | unknown): Promise<SubmitOutcome> {
+    this.outstanding++;
+    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+    try {
+      return await this.answer(input);
+    } finally {
+      this.outstanding--;
+    }
+  }
+
+  private async answer(input: Uint8Array | unknown): Promise<SubmitOutcome> {
     if (this.failing) throw new StoreError('STORE_IO', 'disk on fire');
     for (const start = performance.now(); performance.now() - start < this.busyMs; );
     const value = JSON.parse(new TextDecoder().decode(input as Uint8Array)) as {
@@ -51,6 +66,7 @@ class FakeRegistry {
       return { status: 'ignore', error };
     }
     this.held.add(value.id);
+    if (this.gate) await this.gate;
     const bytes = input as Uint8Array;
     const parsed = { id: value.id } as unknown as Extract<Admission, { kind: 'status-list' }>['parsed'];
     return {
@@ -178,6 +194,27 @@ describe('record admission', () => {
     // Gossip itself and pushes are not re-announced by this layer (gossipsub forwards, the pusher has them).
     await bulk.admission.submitBatch([encode({ id: 'd' })], { path: 'push', peer: 'p' });
     assert.deepEqual(bulk.announced, []);
+  });
+
+  it('keeps up to maxInFlight records of a batch submitted at once, in batch order, answers in order', async () => {
+    const { admission, registry } = setup({ maxInFlight: 4 });
+    let open = () => {};
+    registry.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const batch = Array.from({ length: 10 }, (_, i) => encode({ id: `r${i}` }));
+    const done = admission.submitBatch(batch, { path: 'pull', peer: 'p' });
+    // Nothing is answered while the gate is shut, so the window fills and stops there.
+    while (registry.submitted.length < 4) await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(registry.submitted.length, 4);
+    open();
+    assert.deepEqual(await done, { accept: 10, ignore: 0, reject: 0, fault: 0, unresolved: 0, buffered: 0 });
+    assert.equal(registry.maxOutstanding, 4);
+    assert.deepEqual(
+      registry.submitted,
+      batch.map((_, i) => `r${i}`),
+    );
   });
 
   it('a long batch yields to the event loop, so other work (health, gossip) runs in between', async () => {

@@ -11,6 +11,9 @@ export interface DecodedListCacheOptions {
   maxBytes: number;
 }
 
+/** What holders of lists use of the cache (the registry's staged state forgets nothing: it only adds). */
+export type ListCache = Pick<DecodedListCache, 'get' | 'put' | 'delete'>;
+
 /** Least-recently-used cache of inflated lists. */
 export class DecodedListCache {
   private readonly entries = new Map<string, Uint8Array>();

@@ -4,28 +4,28 @@
  * (quotas). Lists stay compressed; reads inflate through the registry's bounded DecodedListCache.
  * Record semantics (parsing, validation) live in jose-lists.ts.
  */
-/** The registry's index of held JOSE lists: one state per slot, each uri's slots in arrival order. */
 import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { CompactJws } from '../records/jws.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import type { JoseStatusList, JoseStatusListState } from '../verification/trust-view.ts';
-import type { DecodedListCache } from './decoded-cache.ts';
+import type { ListCache } from './decoded-cache.ts';
 import {
   type AdmittedJoseList,
   inflateJoseList,
-  joseListMediaType,
   type JoseListKind,
+  joseListMediaType,
   readJoseEntry,
 } from './jose-lists.ts';
 
+/** The registry's index of held JOSE lists: one state per slot, each uri's slots in arrival order. */
 export class JoseListIndex {
   private readonly states = new Map<string, JoseStatusListState & { jws: CompactJws; decodedBytes: number }>();
   private readonly slots = new Map<string, string[]>();
   private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
 
   constructor(
-    private readonly cache: DecodedListCache,
+    private readonly cache: ListCache,
     private readonly limits: InputLimits,
     /** Pinned keys of an issuer (to name a restored version's signer as pinned), and accreditations. */
     private readonly pinnedKeys: (issuer: string) => readonly PinnedKey[],
@@ -99,6 +99,18 @@ export class JoseListIndex {
     const uriKey = `${kind} ${parsed.uri}`;
     const slots = this.slots.get(uriKey) ?? [];
     if (!slots.includes(key)) this.slots.set(uriKey, [...slots, key]);
+  }
+
+  /** Makes this index hold what `other` holds (the registry's staged state falling back to the durable one). */
+  copyFrom(other: JoseListIndex): void {
+    this.states.clear();
+    this.slots.clear();
+    this.usage.clear();
+    for (const [key, state] of other.states) this.states.set(key, state);
+    // Slot lists are replaced, never changed in place; usage is changed in place, so it is copied.
+    for (const [uri, keys] of other.slots) this.slots.set(uri, keys);
+    for (const [issuer, usage] of other.usage)
+      this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
   }
 
   private release(issuer: string, key: string, decodedBytes: number): void {

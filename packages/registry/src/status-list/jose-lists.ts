@@ -22,13 +22,14 @@ import { type PinnedKey, sameKey } from '../records/keys.ts';
 import type { RecordKind, StoredRecord } from '../store/types.ts';
 import { VALIDATION_CODES } from '../validation/codes.ts';
 import type { Admission, ValidationContext } from '../validation/context.ts';
-import { MAX_EVIDENCE_PER_SLOT, EVIDENCE_CODES } from '../validation/evidence.ts';
+import { EVIDENCE_CODES, MAX_EVIDENCE_PER_SLOT } from '../validation/evidence.ts';
 import { isObject } from '../validation/fields.ts';
 import { verifyJwsWithKeys } from '../validation/jose-keys.ts';
 import { pinnedKeysOf } from '../validation/pinned-keys.ts';
 import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
 import type { JoseStatusListState, TrustView } from '../verification/trust-view.ts';
+import { firstUndoneFinalEntry } from './final-states.ts';
 
 /** The two JOSE status list kinds. */
 export type JoseListKind = 'token-status-list' | 'status-list-2021';
@@ -405,21 +406,15 @@ function requireCompatible(
   // [REJECT] issue 13: lists grow (TW DIW appends whole bytes), never shrink.
   if (size < prev.size()) throw reject(codes.SHRUNK, 'lst', `must not shrink below ${prev.size()} entries`);
   void ctx;
-  // Compared byte by byte: only the entries of a byte that changed are read (a national list has
-  // millions of entries and an update changes a few).
-  const heldBytes = prev.decoded();
-  const perByte = 8 / list.bits;
-  for (let i = 0; i < prev.size(); i++) {
-    if (i % perByte === 0 && heldBytes[i / perByte] === next[i / perByte]) {
-      i += perByte - 1;
-      continue;
-    }
-    const before = prev.read(i);
-    const after = readJoseEntry(list.kind, next, list.bits, i);
-    // [REJECT] draft §7.1: INVALID (0x01) is final. StatusList2021 §2.1 revocation: a set bit is final.
-    const final = list.kind === 'token-status-list' ? before === 1 : prev.purpose === 'revocation' && before === 1;
-    if (final && after !== before)
-      throw reject(codes.ROLLBACK, 'lst', `entry ${i} was final (${before}); now ${after}`);
+  // Only a TSL and a revocation list hold final states; a suspension list's bits may change freely.
+  if (list.kind === 'status-list-2021' && prev.purpose !== 'revocation') return;
+  // Compared 32 bits at a time (final-states.ts): a national list has millions of entries and an
+  // update changes a few.
+  const index = firstUndoneFinalEntry(list.kind, list.bits, prev.decoded(), next, (prev.size() * list.bits) / 8);
+  // [REJECT] draft §7.1: INVALID (0x01) is final. StatusList2021 §2.1 revocation: a set bit is final.
+  if (index !== -1) {
+    const after = readJoseEntry(list.kind, next, list.bits, index);
+    throw reject(codes.ROLLBACK, 'lst', `entry ${index} was final (1); now ${after}`);
   }
 }
 

@@ -11,7 +11,9 @@
  * Keys are UTF-8, so LevelDB orders them by UTF-8 bytes; the memory store uses the same order.
  *
  * Durability (issue 10, problem 2; DESIGN.md, Principles §7: a 2xx for a write means durable):
- * - every commit is written with `sync: true`, so it is on disk before `commit` resolves;
+ * - every commit is written with `sync: true`, so it is on disk before `commit` resolves; commits
+ *   made while a write is in flight share the next synced write (group-commit.ts), and a failed
+ *   write fails every commit it carried;
  * - after any failed write the store is fail-stop: it refuses further writes (`STORE_FAILED`) and
  *   reopens the database, so LevelDB recovers its log from what is on disk and starts a new one.
  *   The bundled LevelDB does not enter an error state when a log write fails, and later records
@@ -27,7 +29,7 @@ import { open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Level } from 'level';
 import { CodedError, type StoreError, storeFault } from '../errors.ts';
-import { type CheckedRange, checkRange, isStorableKey, prepareBatch } from './batch.ts';
+import { type CheckedRange, checkRange, isStorableKey, type PreparedBatch, prepareBatch } from './batch.ts';
 import {
   bytesToDigest,
   decodeEvidence,
@@ -37,6 +39,7 @@ import {
   encodedRecordSize,
   encodeJson,
 } from './codec.ts';
+import { GroupCommit } from './group-commit.ts';
 import type {
   EvidenceRecord,
   IndexEntry,
@@ -87,6 +90,12 @@ interface Counts {
   commits: number;
 }
 
+/** The size of a slot that holds no record, in the store's memory of slot sizes. */
+const ABSENT = -1;
+
+/** Most slot sizes remembered (about 40 MB of keys at worst); a slot forgotten is read once again. */
+const MAX_KNOWN_SIZES = 262_144;
+
 /** Written beside the database at a clean close: the commit count the next open must find. */
 const CLOSE_MARK = 'TRUSTMESH-CLOSED';
 
@@ -117,8 +126,9 @@ function sublevels(db: Database) {
 }
 
 /**
- * A RecordStore on LevelDB. Every `commit` is one atomic LevelDB write across all sublevels, and
- * commits run one at a time so the counters read before a write are still true when it lands.
+ * A RecordStore on LevelDB. Every `commit` lands in one atomic LevelDB write across all sublevels
+ * (with the commits that queued beside it), and writes run one at a time so the counters they
+ * start from are still true when they land.
  */
 export class LevelRecordStore implements RecordStore {
   private readonly options: LevelStoreOptions;
@@ -134,8 +144,22 @@ export class LevelRecordStore implements RecordStore {
     recovery: null,
   };
   private opening: Promise<void> | undefined;
-  /** Tail of the commit queue. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Set while `close()` lets the commits already queued land before the database closes. */
+  private closing: OpenState | undefined;
+  /** Commits, written in groups. */
+  private readonly group = new GroupCommit<PreparedBatch>(
+    {},
+    {
+      write: (group) => this.writeGroup(group),
+      weigh: weighBatch,
+      refuse: (error) => (this.failure ? this.refusal(error) : null),
+    },
+  );
+  /**
+   * What each slot written (or read for a write) since open holds: its record's size in bytes, or
+   * ABSENT. The counters are kept from it with no read per commit; bounded (least recent forgotten).
+   */
+  private readonly sizes = new Map<string, number>();
 
   /** Creates the store; nothing touches the disk until `open()`. */
   constructor(options: LevelStoreOptions, modules: LevelStoreModules = {}) {
@@ -175,7 +199,13 @@ export class LevelRecordStore implements RecordStore {
     if (!state) return;
     // Refuse new work at once; commits already queued still land before the database closes.
     this.state = undefined;
-    await this.queue;
+    this.closing = state;
+    try {
+      await this.group.idle();
+    } finally {
+      this.closing = undefined;
+    }
+    this.sizes.clear();
     await state.db.close();
     // Best effort: without the mark the next open just cannot tell a rollback.
     await writeDurably(
@@ -194,62 +224,107 @@ export class LevelRecordStore implements RecordStore {
 
   /**
    * Applies a batch as one atomic LevelDB write. The batch is validated and encoded in full first
-   * (throwing `STORE_BAD_BATCH` naming the field), so a refused batch writes nothing.
+   * (throwing `STORE_BAD_BATCH` naming the field), so a refused batch writes nothing. Commits made
+   * while a write is on its way to disk go together in the next one (group-commit.ts): each resolves
+   * once the write carrying it is on disk, and a failed write fails every commit in it.
    */
   async commit(batch: StoreBatch): Promise<void> {
     this.requireWritable();
     this.requireOpen();
-    const prepared = prepareBatch(batch);
-    return this.exclusive(async () => {
-      // A commit queued behind a failed one must not land on the failed handle.
-      this.requireWritable();
-      const state = this.requireOpen();
-      const { db, sub, counts } = state;
-      const touched = [...prepared.put.map((put) => put.key), ...prepared.del];
-      const previous = touched.length === 0 ? [] : await this.io('read', () => sub.rec.getMany(touched));
-      const ids = prepared.evidence.map((evidence) => evidence.id);
-      const known = ids.length === 0 ? [] : await this.io('read', () => sub.evd.hasMany(ids));
+    return this.group.submit(prepareBatch(batch));
+  }
 
-      const next: Counts = { ...counts };
-      const operations: Operation[] = [];
-      for (const [i, put] of prepared.put.entries()) {
+  /**
+   * Writes a group of batches as one atomic LevelDB write, in order (a slot put twice keeps the
+   * last). The counters are kept from the sizes of the records replaced, known in memory for every
+   * slot this store has written or read for a write since it opened; only the others are read.
+   */
+  private async writeGroup(group: readonly PreparedBatch[]): Promise<void> {
+    // A commit queued behind a failed one must not land on the failed handle.
+    this.requireWritable();
+    const state = this.state ?? this.closing ?? this.requireOpen();
+    const { db, sub, counts } = state;
+    const unknown = new Set<string>();
+    const ids = new Set<string>();
+    for (const batch of group) {
+      for (const put of batch.put) if (!this.sizes.has(put.key)) unknown.add(put.key);
+      for (const key of batch.del) if (!this.sizes.has(key)) unknown.add(key);
+      for (const evidence of batch.evidence) ids.add(evidence.id);
+    }
+    // Sizes as the group goes: a slot's size after the batches so far, ABSENT when it holds nothing.
+    const sizes = new Map<string, number>();
+    if (unknown.size > 0) {
+      const keys = [...unknown];
+      const previous = await this.io('read', () => sub.rec.getMany(keys));
+      keys.forEach((key, i) => {
         const old = previous[i];
-        if (old === undefined) next.records++;
-        next.bytes += put.size - (old === undefined ? 0 : encodedRecordSize(put.key, old));
+        sizes.set(key, old === undefined ? ABSENT : encodedRecordSize(key, old));
+      });
+    }
+    const known = new Set<string>();
+    if (ids.size > 0) {
+      const list = [...ids];
+      const held = await this.io('read', () => sub.evd.hasMany(list));
+      list.forEach((id, i) => {
+        if (held[i]) known.add(id);
+      });
+    }
+    const sizeOf = (key: string) => sizes.get(key) ?? this.sizes.get(key) ?? ABSENT;
+
+    const next: Counts = { ...counts };
+    const operations: Operation[] = [];
+    for (const batch of group) {
+      const before = operations.length;
+      for (const put of batch.put) {
+        const old = sizeOf(put.key);
+        if (old === ABSENT) next.records++;
+        next.bytes += put.size - (old === ABSENT ? 0 : old);
+        sizes.set(put.key, put.size);
         operations.push({ type: 'put', sublevel: sub.rec, key: put.key, value: put.value });
         operations.push({ type: 'put', sublevel: sub.idx, key: put.key, value: digestToBytes(put.digest) });
       }
-      for (const [i, key] of prepared.del.entries()) {
-        const old = previous[prepared.put.length + i];
-        if (old === undefined) continue;
+      for (const key of batch.del) {
+        const old = sizeOf(key);
+        if (old === ABSENT) continue;
         next.records--;
-        next.bytes -= encodedRecordSize(key, old);
+        next.bytes -= old;
+        sizes.set(key, ABSENT);
         operations.push({ type: 'del', sublevel: sub.rec, key });
         operations.push({ type: 'del', sublevel: sub.idx, key });
       }
-      for (const [i, { id, value }] of prepared.evidence.entries()) {
+      for (const { id, value } of batch.evidence) {
         // Idempotent on id: the first copy stored is kept, with its original receivedAt.
-        if (known[i]) continue;
+        if (known.has(id)) continue;
+        known.add(id);
         next.evidence++;
         operations.push({ type: 'put', sublevel: sub.evd, key: id, value });
       }
-      for (const { name, value } of prepared.meta) {
+      for (const { name, value } of batch.meta) {
         operations.push(
           value === null
             ? { type: 'del', sublevel: sub.meta, key: name }
             : { type: 'put', sublevel: sub.meta, key: name, value },
         );
       }
-      if (operations.length === 0) return;
-      next.commits++;
-      operations.push({ type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(next) });
-      try {
-        await db.batch(operations, { sync: this.options.sync ?? true });
-      } catch (cause) {
-        throw this.writeFailed(cause);
-      }
-      state.counts = next;
-    });
+      // Each batch that changes something counts as a commit (the close mark compares the count).
+      if (operations.length > before) next.commits++;
+    }
+    if (operations.length === 0) return;
+    operations.push({ type: 'put', sublevel: sub.sys, key: 'stats', value: encodeJson(next) });
+    try {
+      await db.batch(operations, { sync: this.options.sync ?? true });
+    } catch (cause) {
+      throw this.writeFailed(cause);
+    }
+    state.counts = next;
+    for (const [key, size] of sizes) this.rememberSize(key, size);
+  }
+
+  /** Keeps what a slot holds now (its record's size, or ABSENT), forgetting the least recent past the cap. */
+  private rememberSize(key: string, size: number): void {
+    this.sizes.delete(key);
+    this.sizes.set(key, size);
+    if (this.sizes.size > MAX_KNOWN_SIZES) this.sizes.delete(this.sizes.keys().next().value as string);
   }
 
   /** Current records in key order; `limit` counts records that pass the `kind` filter. */
@@ -339,6 +414,8 @@ export class LevelRecordStore implements RecordStore {
       // Reopen anyway: a failed close leaves nothing to build on.
     }
     this.state = undefined;
+    // What is on disk now is what recovery kept: slot sizes are learnt again.
+    this.sizes.clear();
     try {
       await this.openNow();
       this.failure = undefined;
@@ -388,11 +465,16 @@ export class LevelRecordStore implements RecordStore {
   }
 
   private requireWritable(): void {
-    if (!this.failure) return;
-    throw storeFault(
+    if (this.failure) throw this.refusal(this.failure);
+  }
+
+  /** The error of a write refused after the failed write `failure`. */
+  private refusal(failure: unknown): StoreError {
+    const code = failure instanceof CodedError ? failure.code : 'STORE_IO';
+    return storeFault(
       'STORE_FAILED',
-      `the LevelDB store at ${this.options.location} refuses writes after a failed write (${this.failure.code}); it is reopening`,
-      this.failure,
+      `the LevelDB store at ${this.options.location} refuses writes after a failed write (${code}); it is reopening`,
+      failure,
     );
   }
 
@@ -430,13 +512,6 @@ export class LevelRecordStore implements RecordStore {
     return this.state;
   }
 
-  /** Runs `task` after every earlier commit has finished (successfully or not). */
-  private exclusive(task: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** Iterates one sublevel, mapping each entry; engine errors come out as `STORE_IO`. */
   private async *iterate<T>(
     what: string,
@@ -472,6 +547,14 @@ export class LevelRecordStore implements RecordStore {
 
 const SKIP: unique symbol = Symbol('skip');
 const STOP: unique symbol = Symbol('stop');
+
+/** The bytes a prepared batch adds to a LevelDB write (its encoded records and evidence). */
+function weighBatch(batch: PreparedBatch): number {
+  let bytes = 0;
+  for (const put of batch.put) bytes += put.value.byteLength;
+  for (const evidence of batch.evidence) bytes += evidence.value.byteLength;
+  return bytes;
+}
 
 function iteratorOptions(range: CheckedRange, withLimit: boolean): { gte?: string; lt?: string; limit?: number } {
   return {

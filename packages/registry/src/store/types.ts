@@ -93,7 +93,13 @@ export interface RecordStore {
   close(): Promise<void>;
   /** The current version of a slot, or null. */
   get(key: string): Promise<StoredRecord | null>;
-  /** Applies a batch atomically. */
+  /**
+   * Applies a batch atomically; resolves once it is durable. Concurrent commits are applied and
+   * settle in call order. A failed write is fail-stop: every commit made before the failure was
+   * reported and not yet written fails too, so a caller that pipelines commits (the registry)
+   * never sees a later one land after an earlier one failed. A batch refused for its own content
+   * (`STORE_BAD_BATCH`) fails alone, before anything is written.
+   */
   commit(batch: StoreBatch): Promise<void>;
   /** Current records in key order, optionally limited to a key range and/or kind. */
   records(range?: KeyRange & { kind?: RecordKind }): AsyncIterable<StoredRecord>;

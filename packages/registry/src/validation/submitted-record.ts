@@ -65,9 +65,17 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
     (input instanceof Uint8Array && isCompactJwsBytes(input))
   ) {
     // A compact JWS (issue 13): kept exactly as received; its digest is that of its text.
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+    // Bytes of base64url and dots are their own latin1 text: read in place, copied once to be held.
+    const text =
+      typeof input === 'string'
+        ? input
+        : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
     const jws = parseCompactJws(text, limits);
-    return readJoseRecord(jws, new TextEncoder().encode(text), 'compact');
+    return readJoseRecord(
+      jws,
+      typeof input === 'string' ? new TextEncoder().encode(text) : new Uint8Array(input),
+      'compact',
+    );
   }
   if (input instanceof Uint8Array) {
     value = parseJsonBounded(input, limits);

@@ -15,23 +15,44 @@ import { after, before, describe, it } from 'node:test';
 import { createLevelDatabase, type LevelDatabase, LevelRecordStore } from '../../src/store/index.ts';
 import { makeRecord } from '../store-compliance.ts';
 
+/** What the faulty engine does: fail writes, refuse to open, hold the next write until released. */
+interface Disk {
+  full: boolean;
+  unopenable: boolean;
+  opened: number;
+  /** When set, the next write waits: `entered` resolves when it starts, and it goes on at `release()`. */
+  hold?: { entered: () => void; released: Promise<void> };
+}
+
 /** A database whose writes fail while `disk.full`, and whose opening fails while `disk.unopenable`. */
-function faultyEngine(disk: { full: boolean; unopenable: boolean; opened: number }) {
+function faultyEngine(disk: Disk) {
   return (location: string): LevelDatabase => {
     disk.opened++;
     if (disk.unopenable) throw new Error(`IO error: ${location}/LOCK: Input/output error`);
     const db = createLevelDatabase(location);
     const write = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
-    (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = (...args: unknown[]) =>
-      disk.full
-        ? Promise.reject(
-            Object.assign(new Error(`IO error: ${location}/000003.log: No space left on device`), {
-              code: 'LEVEL_IO_ERROR',
-            }),
-          )
-        : write(...args);
+    (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
+      const hold = disk.hold;
+      if (hold) {
+        disk.hold = undefined;
+        hold.entered();
+        await hold.released;
+      }
+      if (disk.full) {
+        throw Object.assign(new Error(`IO error: ${location}/000003.log: No space left on device`), {
+          code: 'LEVEL_IO_ERROR',
+        });
+      }
+      return write(...args);
+    };
     return db;
   };
+}
+
+/** Total bytes of the records held in the given `status-list/…` slots. */
+async function sizeOf(store: LevelRecordStore, keys: string[]): Promise<number> {
+  const records = await Promise.all(keys.map((k) => store.get(`status-list/${k}`)));
+  return records.reduce((sum, r) => sum + (r?.bytes.byteLength ?? 0), 0);
 }
 
 describe('durability: LevelRecordStore after a failed write', () => {
@@ -45,7 +66,7 @@ describe('durability: LevelRecordStore after a failed write', () => {
 
   it('refuses writes, reopens, reports the fault, and keeps every acknowledged write', async () => {
     const location = await mkdtemp(join(root, 'db-'));
-    const disk = { full: false, unopenable: false, opened: 0 };
+    const disk: Disk = { full: false, unopenable: false, opened: 0 };
     const store = new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) });
     await store.open();
     await store.commit({ put: [makeRecord('status-list/a')] });
@@ -76,9 +97,58 @@ describe('durability: LevelRecordStore after a failed write', () => {
     await reopened.close();
   });
 
+  it('a failed group write fails every commit in it, and those queued behind it; none is on disk', async () => {
+    const location = await mkdtemp(join(root, 'db-'));
+    const disk: Disk = { full: false, unopenable: false, opened: 0 };
+    const store = new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) });
+    await store.open();
+    await store.commit({ put: [makeRecord('status-list/kept')] });
+    // The first group (three commits made together) is held in its write while two more queue behind.
+    let entered = () => {};
+    let release = () => {};
+    const writing = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    disk.hold = {
+      entered: () => entered(),
+      released: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    };
+    const group = ['g1', 'g2', 'g3'].map((k) => store.commit({ put: [makeRecord(`status-list/${k}`)] }));
+    await writing;
+    const behind = ['q1', 'q2'].map((k) => store.commit({ put: [makeRecord(`status-list/${k}`)] }));
+    disk.full = true;
+    release();
+    const settled = await Promise.allSettled([...group, ...behind]);
+    assert.deepEqual(
+      settled.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok')),
+      ['STORE_FULL', 'STORE_FULL', 'STORE_FULL', 'STORE_FAILED', 'STORE_FAILED'],
+    );
+    assert.equal(store.faults().failedWrites, 1, 'one failed write, for the whole group');
+    disk.full = false;
+    await store.settled();
+    assert.equal(store.faults().state, 'ok');
+    // The control: after the reopen, a commit lands again, with the counters of what is on disk.
+    await store.commit({ put: [makeRecord('status-list/after')] });
+    assert.deepEqual(await store.stats(), { records: 2, bytes: await sizeOf(store, ['kept', 'after']), evidence: 0 });
+    await store.close();
+    const reopened = new LevelRecordStore({ location });
+    await reopened.open();
+    const held = await Promise.all(
+      ['kept', 'g1', 'g2', 'g3', 'q1', 'q2', 'after'].map((k) => reopened.get(`status-list/${k}`)),
+    );
+    assert.deepEqual(
+      held.map((r) => r !== null),
+      [true, false, false, false, false, false, true],
+    );
+    assert.equal((await reopened.stats()).records, 2);
+    await reopened.close();
+  });
+
   it('stays failed (STORE_FAILED, health reads it) when it cannot reopen', async () => {
     const location = await mkdtemp(join(root, 'db-'));
-    const disk = { full: false, unopenable: false, opened: 0 };
+    const disk: Disk = { full: false, unopenable: false, opened: 0 };
     const store = new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) });
     await store.open();
     disk.full = true;

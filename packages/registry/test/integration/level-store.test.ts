@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { Level } from 'level';
 import { StoreError } from '../../src/errors.ts';
 import {
+  createLevelDatabase,
   type EvidenceRecord,
   LevelRecordStore,
   MemoryRecordStore,
@@ -170,6 +171,59 @@ describe('LevelRecordStore', () => {
     }
   });
 
+  it('writes concurrent commits in fewer synced batches, and reads no slot it has written', async () => {
+    const location = await freshDir();
+    const calls = { batch: 0, getMany: 0 };
+    const store = new LevelRecordStore(
+      { location },
+      {
+        createDatabase: (at) => {
+          const db = createLevelDatabase(at);
+          const batch = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
+          const getMany = db.getMany.bind(db) as (...args: unknown[]) => Promise<unknown>;
+          Object.assign(db, {
+            batch: (...args: unknown[]) => {
+              calls.batch++;
+              return batch(...args);
+            },
+            getMany: (...args: unknown[]) => {
+              calls.getMany++;
+              return getMany(...args);
+            },
+          });
+          return db;
+        },
+      },
+    );
+    await store.open();
+    await store.commit({ put: [makeRecord('status-list/a', { body: 'first' })] });
+    const before = { ...calls };
+    // 40 commits to 4 slots, all made while the first is being written: they queue and share writes.
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        store.commit({ put: [makeRecord(`status-list/${'abcd'[i % 4]}`, { body: 'x'.repeat(i) })] }),
+      ),
+    );
+    assert.ok(calls.batch - before.batch < 40, `${calls.batch - before.batch} writes for 40 commits`);
+    // Slot a was written before (its size is known); b, c, d are read once, in one read.
+    assert.equal(calls.getMany - before.getMany, 1);
+    const after = { ...calls };
+    await store.commit({ put: [makeRecord('status-list/b', { body: 'again' })] });
+    assert.deepEqual([calls.batch - after.batch, calls.getMany - after.getMany], [1, 0]);
+    const records = await collect(store.records());
+    assert.deepEqual(
+      records.map((r) => r.bytes.byteLength),
+      [36, 5, 38, 39],
+    );
+    assert.deepEqual(await store.stats(), { records: 4, bytes: 36 + 5 + 38 + 39, evidence: 0 });
+    await store.close();
+    // The counters kept without reads are the ones a fresh open finds on disk.
+    const reopened = new LevelRecordStore({ location });
+    await reopened.open();
+    assert.deepEqual(await reopened.stats(), { records: 4, bytes: 36 + 5 + 38 + 39, evidence: 0 });
+    await reopened.close();
+  });
+
   describe('property: the memory and LevelDB stores agree', () => {
     // Few keys and ids, so batches replace, delete and collide (and sometimes are refused) often.
     const KEYS = ['a', 'a/b', 'b', 'é', '\uE000', '\u{1F600}', 'status-list/1', 'status-list/10'];
@@ -213,6 +267,28 @@ describe('LevelRecordStore', () => {
         return `${error.code} ${error.field}`;
       }
     };
+
+    it('ends in identical state when the batches are committed concurrently (LevelDB groups them)', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(batchArb, { minLength: 1, maxLength: 8 }), async (batches) => {
+          const memory = new MemoryRecordStore();
+          const location = await freshDir();
+          const level = new LevelRecordStore({ location });
+          await memory.open();
+          await level.open();
+          try {
+            const fromLevel = await Promise.all(batches.map((batch) => outcome(level, batch)));
+            const fromMemory = await Promise.all(batches.map((batch) => outcome(memory, batch)));
+            assert.deepEqual(fromLevel, fromMemory);
+            assert.deepEqual(await dumpStore(level, META), await dumpStore(memory, META));
+          } finally {
+            await level.close();
+            await rm(location, { recursive: true, force: true });
+          }
+        }),
+        { numRuns: 30 },
+      );
+    });
 
     it('ends in identical state for any sequence of batches', async () => {
       await fc.assert(

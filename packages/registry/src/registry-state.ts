@@ -1,0 +1,271 @@
+/**
+ * The registry's in-memory index of replicated state: governance versions, accreditations, status
+ * lists (Bitstring and JOSE) and per-issuer usage. The registry keeps two (registry.ts): the
+ * *durable* state, what is on disk, which every reader sees (verification, the HTTP API, listeners);
+ * and the *staged* state, the durable one plus every admission validated and on its way to disk,
+ * against which the next record is validated. Both see the same admissions in the same order; the
+ * staged one sees each a little earlier.
+ */
+import type { InputLimits } from './limits.ts';
+import { statusListEntryCap } from './limits.ts';
+import type { ParsedAccreditation } from './records/accreditation.ts';
+import type { ParsedGovernance } from './records/governance.ts';
+import { withBitsSource } from './records/status-list-credential.ts';
+import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
+import type { ListCache } from './status-list/decoded-cache.ts';
+import { JoseListIndex } from './status-list/jose-list-index.ts';
+import type { Admission } from './validation/context.ts';
+import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
+import { statusListSigner } from './validation/status-list.ts';
+import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+
+/** A governance version or an accreditation as held: parsed, with its digest and bytes. */
+export interface HeldRecord<T> {
+  parsed: T;
+  digest: string;
+  bytes: Uint8Array;
+}
+
+/** Per-issuer usage of status lists (issue 11 quotas). */
+export interface ListUsage {
+  slots: Set<string>;
+  decodedBytes: number;
+}
+
+/** What a state shares with the registry: the inflated-list cache and the limits. */
+export interface RegistryStateModules {
+  /**
+   * The cache of inflated lists, shared by both states. Only the durable state forgets a replaced
+   * version; the staged one passes a cache whose `delete` does nothing, since durable readers may
+   * still read the version it replaced.
+   */
+  cache: ListCache;
+  limits: InputLimits;
+}
+
+/** One view of replicated state (see the module documentation). */
+export class RegistryState implements TrustView {
+  private readonly governanceVersions = new Map<number, HeldRecord<ParsedGovernance>>();
+  private latestGovernance: ParsedGovernance | null = null;
+  private readonly accreditationsById = new Map<string, HeldRecord<ParsedAccreditation>>();
+  private readonly accreditationsBySubject = new Map<string, ParsedAccreditation[]>();
+  // Status list versions by slot (list id + signing key), and each list id's slots in arrival order.
+  private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
+  private readonly listSlots = new Map<string, string[]>();
+  // Each issuer's slots and inflated bytes (quotas).
+  private readonly usage = new Map<string, ListUsage>();
+  // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs.
+  private readonly joseLists: JoseListIndex;
+  private readonly modules: RegistryStateModules;
+
+  constructor(modules: RegistryStateModules) {
+    this.modules = modules;
+    this.joseLists = new JoseListIndex(
+      modules.cache,
+      modules.limits,
+      (issuer) => pinnedKeysOf(this, issuer),
+      () => this.accreditations(),
+    );
+  }
+
+  /**
+   * Makes this state hold exactly what `other` holds. Held objects are shared: they are replaced,
+   * never changed in place, except usage counters, which are copied.
+   */
+  copyFrom(other: RegistryState): void {
+    copyMap(this.governanceVersions, other.governanceVersions);
+    this.latestGovernance = other.latestGovernance;
+    copyMap(this.accreditationsById, other.accreditationsById);
+    copyMap(this.accreditationsBySubject, other.accreditationsBySubject);
+    copyMap(this.lists, other.lists);
+    copyMap(this.listSlots, other.listSlots);
+    this.usage.clear();
+    for (const [issuer, usage] of other.usage)
+      this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
+    this.joseLists.copyFrom(other.joseLists);
+  }
+
+  /** Makes an admission part of this state; `inflated` when its status list was just inflated by admission. */
+  apply(admission: Admission, receivedAt: number, inflated: boolean): void {
+    switch (admission.kind) {
+      case 'governance': {
+        const { parsed, digest, bytes } = admission;
+        this.governanceVersions.set(parsed.record.version, { parsed, digest, bytes });
+        if (!this.latestGovernance || parsed.record.version > this.latestGovernance.record.version)
+          this.latestGovernance = parsed;
+        break;
+      }
+      case 'accreditation': {
+        const { parsed, digest, bytes } = admission;
+        this.accreditationsById.set(parsed.id, { parsed, digest, bytes });
+        const list = this.accreditationsBySubject.get(parsed.subject) ?? [];
+        this.accreditationsBySubject.set(parsed.subject, [...list.filter((a) => a.id !== parsed.id), parsed]);
+        break;
+      }
+      case 'status-list':
+        this.applyStatusList(admission, receivedAt, inflated);
+        break;
+      case 'token-status-list':
+      case 'status-list-2021':
+        this.joseLists.apply(
+          admission.kind,
+          admission.parsed,
+          admission.key,
+          admission.digest,
+          admission.bytes,
+          receivedAt,
+        );
+        break;
+      case 'evidence':
+        break;
+    }
+  }
+
+  private applyStatusList(
+    admission: Extract<Admission, { kind: 'status-list' }>,
+    receivedAt: number,
+    inflated: boolean,
+  ): void {
+    const { parsed, key, digest } = admission;
+    const { cache, limits } = this.modules;
+    // A key from the older slot form (no signing key in it) names its signer by the proof alone.
+    const fallback = pinnedKeysOf(this, parsed.issuer).find((k) => k.id === proofMethodOf(parsed.credential));
+    // Held compressed: admission inflated it once (that copy seeds the cache); a stored version
+    // is only measured from its GZIP trailer. Reads inflate through the bounded cache.
+    const decodedBytes = inflated ? parsed.bits.byteLength : inflatedSizeOf(parsed.encodedList);
+    if (inflated) cache.put(digest, parsed.bits);
+    const replaced = this.lists.get(key);
+    if (replaced) {
+      cache.delete(replaced.digest);
+      this.releaseUsage(replaced);
+    }
+    const decodeOptions = { maxEntries: statusListEntryCap(limits, parsed.statusSize), statusSize: parsed.statusSize };
+    const list = withBitsSource(parsed, () =>
+      cache.get(digest, () => decodeStatusList(parsed.encodedList, decodeOptions)),
+    );
+    const state = {
+      list,
+      digest,
+      receivedAt,
+      key,
+      signer: statusListSigner(parsed, key, fallback),
+      bytes: admission.bytes,
+      decodedBytes,
+    };
+    this.lists.set(key, state);
+    const usage = this.usage.get(parsed.issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
+    usage.slots.add(key);
+    usage.decodedBytes += decodedBytes;
+    this.usage.set(parsed.issuer, usage);
+    const slots = this.listSlots.get(parsed.id) ?? [];
+    if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
+  }
+
+  /** The slot of list `id` signed by `signerMultibase` when its version is dated after `notAfter` (ms), or null. */
+  futureStatusListSlot(id: string, signerMultibase: string, notAfter: number): string | null {
+    const key = (this.listSlots.get(id) ?? []).find(
+      (k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase,
+    );
+    const held = key === undefined ? undefined : this.lists.get(key);
+    return key !== undefined && held && held.list.validFrom > notAfter ? key : null;
+  }
+
+  /** Forgets the status list version held in slot `key` (it was removed from the store). */
+  dropStatusList(key: string): void {
+    const held = this.lists.get(key);
+    if (!held) return;
+    this.lists.delete(key);
+    this.modules.cache.delete(held.digest);
+    this.releaseUsage(held);
+    const id = held.list.id;
+    const slots = (this.listSlots.get(id) ?? []).filter((k) => k !== key);
+    if (slots.length > 0) this.listSlots.set(id, slots);
+    else this.listSlots.delete(id);
+  }
+
+  private releaseUsage(state: StatusListState): void {
+    const usage = this.usage.get(state.list.issuer);
+    if (!usage) return;
+    usage.slots.delete(state.key);
+    usage.decodedBytes -= state.decodedBytes;
+    if (usage.slots.size === 0) this.usage.delete(state.list.issuer);
+  }
+
+  /** The newest governance version held, or null. */
+  governance(): ParsedGovernance | null {
+    return this.latestGovernance;
+  }
+
+  /** Governance version `v` as held, with its digest and bytes, or null. */
+  governanceEntry(version: number): HeldRecord<ParsedGovernance> | null {
+    return this.governanceVersions.get(version) ?? null;
+  }
+
+  /** The accreditation held under credential id `id`, with its digest and bytes, or null. */
+  accreditationEntry(id: string): HeldRecord<ParsedAccreditation> | null {
+    return this.accreditationsById.get(id) ?? null;
+  }
+
+  /** Accreditations whose subject is `did`. */
+  accreditationsOf(did: string): readonly ParsedAccreditation[] {
+    return this.accreditationsBySubject.get(did) ?? [];
+  }
+
+  /** Every held accreditation. */
+  accreditations(): ParsedAccreditation[] {
+    return [...this.accreditationsById.values()].map((a) => a.parsed);
+  }
+
+  /** The held version of a status list: the one signed by `signerMultibase` when given, else the first slot's. */
+  statusList(id: string, signerMultibase?: string): StatusListState | null {
+    const slots = this.listSlots.get(id) ?? [];
+    const key =
+      signerMultibase === undefined
+        ? slots[0]
+        : slots.find((k) => this.lists.get(k)?.signer.publicKeyMultibase === signerMultibase);
+    return key === undefined ? null : (this.lists.get(key) ?? null);
+  }
+
+  /** Every held version of a status list id, one per signing key, in arrival order of their slots. */
+  statusListVersions(id: string): StatusListState[] {
+    return (this.listSlots.get(id) ?? []).flatMap((k) => {
+      const state = this.lists.get(k);
+      return state ? [state] : [];
+    });
+  }
+
+  /** Every held version of a JOSE status list uri (issue 13), one per signing key. */
+  joseStatusListVersions(uri: string): JoseStatusListState[] {
+    return this.joseLists.versions(uri);
+  }
+
+  /** Uris of every held JOSE status list. */
+  joseStatusListUris(): string[] {
+    return this.joseLists.uris();
+  }
+
+  /** Ids of every held status list. */
+  statusListIds(): string[] {
+    return [...this.listSlots.keys()];
+  }
+
+  /** Bytes of the list version (Bitstring or JOSE) held in slot `key`, or null. */
+  statusListBytes(key: string): Uint8Array | null {
+    return this.lists.get(key)?.bytes ?? this.joseLists.bytes(key);
+  }
+
+  /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
+  statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
+    return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  }
+
+  /** An issuer's JOSE status list slots and inflated bytes (quotas). */
+  joseStatusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
+    return this.joseLists.usageOf(issuer);
+  }
+}
+
+function copyMap<K, V>(into: Map<K, V>, from: ReadonlyMap<K, V>): void {
+  into.clear();
+  for (const [key, value] of from) into.set(key, value);
+}
