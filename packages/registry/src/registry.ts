@@ -362,10 +362,10 @@ export class Registry implements TrustView {
    */
   warnings(): string[] {
     const governance = this.durable.governance();
-    if (!governance) return ['no governance record is held: nothing can be verified'];
+    if (!governance) return ['NO_GOVERNANCE: no governance record is held: nothing can be verified'];
     if (governance.validUntilMs < this.modules.now()) {
       return [
-        `governance version ${governance.record.version} expired at ${governance.record.validUntil}: a newer version may be withheld (freeze attack)`,
+        `GOVERNANCE_EXPIRED: governance version ${governance.record.version} expired at ${governance.record.validUntil}: a newer version may be withheld (freeze attack)`,
       ];
     }
     return [];

@@ -631,7 +631,7 @@ describe('registry: governance', () => {
     const world = await makeWorld();
     assert.deepEqual(world.registry.warnings(), []);
     world.clock.now = T0 + 2 * YEAR;
-    assert.match(world.registry.warnings()[0] ?? '', /expired.*freeze attack/);
+    assert.match(world.registry.warnings()[0] ?? '', /^GOVERNANCE_EXPIRED: .*expired.*freeze attack/);
   });
 });
 
