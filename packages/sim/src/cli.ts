@@ -322,15 +322,26 @@ async function serveAgent(
     ...(values.advertise ? { advertise: values.advertise } : {}),
   });
   io.stdout.write(`${READY_PREFIX}${agent.url}\n`);
+  // `on`, not `once`, until the agent has closed: Ctrl-C (or a signal to the process group) reaches
+  // both the workspace's `trustmesh` launcher and this process, and the launcher forwards it again;
+  // that second signal must not kill the agent half-way through its stop (issue 15).
+  let stop = () => {};
+  const stopping = () => stop();
+  process.on('SIGINT', stopping);
+  process.on('SIGTERM', stopping);
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    stop = resolve;
     if (exitOnStdinClose) {
       process.stdin.once('end', resolve);
       process.stdin.once('close', resolve);
       process.stdin.resume();
     }
   });
-  await agent.close();
+  try {
+    await agent.close();
+  } finally {
+    process.off('SIGINT', stopping);
+    process.off('SIGTERM', stopping);
+  }
   return 0;
 }
