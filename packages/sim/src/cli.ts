@@ -254,9 +254,12 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
     }
     // An agent that refuses the token or cannot be reached is the deployment's fault, not a bug.
     if (error instanceof AgentError) {
-      stderr.write(
-        `${error.message}\nhint: start every agent with the coordinator's ${TOKEN_ENV}, and give --agents the URLs they print\n`,
-      );
+      const hint = /bearer token/.test(error.message)
+        ? `start every agent with the coordinator's ${TOKEN_ENV}`
+        : /unreachable/.test(error.message)
+          ? 'check that every agent runs (trustmesh simulate-agent), and give --agents the URLs they print'
+          : 'see the agent’s output';
+      stderr.write(`${error.message}\nhint: ${hint}\n`);
       return 2;
     }
     throw error;
