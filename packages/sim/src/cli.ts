@@ -254,9 +254,12 @@ export async function runSimulationCli(args: string[], modules: CliModules = {})
     }
     // An agent that refuses the token or cannot be reached is the deployment's fault, not a bug.
     if (error instanceof AgentError) {
-      stderr.write(
-        `${error.message}\nhint: start every agent with the coordinator's ${TOKEN_ENV}, and give --agents the URLs they print\n`,
-      );
+      const hint = /bearer token/.test(error.message)
+        ? `start every agent with the coordinator's ${TOKEN_ENV}`
+        : /unreachable/.test(error.message)
+          ? 'check that every agent runs (trustmesh simulate-agent), and give --agents the URLs they print'
+          : 'see the agent’s output';
+      stderr.write(`${error.message}\nhint: ${hint}\n`);
       return 2;
     }
     throw error;
@@ -322,15 +325,26 @@ async function serveAgent(
     ...(values.advertise ? { advertise: values.advertise } : {}),
   });
   io.stdout.write(`${READY_PREFIX}${agent.url}\n`);
+  // `on`, not `once`, until the agent has closed: Ctrl-C (or a signal to the process group) reaches
+  // both the workspace's `trustmesh` launcher and this process, and the launcher forwards it again;
+  // that second signal must not kill the agent half-way through its stop (issue 15).
+  let stop = () => {};
+  const stopping = () => stop();
+  process.on('SIGINT', stopping);
+  process.on('SIGTERM', stopping);
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    stop = resolve;
     if (exitOnStdinClose) {
       process.stdin.once('end', resolve);
       process.stdin.once('close', resolve);
       process.stdin.resume();
     }
   });
-  await agent.close();
+  try {
+    await agent.close();
+  } finally {
+    process.off('SIGINT', stopping);
+    process.off('SIGTERM', stopping);
+  }
   return 0;
 }

@@ -12,7 +12,6 @@
  * (admissions, anti-entropy rounds) as {@link HostEvent}s stamped with its own clock.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -38,6 +37,7 @@ import { SimNetwork } from '../fabric/sim-network.ts';
 import { Rng } from '../random.ts';
 import type { LinkConditions, Scenario } from '../scenario/scenario.ts';
 import { scenarioTopology } from '../topology.ts';
+import { PortReservations } from './port-reservations.ts';
 
 /** Outcome of one verification at a verifier node. */
 export type VerificationOutcome = 'valid' | 'revoked' | 'undetermined' | 'invalid';
@@ -259,6 +259,7 @@ export class LocalNodeHost implements NodeHost {
   private cpu: NodeJS.CpuUsage | null = null;
   private lag: ReturnType<typeof monitorEventLoopDelay> | null = null;
   private sampler: ReturnType<typeof setInterval> | null = null;
+  private readonly ports = new PortReservations();
 
   constructor(
     private readonly options: LocalNodeHostOptions,
@@ -271,9 +272,10 @@ export class LocalNodeHost implements NodeHost {
     if (this.options.transport === 'sim') {
       return Array.from({ length: count }, () => `/memory/sim-node-${crypto.randomUUID()}`);
     }
-    // Ports the OS hands out now; nodes bind them at start (and again at restart, same address).
+    // Ports the OS hands out now, held until each node binds its own at start (and again at
+    // restart, same address): see port-reservations.ts.
     const host = this.options.advertiseHost ?? '127.0.0.1';
-    const ports = await freePorts(count, host);
+    const ports = await this.ports.reserve(count, host);
     return ports.map((port) => `/ip4/${host}/tcp/${port}`);
   }
 
@@ -346,6 +348,8 @@ export class LocalNodeHost implements NodeHost {
     const settings = scenario.nodes.options;
     const register = new GossipMetricsRegister();
     const incarnation = hosted.incarnation++;
+    const tcpPort = /^\/ip4\/([^/]+)\/tcp\/(\d+)$/.exec(hosted.address);
+    if (tcpPort) await this.ports.release(tcpPort[1]!, Number(tcpPort[2]));
     const node = await TrustmeshNode.create(
       {
         network: { ...network, bootstrap: hosted.bootstrap },
@@ -594,6 +598,7 @@ export class LocalNodeHost implements NodeHost {
     this.lag?.disable();
     await Promise.allSettled([...this.nodes.values()].map((hosted) => hosted.node?.stop()));
     for (const hosted of this.nodes.values()) hosted.node = null;
+    await this.ports.releaseAll();
     if (this.tempDir) await rm(this.tempDir, { recursive: true, force: true });
     this.tempDir = null;
   }
@@ -646,22 +651,4 @@ export class LocalNodeHost implements NodeHost {
     totals.wireBytes = wire.sent + wire.received;
     return totals;
   }
-}
-
-/** `count` TCP ports free on `host` now (bound to port 0, read, released). */
-async function freePorts(count: number, host: string): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, host, () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

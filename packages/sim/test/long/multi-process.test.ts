@@ -4,7 +4,7 @@
  * refusing what it must refuse.
  */
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,56 @@ describe('multi-process simulations', () => {
     assert.match(stdout, /^PASSED baseline-fast: report /m);
     const [run] = await runsOf(dir);
     assert.equal(run?.metrics.processes, 2);
+  });
+
+  it('simulate-agent through the trustmesh bin, after a run, stops cleanly when its process group is signalled (Ctrl-C)', async () => {
+    // The terminal signals the whole group: the launcher (bin/trustmesh.js, which runs the CLI in a
+    // child on the pinned Node) and the agent both get SIGTERM, and the launcher forwards it again.
+    // An agent that has served a run takes long enough to stop for that second signal to arrive
+    // mid-stop: it died of it (exit by signal) before (issue 15).
+    const token = 'group-signal-token-0123456789';
+    const agent = spawn(
+      'sh',
+      ['-c', `exec "${process.execPath}" "${TRUSTMESH_BIN}" simulate-agent --listen 127.0.0.1:0`],
+      {
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, [TOKEN_ENV]: token },
+      },
+    );
+    let printed = '';
+    agent.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    agent.stderr?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      agent.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    try {
+      const deadline = Date.now() + 30_000;
+      const listening = () => /trustmesh sim agent listening on (\S+)/.exec(printed)?.[1];
+      while (!listening()) {
+        assert.ok(Date.now() < deadline, `the agent did not start: ${printed}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const url = listening() ?? '';
+      const stdout = output();
+      const stderr = output();
+      process.env[TOKEN_ENV] = token;
+      try {
+        const args = ['simulate', join(SCENARIOS_DIR, 'baseline-fast.yaml'), '--agents', url, '--quiet'];
+        const code = await runSimulationCli([...args, '--out', join(out, 'signalled')], { stdout, stderr });
+        assert.equal(code, 0, `${stdout.text}\n${stderr.text}`);
+      } finally {
+        delete process.env[TOKEN_ENV];
+      }
+      process.kill(-(agent.pid ?? 0), 'SIGTERM');
+      assert.deepEqual(await exited, { code: 0, signal: null }, printed);
+    } finally {
+      if (agent.exitCode === null && agent.signalCode === null) process.kill(-(agent.pid ?? 0), 'SIGKILL');
+    }
   });
 
   describe('running agents (--agents)', () => {
