@@ -32,7 +32,8 @@ import {
   type RecordGossipOptions,
 } from './gossip/record-gossip.ts';
 import { clockRefusal, nodeHealthWarnings } from './health/node-health.ts';
-import { IssuerService, type IssuerServiceOptions } from './issuer/issuer-service.ts';
+import { IssuerService } from './issuer/issuer-service.ts';
+import type { IssuerServiceOptions } from './issuer/issuer-types.ts';
 import { TokenStatusIssuer, type TokenStatusIssuerOptions } from './issuer/token-status-issuer.ts';
 import { createMetrics, type MetricsOptions, type NodeMetrics } from './metrics/metrics.ts';
 import { registerNodeCollectors } from './metrics/node-collectors.ts';

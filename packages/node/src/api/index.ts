@@ -3,17 +3,17 @@
  */
 
 export type { AllocatedEntry, ManagedPurpose } from '../issuer/allocation-file.ts';
+export { IssuerService } from '../issuer/issuer-service.ts';
 export {
   type CredentialStatusValue,
   defaultIssuerServiceOptions,
   type IssueResult,
-  IssuerService,
   type IssuerServiceModules,
   type IssuerServiceOptions,
   type ListProblem,
   type StatusUpdate,
   type StatusUpdateResult,
-} from '../issuer/issuer-service.ts';
+} from '../issuer/issuer-types.ts';
 export {
   defaultTokenStatusIssuerOptions,
   type SdJwtVcIssued,

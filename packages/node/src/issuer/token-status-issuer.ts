@@ -47,7 +47,7 @@ import {
 import type { Logger } from 'pino';
 import type { NodeMetrics } from '../metrics/metrics.ts';
 import { IssuerJournal, type JournalEntry, type JournalFileSystem } from './issuer-journal.ts';
-import { ISSUER_CODES } from './issuer-service.ts';
+import { ISSUER_CODES } from './issuer-types.ts';
 
 /** Bits per status: VALID, INVALID and SUSPENDED need two (draft-ietf-oauth-status-list §4.1). */
 const BITS = 2;

@@ -17,7 +17,7 @@ import {
   verifyEnvelopedCredential,
 } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
-import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-service.ts';
+import type { CredentialStatusValue, StatusUpdate } from '../../issuer/issuer-types.ts';
 import { isMessageValue } from '../../issuer/message-list.ts';
 import type { TokenStatusIssuer, TokenStatusUpdate, TokenStatusValue } from '../../issuer/token-status-issuer.ts';
 import { ApiError, toApiError } from '../errors.ts';
