@@ -30,22 +30,15 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import {
   CodedError,
-  createStatusList,
-  issueStatusList,
-  nextStatusListVersion,
   parseJsonBounded,
   parseStatusListCredential,
-  pinnedKeyOf,
   readStatus,
   reject,
-  type StatusChange,
   type StatusListCredential,
   sha256Hex,
   signCredential,
   statusListSlotKey,
   ValidationError,
-  verifyProofWithKeys,
-  writeStatus,
 } from '@trustmesh/registry';
 import { type AllocatedEntry, AllocationFile, type ManagedPurpose } from './allocation-file.ts';
 import { IssuerJournal, type JournalEntry } from './issuer-journal.ts';
@@ -61,13 +54,13 @@ import {
   type StatusUpdate,
   type StatusUpdateResult,
 } from './issuer-types.ts';
+import { ManagedListVersions } from './managed-list-versions.ts';
 import {
   checkMessageListOptions,
   isMessageValue,
   MESSAGE_LIST_CODES,
   type MessageList,
   messageEntryFields,
-  messageListMismatch,
   parseMessageValue,
   requireMatchingMessageList,
 } from './message-list.ts';
@@ -91,9 +84,8 @@ export class IssuerService {
   private readonly credentials = new Map<string, AllocatedEntry[]>();
   /** The journal's value of every entry it set, per list: what every published version must carry. */
   private readonly values = new Map<string, Map<number, number>>();
-  private readonly problems = new Map<string, ListProblem>();
-  /** Journal changes re-applied on top of an adopted version, per list, and when (for health). */
-  private readonly reapplied = new Map<string, { changes: number; at: number }>();
+  /** The managed lists' versions, and why each is not usable yet (managed-list-versions.ts). */
+  private readonly versions: ManagedListVersions;
   private unsubscribe: (() => void) | undefined;
   /** Digests of peer copies of managed lists already checked for a divergence (bounded). */
   private readonly checkedCopies = new Set<string>();
@@ -121,6 +113,18 @@ export class IssuerService {
         `issuer.messageList.name: ${this.lists.message} is already the revocation or suspension list`,
       );
     }
+    this.versions = new ManagedListVersions({
+      did: modules.keyPair.did,
+      lists: this.lists,
+      options,
+      modules,
+      messageList: this.messageList,
+      values: this.values,
+      waitingForPeers: () => this.waitingForPeers(),
+      refuseSigning: () => this.refuseSigning(),
+      referenced: (id) => this.referenced(id),
+      statusSizeOf: (purpose) => this.statusSizeOf(purpose),
+    });
   }
 
   /**
@@ -168,20 +172,21 @@ export class IssuerService {
     service.unsubscribe = modules.registry.onAdmitted((admission) => {
       // The issuer's accreditation arriving may be what its lists waited for: publish them now.
       if (admission.kind === 'accreditation' && admission.parsed.subject === service.did) {
-        if (service.problems.size > 0) void service.run(() => service.ensureLists()).catch(() => undefined);
+        if (service.versions.problems.size > 0)
+          void service.run(() => service.versions.ensureLists()).catch(() => undefined);
         return;
       }
       if (admission.kind !== 'status-list') return;
       const id = admission.parsed.id;
       if (admission.parsed.issuer !== service.did || !service.isManaged(id)) return;
-      void service.run(() => service.adopt(id)).catch(() => undefined);
+      void service.run(() => service.versions.adopt(id)).catch(() => undefined);
     });
     if (service.options.startupSyncTimeoutMs > 0) {
       service.startupWaitUntil = modules.now() + service.options.startupSyncTimeoutMs;
     }
     await service.run(async () => {
-      await service.ensureLists();
-      for (const id of Object.values(service.lists)) await service.adopt(id);
+      await service.versions.ensureLists();
+      for (const id of Object.values(service.lists)) await service.versions.adopt(id);
     });
     service.reportAllocations();
     return service;
@@ -236,7 +241,7 @@ export class IssuerService {
 
   /** Lists that are not usable yet or not in step with the journal or the network, with the reason. */
   listProblems(): ListProblem[] {
-    return [...this.problems.values()];
+    return [...this.versions.problems.values()];
   }
 
   /** Journal faults (failed appends since start), for health. */
@@ -246,7 +251,7 @@ export class IssuerService {
 
   /** Changes re-applied from the journal on top of an adopted version, per list id, since start. */
   reappliedChanges(): Readonly<Record<string, { changes: number; at: number }>> {
-    return Object.fromEntries(this.reapplied);
+    return Object.fromEntries(this.versions.reapplied);
   }
 
   /**
@@ -268,7 +273,7 @@ export class IssuerService {
         `${faults.last.code}: ${faults.failures} issuer journal append(s) failed since start, the last at ${new Date(faults.last.at).toISOString()}: ${faults.last.message}`,
       );
     }
-    for (const [id, { changes, at }] of this.reapplied) {
+    for (const [id, { changes, at }] of this.versions.reapplied) {
       if (now - at >= recentMs) continue;
       warnings.push(
         `ISSUER_STATE_REAPPLIED: issuer list ${id}: ${changes} acknowledged change(s) were missing from the version held or seen at ${new Date(at).toISOString()} (lost or rolled-back store, restored backup, or a divergent peer copy) and were re-published from the journal`,
@@ -339,7 +344,8 @@ export class IssuerService {
           ? { message: this.messageList.byValue.get(value) }
           : {}),
         changed: validFrom !== null || changes.some((c) => c.entry === entry),
-        validFrom: validFrom ?? new Date(this.heldList(entry.statusListCredential).list.validFrom).toISOString(),
+        validFrom:
+          validFrom ?? new Date(this.versions.heldList(entry.statusListCredential).list.validFrom).toISOString(),
       };
     });
     this.modules.metrics?.statusUpdates.inc({
@@ -360,7 +366,7 @@ export class IssuerService {
     if (queued) return queued;
     const next = this.run(() => {
       this.flushes.delete(id);
-      return this.publishJournal(id);
+      return this.versions.publishJournal(id);
     });
     this.flushes.set(id, next);
     return next;
@@ -394,7 +400,7 @@ export class IssuerService {
       if (oldest !== undefined) this.checkedCopies.delete(oldest);
     }
     // A merge that could not be published yet is checked again when the copy comes back.
-    void this.run(() => this.merge(list)).then(
+    void this.run(() => this.versions.merge(list)).then(
       (merged) => {
         if (!merged) this.checkedCopies.delete(digest);
       },
@@ -408,8 +414,8 @@ export class IssuerService {
    * is corrected. Never throws.
    */
   refresh(): void {
-    if (this.problems.size > 0) void this.run(() => this.ensureLists()).catch(() => undefined);
-    for (const id of Object.values(this.lists)) void this.run(() => this.adopt(id)).catch(() => undefined);
+    if (this.versions.problems.size > 0) void this.run(() => this.versions.ensureLists()).catch(() => undefined);
+    for (const id of Object.values(this.lists)) void this.run(() => this.versions.adopt(id)).catch(() => undefined);
   }
 
   private run<T>(task: () => Promise<T>): Promise<T> {
@@ -487,7 +493,7 @@ export class IssuerService {
       if (existing) {
         entries = existing;
       } else {
-        await this.ensureLists();
+        await this.versions.ensureLists();
         entries = this.allocate();
         fresh = true;
       }
@@ -563,7 +569,7 @@ export class IssuerService {
         break;
     }
     // Every list touched must be held: a change is never published on top of a missing list.
-    for (const { entry } of wanted) this.heldList(entry.statusListCredential);
+    for (const { entry } of wanted) this.versions.heldList(entry.statusListCredential);
     const changes = wanted.filter(({ entry, value }) => this.valueOf(entry) !== value);
     if (changes.length > 0) {
       this.refuseSigning();
@@ -592,273 +598,16 @@ export class IssuerService {
   /** Value of an entry: the journal's when it set one (a revocation also when the held list has it), else the held list's. */
   private valueOf(entry: AllocatedEntry): number {
     const journaled = this.values.get(entry.statusListCredential)?.get(entry.statusListIndex);
-    const held = this.heldList(entry.statusListCredential);
+    const held = this.versions.heldList(entry.statusListCredential);
     const listed = readStatus(held.list.bits, entry.statusListIndex, held.list.statusSize);
     if (journaled === undefined) return listed;
     return entry.statusPurpose === 'revocation' ? Math.max(journaled, listed) : journaled;
   }
 
-  private heldList(id: string) {
-    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
-    if (!held || held.list.issuer !== this.did) {
-      const problem = this.problems.get(id);
-      if (problem?.code === ISSUER_CODES.BEHIND) throw new CodedError(ISSUER_CODES.BEHIND, problem.message);
-      throw new CodedError(
-        'ISSUER_LIST_UNAVAILABLE',
-        `status list ${id} is not held${problem ? ` (${problem.code}: ${problem.message})` : ''}`,
-      );
-    }
-    return held;
-  }
-
-  /** The changes that bring `held` in step with the journal (revocation bits are never cleared). */
-  private pendingChanges(id: string, held: StatusListCredential): StatusChange[] {
-    const revocation = id === this.lists.revocation;
-    const changes: StatusChange[] = [];
-    for (const [index, value] of this.values.get(id) ?? []) {
-      const listed = readStatus(held.bits, index, held.statusSize);
-      if (revocation ? value === 1 && listed !== 1 : listed !== value) changes.push({ index, value });
-    }
-    return changes;
-  }
-
-  /**
-   * Publishes the next version of list `id` carrying every journaled value, plus `extra` changes
-   * (a merge), after `after` (ms, exclusive) when given. Returns its validFrom, or null when the held
-   * version already carries them all.
-   */
-  private async publishJournal(
-    id: string,
-    extra: StatusChange[] = [],
-    after?: number,
-    force = false,
-  ): Promise<string | null> {
-    const held = this.heldList(id);
-    const changes = [...this.pendingChanges(id, held.list)];
-    for (const change of extra) if (!changes.some((c) => c.index === change.index)) changes.push(change);
-    if (changes.length === 0 && after === undefined && !force) {
-      if (this.problems.get(id)?.code === ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
-      return null;
-    }
-    this.refuseSigning();
-    const next = await nextStatusListVersion(held.list, changes, this.modules.keyPair, {
-      now: this.modules.now(),
-      documentLoader: this.modules.registry.documentLoader,
-      maxClockSkewMs: this.modules.registry.options.maxClockSkewMs,
-      force,
-      ...(after !== undefined ? { after } : {}),
-    });
-    if (!next.changed) return null;
-    // A held version dated beyond the skew allowance (a clock stepped forward, then corrected): the
-    // next version is dated now (nextStatusListVersion) with the same bits and the changes; the
-    // unusable future one must go first or it would shadow it (issue 10, problem 3).
-    const limit = this.modules.now() + this.modules.registry.options.maxClockSkewMs;
-    if (held.list.validFrom > limit) {
-      await this.modules.registry.dropFutureStatusList(id, this.modules.keyPair.publicKeyMultibase);
-      this.modules.logger?.warn(
-        { list: id, validFrom: new Date(held.list.validFrom).toISOString() },
-        'the held version of a managed list was dated in the future (clock stepped back): republished as of now',
-      );
-    }
-    try {
-      await this.publish(id, next.credential, next.validFrom);
-    } catch (error) {
-      this.problems.set(id, {
-        statusListCredential: id,
-        code: ISSUER_CODES.UNPUBLISHED,
-        message: `${changes.length} journaled change(s) are not in a published version yet: ${(error as Error).message}`,
-      });
-      throw error;
-    }
-    if (this.problems.get(id)?.code === ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
-    return next.validFrom;
-  }
-
-  /**
-   * Adopts the held version of list `id` (after start, or when a newer copy was admitted): clears a
-   * "behind" problem, and re-applies the journal on top when the version lacks journaled changes.
-   */
-  private async adopt(id: string): Promise<void> {
-    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
-    if (!held || held.list.issuer !== this.did) return;
-    if (this.problems.get(id)?.code === ISSUER_CODES.BEHIND) {
-      this.problems.delete(id);
-      this.modules.logger?.info({ list: id }, 'adopted the newest version of a managed list from a peer');
-    }
-    const pending = this.pendingChanges(id, held.list).length;
-    // Dated beyond what any peer accepts (the clock was stepped forward, then corrected): whatever
-    // it carries reaches nobody until re-dated now.
-    const future = held.list.validFrom > this.modules.now() + this.modules.registry.options.maxClockSkewMs;
-    if (pending === 0 && !future) return;
-    // At start, the network's newer version may be on its way: re-apply on top of that one.
-    if (this.waitingForPeers()) return;
-    try {
-      await this.publishJournal(id, [], undefined, future);
-      if (pending > 0) this.noteReapplied(id, pending);
-      this.modules.logger?.warn(
-        { list: id, changes: pending },
-        'the held version of a managed list lacked journaled changes: re-applied them',
-      );
-    } catch (error) {
-      this.modules.logger?.warn({ list: id, code: (error as CodedError).code }, 'cannot re-apply the journal yet');
-    }
-  }
-
-  /** Merges a refused peer copy of our own list (see {@link observeRefused}). */
-  private async merge(copy: StatusListCredential): Promise<boolean> {
-    const id = copy.id;
-    const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
-    if (!held || !copy.statusPurpose.includes('revocation') || id !== this.lists.revocation) return true;
-    // Only bits this issuer's own key signed count: a copy signed by anyone else is no evidence.
-    const proof = await verifyProofWithKeys(
-      copy.credential,
-      this.did,
-      [pinnedKeyOf(this.modules.keyPair)],
-      this.modules.registry.documentLoader,
-    );
-    if (!proof.verified) return true;
-    const missing: StatusChange[] = [];
-    const entries = Math.min(copy.bits.length, held.list.bits.length) * 8;
-    for (let index = 0; index < entries; index++) {
-      if (readStatus(copy.bits, index, 1) === 1 && readStatus(held.list.bits, index, 1) !== 1) {
-        missing.push({ index, value: 1 });
-      }
-    }
-    if (missing.length === 0 && copy.validFrom <= held.list.validFrom) return true;
-    this.problems.set(id, {
-      statusListCredential: id,
-      code: ISSUER_CODES.DIVERGENT,
-      message: `a peer holds version ${new Date(copy.validFrom).toISOString()} with ${missing.length} revocation(s) the held version ${new Date(held.list.validFrom).toISOString()} lacks: merging`,
-    });
-    try {
-      // Newer than both versions, holding the union: every peer and this node accept it.
-      await this.publishJournal(id, missing, Math.max(copy.validFrom, held.list.validFrom));
-      this.problems.delete(id);
-      this.noteReapplied(id, missing.length);
-      this.modules.logger?.warn(
-        { list: id, revocations: missing.length },
-        'merged a divergent peer copy of a managed list',
-      );
-      return true;
-    } catch (error) {
-      this.modules.logger?.warn({ list: id, code: (error as CodedError).code }, 'cannot merge the peer copy yet');
-      return false;
-    }
-  }
-
-  private noteReapplied(id: string, changes: number): void {
-    const before = this.reapplied.get(id)?.changes ?? 0;
-    this.reapplied.set(id, { changes: before + changes, at: this.modules.now() });
-  }
-
-  private async publishList(id: string, purpose: ManagedPurpose, bits: Uint8Array, validFrom: Date): Promise<void> {
-    this.refuseSigning();
-    const record = await issueStatusList(
-      {
-        issuer: this.modules.keyPair,
-        id,
-        statusPurpose: purpose,
-        bits,
-        ...(purpose === 'message' && this.messageList
-          ? { statusSize: this.messageList.statusSize, statusMessage: this.messageList.messages }
-          : {}),
-        validFrom,
-        ...(this.options.listTtlMs !== null ? { ttl: this.options.listTtlMs } : {}),
-      },
-      this.modules.registry.documentLoader,
-    );
-    await this.publish(id, record, validFrom.toISOString());
-  }
-
-  private async publish(id: string, record: Record<string, unknown>, validFrom: string): Promise<void> {
-    const outcome = await this.modules.publish(record);
-    if (outcome.status !== 'accept') {
-      throw new CodedError(
-        'STATUS_PUBLISH_FAILED',
-        `the node did not accept version ${validFrom} of ${id}: ${outcome.error.code}: ${outcome.error.message}`,
-        { cause: outcome.error },
-      );
-    }
-  }
-
-  /**
-   * Creates and publishes each managed list the registry does not hold, unless the journal
-   * references it (then its newest version must come from a peer: `ISSUER_STATE_BEHIND`);
-   * remembers why one failed.
-   */
-  private async ensureLists(): Promise<void> {
-    for (const [purpose, id] of Object.entries(this.lists) as [ManagedPurpose, string][]) {
-      const held = this.modules.registry.statusList(id, this.modules.keyPair.publicKeyMultibase);
-      if (held) {
-        if (held.list.issuer === this.did) {
-          const code = this.problems.get(id)?.code;
-          if (code !== ISSUER_CODES.DIVERGENT && code !== ISSUER_CODES.UNPUBLISHED) this.problems.delete(id);
-          const mismatch =
-            purpose === 'message' && this.messageList && messageListMismatch(held.list, this.messageList);
-          if (mismatch)
-            this.problems.set(id, { statusListCredential: id, code: MESSAGE_LIST_CODES.MISMATCH, message: mismatch });
-        } else {
-          this.problems.set(id, {
-            statusListCredential: id,
-            code: 'ISSUER_LIST_CONFLICT',
-            message: `the registry holds ${id} issued by ${held.list.issuer}`,
-          });
-        }
-        continue;
-      }
-      const other = this.modules.registry.statusList(id);
-      if (other && other.list.issuer !== this.did) {
-        this.problems.set(id, {
-          statusListCredential: id,
-          code: 'ISSUER_LIST_CONFLICT',
-          message: `the registry holds ${id} issued by ${other.list.issuer}`,
-        });
-        continue;
-      }
-      // At start with peers to dial, the list may exist on the network (even if the journal was
-      // lost with the store): wait for the first round before creating one.
-      if (this.waitingForPeers()) {
-        this.problems.set(id, {
-          statusListCredential: id,
-          code: ISSUER_CODES.BEHIND,
-          message: `${id} is not held: waiting for a first sync round with a peer before creating it`,
-        });
-        continue;
-      }
-      // The journal proves this list was published: a brand-new empty one would be older state
-      // than the network's (every peer would refuse its versions as STATUS_LIST_ROLLBACK).
-      if (this.referenced(id) && !this.options.recreateMissingLists) {
-        this.problems.set(id, {
-          statusListCredential: id,
-          code: ISSUER_CODES.BEHIND,
-          message: `${id} was published before (the issuer journal references it) but is not held: waiting for a peer's copy (docs/operators.md, Backup and recovery)`,
-        });
-        continue;
-      }
-      try {
-        const statusSize = this.statusSizeOf(purpose);
-        const bits = createStatusList(this.options.listEntries, { statusSize });
-        const revocation = purpose === 'revocation';
-        // With the override, the journal alone rebuilds it.
-        for (const [index, value] of this.values.get(id) ?? []) {
-          if (!revocation || value === 1) writeStatus(bits, index, statusSize, value);
-        }
-        await this.publishList(id, purpose, bits, new Date(this.modules.now()));
-        this.problems.delete(id);
-        this.modules.logger?.info({ list: id, purpose }, 'published a new status list');
-      } catch (error) {
-        const cause = error instanceof CodedError && error.cause instanceof CodedError ? error.cause : error;
-        const code = cause instanceof CodedError ? cause.code : 'STATUS_PUBLISH_FAILED';
-        this.problems.set(id, { statusListCredential: id, code, message: (cause as Error).message });
-        this.modules.logger?.warn({ list: id, code }, 'cannot publish status list yet');
-      }
-    }
-  }
-
   /** Draws one random unused index on every managed list. */
   private allocate(): AllocatedEntry[] {
     return (Object.entries(this.lists) as [ManagedPurpose, string][]).map(([purpose, id]) => {
-      const held = this.heldList(id);
+      const held = this.versions.heldList(id);
       // A message list whose statusSize or messages changed in the configuration takes no entries.
       if (purpose === 'message' && this.messageList) requireMatchingMessageList(held.list, this.messageList);
       const size = Math.floor((held.list.bits.length * 8) / held.list.statusSize);
