@@ -325,9 +325,11 @@ async function serveAgent(
     ...(values.advertise ? { advertise: values.advertise } : {}),
   });
   io.stdout.write(`${READY_PREFIX}${agent.url}\n`);
-  // `on`, not `once`, until the agent has closed: Ctrl-C (or a signal to the process group) reaches
-  // both the workspace's `trustmesh` launcher and this process, and the launcher forwards it again;
-  // that second signal must not kill the agent half-way through its stop (issue 15).
+  // `on`, not `once`, and kept to the end: Ctrl-C (or a signal to the process group) reaches both the
+  // workspace's `trustmesh` launcher and this process, and the launcher forwards it again; that second
+  // signal, arriving during the stop or (the stop of an idle agent takes a millisecond) just after it
+  // while the process drains, must not kill the agent by signal (issue 15). Nothing keeps the process
+  // alive once the agent has closed, so it exits on its own.
   let stop = () => {};
   const stopping = () => stop();
   process.on('SIGINT', stopping);
@@ -340,11 +342,6 @@ async function serveAgent(
       process.stdin.resume();
     }
   });
-  try {
-    await agent.close();
-  } finally {
-    process.off('SIGINT', stopping);
-    process.off('SIGTERM', stopping);
-  }
+  await agent.close();
   return 0;
 }
