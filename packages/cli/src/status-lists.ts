@@ -100,3 +100,19 @@ export async function firstStatusListVersion(
   );
   return { credential, validFrom: validFrom.toISOString() };
 }
+
+/**
+ * The next version of `held` with `changes` applied, or, when no version is held (the caller checked
+ * `--new-list`), the list's first version with them: what `withdraw` and `revoke/suspend/reinstate
+ * --key` publish.
+ */
+export async function nextOrFirstVersion(
+  held: StatusListCredential | null,
+  list: { id: string; purpose: string },
+  changes: readonly StatusChange[],
+  keyPair: KeyPair,
+  options: { now: number },
+): Promise<{ changed: false } | { changed: true; credential: Record<string, unknown>; validFrom: string }> {
+  if (held) return nextStatusListVersion(held, changes, keyPair, options);
+  return { ...(await firstStatusListVersion(list.id, list.purpose, changes, keyPair, options)), changed: true };
+}

@@ -26,7 +26,7 @@ import { readJsonFile, writeFileAtomic, writeJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { type CredentialStatusChange, NodeClient, type StatusChangeReport } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
-import { firstStatusListVersion, nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { nextOrFirstVersion, parseStatusListFrom } from '../status-lists.ts';
 import { type AwaitedEntry, waitForStatus } from '../status-propagation.ts';
 import { failOnNoPeers, nodeClientFor, reportPublish, tokenArgument } from './publish.ts';
 
@@ -333,9 +333,9 @@ async function changeWithKey(
       const held = registry.statusList(list);
       if (!held && !flags.newList) throw unknownList(list, config.values.dataDir);
       if (held) checkPurpose(spec, list, held.list.statusPurpose);
-      const next = held
-        ? await nextStatusListVersion(held.list, change, keyPair, { now: ctx.now() })
-        : { ...(await firstStatusListVersion(list, spec.purpose, change, keyPair, { now: ctx.now() })), changed: true };
+      const next = await nextOrFirstVersion(held?.list ?? null, { id: list, purpose: spec.purpose }, change, keyPair, {
+        now: ctx.now(),
+      });
       if (!next.changed) return unchanged(out, spec, list, index);
       // Through the registry's own validation, like any record; the node gossips it on start.
       const outcome = await registry.submit(next.credential);
@@ -371,9 +371,7 @@ async function changeWithKey(
   if (!fetched && !flags.newList) throw unknownList(list, config.values.node);
   const held = fetched ? parseStatusListFrom(fetched, `${config.values.node}: ${list}`) : null;
   if (held) checkPurpose(spec, list, held.statusPurpose);
-  const next = held
-    ? await nextStatusListVersion(held, change, keyPair, { now: ctx.now() })
-    : { ...(await firstStatusListVersion(list, spec.purpose, change, keyPair, { now: ctx.now() })), changed: true };
+  const next = await nextOrFirstVersion(held, { id: list, purpose: spec.purpose }, change, keyPair, { now: ctx.now() });
   if (!next.changed) return unchanged(out, spec, list, index);
   if (!out.json) out.note(`${spec.done}: entry ${index} of ${list} = ${spec.value} (list version ${next.validFrom})`);
   const code = reportPublish(out, await client.publishRecord(next.credential), client.options.baseUrl);

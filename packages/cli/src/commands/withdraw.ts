@@ -20,7 +20,7 @@ import { readJsonFile } from '../files.ts';
 import { readKeyPairFile } from '../key-files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
-import { firstStatusListVersion, nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
+import { nextOrFirstVersion, nextStatusListVersion, parseStatusListFrom } from '../status-lists.ts';
 import { deliverRecord } from './publish.ts';
 
 interface WithdrawFlags extends ConfigFlags {
@@ -97,14 +97,13 @@ export function registerWithdrawCommand(program: Command, ctx: CommandContext): 
         try {
           const state = registry.statusList(list);
           if (!state && !flags.newList) throw unknownList(list, config.values.dataDir);
-          const next = state
-            ? await nextStatusListVersion(state.list, [{ index, value: 1 }], keyPair, { now: ctx.now() })
-            : {
-                ...(await firstStatusListVersion(list, 'revocation', [{ index, value: 1 }], keyPair, {
-                  now: ctx.now(),
-                })),
-                changed: true,
-              };
+          const next = await nextOrFirstVersion(
+            state?.list ?? null,
+            { id: list, purpose: 'revocation' },
+            [{ index, value: 1 }],
+            keyPair,
+            { now: ctx.now() },
+          );
           if (!next.changed) return alreadyWithdrawn(out, list, index);
           if (flags.out || node) {
             return deliverRecord(
@@ -144,19 +143,10 @@ export function registerWithdrawCommand(program: Command, ctx: CommandContext): 
       const client = new NodeClient({ baseUrl: node, token: config.values.token });
       const fetched = await client.statusList(list);
       if (!fetched && !flags.newList) throw unknownList(list, node);
-      const next = fetched
-        ? await nextStatusListVersion(
-            parseStatusListFrom(fetched, `${node}: ${list}`),
-            [{ index, value: 1 }],
-            keyPair,
-            {
-              now: ctx.now(),
-            },
-          )
-        : {
-            ...(await firstStatusListVersion(list, 'revocation', [{ index, value: 1 }], keyPair, { now: ctx.now() })),
-            changed: true,
-          };
+      const held = fetched ? parseStatusListFrom(fetched, `${node}: ${list}`) : null;
+      const next = await nextOrFirstVersion(held, { id: list, purpose: 'revocation' }, [{ index, value: 1 }], keyPair, {
+        now: ctx.now(),
+      });
       if (!next.changed) return alreadyWithdrawn(out, list, index);
       return deliverRecord(
         out,
