@@ -12,42 +12,9 @@ import { mkdtemp, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createLevelDatabase, type LevelDatabase, LevelRecordStore } from '../../src/store/index.ts';
+import { LevelRecordStore } from '../../src/store/index.ts';
+import { type Disk, faultyEngine, holdNextWrite } from '../helpers/faulty-level.ts';
 import { makeRecord } from '../store-compliance.ts';
-
-/** What the faulty engine does: fail writes, refuse to open, hold the next write until released. */
-interface Disk {
-  full: boolean;
-  unopenable: boolean;
-  opened: number;
-  /** When set, the next write waits: `entered` resolves when it starts, and it goes on at `release()`. */
-  hold?: { entered: () => void; released: Promise<void> };
-}
-
-/** A database whose writes fail while `disk.full`, and whose opening fails while `disk.unopenable`. */
-function faultyEngine(disk: Disk) {
-  return (location: string): LevelDatabase => {
-    disk.opened++;
-    if (disk.unopenable) throw new Error(`IO error: ${location}/LOCK: Input/output error`);
-    const db = createLevelDatabase(location);
-    const write = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
-    (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
-      const hold = disk.hold;
-      if (hold) {
-        disk.hold = undefined;
-        hold.entered();
-        await hold.released;
-      }
-      if (disk.full) {
-        throw Object.assign(new Error(`IO error: ${location}/000003.log: No space left on device`), {
-          code: 'LEVEL_IO_ERROR',
-        });
-      }
-      return write(...args);
-    };
-    return db;
-  };
-}
 
 /** Total bytes of the records held in the given `status-list/…` slots. */
 async function sizeOf(store: LevelRecordStore, keys: string[]): Promise<number> {
@@ -104,17 +71,7 @@ describe('durability: LevelRecordStore after a failed write', () => {
     await store.open();
     await store.commit({ put: [makeRecord('status-list/kept')] });
     // The first group (three commits made together) is held in its write while two more queue behind.
-    let entered = () => {};
-    let release = () => {};
-    const writing = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
-    disk.hold = {
-      entered: () => entered(),
-      released: new Promise<void>((resolve) => {
-        release = resolve;
-      }),
-    };
+    const { entered: writing, release } = holdNextWrite(disk);
     const group = ['g1', 'g2', 'g3'].map((k) => store.commit({ put: [makeRecord(`status-list/${k}`)] }));
     await writing;
     const behind = ['q1', 'q2'].map((k) => store.commit({ put: [makeRecord(`status-list/${k}`)] }));

@@ -15,14 +15,9 @@ import { createHeaderAndPayload, StatusList } from '@sd-jwt/jwt-status-list';
 import { type KeyPair, signRaw } from '../../src/index.ts';
 import { Registry, type SubmitOutcome } from '../../src/registry.ts';
 import { TOKEN_STATUS_LIST_CODES as C } from '../../src/status-list/jose-lists.ts';
-import {
-  createLevelDatabase,
-  type LevelDatabase,
-  LevelRecordStore,
-  type RecordStore,
-  type StoreBatch,
-} from '../../src/store/index.ts';
+import { LevelRecordStore, type RecordStore, type StoreBatch } from '../../src/store/index.ts';
 import { makeWorld, T0, type World } from '../fixtures.ts';
+import { type Disk, faultyEngine, holdNextWrite } from '../helpers/faulty-level.ts';
 
 const LIST = 'https://tw-issuer.example/token-status/pipelined';
 const IAT = Math.floor(T0 / 1000) + 10;
@@ -35,50 +30,6 @@ async function tokenStatusList(key: KeyPair, statuses: number[], iat: number): P
   const input = `${b64(header)}.${b64(payload)}`;
   const signature = await signRaw(new TextEncoder().encode(input), key);
   return new TextEncoder().encode(`${input}.${Buffer.from(signature).toString('base64url')}`);
-}
-
-/** The engine's writes: held until released when `hold` is set, failing while `full`. */
-interface Disk {
-  full: boolean;
-  hold?: { entered: () => void; released: Promise<void> };
-}
-
-function engine(disk: Disk) {
-  return (location: string): LevelDatabase => {
-    const db = createLevelDatabase(location);
-    const write = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
-    (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = async (...args: unknown[]) => {
-      const hold = disk.hold;
-      if (hold) {
-        disk.hold = undefined;
-        hold.entered();
-        await hold.released;
-      }
-      if (disk.full) {
-        throw Object.assign(new Error(`IO error: ${location}/000005.log: No space left on device`), {
-          code: 'LEVEL_IO_ERROR',
-        });
-      }
-      return write(...args);
-    };
-    return db;
-  };
-}
-
-/** Holds the engine's next write: resolves `entered` when it starts; it goes on at `release()`. */
-function holdNextWrite(disk: Disk): { entered: Promise<void>; release: () => void } {
-  let entered = () => {};
-  let release = () => {};
-  const started = new Promise<void>((resolve) => {
-    entered = resolve;
-  });
-  disk.hold = {
-    entered: () => entered(),
-    released: new Promise<void>((resolve) => {
-      release = resolve;
-    }),
-  };
-  return { entered: started, release };
 }
 
 /** The store's commits as the registry makes them (a pass-through fake of the interface, counting). */
@@ -123,7 +74,7 @@ describe('pipelined admission', () => {
   async function setup(options: { maxAdmissionsInFlight?: number } = {}) {
     const location = await mkdtemp(join(root, 'db-'));
     const disk: Disk = { full: false };
-    const store = new CountingStore(new LevelRecordStore({ location }, { createDatabase: engine(disk) }));
+    const store = new CountingStore(new LevelRecordStore({ location }, { createDatabase: faultyEngine(disk) }));
     const world: World = await makeWorld(store, options);
     const issuer = world.net.keys.twHealthInsurer;
     const list = (statuses: number[], iat: number) => tokenStatusList(issuer, statuses, iat);
