@@ -379,3 +379,22 @@ export function revokedListVersion(net: SampleNetwork, issuer: KeyPair, list: st
     net.documentLoader,
   );
 }
+
+/**
+ * Every ```sh block of a Markdown text, in order, as its command lines: blank and comment-only lines
+ * left out, a trailing `  # comment` cut (what a shell would not run anyway); continuation lines kept
+ * as written. The doc tests paste these lines as a user would.
+ */
+export function shellBlocks(markdown: string): string[][] {
+  const blocks: string[][] = [];
+  let current: string[] | null = null;
+  for (const line of markdown.split('\n')) {
+    if (current === null) {
+      if (/^```sh\s*$/.test(line)) current = [];
+    } else if (line.startsWith('```')) {
+      blocks.push(current);
+      current = null;
+    } else if (line.trim() !== '' && !line.trim().startsWith('#')) current.push(line.replace(/\s+#.*$/, ''));
+  }
+  return blocks;
+}

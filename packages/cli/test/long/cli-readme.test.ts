@@ -16,6 +16,7 @@ import {
   freePort,
   runPasted,
   sampleNetwork,
+  shellBlocks,
   show,
   startPasted,
   tempDir,
@@ -25,21 +26,6 @@ import {
 
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const README = await readFile(join(ROOT, 'packages', 'cli', 'README.md'), 'utf8');
-
-/** Every ```sh block, as its command lines (trailing comments and blank lines left out). */
-function shellBlocks(markdown: string): string[][] {
-  const blocks: string[][] = [];
-  let current: string[] | null = null;
-  for (const line of markdown.split('\n')) {
-    if (current === null) {
-      if (/^```sh\s*$/.test(line)) current = [];
-    } else if (line.startsWith('```')) {
-      blocks.push(current);
-      current = null;
-    } else if (line.trim() !== '') current.push(line.replace(/\s+#.*$/, '').trim());
-  }
-  return blocks;
-}
 
 describe('packages/cli/README.md, every sh block run as written', { timeout: 180_000 }, () => {
   let dir: string;

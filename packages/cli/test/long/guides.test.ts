@@ -12,7 +12,17 @@ import * as assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Background, freePort, type RunResult, runPasted, show, startCli, tempDir, waitFor } from '../helpers.ts';
+import {
+  type Background,
+  freePort,
+  type RunResult,
+  runPasted,
+  shellBlocks,
+  show,
+  startCli,
+  tempDir,
+  waitFor,
+} from '../helpers.ts';
 
 const DOCS = join(import.meta.dirname, '..', '..', '..', '..', 'docs');
 
@@ -25,17 +35,7 @@ async function sectionBlocks(file: string, heading: string): Promise<string[][]>
   const rest = markdown.slice(start + heading.length + 2);
   const end = rest.search(new RegExp(`^#{1,${level.length}} `, 'm'));
   const section = end === -1 ? rest : rest.slice(0, end);
-  const blocks: string[][] = [];
-  let current: string[] | null = null;
-  for (const line of section.split('\n')) {
-    if (current === null) {
-      if (/^```sh\s*$/.test(line)) current = [];
-    } else if (line.startsWith('```')) {
-      blocks.push(current);
-      current = null;
-    } else if (line.trim() !== '') current.push(line);
-  }
-  return blocks;
+  return shellBlocks(section);
 }
 
 interface Substitution {

@@ -21,6 +21,7 @@ import {
   freePort,
   type RunResult,
   runPasted,
+  shellBlocks,
   show,
   startPasted,
   tempDir,
@@ -32,21 +33,6 @@ const GUIDE = await readFile(join(ROOT, 'docs', 'researchers.md'), 'utf8');
 const SCENARIOS = join(ROOT, 'packages', 'sim', 'scenarios');
 /** What the agent prints once it listens (packages/sim/src/distributed/protocol.ts, READY_PREFIX). */
 const AGENT_READY = 'trustmesh sim agent listening on ';
-
-/** Every ```sh block of the guide, as its command lines (comments and blank lines left out). */
-function shellBlocks(markdown: string): string[][] {
-  const blocks: string[][] = [];
-  let current: string[] | null = null;
-  for (const line of markdown.split('\n')) {
-    if (current === null) {
-      if (/^```sh\s*$/.test(line)) current = [];
-    } else if (line.startsWith('```')) {
-      blocks.push(current);
-      current = null;
-    } else if (line.trim() !== '' && !line.trim().startsWith('#')) current.push(line.replace(/\s+#.*$/, ''));
-  }
-  return blocks;
-}
 
 /** The report a run printed (`PASSED <name>: report <dir>/report.html`), checked to exist. */
 async function passedReport(result: RunResult, name: string): Promise<string> {
