@@ -27,7 +27,7 @@ export const CBOR_CODES = {
   TAG_NOT_ALLOWED: 'CBOR_TAG_NOT_ALLOWED',
   /** `reject` — a map with two equal keys (RFC 8949 §5.6; RFC 9052 §3 forbids them in COSE headers). */
   DUPLICATE_KEY: 'CBOR_DUPLICATE_KEY',
-  /** `reject` — well-formed but not accepted here: an unassigned simple value, or indefinite length when disallowed. */
+  /** `reject` — well-formed but not accepted here: an unassigned simple value, an indefinite-length string, or indefinite length when disallowed. */
   UNSUPPORTED: 'CBOR_UNSUPPORTED',
 } as const;
 
@@ -39,7 +39,7 @@ export interface CborLimits {
   maxDepth: number;
   /** Most data items (every element, key, value, chunk and tag counts one). */
   maxItems: number;
-  /** Whether indefinite-length strings, arrays and maps (RFC 8949 §3.2) are accepted; they still count against every bound. */
+  /** Whether indefinite-length arrays and maps (RFC 8949 §3.2) are accepted; they still count against every bound. Indefinite-length strings never are. */
   allowIndefiniteLength: boolean;
   /** Tags accepted (RFC 8949 §3.4; IANA CBOR tags). Any other tag is rejected. */
   allowedTags: readonly number[];
@@ -179,21 +179,9 @@ function scan(bytes: Uint8Array, limits: CborLimits): CborScan {
         return major;
       case 2:
       case 3: {
-        if (arg === -1) {
-          // RFC 8949 §3.2.3: chunks are definite-length strings of the same major type.
-          for (;;) {
-            const chunkStart = pos;
-            if (pos < end && bytes[pos] === 0xff) {
-              pos++;
-              return major;
-            }
-            if (pos >= end) throw new ScanFault(CBOR_CODES.INVALID, 'truncated indefinite string');
-            const cb = bytes[pos] as number;
-            if (cb >> 5 !== major || (cb & 0x1f) === 31)
-              throw new ScanFault(CBOR_CODES.INVALID, `bad chunk in indefinite string at ${chunkStart}`);
-            item(depth + 1, false);
-          }
-        }
+        // cbor-x cannot decode indefinite-length strings (RFC 8949 §3.2.3), and no COSE or mdoc
+        // structure needs them: refused rather than half-supported.
+        if (arg === -1) throw new ScanFault(CBOR_CODES.UNSUPPORTED, `indefinite-length string at ${start}`);
         need(arg, major === 2 ? 'byte string' : 'text string');
         if (major === 3) {
           try {
