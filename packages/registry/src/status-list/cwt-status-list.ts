@@ -13,7 +13,14 @@
 import type { KeyObject } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import { type CborLimits, DEFAULT_CBOR_LIMITS, decodeCbor } from '../cose/bounded-cbor.ts';
-import { COSE_HEADER, type CoseHeaderMap, type CoseSign1, type CoseVerdict, parseCoseSign1, verifyCoseSign1 } from '../cose/cose-sign1.ts';
+import {
+  COSE_HEADER,
+  type CoseHeaderMap,
+  type CoseSign1,
+  type CoseVerdict,
+  parseCoseSign1,
+  verifyCoseSign1,
+} from '../cose/cose-sign1.ts';
 import { reject } from '../errors.ts';
 import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../limits.ts';
 import { tokenStatusName } from '../verification/token-status-query.ts';
@@ -118,13 +125,15 @@ export function readCwtStatusList(
   // [REJECT] draft §5.2: `iat` (6) REQUIRED, a NumericDate (RFC 8392 §2).
   if (!numericDate(iat)) throw reject(CWT_STATUS_LIST_CODES.IAT_MISSING, 'iat', 'is required (NumericDate)');
   const exp = claims.get(CLAIM.EXP);
-  if (exp !== undefined && !numericDate(exp)) throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'exp', 'must be a NumericDate');
+  if (exp !== undefined && !numericDate(exp))
+    throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'exp', 'must be a NumericDate');
   const ttl = claims.get(CLAIM.TTL);
   // [REJECT] draft §5.2: `ttl` (65534) an unsigned integer, positive.
   if (ttl !== undefined && (!Number.isSafeInteger(ttl) || (ttl as number) <= 0))
     throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'ttl', 'must be a positive integer');
   const iss = claims.get(CLAIM.ISS);
-  if (iss !== undefined && typeof iss !== 'string') throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'iss', 'must be a text string');
+  if (iss !== undefined && typeof iss !== 'string')
+    throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'iss', 'must be a text string');
   const list = claims.get(CLAIM.STATUS_LIST);
   // [REJECT] draft §4.3: StatusList = { bits: uint, lst: bstr, ? aggregation_uri: tstr }.
   if (!(list instanceof Map)) throw reject(CWT_STATUS_LIST_CODES.MALFORMED, 'status_list', 'must be a map');
@@ -172,7 +181,12 @@ export function inflateCwtStatusList(compressed: Uint8Array, limits: InputLimits
   } catch (cause) {
     if ((cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || cause instanceof RangeError)
       // [REJECT] issue 11: the inflated list exceeds maxStatusListBits (checked as it inflates, never after).
-      throw reject(CWT_STATUS_LIST_CODES.TOO_LARGE, 'status_list.lst', `inflates beyond ${limits.maxStatusListBits} bits`, cause);
+      throw reject(
+        CWT_STATUS_LIST_CODES.TOO_LARGE,
+        'status_list.lst',
+        `inflates beyond ${limits.maxStatusListBits} bits`,
+        cause,
+      );
     // [REJECT] draft §4.1: one complete ZLIB stream (a truncated one fails here).
     throw reject(CWT_STATUS_LIST_CODES.LST_INVALID, 'status_list.lst', 'is not a complete ZLIB stream', cause);
   }
@@ -196,7 +210,11 @@ export function cwtStatusListSize(parsed: ParsedCwtStatusList, limits: InputLimi
 export type CwtStatusEntry = { ok: true; value: number; name: string } | { ok: false; code: string; message: string };
 
 /** Reads entry `idx` (LSB first, `bits` per entry; draft §4.1). Never throws. */
-export function cwtStatusAt(parsed: ParsedCwtStatusList, idx: number, limits: InputLimits = DEFAULT_INPUT_LIMITS): CwtStatusEntry {
+export function cwtStatusAt(
+  parsed: ParsedCwtStatusList,
+  idx: number,
+  limits: InputLimits = DEFAULT_INPUT_LIMITS,
+): CwtStatusEntry {
   let statuses: Uint8Array;
   try {
     statuses = parsed.statuses ?? inflateCwtStatusList(parsed.compressed, limits);
@@ -206,7 +224,11 @@ export function cwtStatusAt(parsed: ParsedCwtStatusList, idx: number, limits: In
   const size = Math.floor((statuses.byteLength * 8) / parsed.bits);
   // draft §8.3: an index beyond the list → the Referenced Token is rejected.
   if (!Number.isSafeInteger(idx) || idx < 0 || idx >= size)
-    return { ok: false, code: CWT_STATUS_LIST_CODES.INDEX_OUT_OF_RANGE, message: `index ${idx} outside ${size} entries` };
+    return {
+      ok: false,
+      code: CWT_STATUS_LIST_CODES.INDEX_OUT_OF_RANGE,
+      message: `index ${idx} outside ${size} entries`,
+    };
   const value = readJoseEntry('token-status-list', statuses, parsed.bits, idx);
   return { ok: true, value, name: tokenStatusName(value) };
 }
@@ -232,6 +254,11 @@ export function cwtSuccessorKeepsFinalStates(
     return { ok: false, code: CWT_STATUS_LIST_CODES.SHRUNK, message: `${b.byteLength} bytes after ${a.byteLength}` };
   const index = firstUndoneFinalEntry('token-status-list', held.bits, a, b);
   if (index !== -1)
-    return { ok: false, code: CWT_STATUS_LIST_CODES.ROLLBACK, message: `entry ${index} was INVALID and changed`, index };
+    return {
+      ok: false,
+      code: CWT_STATUS_LIST_CODES.ROLLBACK,
+      message: `entry ${index} was INVALID and changed`,
+      index,
+    };
   return { ok: true };
 }

@@ -52,14 +52,22 @@ describe('CWT status list attacks', () => {
 
   it('a compressed lst beyond maxRecordBytes fails before inflating (CWT_STATUS_LIST_TOO_LARGE or CBOR_TOO_LARGE)', () => {
     const limits: InputLimits = { ...DEFAULT_INPUT_LIMITS, maxRecordBytes: 1024 };
-    const big = new Uint8Array(deflateSync(new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24), { level: 0 }));
+    const big = new Uint8Array(
+      deflateSync(
+        new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24),
+        { level: 0 },
+      ),
+    );
     assert.equal(codeOf(buildCwtStatusList({ lst: big }), limits), CBOR_CODES.TOO_LARGE);
   });
 
   it('a truncated lst fails CWT_STATUS_LIST_LST_INVALID; raw DEFLATE (not ZLIB, RFC 1950) too', () => {
     const full = new Uint8Array(deflateSync(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)));
     assert.equal(codeOf(buildCwtStatusList({ lst: full })), 'accepted');
-    assert.equal(codeOf(buildCwtStatusList({ lst: full.subarray(0, full.length - 3) })), CWT_STATUS_LIST_CODES.LST_INVALID);
+    assert.equal(
+      codeOf(buildCwtStatusList({ lst: full.subarray(0, full.length - 3) })),
+      CWT_STATUS_LIST_CODES.LST_INVALID,
+    );
     const raw = new Uint8Array(deflateRawSync(Uint8Array.of(1, 2, 3, 4)));
     assert.equal(codeOf(buildCwtStatusList({ lst: raw })), CWT_STATUS_LIST_CODES.LST_INVALID);
   });

@@ -106,7 +106,11 @@ describe('mdoc attacks', () => {
   });
 
   it('an MSO signed before the DS certificate was valid fails MDOC_SIGNED_OUTSIDE_CERTIFICATE', () => {
-    const v = { signed: new Date('2024-06-01T00:00:00Z'), validFrom: new Date('2026-01-01T00:00:00Z'), validUntil: new Date('2030-01-01T00:00:00Z') };
+    const v = {
+      signed: new Date('2024-06-01T00:00:00Z'),
+      validFrom: new Date('2026-01-01T00:00:00Z'),
+      validUntil: new Date('2030-01-01T00:00:00Z'),
+    };
     assert.ok(failed(verify(buildMdoc({ validity: v }))).includes(MDOC_CODES.SIGNED_OUTSIDE_CERTIFICATE));
   });
 
@@ -166,22 +170,34 @@ describe('device authentication attacks', () => {
 
   it('a device signature by a key other than the MSO deviceKey fails MDOC_DEVICE_SIGNATURE_INVALID', () => {
     const t = sessionTranscript('s');
-    assert.deepEqual(failed(verify(buildMdoc({ sessionTranscript: t, deviceSigner: FX.attackerKey }), { sessionTranscript: t })), [
-      MDOC_CODES.DEVICE_SIGNATURE_INVALID,
-    ]);
+    assert.deepEqual(
+      failed(verify(buildMdoc({ sessionTranscript: t, deviceSigner: FX.attackerKey }), { sessionTranscript: t })),
+      [MDOC_CODES.DEVICE_SIGNATURE_INVALID],
+    );
     assert.equal(verify(buildMdoc({ sessionTranscript: t }), { sessionTranscript: t }).verified, true);
   });
 
   it('a transcript asked of an issuer-signed-only mdoc fails MDOC_DEVICE_AUTH_MISSING; garbage MDOC_SESSION_TRANSCRIPT_INVALID', () => {
-    assert.ok(failed(verify(buildMdoc(), { sessionTranscript: sessionTranscript('x') })).includes(MDOC_CODES.DEVICE_AUTH_MISSING));
-    assert.ok(failed(verify(buildMdoc(), { sessionTranscript: Uint8Array.of(0xff) })).includes(MDOC_CODES.SESSION_TRANSCRIPT_INVALID));
+    assert.ok(
+      failed(verify(buildMdoc(), { sessionTranscript: sessionTranscript('x') })).includes(
+        MDOC_CODES.DEVICE_AUTH_MISSING,
+      ),
+    );
+    assert.ok(
+      failed(verify(buildMdoc(), { sessionTranscript: Uint8Array.of(0xff) })).includes(
+        MDOC_CODES.SESSION_TRANSCRIPT_INVALID,
+      ),
+    );
   });
 
   it('deviceMac is undetermined (MDOC_DEVICE_MAC_UNSUPPORTED), never a pass', () => {
     const t = sessionTranscript('mac');
     const mac = mutate(buildMdoc({ sessionTranscript: t }), (doc) => {
       const signed = doc.get('deviceSigned') as Map<string, unknown>;
-      signed.set('deviceAuth', new Map([['deviceMac', [encode(new Map([[1, 5]])), new Map(), null, new Uint8Array(32)]]]));
+      signed.set(
+        'deviceAuth',
+        new Map([['deviceMac', [encode(new Map([[1, 5]])), new Map(), null, new Uint8Array(32)]]]),
+      );
     });
     const r = verify(mac, { sessionTranscript: t });
     assert.equal(r.verified, false);

@@ -13,8 +13,8 @@ import {
   COSE_CODES,
   decodeCoseSign1,
   encodeBstr,
-  sigStructure,
   signCoseSign1,
+  sigStructure,
   verifyCoseSign1,
 } from '../../src/cose/cose-sign1.ts';
 import { ValidationError } from '../../src/errors.ts';
@@ -89,30 +89,71 @@ describe('COSE_Sign1', () => {
   it('Sig_structure is ["Signature1", protected, external_aad, payload] (RFC 9052 §4.4)', () => {
     const s = sigStructure(Uint8Array.of(0xa1, 0x01, 0x26), Uint8Array.of(9));
     assert.equal(Buffer.from(s).toString('hex'), `846a${Buffer.from('Signature1').toString('hex')}43a101264041${'09'}`);
-    assert.equal(Buffer.from(encodeBstr(new Uint8Array(300))).subarray(0, 3).toString('hex'), '59012c');
+    assert.equal(
+      Buffer.from(encodeBstr(new Uint8Array(300)))
+        .subarray(0, 3)
+        .toString('hex'),
+      '59012c',
+    );
   });
 
   it('alg only in the unprotected header is refused (COSE_ALG_NOT_PROTECTED); protected passes', () => {
     const sig = signCoseSign1(COSE_ALG.ES256, new Uint8Array(0), PAYLOAD, FX.dsKey);
     const bytes = encode([new Uint8Array(0), new Map([[1, COSE_ALG.ES256]]), PAYLOAD, sig]);
-    assert.equal(codeOf(() => decodeCoseSign1(bytes)), COSE_CODES.ALG_NOT_PROTECTED);
-    assert.equal(codeOf(() => decodeCoseSign1(sign1(COSE_ALG.ES256, FX.dsKey))), 'accepted');
+    assert.equal(
+      codeOf(() => decodeCoseSign1(bytes)),
+      COSE_CODES.ALG_NOT_PROTECTED,
+    );
+    assert.equal(
+      codeOf(() => decodeCoseSign1(sign1(COSE_ALG.ES256, FX.dsKey))),
+      'accepted',
+    );
   });
 
   it('refuses unsupported algorithms, labels in both headers, unknown crit, bad x5chain, bad shapes', () => {
     const p = (m: Map<number, unknown>) => encode(m);
     const sig = new Uint8Array(64);
     const msg = (prot: Uint8Array, unprot: Map<number, unknown>) => encode([prot, unprot, PAYLOAD, sig]);
-    assert.equal(codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -257]])), new Map()))), COSE_CODES.ALG_UNSUPPORTED);
-    assert.equal(codeOf(() => decodeCoseSign1(msg(p(new Map([[1, 5]])), new Map()))), COSE_CODES.ALG_UNSUPPORTED);
-    assert.equal(codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -7]])), new Map([[1, -7]])))), COSE_CODES.MALFORMED);
     assert.equal(
-      codeOf(() => decodeCoseSign1(msg(p(new Map<number, unknown>([[1, -7], [2, [99]]])), new Map()))),
+      codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -257]])), new Map()))),
+      COSE_CODES.ALG_UNSUPPORTED,
+    );
+    assert.equal(
+      codeOf(() => decodeCoseSign1(msg(p(new Map([[1, 5]])), new Map()))),
+      COSE_CODES.ALG_UNSUPPORTED,
+    );
+    assert.equal(
+      codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -7]])), new Map([[1, -7]])))),
+      COSE_CODES.MALFORMED,
+    );
+    assert.equal(
+      codeOf(() =>
+        decodeCoseSign1(
+          msg(
+            p(
+              new Map<number, unknown>([
+                [1, -7],
+                [2, [99]],
+              ]),
+            ),
+            new Map(),
+          ),
+        ),
+      ),
       COSE_CODES.CRIT_UNSUPPORTED,
     );
-    assert.equal(codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -7]])), new Map([[33, []]])))), COSE_CODES.X5CHAIN_INVALID);
-    assert.equal(codeOf(() => decodeCoseSign1(encode([1, 2, 3]))), COSE_CODES.MALFORMED);
-    assert.equal(codeOf(() => decodeCoseSign1(encode([new Uint8Array(0), new Map(), 'text', sig]))), COSE_CODES.MALFORMED);
+    assert.equal(
+      codeOf(() => decodeCoseSign1(msg(p(new Map([[1, -7]])), new Map([[33, []]])))),
+      COSE_CODES.X5CHAIN_INVALID,
+    );
+    assert.equal(
+      codeOf(() => decodeCoseSign1(encode([1, 2, 3]))),
+      COSE_CODES.MALFORMED,
+    );
+    assert.equal(
+      codeOf(() => decodeCoseSign1(encode([new Uint8Array(0), new Map(), 'text', sig]))),
+      COSE_CODES.MALFORMED,
+    );
   });
 });
 
@@ -133,7 +174,14 @@ describe('COSE_Key', () => {
       new Map([...good, [-3, new Uint8Array(32).fill(7)]]),
       new Map([...good, [1, 4]]),
     ];
-    for (const v of variants) assert.equal(codeOf(() => coseKeyToPublicKey(v)), COSE_KEY_CODES.INVALID);
-    assert.equal(codeOf(() => coseKeyToPublicKey(good)), 'accepted');
+    for (const v of variants)
+      assert.equal(
+        codeOf(() => coseKeyToPublicKey(v)),
+        COSE_KEY_CODES.INVALID,
+      );
+    assert.equal(
+      codeOf(() => coseKeyToPublicKey(good)),
+      'accepted',
+    );
   });
 });

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { COSE_CODES } from '../../src/cose/cose-sign1.ts';
 import { decodeCbor } from '../../src/cose/bounded-cbor.ts';
+import { COSE_CODES } from '../../src/cose/cose-sign1.ts';
 import {
   CWT_STATUS_LIST_CODES,
   cwtStatusAt,
@@ -53,8 +53,17 @@ a2646269747302636c737459013d78daeddb310d00211000412ea1a04004fe5520ed
 01000000000000000000000000000000000000c07d4b020000000000000000000000
 00000000a8614a0000000000000000000000406a1fcd60010c`);
 const C2_SET: [number, number][] = [
-  [0, 1], [1993, 2], [25460, 1], [159495, 3], [495669, 1], [554353, 1],
-  [645645, 2], [723232, 1], [854545, 1], [934534, 2], [1000345, 3],
+  [0, 1],
+  [1993, 2],
+  [25460, 1],
+  [159495, 3],
+  [495669, 1],
+  [554353, 1],
+  [645645, 2],
+  [723232, 1],
+  [854545, 1],
+  [934534, 2],
+  [1000345, 3],
 ];
 
 describe('readCwtStatusList — the draft’s examples', () => {
@@ -70,7 +79,10 @@ describe('readCwtStatusList — the draft’s examples', () => {
     assert.deepEqual([...(p.statuses ?? [])], [0xb9, 0xa3]);
     // §4.1: status[0]=1, [1]=0, [2]=0, [3]=1, [4]=1, [5]=1, [6]=0, [7]=1, [8]=1, [9]=1, …, [15]=1.
     const expected = [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1];
-    assert.deepEqual(expected.map((_, i) => (cwtStatusAt(p, i) as { value: number }).value), expected);
+    assert.deepEqual(
+      expected.map((_, i) => (cwtStatusAt(p, i) as { value: number }).value),
+      expected,
+    );
     assert.equal(cwtStatusListSize(p), 16);
     // The draft's signing key is not published with the example: another key does not verify it.
     const verdict = verifyCwtStatusListSignature(p, createPublicKey(FX.cwtSignerKey));
@@ -91,7 +103,12 @@ describe('readCwtStatusList — the draft’s examples', () => {
       let nonZero = 0;
       for (let i = 0; i < statuses.length; i++) if (statuses[i] !== 0) nonZero++;
       assert.ok(nonZero <= set.length);
-      for (const [idx, value] of want) assert.deepEqual(cwtStatusAt(token, idx), { ok: true, value, name: value === 1 ? 'INVALID' : value === 2 ? 'SUSPENDED' : '0x03' });
+      for (const [idx, value] of want)
+        assert.deepEqual(cwtStatusAt(token, idx), {
+          ok: true,
+          value,
+          name: value === 1 ? 'INVALID' : value === 2 ? 'SUSPENDED' : '0x03',
+        });
       assert.equal((cwtStatusAt(token, 1) as { value: number }).value, want.get(1) ?? 0);
     });
   }
@@ -133,11 +150,22 @@ describe('cwtSuccessorKeepsFinalStates', () => {
     const held = list(2, [0b0000_1001]);
     assert.deepEqual(cwtSuccessorKeepsFinalStates(held, list(2, [0b0000_0001, 0])), { ok: true });
     const undone = cwtSuccessorKeepsFinalStates(held, list(2, [0b0000_1000]));
-    assert.deepEqual(undone, { ok: false, code: CWT_STATUS_LIST_CODES.ROLLBACK, message: 'entry 0 was INVALID and changed', index: 0 });
+    assert.deepEqual(undone, {
+      ok: false,
+      code: CWT_STATUS_LIST_CODES.ROLLBACK,
+      message: 'entry 0 was INVALID and changed',
+      index: 0,
+    });
   });
   it('refuses fewer entries or another bits (CWT_STATUS_LIST_SHRUNK)', () => {
     const held = list(1, [1, 0]);
-    assert.equal((cwtSuccessorKeepsFinalStates(held, list(1, [1])) as { code: string }).code, CWT_STATUS_LIST_CODES.SHRUNK);
-    assert.equal((cwtSuccessorKeepsFinalStates(held, list(2, [1, 0])) as { code: string }).code, CWT_STATUS_LIST_CODES.SHRUNK);
+    assert.equal(
+      (cwtSuccessorKeepsFinalStates(held, list(1, [1])) as { code: string }).code,
+      CWT_STATUS_LIST_CODES.SHRUNK,
+    );
+    assert.equal(
+      (cwtSuccessorKeepsFinalStates(held, list(2, [1, 0])) as { code: string }).code,
+      CWT_STATUS_LIST_CODES.SHRUNK,
+    );
   });
 });

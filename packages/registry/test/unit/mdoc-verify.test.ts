@@ -91,7 +91,10 @@ describe('verifyMdoc — honest documents', () => {
 
   it('SHA-384 and SHA-512 digests verify', () => {
     for (const digestAlgorithm of ['SHA-384', 'SHA-512'] as const) {
-      const r = verifyMdoc(readMdoc(buildMdoc({ digestAlgorithm })), { atMs: AT_MS, validateChain: PREVALIDATED_CHAIN });
+      const r = verifyMdoc(readMdoc(buildMdoc({ digestAlgorithm })), {
+        atMs: AT_MS,
+        validateChain: PREVALIDATED_CHAIN,
+      });
       assert.equal(r.verified, true, digestAlgorithm);
     }
   });
@@ -101,7 +104,11 @@ describe('verifyMdoc — device authentication (ISO 18013-5 §9.1.3)', () => {
   it('an @auth0/mdl DeviceResponse verifies over its session transcript (bytes built independently)', async () => {
     const transcript = sessionTranscript('nonce-1');
     const response = await auth0DeviceResponse(await auth0Mdoc(), transcript);
-    const r = verifyMdoc(readMdoc(response), { atMs: AT_MS, validateChain: PREVALIDATED_CHAIN, sessionTranscript: transcript });
+    const r = verifyMdoc(readMdoc(response), {
+      atMs: AT_MS,
+      validateChain: PREVALIDATED_CHAIN,
+      sessionTranscript: transcript,
+    });
     assert.equal(r.deviceAuth, 'verified');
     assert.equal(r.verified, true);
   });
