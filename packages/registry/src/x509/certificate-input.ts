@@ -60,7 +60,8 @@ export function readCertificateInput(
   }
   let der: Uint8Array;
   if (typeof value === 'string') der = decodeText(value, field);
-  else if (value[0] === 0x2d /* '-': PEM text as bytes */) der = decodeText(Buffer.from(value).toString('latin1'), field);
+  else if (value[0] === 0x2d /* '-': PEM text as bytes */)
+    der = decodeText(Buffer.from(value).toString('latin1'), field);
   else der = value;
   // [REJECT] the decoded bound (raw DER, or text that was short enough but decodes larger).
   if (der.length > max) throw reject(CERTIFICATE_INPUT_CODES.CERTIFICATE_TOO_LARGE, field, `larger than ${max} bytes`);
@@ -119,5 +120,7 @@ function isOneDerSequence(der: Uint8Array): boolean {
   if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
   let length = 0;
   for (let i = 0; i < octets; i++) length = length * 256 + der[2 + i]!;
+  // X.690 §10.1: DER uses the fewest length octets.
+  if (der[2] === 0 || length < 0x80) return false;
   return 2 + octets + length === der.length;
 }

@@ -34,8 +34,18 @@ function mutate(certs: readonly Uint8Array[], m: Mutation): Uint8Array[] {
 }
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), cert: fc.integer({ min: 0, max: 1 }), at: fc.nat(), value: fc.nat(255) }),
-  fc.record({ kind: fc.constant('insert' as const), cert: fc.integer({ min: 0, max: 1 }), at: fc.nat(), value: fc.nat(255) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    cert: fc.integer({ min: 0, max: 1 }),
+    at: fc.nat(),
+    value: fc.nat(255),
+  }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    cert: fc.integer({ min: 0, max: 1 }),
+    at: fc.nat(),
+    value: fc.nat(255),
+  }),
   fc.record({ kind: fc.constant('delete' as const), cert: fc.integer({ min: 0, max: 1 }), at: fc.nat() }),
   fc.record({ kind: fc.constant('truncate' as const), cert: fc.integer({ min: 0, max: 1 }), at: fc.nat() }),
 );
@@ -60,6 +70,16 @@ describe('x509 path: mutated chains', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('the same signed bytes in a non-minimal DER envelope (BER length) never verify', () => {
+    const leaf = honest[0]!;
+    // 30 82 LL LL … → 30 83 00 LL LL …: the same tbsCertificate, signatureAlgorithm and signature.
+    assert.deepEqual([leaf[0], leaf[1]], [0x30, 0x82]);
+    const ber = Uint8Array.from([0x30, 0x83, 0x00, ...leaf.subarray(2)]);
+    const result = validateCertificatePath({ chain: [ber, honest[1]!], atMs: AT, purpose }, anchors, source);
+    assert.equal(result.verified, false);
+    assert.equal(result.checks[0]!.code, 'CERTIFICATE_INVALID');
   });
 
   it('several mutations, reordered or dropped certificates never verify', () => {

@@ -5,10 +5,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  CERTIFICATE_PATH_CODES as CODES,
-  type CertificatePathResult,
   CertificateCache,
+  type CertificatePathResult,
   type CertificatePurpose,
+  CERTIFICATE_PATH_CODES as CODES,
   prepareAnchors,
   validateCertificatePath,
 } from '../../src/x509/path/index.ts';
@@ -21,7 +21,12 @@ const ALL_CAS = ['root', 'inter', 'inter-expired', 'inter-pl0', 'sub-ca', 'inter
 
 function validate(
   names: string[],
-  options: { anchors?: CaTrustAnchor[]; purpose?: CertificatePurpose[]; at?: number; source?: MapRevocationSource } = {},
+  options: {
+    anchors?: CaTrustAnchor[];
+    purpose?: CertificatePurpose[];
+    at?: number;
+    source?: MapRevocationSource;
+  } = {},
 ): CertificatePathResult {
   return validateCertificatePath(
     { chain: chain(...names), atMs: options.at ?? AT, ...(options.purpose ? { purpose: options.purpose } : {}) },
@@ -52,7 +57,10 @@ describe('x509 path: the honest JPKI-like chains verify', () => {
     const result = validate(['leaf-sign', 'inter'], { purpose: SIGNING, source });
     assertVerified(result);
     assert.deepEqual(result.anchor, { accreditationId: 'urn:accreditation:root', spkiSha256: spkiOf('root') });
-    assert.deepEqual(result.checks.map((c) => c.check), ['path', 'validity', 'keyUsage', 'policy', 'revocation']);
+    assert.deepEqual(
+      result.checks.map((c) => c.check),
+      ['path', 'validity', 'keyUsage', 'policy', 'revocation'],
+    );
     assert.deepEqual(result.checks[3]!.details, { policies: [JPKI_SIGNING_POLICY] });
     // §6.1.3 (a)(3): each certificate below the anchor, asked of its issuer's CRL, as of `at`.
     assert.deepEqual(source.asked, [
@@ -163,7 +171,10 @@ describe('x509 path: attacks, each with its exact code', () => {
     const f = failure(validate(['leaf-wrong-ku', 'inter'], { purpose: ['digitalSignature'] }));
     assert.deepEqual([f.check, f.code, f.details?.purpose], ['keyUsage', CODES.KEY_USAGE_MISMATCH, 'digitalSignature']);
     assert.equal(failure(validate(['leaf-auth', 'inter'], { purpose: SIGNING })).code, CODES.KEY_USAGE_MISMATCH);
-    assert.equal(failure(validate(['leaf-auth', 'inter'], { purpose: ['serverAuth'] })).code, CODES.EXTENDED_KEY_USAGE_MISMATCH);
+    assert.equal(
+      failure(validate(['leaf-auth', 'inter'], { purpose: ['serverAuth'] })).code,
+      CODES.EXTENDED_KEY_USAGE_MISMATCH,
+    );
   });
 
   it('a leaf signed by a look-alike key of its issuer → INVALID_SIGNATURE', () => {
@@ -193,27 +204,49 @@ describe('x509 path: revocation from the replica', () => {
   it('a revoked leaf → CERTIFICATE_REVOKED, with the reason and the CRL read', () => {
     const source = MapRevocationSource.holding(...ALL_CAS);
     const crl = stampOf('CN=inter');
-    source.entries.set(`${spkiOf('inter')}:${serialOf('leaf-sign')}`, { state: 'revoked', reason: 1, revokedAtMs: AT - 1000, crl });
+    source.entries.set(`${spkiOf('inter')}:${serialOf('leaf-sign')}`, {
+      state: 'revoked',
+      reason: 1,
+      revokedAtMs: AT - 1000,
+      crl,
+    });
     const f = failure(validate(['leaf-sign', 'inter'], { source }));
-    assert.deepEqual([f.check, f.code, f.details?.position, f.details?.reason], ['revocation', CODES.CERTIFICATE_REVOKED, 0, 1]);
+    assert.deepEqual(
+      [f.check, f.code, f.details?.position, f.details?.reason],
+      ['revocation', CODES.CERTIFICATE_REVOKED, 0, 1],
+    );
   });
 
   it('a held leaf → CERTIFICATE_ON_HOLD; a revoked intermediate → CERTIFICATE_REVOKED at position 1', () => {
     const source = MapRevocationSource.holding(...ALL_CAS);
     const crl = stampOf('CN=inter');
-    source.entries.set(`${spkiOf('inter')}:${serialOf('leaf-sign')}`, { state: 'hold', reason: 6, revokedAtMs: AT - 1, crl });
+    source.entries.set(`${spkiOf('inter')}:${serialOf('leaf-sign')}`, {
+      state: 'hold',
+      reason: 6,
+      revokedAtMs: AT - 1,
+      crl,
+    });
     assert.equal(failure(validate(['leaf-sign', 'inter'], { source })).code, CODES.CERTIFICATE_ON_HOLD);
-    source.entries.set(`${spkiOf('root')}:${serialOf('inter')}`, { state: 'revoked', revokedAtMs: AT - 1, crl: stampOf('CN=root') });
+    source.entries.set(`${spkiOf('root')}:${serialOf('inter')}`, {
+      state: 'revoked',
+      revokedAtMs: AT - 1,
+      crl: stampOf('CN=root'),
+    });
     const f = failure(validate(['leaf-sign', 'inter'], { source }));
     assert.deepEqual([f.code, f.details?.position], [CODES.CERTIFICATE_REVOKED, 1]);
   });
 
-  it("no CRL of the intermediate held → undetermined CRL_MISSING (fail closed); a stale one → CRL_STALE", () => {
+  it('no CRL of the intermediate held → undetermined CRL_MISSING (fail closed); a stale one → CRL_STALE', () => {
     const f = failure(validate(['leaf-sign', 'inter'], { source: MapRevocationSource.holding('root') }));
-    assert.deepEqual([f.check, f.outcome, f.code, f.details?.position], ['revocation', 'undetermined', 'CRL_MISSING', 0]);
+    assert.deepEqual(
+      [f.check, f.outcome, f.code, f.details?.position],
+      ['revocation', 'undetermined', 'CRL_MISSING', 0],
+    );
     const stale = new MapRevocationSource();
     stale.lookup = (issuer) =>
-      issuer === spkiOf('root') ? { state: 'good', crl: stampOf('CN=root') } : { state: 'undetermined', code: 'CRL_STALE', crl: stampOf('CN=inter') };
+      issuer === spkiOf('root')
+        ? { state: 'good', crl: stampOf('CN=root') }
+        : { state: 'undetermined', code: 'CRL_STALE', crl: stampOf('CN=inter') };
     const result = validate(['leaf-sign', 'inter'], { source: stale });
     assert.equal(failure(result).code, 'CRL_STALE');
     assert.deepEqual(result.crls, [stampOf('CN=root'), stampOf('CN=inter')]);

@@ -36,10 +36,19 @@ describe('readCertificateInput', () => {
 
   it('a 10 MB certificate is refused on its length, before decoding (CERTIFICATE_TOO_LARGE)', () => {
     // Neither is decodable: had anything been read, the code would be CERTIFICATE_INVALID.
-    assert.equal(code(() => readCertificateInput('!'.repeat(10 * 1024 * 1024))), CODES.CERTIFICATE_TOO_LARGE);
-    assert.equal(code(() => readCertificateInput(new Uint8Array(10 * 1024 * 1024))), CODES.CERTIFICATE_TOO_LARGE);
+    assert.equal(
+      code(() => readCertificateInput('!'.repeat(10 * 1024 * 1024))),
+      CODES.CERTIFICATE_TOO_LARGE,
+    );
+    assert.equal(
+      code(() => readCertificateInput(new Uint8Array(10 * 1024 * 1024))),
+      CODES.CERTIFICATE_TOO_LARGE,
+    );
     // Text short enough for the text bound that decodes past the byte bound.
-    assert.equal(code(() => readCertificateInput(B64, { maxCertificateBytes: 255 })), CODES.CERTIFICATE_TOO_LARGE);
+    assert.equal(
+      code(() => readCertificateInput(B64, { maxCertificateBytes: 255 })),
+      CODES.CERTIFICATE_TOO_LARGE,
+    );
     assert.deepEqual(readCertificateInput(B64, { maxCertificateBytes: DER.length }).length, DER.length);
   });
 
@@ -54,10 +63,19 @@ describe('readCertificateInput', () => {
       Uint8Array.from([...DER, 0x00]),
       Uint8Array.from(DER.subarray(0, 100)),
       Uint8Array.of(0x30, 0x80, 0x00, 0x00),
+      Uint8Array.from([0x30, 0x83, 0x00, ...DER.subarray(2)]),
+      Uint8Array.of(0x30, 0x81, 0x01, 0x00),
     ]) {
-      assert.equal(code(() => readCertificateInput(bad)), CODES.CERTIFICATE_INVALID, String(bad).slice(0, 40));
+      assert.equal(
+        code(() => readCertificateInput(bad)),
+        CODES.CERTIFICATE_INVALID,
+        String(bad).slice(0, 40),
+      );
     }
-    assert.equal(code(() => readCertificateInput(42 as unknown as string)), CODES.CERTIFICATE_INVALID);
+    assert.equal(
+      code(() => readCertificateInput(42 as unknown as string)),
+      CODES.CERTIFICATE_INVALID,
+    );
   });
 });
 
@@ -74,8 +92,17 @@ describe('readCertificateChainInput', () => {
   });
 
   it('more than 10 certificates → CHAIN_TOO_LONG before any is read; none → CERTIFICATE_INVALID', () => {
-    assert.equal(code(() => readCertificateChainInput(Array(11).fill('!'))), CODES.CHAIN_TOO_LONG);
-    assert.equal(code(() => readCertificateChainInput(Array(3).fill(PEM), { maxChainLength: 2 })), CODES.CHAIN_TOO_LONG);
-    assert.equal(code(() => readCertificateChainInput([])), CODES.CERTIFICATE_INVALID);
+    assert.equal(
+      code(() => readCertificateChainInput(Array(11).fill('!'))),
+      CODES.CHAIN_TOO_LONG,
+    );
+    assert.equal(
+      code(() => readCertificateChainInput(Array(3).fill(PEM), { maxChainLength: 2 })),
+      CODES.CHAIN_TOO_LONG,
+    );
+    assert.equal(
+      code(() => readCertificateChainInput([])),
+      CODES.CERTIFICATE_INVALID,
+    );
   });
 });

@@ -56,8 +56,8 @@ function check(nc: ReturnType<typeof constraints>[], subject: Name, san?: Partia
   const state = initialNameConstraints();
   for (const c of nc) assert.equal(addNameConstraints(state, c), null);
   return (
-    checkNameConstraints(state, { subject, ...(san ? { subjectAltName: san.map((g) => new GeneralName(g)) } : {}) })?.code ??
-    null
+    checkNameConstraints(state, { subject, ...(san ? { subjectAltName: san.map((g) => new GeneralName(g)) } : {}) })
+      ?.code ?? null
   );
 }
 
@@ -65,7 +65,9 @@ const EMPTY = new Name([]);
 
 describe('RFC 5280 §7.1 name comparison', () => {
   it('case, surrounding and repeated spaces, and PrintableString vs UTF8String do not matter', () => {
-    assert.ok(namesEqual(dn(['C', 'JP', 'printableString'], ['O', 'JPKI  Example']), dn(['C', 'jp'], ['O', ' jpki example '])));
+    assert.ok(
+      namesEqual(dn(['C', 'JP', 'printableString'], ['O', 'JPKI  Example']), dn(['C', 'jp'], ['O', ' jpki example '])),
+    );
     assert.ok(!namesEqual(dn(['C', 'JP'], ['O', 'A']), dn(['C', 'JP'], ['O', 'B'])));
     assert.ok(!namesEqual(dn(['C', 'JP']), dn(['C', 'JP'], ['O', 'A'])));
     assert.ok(!namesEqual(dn(['O', 'A'], ['C', 'JP']), dn(['C', 'JP'], ['O', 'A'])));
@@ -81,15 +83,30 @@ describe('name constraints (§4.2.1.10, §6.1.3 (b)(c))', () => {
     const nc = [constraints([{ dNSName: 'example.jp' }])];
     assert.equal(check(nc, EMPTY, [{ dNSName: 'example.jp' }, { dNSName: 'a.b.EXAMPLE.jp' }]), null);
     assert.equal(check(nc, EMPTY, [{ dNSName: 'badexample.jp' }]), CODES.NAME_NOT_PERMITTED);
-    assert.equal(check([constraints([{ dNSName: '.example.jp' }])], EMPTY, [{ dNSName: 'example.jp' }]), CODES.NAME_NOT_PERMITTED);
-    assert.equal(check([constraints([], [{ dNSName: 'bad.example.jp' }])], EMPTY, [{ dNSName: 'x.bad.example.jp' }]), CODES.NAME_EXCLUDED);
+    assert.equal(
+      check([constraints([{ dNSName: '.example.jp' }])], EMPTY, [{ dNSName: 'example.jp' }]),
+      CODES.NAME_NOT_PERMITTED,
+    );
+    assert.equal(
+      check([constraints([], [{ dNSName: 'bad.example.jp' }])], EMPTY, [{ dNSName: 'x.bad.example.jp' }]),
+      CODES.NAME_EXCLUDED,
+    );
   });
 
   it('rfc822Name: a mailbox, a host, or subdomains; emailAddress in the subject when there is no subjectAltName', () => {
     assert.equal(check([constraints([{ rfc822Name: 'example.jp' }])], EMPTY, [{ rfc822Name: 'a@EXAMPLE.jp' }]), null);
-    assert.equal(check([constraints([{ rfc822Name: 'example.jp' }])], EMPTY, [{ rfc822Name: 'a@x.example.jp' }]), CODES.NAME_NOT_PERMITTED);
-    assert.equal(check([constraints([{ rfc822Name: '.example.jp' }])], EMPTY, [{ rfc822Name: 'a@x.example.jp' }]), null);
-    assert.equal(check([constraints([{ rfc822Name: 'Ann@example.jp' }])], EMPTY, [{ rfc822Name: 'ann@example.jp' }]), CODES.NAME_NOT_PERMITTED);
+    assert.equal(
+      check([constraints([{ rfc822Name: 'example.jp' }])], EMPTY, [{ rfc822Name: 'a@x.example.jp' }]),
+      CODES.NAME_NOT_PERMITTED,
+    );
+    assert.equal(
+      check([constraints([{ rfc822Name: '.example.jp' }])], EMPTY, [{ rfc822Name: 'a@x.example.jp' }]),
+      null,
+    );
+    assert.equal(
+      check([constraints([{ rfc822Name: 'Ann@example.jp' }])], EMPTY, [{ rfc822Name: 'ann@example.jp' }]),
+      CODES.NAME_NOT_PERMITTED,
+    );
     const subject = dn(['C', 'JP'], ['E', 'mallory@evil.example', 'ia5String']);
     assert.equal(check([constraints([{ rfc822Name: 'example.jp' }])], subject), CODES.NAME_NOT_PERMITTED);
     assert.equal(check([constraints([{ rfc822Name: 'example.jp' }])], subject, []), null);
@@ -111,7 +128,10 @@ describe('name constraints (§4.2.1.10, §6.1.3 (b)(c))', () => {
     assert.equal(check(nc, EMPTY, [{ iPAddress: '198.51.100.1' }]), CODES.NAME_NOT_PERMITTED);
     // The permitted iPAddress subtrees are IPv4 only: an IPv6 address falls in none of them.
     assert.equal(check(nc, EMPTY, [{ iPAddress: '2001:db8::1' }]), CODES.NAME_NOT_PERMITTED);
-    assert.equal(check([constraints([{ iPAddress: '2001:db8::/32' }])], EMPTY, [{ iPAddress: '2001:db9::1' }]), CODES.NAME_NOT_PERMITTED);
+    assert.equal(
+      check([constraints([{ iPAddress: '2001:db8::/32' }])], EMPTY, [{ iPAddress: '2001:db9::1' }]),
+      CODES.NAME_NOT_PERMITTED,
+    );
   });
 
   it('directoryName: a prefix of the subject and of subjectAltName directoryNames', () => {
@@ -123,7 +143,10 @@ describe('name constraints (§4.2.1.10, §6.1.3 (b)(c))', () => {
   });
 
   it('constraints of successive CAs intersect; excluded ones accumulate', () => {
-    const nc = [constraints([{ dNSName: 'example.jp' }]), constraints([{ dNSName: 'a.example.jp' }, { dNSName: 'example.com' }])];
+    const nc = [
+      constraints([{ dNSName: 'example.jp' }]),
+      constraints([{ dNSName: 'a.example.jp' }, { dNSName: 'example.com' }]),
+    ];
     assert.equal(check(nc, EMPTY, [{ dNSName: 'x.a.example.jp' }]), null);
     assert.equal(check(nc, EMPTY, [{ dNSName: 'b.example.jp' }]), CODES.NAME_NOT_PERMITTED);
     assert.equal(check(nc, EMPTY, [{ dNSName: 'example.com' }]), CODES.NAME_NOT_PERMITTED);
@@ -131,9 +154,18 @@ describe('name constraints (§4.2.1.10, §6.1.3 (b)(c))', () => {
 
   it('a critical constraint on an unprocessed form → NAME_CONSTRAINT_UNSUPPORTED; non-critical is ignored', () => {
     const registered = { registeredID: '1.2.3.4' };
-    assert.equal(addNameConstraints(initialNameConstraints(), constraints([registered]))?.code, CODES.NAME_CONSTRAINT_UNSUPPORTED);
-    assert.equal(addNameConstraints(initialNameConstraints(), constraints([], [registered]))?.code, CODES.NAME_CONSTRAINT_UNSUPPORTED);
-    assert.equal(check([constraints([registered, { dNSName: 'example.jp' }], [], false)], EMPTY, [{ dNSName: 'example.jp' }]), null);
+    assert.equal(
+      addNameConstraints(initialNameConstraints(), constraints([registered]))?.code,
+      CODES.NAME_CONSTRAINT_UNSUPPORTED,
+    );
+    assert.equal(
+      addNameConstraints(initialNameConstraints(), constraints([], [registered]))?.code,
+      CODES.NAME_CONSTRAINT_UNSUPPORTED,
+    );
+    assert.equal(
+      check([constraints([registered, { dNSName: 'example.jp' }], [], false)], EMPTY, [{ dNSName: 'example.jp' }]),
+      null,
+    );
     const withMax = constraints([{ dNSName: 'example.jp' }]);
     withMax.value.permittedSubtrees![0]!.maximum = 3;
     assert.equal(addNameConstraints(initialNameConstraints(), withMax)?.code, CODES.NAME_CONSTRAINT_UNSUPPORTED);

@@ -62,10 +62,17 @@ describe('certificate policies (§6.1)', () => {
 
   it('inhibitAnyPolicy 0 in a CA stops anyPolicy below it (self-issued CAs excepted)', () => {
     assert.deepEqual(run([{ policies: [ANY_POLICY], inhibitAnyPolicy: 0 }, { policies: [ANY_POLICY] }]), []);
-    assert.equal(run([{ policies: [ANY_POLICY], inhibitAnyPolicy: 0 }, { policies: [ANY_POLICY] }], [A]), CODES.NO_VALID_POLICY);
+    assert.equal(
+      run([{ policies: [ANY_POLICY], inhibitAnyPolicy: 0 }, { policies: [ANY_POLICY] }], [A]),
+      CODES.NO_VALID_POLICY,
+    );
     assert.deepEqual(run([{ policies: [ANY_POLICY], inhibitAnyPolicy: 0 }, { policies: [A] }], [A]), [A]);
     assert.deepEqual(
-      run([{ policies: [ANY_POLICY], inhibitAnyPolicy: 0 }, { policies: [ANY_POLICY], selfIssued: true }, { policies: [A] }]),
+      run([
+        { policies: [ANY_POLICY], inhibitAnyPolicy: 0 },
+        { policies: [ANY_POLICY], selfIssued: true },
+        { policies: [A] },
+      ]),
       [A],
     );
   });
@@ -85,8 +92,14 @@ describe('certificate policies (§6.1)', () => {
 
   it('policy mappings: anyPolicy mapped → POLICY_MAPPING_INVALID; mapping → POLICY_MAPPINGS_UNSUPPORTED', () => {
     const map = (from: string, to: string) => [{ issuerDomainPolicy: from, subjectDomainPolicy: to }];
-    assert.equal(run([{ policies: [A], policyMappings: map(ANY_POLICY, B) }, { policies: [B] }]), CODES.POLICY_MAPPING_INVALID);
-    assert.equal(run([{ policies: [A], policyMappings: map(A, B) }, { policies: [B] }]), CODES.POLICY_MAPPINGS_UNSUPPORTED);
+    assert.equal(
+      run([{ policies: [A], policyMappings: map(ANY_POLICY, B) }, { policies: [B] }]),
+      CODES.POLICY_MAPPING_INVALID,
+    );
+    assert.equal(
+      run([{ policies: [A], policyMappings: map(A, B) }, { policies: [B] }]),
+      CODES.POLICY_MAPPINGS_UNSUPPORTED,
+    );
   });
 
   it('inhibitPolicyMapping 0: a later mapping deletes the mapped policy instead (§6.1.4 (b)(2))', () => {

@@ -4,8 +4,7 @@
  * result to every validation.
  */
 import type { CaTrustAnchor } from '../types.ts';
-import { bytesEqual } from './der.ts';
-import { namesEqual } from './names.ts';
+import { bytesEqual, derNamesEqual } from './der.ts';
 import { type ParsedCertificate, parseCertificate } from './parse-certificate.ts';
 
 /** An accredited CA with its certificate parsed. */
@@ -36,11 +35,17 @@ export function prepareAnchors(anchors: readonly CaTrustAnchor[]): PreparedAncho
   for (const anchor of anchors) {
     const parsed = parseCertificate(anchor.certificate);
     if (!parsed.ok) {
-      unusable.push({ accreditationId: anchor.accreditationId, reason: `certificate does not parse: ${parsed.message}` });
+      unusable.push({
+        accreditationId: anchor.accreditationId,
+        reason: `certificate does not parse: ${parsed.message}`,
+      });
       continue;
     }
     if (parsed.cert.spkiSha256 !== anchor.spkiSha256) {
-      unusable.push({ accreditationId: anchor.accreditationId, reason: 'certificate key is not the pinned spkiSha256' });
+      unusable.push({
+        accreditationId: anchor.accreditationId,
+        reason: 'certificate key is not the pinned spkiSha256',
+      });
       continue;
     }
     const prepared = { anchor, cert: parsed.cert };
@@ -61,9 +66,7 @@ export function isPreparedAnchors(value: unknown): value is PreparedAnchors {
  * the signature decides, so a mismatch reports the signature, not a missing anchor).
  */
 export function issuingAnchors(anchors: PreparedAnchors, cert: ParsedCertificate): PreparedAnchor[] {
-  const named = anchors.all.filter(
-    ({ cert: ca }) => bytesEqual(ca.subjectDer, cert.issuerDer) || namesEqual(ca.subject, cert.issuer),
-  );
+  const named = anchors.all.filter(({ cert: ca }) => derNamesEqual(ca.subjectDer, cert.issuerDer));
   const keyed = (ca: ParsedCertificate) =>
     !ca.subjectKeyId || !cert.authorityKeyId || bytesEqual(ca.subjectKeyId, cert.authorityKeyId) ? 0 : 1;
   return named.sort((a, b) => keyed(a.cert) - keyed(b.cert));

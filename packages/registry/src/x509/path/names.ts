@@ -77,7 +77,10 @@ export function formatName(name: Name): string {
           const value =
             text === undefined
               ? `#${Buffer.from(ava.value.anyValue ?? new ArrayBuffer(0)).toString('hex')}`
-              : text.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+              : text
+                  .replace(/([,+"\\<>;=])/g, '\\$1')
+                  .replace(/^([ #])/, '\\$1')
+                  .replace(/ $/, '\\ ');
           return `${SHORT[ava.type] ?? ava.type}=${value}`;
         })
         .join('+'),
@@ -170,7 +173,10 @@ export function checkNameConstraints(state: NameConstraintState, cert: Certifica
     for (const level of state.permitted) {
       const subtrees = level.get(form);
       if (subtrees && !subtrees.some((base) => within(form, name, base))) {
-        return { code: CODES.NAME_NOT_PERMITTED, message: `${form} ${describe(form, name)} is outside the permitted subtrees` };
+        return {
+          code: CODES.NAME_NOT_PERMITTED,
+          message: `${form} ${describe(form, name)} is outside the permitted subtrees`,
+        };
       }
     }
     const excluded = state.excluded.get(form);

@@ -1,29 +1,21 @@
 /**
  * One parse per certificate (RFC 5280 §4.1): the fields path validation reads, decoded once into a
- * plain object, with the exact signed bytes kept as views. Extensions are decoded by
- * @peculiar/asn1-x509; the raw slices come from the DER walker. A {@link CertificateCache} keeps
+ * plain object, with the exact signed bytes kept as views. A {@link CertificateCache} keeps
  * parsed certificates across calls, keyed by the DER's SHA-256, bounded (LRU).
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { type GeneralName, Name, NameConstraints, PolicyMappings, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import {
-  AuthorityKeyIdentifier,
-  BasicConstraints,
-  Certificate,
-  CertificatePolicies,
-  ExtendedKeyUsage,
-  type GeneralName,
-  InhibitAnyPolicy,
-  KeyUsage,
-  Name,
-  NameConstraints,
-  PolicyConstraints,
-  PolicyMappings,
-  SubjectAlternativeName,
-  SubjectKeyIdentifier,
-} from '@peculiar/asn1-x509';
-import { bytesEqual, children, readTlv, tlvBytes } from './der.ts';
-import { namesEqual } from './names.ts';
+  assertName,
+  children,
+  decodeOid,
+  decodeSmallInteger,
+  decodeTime,
+  derNamesEqual,
+  readTlv,
+  tlvBytes,
+} from './der.ts';
 
 /** Extension OIDs (RFC 5280 §4.2.1) processed by path validation; any other critical one fails it (§6.1.4 (o)). */
 export const EXT = {
@@ -107,15 +99,6 @@ export function publicKeyOf(cert: ParsedCertificate): KeyObject {
   return cert.key;
 }
 
-/** Small non-negative INTEGER content (SkipCerts, BaseDistance) as a number; huge values saturate. */
-function smallInteger(buffer: ArrayBuffer): number {
-  const bytes = new Uint8Array(buffer);
-  if (bytes.length === 0 || (bytes[0]! & 0x80) !== 0) throw new Error('negative or empty INTEGER');
-  let value = 0;
-  for (const b of bytes) value = Math.min(value * 256 + b, Number.MAX_SAFE_INTEGER);
-  return value;
-}
-
 /** Parses one DER certificate. */
 export function parseCertificate(der: Uint8Array): ParseOutcome {
   try {
@@ -125,6 +108,9 @@ export function parseCertificate(der: Uint8Array): ParseOutcome {
   }
 }
 
+// The hot fields are read with the DER walker (asn1js costs ~300 µs per certificate); the rarer,
+// richer structures (names, subjectAltName, nameConstraints, policyMappings) by @peculiar/asn1-x509,
+// names only when a rule or a message needs them.
 function parse(der: Uint8Array): ParsedCertificate {
   // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }.
   const outer = readTlv(der, 0);
@@ -135,108 +121,169 @@ function parse(der: Uint8Array): ParsedCertificate {
   }
   const tbsTlv = top[0]!;
   const fields = children(der, tbsTlv);
-  const hasVersion = fields[0]?.tag === 0xa0;
-  const at = (i: number) => {
-    const f = fields[i + (hasVersion ? 1 : 0)];
-    if (!f) throw new Error('tbsCertificate is truncated');
+  // §4.1.2.1: version [0] EXPLICIT INTEGER DEFAULT v1.
+  let version = 1;
+  let k = 0;
+  if (fields[0]?.tag === 0xa0) {
+    const v = children(der, fields[0]);
+    if (v.length !== 1 || v[0]!.tag !== 0x02) throw new Error('bad version');
+    version = decodeSmallInteger(der, v[0]!) + 1;
+    if (version < 2 || version > 3) throw new Error('bad version');
+    k = 1;
+  }
+  const field = (i: number, tag: number, what: string) => {
+    const f = fields[k + i];
+    if (!f || f.tag !== tag) throw new Error(`tbsCertificate.${what} is missing or malformed`);
     return f;
   };
-  const serialTlv = at(0);
-  if (serialTlv.tag !== 0x02) throw new Error('serialNumber is not an INTEGER');
-  const asn = AsnConvert.parse(der, Certificate);
-  const tbs = asn.tbsCertificate;
+  const serialTlv = field(0, 0x02, 'serialNumber');
+  const sigAlgTlv = field(1, 0x30, 'signature');
+  const issuerTlv = field(2, 0x30, 'issuer');
+  const validity = children(der, field(3, 0x30, 'validity'));
+  const subjectTlv = field(4, 0x30, 'subject');
+  const spkiTlv = field(5, 0x30, 'subjectPublicKeyInfo');
+  if (validity.length !== 2) throw new Error('bad validity');
+  const outerAlg = children(der, top[1]!);
+  if (!outerAlg[0]) throw new Error('bad signatureAlgorithm');
   const sigBits = der.subarray(top[2]!.valueStart, top[2]!.end);
   if (sigBits[0] !== 0) throw new Error('signatureValue has unused bits');
-  const spkiDer = tlvBytes(der, at(5));
-  const cert: ParsedCertificate = {
+  const spkiDer = tlvBytes(der, spkiTlv);
+  const issuerDer = tlvBytes(der, issuerTlv);
+  const subjectDer = tlvBytes(der, subjectTlv);
+  let issuer: Name | undefined;
+  let subject: Name | undefined;
+  const cert = {
     der,
     tbs: tlvBytes(der, tbsTlv),
-    version: tbs.version + 1,
+    version,
     serial: der.subarray(serialTlv.valueStart, serialTlv.end),
-    tbsSignatureAlgorithm: tlvBytes(der, at(1)),
+    tbsSignatureAlgorithm: tlvBytes(der, sigAlgTlv),
     signatureAlgorithm: tlvBytes(der, top[1]!),
-    signatureAlgorithmOid: asn.signatureAlgorithm.algorithm,
+    signatureAlgorithmOid: decodeOid(der, outerAlg[0]),
     signature: sigBits.subarray(1),
-    issuerDer: tlvBytes(der, at(2)),
-    subjectDer: tlvBytes(der, at(4)),
-    issuer: tbs.issuer,
-    subject: tbs.subject,
-    notBeforeMs: tbs.validity.notBefore.getTime().getTime(),
-    notAfterMs: tbs.validity.notAfter.getTime().getTime(),
+    issuerDer,
+    subjectDer,
+    get issuer() {
+      issuer ??= AsnConvert.parse(issuerDer, Name);
+      return issuer;
+    },
+    get subject() {
+      subject ??= AsnConvert.parse(subjectDer, Name);
+      return subject;
+    },
+    notBeforeMs: decodeTime(der, validity[0]!),
+    notAfterMs: decodeTime(der, validity[1]!),
     spkiDer,
     spkiSha256: sha256b64url(spkiDer),
-    selfIssued: false,
+    selfIssued: derNamesEqual(issuerDer, subjectDer),
     unknownCritical: [],
     verifiedBy: new Set(),
-  };
-  cert.selfIssued = bytesEqual(cert.issuerDer, cert.subjectDer) || namesEqual(cert.issuer, cert.subject);
-  const seen = new Set<string>();
-  for (const ext of tbs.extensions ?? []) {
-    // §4.2: a certificate MUST NOT include more than one instance of a particular extension.
-    if (seen.has(ext.extnID)) throw new Error(`duplicate extension ${ext.extnID}`);
-    seen.add(ext.extnID);
-    const value = ext.extnValue.buffer;
-    switch (ext.extnID) {
-      case EXT.basicConstraints: {
-        const bc = AsnConvert.parse(value, BasicConstraints);
-        cert.basicConstraints = {
-          cA: bc.cA === true,
-          ...(bc.pathLenConstraint !== undefined ? { pathLenConstraint: bc.pathLenConstraint } : {}),
-        };
-        if (bc.pathLenConstraint !== undefined && !(bc.pathLenConstraint >= 0)) throw new Error('bad pathLenConstraint');
-        break;
-      }
-      case EXT.keyUsage:
-        cert.keyUsage = AsnConvert.parse(value, KeyUsage).toNumber();
-        break;
-      case EXT.extKeyUsage:
-        cert.extKeyUsage = [...AsnConvert.parse(value, ExtendedKeyUsage)];
-        break;
-      case EXT.subjectAltName:
-        cert.subjectAltName = [...AsnConvert.parse(value, SubjectAlternativeName)];
-        break;
-      case EXT.nameConstraints:
-        cert.nameConstraints = { value: AsnConvert.parse(value, NameConstraints), critical: ext.critical };
-        break;
-      case EXT.certificatePolicies: {
-        const policies = [...AsnConvert.parse(value, CertificatePolicies)].map((p) => p.policyIdentifier);
-        // §4.2.1.4: a policy OID MUST NOT appear more than once.
-        if (new Set(policies).size !== policies.length) throw new Error('duplicate certificate policy');
-        cert.policies = policies;
-        break;
-      }
-      case EXT.policyMappings:
-        cert.policyMappings = [...AsnConvert.parse(value, PolicyMappings)].map((m) => ({
-          issuerDomainPolicy: m.issuerDomainPolicy,
-          subjectDomainPolicy: m.subjectDomainPolicy,
-        }));
-        break;
-      case EXT.policyConstraints: {
-        const pc = AsnConvert.parse(value, PolicyConstraints);
-        // §4.2.1.11: conforming CAs MUST NOT issue an empty policyConstraints.
-        if (!pc.requireExplicitPolicy && !pc.inhibitPolicyMapping) throw new Error('empty policyConstraints');
-        cert.policyConstraints = {
-          ...(pc.requireExplicitPolicy ? { requireExplicitPolicy: smallInteger(pc.requireExplicitPolicy) } : {}),
-          ...(pc.inhibitPolicyMapping ? { inhibitPolicyMapping: smallInteger(pc.inhibitPolicyMapping) } : {}),
-        };
-        break;
-      }
-      case EXT.inhibitAnyPolicy:
-        cert.inhibitAnyPolicy = smallInteger(AsnConvert.parse(value, InhibitAnyPolicy).value);
-        break;
-      case EXT.subjectKeyIdentifier:
-        cert.subjectKeyId = new Uint8Array(AsnConvert.parse(value, SubjectKeyIdentifier).buffer);
-        break;
-      case EXT.authorityKeyIdentifier: {
-        const aki = AsnConvert.parse(value, AuthorityKeyIdentifier);
-        if (aki.keyIdentifier) cert.authorityKeyId = new Uint8Array(aki.keyIdentifier.buffer);
-        break;
-      }
-      default:
-        if (ext.critical && !PROCESSED.has(ext.extnID)) cert.unknownCritical.push(ext.extnID);
+  } as ParsedCertificate;
+  assertName(issuerDer);
+  assertName(subjectDer);
+  const extensions = fields.slice(k + 6).find((f) => f.tag === 0xa3);
+  if (extensions) {
+    if (version !== 3) throw new Error('extensions in a certificate that is not v3');
+    const list = children(der, extensions);
+    if (list.length !== 1 || list[0]!.tag !== 0x30) throw new Error('bad extensions');
+    const seen = new Set<string>();
+    for (const ext of children(der, list[0]!)) {
+      const parts = children(der, ext);
+      const id = decodeOid(der, parts[0] ?? ext);
+      const critical = parts.length === 3 && parts[1]!.tag === 0x01 && der[parts[1]!.valueStart] !== 0;
+      const octets = parts[parts.length - 1]!;
+      if (ext.tag !== 0x30 || parts.length < 2 || parts.length > 3 || octets.tag !== 0x04)
+        throw new Error('bad Extension');
+      // §4.2: a certificate MUST NOT include more than one instance of a particular extension.
+      if (seen.has(id)) throw new Error(`duplicate extension ${id}`);
+      seen.add(id);
+      const value = der.subarray(octets.valueStart, octets.end);
+      decodeExtension(cert, id, critical, value);
     }
   }
   return cert;
+}
+
+function only(value: Uint8Array, tag: number): { tlv: ReturnType<typeof readTlv>; items: ReturnType<typeof children> } {
+  const tlv = readTlv(value, 0);
+  if (tlv.tag !== tag || tlv.end !== value.length) throw new Error('bad extension value');
+  return { tlv, items: tag === 0x30 ? children(value, tlv) : [] };
+}
+
+function decodeExtension(cert: ParsedCertificate, id: string, critical: boolean, value: Uint8Array): void {
+  switch (id) {
+    case EXT.basicConstraints: {
+      // §4.2.1.9: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }.
+      const { items } = only(value, 0x30);
+      let i = 0;
+      let cA = false;
+      if (items[i]?.tag === 0x01) cA = value[items[i++]!.valueStart] !== 0;
+      const pathLen = items[i]?.tag === 0x02 ? decodeSmallInteger(value, items[i++]!) : undefined;
+      if (i !== items.length) throw new Error('bad basicConstraints');
+      cert.basicConstraints = { cA, ...(pathLen !== undefined ? { pathLenConstraint: pathLen } : {}) };
+      return;
+    }
+    case EXT.keyUsage: {
+      // §4.2.1.3: a BIT STRING; bit 0 (digitalSignature) is the first octet's high bit.
+      const { tlv } = only(value, 0x03);
+      let flags = 0;
+      for (let bit = 0; bit < 9 && tlv.valueStart + 1 + (bit >> 3) < tlv.end; bit++) {
+        if (value[tlv.valueStart + 1 + (bit >> 3)]! & (0x80 >> (bit & 7))) flags |= 1 << bit;
+      }
+      cert.keyUsage = flags;
+      return;
+    }
+    case EXT.extKeyUsage:
+      cert.extKeyUsage = only(value, 0x30).items.map((t) => decodeOid(value, t));
+      return;
+    case EXT.certificatePolicies: {
+      const policies = only(value, 0x30).items.map((info) => decodeOid(value, children(value, info)[0] ?? info));
+      // §4.2.1.4: a policy OID MUST NOT appear more than once.
+      if (new Set(policies).size !== policies.length) throw new Error('duplicate certificate policy');
+      cert.policies = policies;
+      return;
+    }
+    case EXT.policyConstraints: {
+      // §4.2.1.11: [0] requireExplicitPolicy, [1] inhibitPolicyMapping; MUST NOT be empty.
+      const { items } = only(value, 0x30);
+      if (items.length === 0) throw new Error('empty policyConstraints');
+      const pc: NonNullable<ParsedCertificate['policyConstraints']> = {};
+      for (const item of items) {
+        if (item.tag === 0x80) pc.requireExplicitPolicy = decodeSmallInteger(value, item);
+        else if (item.tag === 0x81) pc.inhibitPolicyMapping = decodeSmallInteger(value, item);
+        else throw new Error('bad policyConstraints');
+      }
+      cert.policyConstraints = pc;
+      return;
+    }
+    case EXT.inhibitAnyPolicy:
+      cert.inhibitAnyPolicy = decodeSmallInteger(value, only(value, 0x02).tlv);
+      return;
+    case EXT.subjectKeyIdentifier: {
+      const { tlv } = only(value, 0x04);
+      cert.subjectKeyId = value.subarray(tlv.valueStart, tlv.end);
+      return;
+    }
+    case EXT.authorityKeyIdentifier: {
+      const key = only(value, 0x30).items.find((t) => t.tag === 0x80);
+      if (key) cert.authorityKeyId = value.subarray(key.valueStart, key.end);
+      return;
+    }
+    case EXT.subjectAltName:
+      cert.subjectAltName = [...AsnConvert.parse(value, SubjectAlternativeName)];
+      return;
+    case EXT.nameConstraints:
+      cert.nameConstraints = { value: AsnConvert.parse(value, NameConstraints), critical };
+      return;
+    case EXT.policyMappings:
+      cert.policyMappings = [...AsnConvert.parse(value, PolicyMappings)].map((m) => ({
+        issuerDomainPolicy: m.issuerDomainPolicy,
+        subjectDomainPolicy: m.subjectDomainPolicy,
+      }));
+      return;
+    default:
+      if (critical && !PROCESSED.has(id)) cert.unknownCritical.push(id);
+  }
 }
 
 /** Options of a {@link CertificateCache}. */

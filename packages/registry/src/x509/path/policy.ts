@@ -48,7 +48,12 @@ export function initialPolicyState(n: number, initialExplicitPolicy: boolean): P
 }
 
 /** §6.1.3 (d)(e)(f) for certificate i of n. */
-export function processPolicies(state: PolicyState, cert: ParsedCertificate, i: number, n: number): PolicyFailure | null {
+export function processPolicies(
+  state: PolicyState,
+  cert: ParsedCertificate,
+  i: number,
+  n: number,
+): PolicyFailure | null {
   const prev = state.tree;
   if (cert.policies === undefined) {
     // (e) no certificatePolicies extension: the tree becomes NULL.
@@ -71,7 +76,10 @@ export function processPolicies(state: PolicyState, cert: ParsedCertificate, i: 
   }
   // (f): explicit_policy > 0 or a non-NULL tree.
   if (state.explicitPolicy <= 0 && state.tree === null) {
-    return { code: CODES.NO_VALID_POLICY, message: 'no acceptable certificate policy while an explicit policy is required' };
+    return {
+      code: CODES.NO_VALID_POLICY,
+      message: 'no acceptable certificate policy while an explicit policy is required',
+    };
   }
   return null;
 }
@@ -101,9 +109,12 @@ export function preparePolicies(state: PolicyState, cert: ParsedCertificate): Po
   }
   // (i) policyConstraints, (j) inhibitAnyPolicy: only ever lower the counters.
   const pc = cert.policyConstraints;
-  if (pc?.requireExplicitPolicy !== undefined) state.explicitPolicy = Math.min(state.explicitPolicy, pc.requireExplicitPolicy);
-  if (pc?.inhibitPolicyMapping !== undefined) state.policyMapping = Math.min(state.policyMapping, pc.inhibitPolicyMapping);
-  if (cert.inhibitAnyPolicy !== undefined) state.inhibitAnyPolicy = Math.min(state.inhibitAnyPolicy, cert.inhibitAnyPolicy);
+  if (pc?.requireExplicitPolicy !== undefined)
+    state.explicitPolicy = Math.min(state.explicitPolicy, pc.requireExplicitPolicy);
+  if (pc?.inhibitPolicyMapping !== undefined)
+    state.policyMapping = Math.min(state.policyMapping, pc.inhibitPolicyMapping);
+  if (cert.inhibitAnyPolicy !== undefined)
+    state.inhibitAnyPolicy = Math.min(state.inhibitAnyPolicy, cert.inhibitAnyPolicy);
   return null;
 }
 

@@ -49,7 +49,11 @@ export function checkPurposes(
     const bit = KEY_USAGE[purpose];
     const kp = KEY_PURPOSE[purpose];
     if (bit === undefined && kp === undefined) {
-      return { code: CODES.KEY_USAGE_MISMATCH, message: `unknown purpose "${String(purpose)}"`, purpose: String(purpose) };
+      return {
+        code: CODES.KEY_USAGE_MISMATCH,
+        message: `unknown purpose "${String(purpose)}"`,
+        purpose: String(purpose),
+      };
     }
     // §4.2.1.3: when keyUsage is present, only the usages it asserts are allowed.
     if (bit !== undefined && leaf.keyUsage !== undefined && (leaf.keyUsage & bit) === 0) {
@@ -59,7 +63,11 @@ export function checkPurposes(
       // §4.2.1.12: when extendedKeyUsage is present, only its purposes (or anyExtendedKeyUsage).
       const eku = leaf.extKeyUsage;
       if (eku !== undefined && !eku.includes(kp.oid) && !eku.includes(ANY_EXTENDED_KEY_USAGE)) {
-        return { code: CODES.EXTENDED_KEY_USAGE_MISMATCH, message: `extendedKeyUsage does not include ${purpose}`, purpose };
+        return {
+          code: CODES.EXTENDED_KEY_USAGE_MISMATCH,
+          message: `extendedKeyUsage does not include ${purpose}`,
+          purpose,
+        };
       }
       if (leaf.keyUsage !== undefined && (leaf.keyUsage & kp.bits) === 0) {
         return { code: CODES.KEY_USAGE_MISMATCH, message: `keyUsage has no bit consistent with ${purpose}`, purpose };

@@ -27,12 +27,18 @@ export interface SignatureFailure {
 }
 
 /** Verifies `cert`'s signature under `issuer`'s public key; null when it verifies. Never throws. */
-export function verifyCertificateSignature(cert: ParsedCertificate, issuer: ParsedCertificate): SignatureFailure | null {
+export function verifyCertificateSignature(
+  cert: ParsedCertificate,
+  issuer: ParsedCertificate,
+): SignatureFailure | null {
   // The same DER verified under the same key before (the entry is cached with the DER's SHA-256).
   if (cert.verifiedBy.has(issuer.spkiSha256)) return null;
   // §4.1.1.2: signatureAlgorithm MUST be the same algorithm identifier as tbsCertificate.signature.
   if (!bytesEqual(cert.signatureAlgorithm, cert.tbsSignatureAlgorithm)) {
-    return { code: CODES.SIGNATURE_ALGORITHM_MISMATCH, message: 'signatureAlgorithm differs from tbsCertificate.signature' };
+    return {
+      code: CODES.SIGNATURE_ALGORITHM_MISMATCH,
+      message: 'signatureAlgorithm differs from tbsCertificate.signature',
+    };
   }
   const algorithm = ALGORITHMS[cert.signatureAlgorithmOid];
   if (!algorithm) {

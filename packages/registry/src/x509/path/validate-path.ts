@@ -6,10 +6,16 @@
  */
 import { DEFAULT_CERTIFICATE_INPUT_LIMITS } from '../certificate-input.ts';
 import type { CaTrustAnchor, CrlStamp, RevocationSource } from '../types.ts';
-import { isPreparedAnchors, issuingAnchors, type PreparedAnchor, type PreparedAnchors, prepareAnchors } from './anchors.ts';
+import {
+  isPreparedAnchors,
+  issuingAnchors,
+  type PreparedAnchor,
+  type PreparedAnchors,
+  prepareAnchors,
+} from './anchors.ts';
 import { CERTIFICATE_PATH_CODES as CODES } from './codes.ts';
-import { bytesEqual } from './der.ts';
-import { addNameConstraints, checkNameConstraints, formatName, initialNameConstraints, namesEqual } from './names.ts';
+import { derNamesEqual } from './der.ts';
+import { addNameConstraints, checkNameConstraints, formatName, initialNameConstraints } from './names.ts';
 import { type ParsedCertificate, parseCertificate } from './parse-certificate.ts';
 import { initialPolicyState, preparePolicies, processPolicies, wrapUpPolicies } from './policy.ts';
 import { checkPurposes } from './purpose.ts';
@@ -46,7 +52,12 @@ class CheckBook {
         this.#results.get(check) ??
         (passes[check]
           ? { check, outcome: 'pass', ...passes[check] }
-          : { check, outcome: 'undetermined', code: CODES.NOT_EVALUATED, message: 'not evaluated: the path failed first' }),
+          : {
+              check,
+              outcome: 'undetermined',
+              code: CODES.NOT_EVALUATED,
+              message: 'not evaluated: the path failed first',
+            }),
     );
   }
 }
@@ -86,15 +97,14 @@ function run(
 ): CertificatePathResult {
   const book = new CheckBook();
   const crls = new Map<string, CrlStamp>();
-  const done = (
-    passes: Parameters<CheckBook['finish']>[0],
-    anchor?: PreparedAnchor,
-  ): CertificatePathResult => {
+  const done = (passes: Parameters<CheckBook['finish']>[0], anchor?: PreparedAnchor): CertificatePathResult => {
     const checks = book.finish(passes);
     return {
       verified: checks.every((c) => c.outcome === 'pass'),
       checks,
-      ...(anchor ? { anchor: { accreditationId: anchor.anchor.accreditationId, spkiSha256: anchor.anchor.spkiSha256 } } : {}),
+      ...(anchor
+        ? { anchor: { accreditationId: anchor.anchor.accreditationId, spkiSha256: anchor.anchor.spkiSha256 } }
+        : {}),
       crls: [...crls.values()],
     };
   };
@@ -165,7 +175,8 @@ function run(
       accreditationId: chosen.anchor.accreditationId,
     });
   }
-  if (at > chosen.cert.notAfterMs) book.fail('validity', CODES.ANCHOR_EXPIRED, `the CA certificate "${anchorName}" has expired`);
+  if (at > chosen.cert.notAfterMs)
+    book.fail('validity', CODES.ANCHOR_EXPIRED, `the CA certificate "${anchorName}" has expired`);
   if (at < chosen.cert.notBeforeMs) {
     book.fail('validity', CODES.ANCHOR_NOT_YET_VALID, `the CA certificate "${anchorName}" is not yet valid`);
   }
@@ -190,15 +201,17 @@ function run(
   for (let i = 1; i <= n; i++) {
     const position = n - i;
     const cert = path[position]!;
-    const subject = formatName(cert.subject);
-    const where = { position, subject };
+    // Names are decoded for messages only, when a check fails.
+    const subject = () => formatName(cert.subject);
+    const where = () => ({ position, subject: subject() });
     // §6.1.3 (a)(1) the signature, under the working public key.
     const signature = verifyCertificateSignature(cert, working);
-    if (signature) book.fail('path', signature.code, `"${subject}": ${signature.message}`, where);
+    if (signature) book.fail('path', signature.code, `"${subject()}": ${signature.message}`, where());
     // (a)(2) validity at `at`.
-    if (at > cert.notAfterMs) book.fail('validity', CODES.CERTIFICATE_EXPIRED, `"${subject}" has expired at ${iso}`, where);
+    if (at > cert.notAfterMs)
+      book.fail('validity', CODES.CERTIFICATE_EXPIRED, `"${subject()}" has expired at ${iso}`, where());
     if (at < cert.notBeforeMs) {
-      book.fail('validity', CODES.CERTIFICATE_NOT_YET_VALID, `"${subject}" is not yet valid at ${iso}`, where);
+      book.fail('validity', CODES.CERTIFICATE_NOT_YET_VALID, `"${subject()}" is not yet valid at ${iso}`, where());
     }
     // (a)(3) revocation, from the replica's CRLs of the issuing CA (keyed by the issuer's key).
     let answer: ReturnType<RevocationSource['lookup']>;
@@ -207,54 +220,60 @@ function run(
     } catch (error) {
       throw new SourceFault(error);
     }
-    if (answer.crl) crls.set(`${answer.crl.issuer}|${answer.crl.crlNumber}|${answer.crl.deltaCrlNumber ?? ''}`, answer.crl);
+    if (answer.crl)
+      crls.set(`${answer.crl.issuer}|${answer.crl.crlNumber}|${answer.crl.deltaCrlNumber ?? ''}`, answer.crl);
     const serial = Buffer.from(cert.serial).toString('hex');
     if (answer.state === 'revoked' || answer.state === 'hold') {
       const hold = answer.state === 'hold';
       book.fail(
         'revocation',
         hold ? CODES.CERTIFICATE_ON_HOLD : CODES.CERTIFICATE_REVOKED,
-        `"${subject}" is ${hold ? 'on hold' : 'revoked'} since ${new Date(answer.revokedAtMs).toISOString()}`,
-        { ...where, serial, ...(answer.reason !== undefined ? { reason: answer.reason } : {}), crl: answer.crl },
+        `"${subject()}" is ${hold ? 'on hold' : 'revoked'} since ${new Date(answer.revokedAtMs).toISOString()}`,
+        { ...where(), serial, ...(answer.reason !== undefined ? { reason: answer.reason } : {}), crl: answer.crl },
       );
     } else if (answer.state === 'undetermined') {
-      book.undetermined('revocation', answer.code, `the revocation status of "${subject}" cannot be decided`, {
-        ...where,
+      book.undetermined('revocation', answer.code, `the revocation status of "${subject()}" cannot be decided`, {
+        ...where(),
         serial,
       });
     }
     // (a)(4) the issuer name is the working issuer name.
-    if (!bytesEqual(cert.issuerDer, working.subjectDer) && !namesEqual(cert.issuer, working.subject)) {
-      book.fail('path', CODES.ISSUER_MISMATCH, `"${subject}" names "${formatName(cert.issuer)}" as its issuer`, where);
+    if (!derNamesEqual(cert.issuerDer, working.subjectDer)) {
+      book.fail(
+        'path',
+        CODES.ISSUER_MISMATCH,
+        `"${subject()}" names "${formatName(cert.issuer)}" as its issuer`,
+        where(),
+      );
     }
     // (b)(c) name constraints, except for self-issued certificates below the leaf.
     if (!(cert.selfIssued && i < n)) {
       const failure = checkNameConstraints(names, cert);
-      if (failure) book.fail('path', failure.code, `"${subject}": ${failure.message}`, where);
+      if (failure) book.fail('path', failure.code, `"${subject()}": ${failure.message}`, where());
     }
     // (d)(e)(f) certificate policies.
     const policyFailure = processPolicies(policy, cert, i, n);
-    if (policyFailure) book.fail('policy', policyFailure.code, `"${subject}": ${policyFailure.message}`, where);
+    if (policyFailure) book.fail('policy', policyFailure.code, `"${subject()}": ${policyFailure.message}`, where());
 
     if (i < n) {
       // §6.1.4 preparation for certificate i + 1. (a)(b)(h)(i)(j) policies:
       const prepFailure = preparePolicies(policy, cert);
-      if (prepFailure) book.fail('policy', prepFailure.code, `"${subject}": ${prepFailure.message}`, where);
+      if (prepFailure) book.fail('policy', prepFailure.code, `"${subject()}": ${prepFailure.message}`, where());
       // (c)(d)(e)(f) working issuer name and public key.
       working = cert;
       // (g) name constraints.
       if (cert.nameConstraints) {
         const failure = addNameConstraints(names, cert.nameConstraints);
-        if (failure) book.fail('path', failure.code, `"${subject}": ${failure.message}`, where);
+        if (failure) book.fail('path', failure.code, `"${subject()}": ${failure.message}`, where());
       }
       // (k) a CA: a version 3 certificate with basicConstraints cA (v1/v2 intermediates are refused).
       if (cert.version !== 3 || !cert.basicConstraints?.cA) {
-        book.fail('path', CODES.NOT_A_CA, `"${subject}" is not a CA certificate (basicConstraints cA)`, where);
+        book.fail('path', CODES.NOT_A_CA, `"${subject()}" is not a CA certificate (basicConstraints cA)`, where());
       }
       // (l) path length, counted on certificates that are not self-issued; (m) pathLenConstraint lowers it.
       if (!cert.selfIssued) {
         if (maxPathLength <= 0) {
-          book.fail('path', CODES.PATH_LENGTH_EXCEEDED, `"${subject}" exceeds the allowed path length`, where);
+          book.fail('path', CODES.PATH_LENGTH_EXCEEDED, `"${subject()}" exceeds the allowed path length`, where());
         }
         maxPathLength--;
       }
@@ -262,13 +281,18 @@ function run(
       if (pathLen !== undefined && pathLen < maxPathLength) maxPathLength = pathLen;
       // (n) keyUsage, when present, asserts keyCertSign.
       if (cert.keyUsage !== undefined && (cert.keyUsage & KEY_CERT_SIGN) === 0) {
-        book.fail('keyUsage', CODES.KEY_CERT_SIGN_MISSING, `"${subject}" may not sign certificates (keyUsage)`, where);
+        book.fail(
+          'keyUsage',
+          CODES.KEY_CERT_SIGN_MISSING,
+          `"${subject()}" may not sign certificates (keyUsage)`,
+          where(),
+        );
       }
     }
     // §6.1.4 (o), §6.1.5 (f): every critical extension is processed.
     if (cert.unknownCritical.length > 0) {
-      book.fail('path', CODES.UNKNOWN_CRITICAL_EXTENSION, `"${subject}" has unprocessed critical extension(s)`, {
-        ...where,
+      book.fail('path', CODES.UNKNOWN_CRITICAL_EXTENSION, `"${subject()}" has unprocessed critical extension(s)`, {
+        ...where(),
         extensions: cert.unknownCritical,
       });
     }
@@ -276,13 +300,18 @@ function run(
 
   // §6.1.5 wrap-up: (a)(b)(g) policies.
   const leaf = path[0]!;
-  const leafName = formatName(leaf.subject);
   const wrapped = wrapUpPolicies(policy, leaf, userPolicies);
-  if ('code' in wrapped) book.fail('policy', wrapped.code, wrapped.message, { position: 0, subject: leafName });
+  if ('code' in wrapped)
+    book.fail('policy', wrapped.code, wrapped.message, { position: 0, subject: formatName(leaf.subject) });
   // The leaf's purpose (§4.2.1.3, §4.2.1.12).
-  const purposes = input.purpose === undefined ? [] : typeof input.purpose === 'string' ? [input.purpose] : [...input.purpose];
+  const purposes =
+    input.purpose === undefined ? [] : typeof input.purpose === 'string' ? [input.purpose] : [...input.purpose];
   const misuse = checkPurposes(leaf, purposes);
-  if (misuse) book.fail('keyUsage', misuse.code, `"${leafName}": ${misuse.message}`, { position: 0, purpose: misuse.purpose });
+  if (misuse)
+    book.fail('keyUsage', misuse.code, `"${formatName(leaf.subject)}": ${misuse.message}`, {
+      position: 0,
+      purpose: misuse.purpose,
+    });
 
   return done(
     {
@@ -296,7 +325,10 @@ function run(
           ? `the leaf serves ${purposes.join(', ')}; every CA may sign certificates`
           : 'every CA of the path may sign certificates',
       },
-      policy: { message: 'the path is valid under the certificate policies', details: { policies: 'policies' in wrapped ? wrapped.policies : [] } },
+      policy: {
+        message: 'the path is valid under the certificate policies',
+        details: { policies: 'policies' in wrapped ? wrapped.policies : [] },
+      },
       revocation: { message: `no certificate of the path is revoked or on hold in the replica's CRLs at ${iso}` },
     },
     chosen,
