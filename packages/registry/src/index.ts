@@ -255,3 +255,7 @@ export {
 export * from './cose/index.ts';
 export * from './mdoc/index.ts';
 export * from './status-list/cwt-status-list.ts';
+// Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation.
+export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';
+export * from './x509/certificate-input.ts';
+export * from './x509/path/index.ts';
