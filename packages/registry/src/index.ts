@@ -18,6 +18,8 @@ export {
 export {
   type AccreditationInput,
   asJsonWebKey,
+  type CaAccreditationInput,
+  type CaScopeInput,
   createGovernance,
   issueAccreditation,
   issueStatusList,
@@ -94,7 +96,9 @@ export {
   ACCREDITATION_TYPE,
   type AccreditationRole,
   type AccreditationScope,
+  type AccreditedCa,
   accreditationKey,
+  describeScope,
   type ParsedAccreditation,
   parseAccreditation,
   scopesWithin,
@@ -185,6 +189,8 @@ export {
   statusListVersion,
 } from './validation/status-list.ts';
 export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
+// Issue 14: CA certificates as accreditation subjects, and the CA trust anchors they grant.
+export { caTrustAnchors } from './verification/ca-anchors.ts';
 export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
@@ -251,3 +257,15 @@ export {
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
+export {
+  CA_CERTIFICATE_CODES,
+  CA_SUBJECT_PREFIX,
+  type CaCertificate,
+  caSubjectId,
+  certificateDerOf,
+  certificateSpkiSha256,
+  MAX_CA_CERTIFICATE_BYTES,
+  parseCaCertificate,
+  spkiSha256Of,
+} from './x509/ca-certificate.ts';
+export type { CaTrustAnchor } from './x509/types.ts';
