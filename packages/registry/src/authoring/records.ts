@@ -211,7 +211,13 @@ async function keyedSubject(input: AccreditationInput, id: string): Promise<Reco
   return {
     id: input.subject,
     role: input.role,
-    accreditedFor: input.accreditedFor,
+    // An accreditor's scope may name only policies or docTypes (to accredit CAs): no empty `types`.
+    accreditedFor: input.accreditedFor.map(({ types, certificatePolicies, docTypes, ...rest }) => ({
+      ...(types.length > 0 || (!certificatePolicies && !docTypes) ? { types } : {}),
+      ...(certificatePolicies ? { certificatePolicies } : {}),
+      ...(docTypes ? { docTypes } : {}),
+      ...rest,
+    })),
     maxPathLength: input.maxPathLength ?? 0,
     publicKeys: publicKeys.map(pinnedKeyJson),
   };
