@@ -213,7 +213,8 @@ async function keyedSubject(input: AccreditationInput, id: string): Promise<Reco
     role: input.role,
     // An accreditor's scope may name only policies or docTypes (to accredit CAs): no empty `types`.
     accreditedFor: input.accreditedFor.map(({ types, certificatePolicies, docTypes, ...rest }) => ({
-      ...(types.length > 0 || (!certificatePolicies && !docTypes) ? { types } : {}),
+      // (`types` may be left out by untyped callers: JSON input, tests.)
+      ...((types ?? []).length > 0 || (!certificatePolicies && !docTypes) ? { types } : {}),
       ...(certificatePolicies ? { certificatePolicies } : {}),
       ...(docTypes ? { docTypes } : {}),
       ...rest,
