@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncDirectory } from '@trustmesh/registry';
 import { CliError } from './output.ts';
 
 /** Largest JSON file read (a bundle of many status lists); records inside keep their own limits. */
@@ -124,6 +125,8 @@ export async function writeFileAtomic(path: string, text: string, options: Write
     // The umask may have narrowed the mode further; set exactly what was asked.
     await chmod(temporary, mode);
     await rename(temporary, path);
+    // The rename is durable once the directory is: a key file written and acknowledged survives a power cut.
+    await syncDirectory(dirname(path));
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw new CliError('FILE_UNWRITABLE', `cannot write ${options.what} ${path} (${(error as Error).message})`, {

@@ -55,7 +55,7 @@ export interface NodeSettings {
   /**
    * Status lists of issuers that run no node, polled and published (issue 13; docs/operators.md,
    * Mirroring an issuer): config.json `mirrorSources`, `[{"url", "redirectHosts"?, "intervalSeconds"?,
-   * "allowHttp"?}]`. The only URLs the node fetches.
+   * "allowHttp"?, "maxBytes"?}]`. The only URLs the node fetches.
    */
   mirrorSources: MirrorSourceSetting[];
 }
@@ -66,6 +66,8 @@ export interface MirrorSourceSetting {
   redirectHosts?: string[];
   intervalMs?: number;
   allowHttp?: boolean;
+  /** Largest body taken from this source (default: the record size limit). */
+  maxBytes?: number;
 }
 
 /** One operator-added context: `{"url": …, "file": …, "sha256": …}` in config.json. */
@@ -282,6 +284,9 @@ export function nodeSettingsForFile(settings: NodeSettings, dataDir: string): Re
   };
 }
 
+/** Largest `maxBytes` a mirrored source may be given (a national CA's CRL fits well within it). */
+const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
+
 function mirrorSourceSettings(value: unknown, origin: string): MirrorSourceSetting[] {
   const example = 'e.g. [{"url": "https://issuer.example.tw/status-list/1", "intervalSeconds": 60}]';
   if (!Array.isArray(value))
@@ -290,7 +295,7 @@ function mirrorSourceSettings(value: unknown, origin: string): MirrorSourceSetti
     const at = `${origin}[${i}]`;
     if (item === null || typeof item !== 'object' || Array.isArray(item))
       throw invalid(at, 'must be an object', example);
-    const { url, redirectHosts, intervalSeconds, allowHttp } = item as Record<string, unknown>;
+    const { url, redirectHosts, intervalSeconds, allowHttp, maxBytes } = item as Record<string, unknown>;
     const text = nonEmpty(url, `${at}.url`);
     const http = allowHttp === true;
     if (!(http ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/).test(text)) {
@@ -308,6 +313,13 @@ function mirrorSourceSettings(value: unknown, origin: string): MirrorSourceSetti
         throw invalid(`${at}.intervalSeconds`, 'must be a whole number of seconds, at least 10');
       }
       setting.intervalMs = intervalSeconds * 1000;
+    }
+    if (maxBytes !== undefined) {
+      // Bounded above too: a mistyped limit must not let one source make the node hold gigabytes.
+      if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_SOURCE_BYTES) {
+        throw invalid(`${at}.maxBytes`, `must be a whole number of bytes, 1 … ${MAX_SOURCE_BYTES}`, '67108864');
+      }
+      setting.maxBytes = maxBytes;
     }
     return setting;
   });

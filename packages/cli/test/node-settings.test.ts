@@ -24,17 +24,27 @@ describe('node settings', () => {
       mirrorSources: [
         { url: 'https://issuer.example.tw/status-list/1', intervalSeconds: 60, redirectHosts: ['cdn.example.tw'] },
         { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+        // A CA's CRL distribution point (issue 14): plain http and a larger body limit.
+        { url: 'http://crl.ca.example.jp/root.crl', allowHttp: true, maxBytes: 67_108_864 },
       ],
     };
     const settings = resolveNodeSettings(file, {}, {}, where);
     assert.deepEqual(settings.mirrorSources, [
       { url: 'https://issuer.example.tw/status-list/1', intervalMs: 60_000, redirectHosts: ['cdn.example.tw'] },
       { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+      { url: 'http://crl.ca.example.jp/root.crl', allowHttp: true, maxBytes: 67_108_864 },
     ]);
     assert.deepEqual(nodeSettingsForFile(settings, '/data').mirrorSources, [
       { url: 'https://issuer.example.tw/status-list/1', redirectHosts: ['cdn.example.tw'], intervalSeconds: 60 },
       { url: 'http://127.0.0.1:9000/list', allowHttp: true },
+      { url: 'http://crl.ca.example.jp/root.crl', allowHttp: true, maxBytes: 67_108_864 },
     ]);
+    for (const maxBytes of [0, 1.5, '1', 2 ** 40]) {
+      assert.throws(
+        () => resolveNodeSettings({ mirrorSources: [{ url: 'https://ca.example/crl', maxBytes }] }, {}, {}, where),
+        /maxBytes: must be a whole number of bytes/,
+      );
+    }
     assert.throws(
       () => resolveNodeSettings({ mirrorSources: [{ url: 'http://issuer.example/l' }] }, {}, {}, where),
       /https URL/,

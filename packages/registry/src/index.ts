@@ -257,6 +257,10 @@ export {
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
+// Issue 14: bounded CBOR and COSE, ISO 18013-5 mdoc, the Token Status List in CWT form.
+export * from './cose/index.ts';
+export * from './mdoc/index.ts';
+export * from './status-list/cwt-status-list.ts';
 export {
   CA_CERTIFICATE_CODES,
   CA_SUBJECT_PREFIX,

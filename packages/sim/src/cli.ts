@@ -17,7 +17,7 @@ import { agentDeployment, processDeployment } from './distributed/deployments.ts
 import { READY_PREFIX, TOKEN_ENV } from './distributed/protocol.ts';
 import { AgentError } from './distributed/remote-host.ts';
 import { runExperiment } from './experiment.ts';
-import type { DeployNodes, ProgressSnapshot } from './harness/simulation.ts';
+import type { DeployNodes, ProgressSnapshot } from './harness/run-types.ts';
 import { formatValue } from './report/html.ts';
 import { loadScenario, ScenarioError } from './scenario/scenario.ts';
 

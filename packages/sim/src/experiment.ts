@@ -11,7 +11,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DeployNodes, type ProgressSnapshot, runSimulation } from './harness/simulation.ts';
+import type { DeployNodes, ProgressSnapshot } from './harness/run-types.ts';
+import { runSimulation } from './harness/simulation.ts';
 import { METRIC_PATHS, metricAt, WINDOW_METRICS } from './metrics/metric-paths.ts';
 import { type MeanCi, meanCi } from './metrics/stats.ts';
 import { type AssertionResult, checkAssertions, type RunMetrics, summarize } from './metrics/summary.ts';

@@ -55,10 +55,10 @@ export {
   type RoundRecord,
   type RunModules,
   type RunOptions,
-  runSimulation,
   type VerificationOutcome,
   type VerificationRecord,
-} from './harness/simulation.ts';
+} from './harness/run-types.ts';
+export { runSimulation } from './harness/simulation.ts';
 export { isKnownMetricPath, METRIC_PATHS, metricAt, WINDOW_METRICS } from './metrics/metric-paths.ts';
 export { type MeanCi, mean, meanCi, quantile, tQuantile95 } from './metrics/stats.ts';
 export {

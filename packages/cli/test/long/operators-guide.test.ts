@@ -364,7 +364,9 @@ describe('docs/operators.md, every sh block run as written', { timeout: 240_000 
       background: tls,
     });
     assert.equal(health.body.networkId, 'jp-tw-health');
-    assert.match(tls.output().stdout, new RegExp(`node started: API https://127\\.0\\.0\\.1:${ports.api},`));
+    // The start line is printed once listen() has returned, which may be just after /health answers.
+    const started = new RegExp(`node started: API https://127\\.0\\.0\\.1:${ports.api},`);
+    await waitFor('the start line', () => started.test(tls.output().stdout), { background: tls });
     // HTTPS only: a plain HTTP client gets no answer.
     assert.equal(await getJson(`${api(ports.api)}/health`), null);
     // §5's export of the data directory, while this node holds it: asked where the node answers

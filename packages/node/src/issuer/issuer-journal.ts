@@ -20,7 +20,7 @@ import { constants } from 'node:fs';
 import * as fsPromises from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { CodedError, reject, StoreError } from '@trustmesh/registry';
+import { CodedError, reject, StoreError, syncDirectory } from '@trustmesh/registry';
 import type { AllocatedEntry } from './allocation-file.ts';
 
 /**
@@ -291,16 +291,6 @@ function checkEntry(value: unknown, path: string, lineNumber: number): JournalEn
     return entry as JournalEntry;
   }
   throw fail();
-}
-
-/** Syncs a directory, so a file created or renamed in it survives a power cut. */
-export async function syncDirectory(path: string): Promise<void> {
-  const handle = await fsPromises.open(path, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function ioError(what: string, path: string, cause: unknown): CodedError {

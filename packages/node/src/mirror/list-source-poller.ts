@@ -19,8 +19,16 @@ export interface ListSource {
   redirectHosts?: string[];
   /** Poll interval for this source, ms (default: the poller's). */
   intervalMs?: number;
-  /** Allow a plain-http URL (labs, a local issuer); https otherwise. */
+  /**
+   * Allow a plain-http URL (labs, a local issuer; a CA's CRL distribution point, which RFC 5280
+   * §4.2.1.13 usually names as http — a CRL is signed, so the transport adds no trust); https otherwise.
+   */
   allowHttp?: boolean;
+  /**
+   * Largest body taken from this source, bytes (default: the poller's `maxBytes`, the record size
+   * limit). A national CA's CRL (issue 14) needs the large-record limit, e.g. 64 MiB.
+   */
+  maxBytes?: number;
 }
 
 /** Settings of the poller. */
@@ -216,8 +224,9 @@ export class ListSourcePoller {
           redirect: 'manual',
           signal: controller.signal,
           headers: {
-            // draft-ietf-oauth-status-list §8.1; StatusList2021 JWTs; TW DIW's JSON envelope.
-            accept: 'application/statuslist+jwt, application/jwt, application/json;q=0.9',
+            // draft-ietf-oauth-status-list §8.1; StatusList2021 JWTs; TW DIW's JSON envelope; a CA's
+            // CRL (RFC 5280 §4.2.1.13, media type of RFC 2585 §4.2).
+            accept: 'application/statuslist+jwt, application/jwt, application/pkix-crl, application/json;q=0.9',
             ...(etag && hop === 0 ? { 'if-none-match': etag } : {}),
           },
         });
@@ -239,7 +248,7 @@ export class ListSourcePoller {
           await response.body?.cancel();
           return { kind: 'fault', code: `${LIST_SOURCE_CODES.HTTP_ERROR}_${response.status}` };
         }
-        const body = await readBounded(response, this.options.maxBytes);
+        const body = await readBounded(response, source.maxBytes ?? this.options.maxBytes);
         if (body === null) return { kind: 'fault', code: LIST_SOURCE_CODES.TOO_LARGE };
         return { kind: 'body', body, etag: response.headers.get('etag'), maxAgeMs: maxAgeOf(response) };
       }
@@ -259,6 +268,9 @@ function checkSourceUrl(source: ListSource): void {
     throw new Error(`list source ${source.url}: must be an https URL (allowHttp for a plain-http one)`);
   }
   if (url.username !== '' || url.password !== '') throw new Error(`list source ${source.url}: no credentials in URLs`);
+  if (source.maxBytes !== undefined && !(Number.isSafeInteger(source.maxBytes) && source.maxBytes > 0)) {
+    throw new Error(`list source ${source.url}: maxBytes must be a positive whole number of bytes`);
+  }
 }
 
 /** A redirect stays on the source's host, or goes to a host the operator allowed; never downgrades to http. */
@@ -274,7 +286,11 @@ function maxAgeOf(response: Response): number | null {
   return match ? Number(match[1]) * 1000 : null;
 }
 
-/** The body, or null once it exceeds `maxBytes` (the stream is cancelled there: no unbounded read). */
+/**
+ * The body, or null once it exceeds `maxBytes` (the stream is cancelled there: no unbounded read).
+ * With a declared length the body is read into one buffer of that size, so a large CRL is not held
+ * twice (chunks, then their concatenation).
+ */
 async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array | null> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -283,17 +299,20 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
   }
   const reader = response.body?.getReader();
   if (!reader) return new Uint8Array();
+  const exact = Number.isSafeInteger(declared) && declared >= 0 ? new Uint8Array(declared) : null;
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > maxBytes) {
+    if (total > maxBytes || (exact && total > exact.byteLength)) {
       await reader.cancel();
       return null;
     }
-    chunks.push(value);
+    if (exact) exact.set(value, total - value.byteLength);
+    else chunks.push(value);
   }
+  if (exact) return total === exact.byteLength ? exact : exact.subarray(0, total);
   return new Uint8Array(Buffer.concat(chunks));
 }

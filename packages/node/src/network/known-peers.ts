@@ -4,9 +4,10 @@
  * as well as its bootstrap list, so it rejoins the network even when every bootstrap peer is down
  * (issue 15). The file holds public information only (peer ids and listen addresses).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
+import { syncDirectory } from '@trustmesh/registry';
 
 /** File name of the known peers inside the data directory. */
 export const KNOWN_PEERS_FILE = 'known-peers.json';
@@ -80,11 +81,21 @@ export async function snapshotKnownPeers(
   return peers.slice(0, MAX_KNOWN_PEERS);
 }
 
-/** Writes the known peers atomically (temp file, then rename). */
+/**
+ * Writes the known peers atomically: a synced temporary file renamed into place, then the directory
+ * synced, so a power cut leaves the old list or the new one, never an empty file.
+ */
 export async function writeKnownPeers(dataDir: string, peers: readonly KnownPeer[]): Promise<void> {
   const path = knownPeersPath(dataDir);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(peers, null, 2)}\n`);
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(`${JSON.stringify(peers, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
   await rename(tmp, path);
+  await syncDirectory(dirname(path));
 }

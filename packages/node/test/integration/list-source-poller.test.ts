@@ -33,6 +33,7 @@ describe('list source poller', () => {
   let base: string;
   let served: Uint8Array;
   let bigRequests = 0;
+  let crlAccept = '';
   const clock = { now: T0 + 60_000 };
 
   before(async () => {
@@ -75,6 +76,14 @@ describe('list source poller', () => {
         response.write(Buffer.alloc(64 * 1024, 0x20));
         response.write(Buffer.alloc(64 * 1024, 0x20));
         return void response.end();
+      }
+      if (request.url === '/crl') {
+        crlAccept = request.headers.accept ?? '';
+        // A CA's CRL distribution point: larger than the record limit, with its length declared.
+        const body = Buffer.alloc(128 * 1024, 0x30);
+        return void response
+          .writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': body.byteLength })
+          .end(body);
       }
       if (request.url === '/garbage') return void response.writeHead(200).end('{"type":["VerifiableCredential"]}');
       response.writeHead(404).end();
@@ -130,6 +139,28 @@ describe('list source poller', () => {
     assert.match(warnings[0] ?? '', /LIST_SOURCE_FAILING: .*\/big failed 3 polls in a row \(SOURCE_TOO_LARGE\)/);
   });
 
+  it('takes a larger body from a source given its own maxBytes (a CRL distribution point, issue 14)', async () => {
+    const sources = (maxBytes?: number) =>
+      new ListSourcePoller(
+        {
+          ...defaultListSourcePollerOptions,
+          maxBytes: 64 * 1024,
+          sources: [{ url: `${base}/crl`, allowHttp: true, ...(maxBytes ? { maxBytes } : {}) }],
+        },
+        { submit: (bytes) => registry.submit(bytes), logger: { warn: () => undefined } },
+      );
+    // The poller's own limit refuses it from its declared length, before reading it.
+    const refused = await sources().poll(0);
+    assert.deepEqual([refused.lastOutcome, refused.lastCode], ['fault', LIST_SOURCE_CODES.TOO_LARGE]);
+    // With the source's limit it is read whole and reaches the registry (which judges the bytes).
+    const read = await sources(256 * 1024).poll(0);
+    assert.equal(read.lastOutcome, 'reject', JSON.stringify(read));
+    assert.match(crlAccept, /application\/pkix-crl/);
+    // Still bounded: below its size the source's own limit cuts it off.
+    const cut = await sources(100 * 1024).poll(0);
+    assert.deepEqual([cut.lastOutcome, cut.lastCode], ['fault', LIST_SOURCE_CODES.TOO_LARGE]);
+  });
+
   it('refuses a source URL that is plain http without allowHttp, or carries credentials', () => {
     const make = (url: string) => () =>
       new ListSourcePoller(
@@ -138,5 +169,13 @@ describe('list source poller', () => {
       );
     assert.throws(make('http://issuer.example/list'), /must be an https URL/);
     assert.throws(make('https://user:pw@issuer.example/list'), /no credentials/);
+    assert.throws(
+      () =>
+        new ListSourcePoller(
+          { ...defaultListSourcePollerOptions, sources: [{ url: 'https://ca.example/crl', maxBytes: -1 }] },
+          { submit: (bytes) => registry.submit(bytes), logger: { warn: () => undefined } },
+        ),
+      /maxBytes must be a positive whole number/,
+    );
   });
 });

@@ -14,6 +14,7 @@ export {
   type LevelStoreOptions,
 } from './level-store.ts';
 export { MemoryRecordStore } from './memory-store.ts';
+export { syncDirectory } from './sync-directory.ts';
 export type {
   EvidenceRecord,
   IndexEntry,

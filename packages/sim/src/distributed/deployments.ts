@@ -1,5 +1,5 @@
 /**
- * Multi-process deployments of a simulation's nodes (see harness/simulation.ts, `Deployment`):
+ * Multi-process deployments of a simulation's nodes (see harness/run-types.ts, `Deployment`):
  *
  * - {@link processDeployment}: spawns `count` agent processes on this machine; the nodes talk over
  *   TCP on loopback. Uses several cores where the one-process mode uses one.
@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tcp } from '@libp2p/tcp';
 import type { HostEvent } from '../harness/node-host.ts';
-import type { Deployment, DeployNodes } from '../harness/simulation.ts';
+import type { Deployment, DeployNodes } from '../harness/run-types.ts';
 import { READY_PREFIX, TOKEN_ENV } from './protocol.ts';
 import { RemoteNodeHost } from './remote-host.ts';
 

@@ -17,7 +17,7 @@
  * - bytes per node: gossipsub RPC bytes, anti-entropy frame bytes, and wire bytes (everything,
  *   after Noise and Yamux), each counted at both ends (sent + received) and divided by N.
  */
-import type { RawRun, VerificationRecord } from '../harness/simulation.ts';
+import type { RawRun, VerificationRecord } from '../harness/run-types.ts';
 import { metricAt } from './metric-paths.ts';
 import { quantile } from './stats.ts';
 
