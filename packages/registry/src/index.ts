@@ -18,6 +18,8 @@ export {
 export {
   type AccreditationInput,
   asJsonWebKey,
+  type CaAccreditationInput,
+  type CaScopeInput,
   createGovernance,
   issueAccreditation,
   issueStatusList,
@@ -44,6 +46,8 @@ export {
   W3C_EXAMPLES_CONTEXT_V2_URL,
   W3C_EXAMPLES_VOCABULARY,
 } from './contexts/index.ts';
+// Issue 14: bounded CBOR and COSE, ISO 18013-5 mdoc, the Token Status List in CWT form.
+export * from './cose/index.ts';
 // Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
 // or reject. Codes are a public contract; the strings never change.
 export { CONTEXT_CODES } from './crypto/context-allow-list.ts';
@@ -88,13 +92,16 @@ export {
   RECORD_NOT_JSON,
   RECORD_NUMBER_OUT_OF_RANGE,
 } from './limits.ts';
+export * from './mdoc/index.ts';
 export {
   ACCREDITATION_FIELD_INVALID,
   ACCREDITATION_RECORD_CODES,
   ACCREDITATION_TYPE,
   type AccreditationRole,
   type AccreditationScope,
+  type AccreditedCa,
   accreditationKey,
+  describeScope,
   type ParsedAccreditation,
   parseAccreditation,
   scopesWithin,
@@ -145,6 +152,7 @@ export {
 } from './registry.ts';
 export { BITSTRING_CODES } from './status-list/bitstring.ts';
 export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export * from './status-list/cwt-status-list.ts';
 export * from './status-list/index.ts';
 export {
   type AdmittedJoseList,
@@ -185,6 +193,8 @@ export {
   statusListVersion,
 } from './validation/status-list.ts';
 export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
+// Issue 14: CA certificates as accreditation subjects, and the CA trust anchors they grant.
+export { caTrustAnchors } from './verification/ca-anchors.ts';
 export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
@@ -251,11 +261,18 @@ export {
   type VerifyPresentationOptions,
   verifyPresentation,
 } from './verification/verify-presentation.ts';
-// Issue 14: bounded CBOR and COSE, ISO 18013-5 mdoc, the Token Status List in CWT form.
-export * from './cose/index.ts';
-export * from './mdoc/index.ts';
-export * from './status-list/cwt-status-list.ts';
-// Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation.
-export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';
+export {
+  CA_CERTIFICATE_CODES,
+  CA_SUBJECT_PREFIX,
+  type CaCertificate,
+  caSubjectId,
+  certificateDerOf,
+  certificateSpkiSha256,
+  MAX_CA_CERTIFICATE_BYTES,
+  parseCaCertificate,
+  spkiSha256Of,
+} from './x509/ca-certificate.ts';
 export * from './x509/certificate-input.ts';
 export * from './x509/path/index.ts';
+// Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
+export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';

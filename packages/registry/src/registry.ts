@@ -20,7 +20,9 @@ import type { EvidenceRecord, RecordStore, StoredRecord } from './store/types.ts
 import type { Admission, DocumentLoader, StatusListQuotas, ValidationContext } from './validation/context.ts';
 import { pinnedKeyDocument } from './validation/pinned-keys.ts';
 import { readStoredRecord, readSubmittedRecord } from './validation/submitted-record.ts';
+import { caTrustAnchors } from './verification/ca-anchors.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+import type { CaTrustAnchor } from './x509/types.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
 const KNOWN_KINDS = ['governance', 'accreditation', 'status-list', 'token-status-list', 'status-list-2021'] as const;
@@ -315,6 +317,16 @@ export class Registry implements TrustView {
   /** Every held accreditation. */
   accreditations(): ParsedAccreditation[] {
     return this.durable.accreditations();
+  }
+
+  /** The accredited CAs valid at `atMs` (issue 14): see {@link TrustView.certificateAuthorities}. */
+  certificateAuthorities(atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs);
+  }
+
+  /** The anchors of the CA pinned by `spkiSha256`, valid at `atMs`: see {@link TrustView.certificateAuthoritiesOf}. */
+  certificateAuthoritiesOf(spkiSha256: string, atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs, spkiSha256);
   }
 
   /**

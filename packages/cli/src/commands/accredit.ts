@@ -1,11 +1,13 @@
 /**
  * `trustmesh accredit` (DESIGN.md, Records §2). An authority or an accredited accreditor signs an
- * accreditation — role, credential types, jurisdiction, pinned subject keys, validity — and
- * publishes it through a node or writes it to a file for another operator to publish
- * (`trustmesh withdraw`, in withdraw.ts, takes it back).
+ * accreditation — role, credential types, jurisdiction, pinned subject keys, validity; or, with
+ * `--subject-cert`, a CA's certificate and its scope (accredit-ca.ts) — and publishes it through a
+ * node or writes it to a file for another operator to publish (`trustmesh withdraw`, in
+ * withdraw.ts, takes it back).
  */
 import { randomUUID } from 'node:crypto';
 import {
+  caSubjectId,
   createDocumentLoader,
   didKeyOf,
   importPrivateJwk,
@@ -22,6 +24,7 @@ import { accreditorValidity, checkValidFrom, parseValidFrom, type ValiditySource
 import {
   addOptions,
   type CommandContext,
+  collect,
   commaList,
   dataOption,
   days,
@@ -39,6 +42,7 @@ import { readKeyPairFile } from '../key-files.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { firstStatusListVersion } from '../status-lists.ts';
+import { checkSubjectFlags, readSubjectCertificate, scopeOf } from './accredit-ca.ts';
 import { deliverRecord, nodeClientFor, reportPublish } from './publish.ts';
 
 /** Validity of an accreditation unless `--valid-days` says otherwise. */
@@ -49,8 +53,12 @@ interface AccreditFlags extends ConfigFlags {
   subject?: string;
   subjectKey?: string;
   subjectJwk?: string;
-  role: 'issuer' | 'accreditor';
-  types: string[];
+  subjectCert?: string;
+  role?: 'issuer' | 'accreditor' | 'ca';
+  types?: string[];
+  policy?: string[];
+  docType?: string[];
+  holdFinal?: boolean;
   jurisdiction: string;
   maxPathLength?: number;
   validDays: number;
@@ -69,7 +77,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
     program
       .command('accredit')
       .description(
-        'sign an accreditation of an issuer or accreditor; publish it through a node (--node) or write it to a file (--out)',
+        'sign an accreditation of an issuer, an accreditor or (--subject-cert) a CA; publish it through a node (--node) or write it to a file (--out)',
       ),
     [
       new Option(
@@ -88,17 +96,35 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         '--subject-jwk <file>',
         'instead of --subject-key: the subject’s keys as a private JWK or JWK Set (P-256, Ed25519; each with its kid), pinned as JsonWebKeys — JOSE headers name them by kid; the proofs of possession are made here',
       ),
-      new Option('--role <role>', 'what the subject may do').choices(['issuer', 'accreditor']).makeOptionMandatory(),
-      new Option('--types <types>', 'credential types, comma-separated (e.g. HealthInsuranceCredential)')
-        .argParser(commaList)
-        .makeOptionMandatory(),
+      new Option(
+        '--subject-cert <file>',
+        'instead of a DID subject: the CA certificate (PEM or DER) to accredit as role ca, pinned by the SHA-256 of its SubjectPublicKeyInfo',
+      ),
+      new Option('--role <role>', 'what the subject may do (ca with --subject-cert)').choices([
+        'issuer',
+        'accreditor',
+        'ca',
+      ]),
+      new Option(
+        '--types <types>',
+        'credential types, comma-separated (e.g. HealthInsuranceCredential); not for a CA',
+      ).argParser(commaList),
+      new Option(
+        '--policy <oid>',
+        'a certificate-policy OID the CA may certify under (repeatable); for an accreditor: one it may pass on',
+      ).argParser(collect),
+      new Option(
+        '--doc-type <docType>',
+        'an mdoc docType the CA may sign as an IACA, e.g. org.iso.18013.5.1.mDL (repeatable); for an accreditor: one it may pass on',
+      ).argParser(collect),
+      new Option('--hold-final', 'the CA never releases a certificateHold (JPKI): a held serial stays held'),
       new Option(
         '--jurisdiction <code>',
         'ISO 3166 code the accreditation covers (e.g. JP, JP-13)',
       ).makeOptionMandatory(),
       new Option(
         '--max-path-length <n>',
-        'for accreditors: how many further accreditor levels they may create',
+        'for accreditors: how many further accreditor levels they may create; for a CA: how many intermediate CAs below it (on top of its pathLenConstraint, default 0)',
       ).argParser(nonNegativeInteger),
       new Option('--valid-days <n>', 'days the accreditation stays valid (counted from now)')
         .argParser(positiveInteger)
@@ -129,7 +155,8 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
           hint: 'give both (to be able to withdraw the accreditation later), or neither',
         });
       }
-      if (flags.role === 'issuer' && flags.maxPathLength) {
+      const role = checkSubjectFlags(flags);
+      if (role === 'issuer' && flags.maxPathLength) {
         throw new CliError('PATH_LENGTH_FOR_ISSUER', '--max-path-length applies to --role accreditor only', {
           hint: 'issuers cannot accredit others; drop --max-path-length or use --role accreditor',
         });
@@ -141,17 +168,25 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         });
       }
       const accreditor = await readKeyPairFile(flags.key, '--key', ctx);
-      if (flags.subjectKey === undefined && flags.subjectJwk === undefined) {
+      const caCertificate = flags.subjectCert === undefined ? null : await readSubjectCertificate(flags.subjectCert);
+      if (caCertificate === null && flags.subjectKey === undefined && flags.subjectJwk === undefined) {
         throw new CliError('SUBJECT_KEY_MISSING', 'no subject key to pin', {
           hint: 'give --subject-key FILE (a `keys prove` possession file or key file) or --subject-jwk FILE (a private JWK or JWK Set)',
         });
       }
       const possession =
-        flags.subjectJwk !== undefined
-          ? await readSubjectJwks(flags.subjectJwk, flags.subject, ctx)
-          : await readSubjectKey(flags.subjectKey as string, ctx);
-      const first = possession.keys[0] as KeyPair | PossessedKey;
-      const subjectKey = 'verificationMethod' in first ? first.did : first.controller;
+        caCertificate !== null
+          ? { keys: [] }
+          : flags.subjectJwk !== undefined
+            ? await readSubjectJwks(flags.subjectJwk, flags.subject, ctx)
+            : await readSubjectKey(flags.subjectKey as string, ctx);
+      const first = possession.keys[0] as KeyPair | PossessedKey | undefined;
+      const subjectKey =
+        caCertificate !== null
+          ? caSubjectId(caCertificate.spkiSha256)
+          : first && 'verificationMethod' in first
+            ? first.did
+            : (first as PossessedKey).controller;
       const subject = flags.subject ?? subjectKey;
       if (subjectKey !== subject) {
         throw new CliError(
@@ -179,23 +214,37 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
           },
         );
       }
+      const withdrawal =
+        flags.withdrawalList !== undefined && flags.withdrawalIndex !== undefined
+          ? { withdrawal: { statusListCredential: flags.withdrawalList, statusListIndex: flags.withdrawalIndex } }
+          : {};
+      const common = {
+        accreditor,
+        ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
+        validFrom: new Date(validFromMs),
+        validUntil: new Date(validUntilMs),
+        ...withdrawal,
+      };
+      const scope = scopeOf(flags);
       let credential: Record<string, unknown>;
       try {
         credential = await issueAccreditation(
-          {
-            accreditor,
-            subject,
-            role: flags.role,
-            accreditedFor: [{ types: flags.types, jurisdiction: flags.jurisdiction }],
-            ...(flags.maxPathLength !== undefined ? { maxPathLength: flags.maxPathLength } : {}),
-            subjectKeys: possession.keys,
-            ...(possession.accreditationId ? { id: possession.accreditationId } : {}),
-            validFrom: new Date(validFromMs),
-            validUntil: new Date(validUntilMs),
-            ...(flags.withdrawalList !== undefined && flags.withdrawalIndex !== undefined
-              ? { withdrawal: { statusListCredential: flags.withdrawalList, statusListIndex: flags.withdrawalIndex } }
-              : {}),
-          },
+          caCertificate !== null
+            ? {
+                ...common,
+                role: 'ca',
+                subjectCertificate: caCertificate.der,
+                accreditedFor: [scope],
+                holdFinal: flags.holdFinal === true,
+              }
+            : {
+                ...common,
+                subject,
+                role: role as 'issuer' | 'accreditor',
+                accreditedFor: [{ ...scope, types: scope.types ?? [] }],
+                subjectKeys: possession.keys,
+                ...(possession.accreditationId ? { id: possession.accreditationId } : {}),
+              },
           createDocumentLoader({}, {}),
         );
         // The node would reject a malformed accreditation; say so before anything is written.
@@ -203,7 +252,7 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         throw new CliError('ACCREDITATION_INVALID', `the accreditation would be invalid: ${error.message}`, {
-          hint: 'check --types (type names), --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID, or an https URL for an issuer)',
+          hint: 'check --types (type names), --policy (dotted OIDs), --doc-type, --jurisdiction (ISO 3166, e.g. JP) and --subject (a DID, or an https URL for an issuer)',
           cause: error,
         });
       }
@@ -211,8 +260,17 @@ export function registerAccreditCommands(program: Command, ctx: CommandContext):
         id: String(credential.id),
         issuer: accreditor.did,
         subject,
-        role: flags.role,
-        types: flags.types,
+        role,
+        ...(scope.types ? { types: scope.types } : {}),
+        ...(scope.certificatePolicies ? { policies: scope.certificatePolicies } : {}),
+        ...(scope.docTypes ? { docTypes: scope.docTypes } : {}),
+        ...(caCertificate !== null
+          ? {
+              certificate: caCertificate.subject,
+              spkiSha256: caCertificate.spkiSha256,
+              holdFinal: flags.holdFinal === true,
+            }
+          : {}),
         jurisdiction: flags.jurisdiction,
         validFrom: String(credential.validFrom),
         validUntil: String(credential.validUntil),

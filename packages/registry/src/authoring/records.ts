@@ -27,6 +27,7 @@ import type { StatusListCredential } from '../records/status-list-credential.ts'
 import { readStatus, writeStatus } from '../status-list/bitstring.ts';
 import { encodeStatusList } from '../status-list/codec.ts';
 import type { DocumentLoader } from '../validation/context.ts';
+import { caSubjectId, certificateDerOf, parseCaCertificate } from '../x509/ca-certificate.ts';
 
 /** The pinned-key form of a key pair's public half. */
 export function pinnedKeyOf(keyPair: KeyPair): PinnedKey {
@@ -125,12 +126,12 @@ export async function signGovernance(record: GovernanceRecord, keyPair: KeyPair)
   return { ...record, signatures: [...others, { keyId: keyPair.verificationMethod, signature }] };
 }
 
-/** What an accreditation grants. */
+/** What an accreditation of an issuer or an accreditor grants. */
 export interface AccreditationInput {
   /** The accreditor's key pair (an authority or an accredited accreditor). */
   accreditor: KeyPair;
   subject: string;
-  role: AccreditationRole;
+  role: Exclude<AccreditationRole, 'ca'>;
   accreditedFor: AccreditationScope[];
   maxPathLength?: number;
   /**
@@ -146,13 +147,44 @@ export interface AccreditationInput {
   id?: string;
 }
 
-/** Builds and signs an accreditation credential (eddsa-rdfc-2022 or ecdsa-rdfc-2019 by key type). */
+/** A CA accreditation's scope entry: certificate policies and/or mdoc docTypes, in one jurisdiction. */
+export interface CaScopeInput {
+  certificatePolicies?: string[];
+  docTypes?: string[];
+  jurisdiction: string;
+}
+
+/**
+ * What an accreditation of a certification authority grants (issue 14): the CA is named by its
+ * certificate (PEM or DER), which the accreditation carries whole; its subject id and pin are
+ * derived from the certificate's SubjectPublicKeyInfo.
+ */
+export interface CaAccreditationInput {
+  accreditor: KeyPair;
+  role: 'ca';
+  /** The CA certificate: DER bytes, or PEM (text or bytes). */
+  subjectCertificate: Uint8Array | string;
+  accreditedFor: CaScopeInput[];
+  /** Extra cap on intermediate CAs below it, on top of the certificate's pathLenConstraint (default 0). */
+  maxPathLength?: number;
+  /** The CA declares certificateHold final (JPKI); default false. */
+  holdFinal?: boolean;
+  validFrom: Date;
+  validUntil: Date;
+  withdrawal?: { statusListCredential: string; statusListIndex: number };
+  id?: string;
+}
+
+/**
+ * Builds and signs an accreditation credential (eddsa-rdfc-2022 or ecdsa-rdfc-2019 by key type):
+ * of an issuer or an accreditor with its pinned keys, or of a CA with its certificate.
+ * @throws ValidationError a `CA_CERTIFICATE_*` code when the certificate is not a usable CA certificate.
+ */
 export async function issueAccreditation(
-  input: AccreditationInput,
+  input: AccreditationInput | CaAccreditationInput,
   documentLoader: DocumentLoader,
 ): Promise<Record<string, unknown>> {
   const id = input.id ?? `urn:uuid:${randomUUID()}`;
-  const publicKeys = await Promise.all(input.subjectKeys.map((key) => possessedKey(key, input.subject, id)));
   const credential: Record<string, unknown> = {
     '@context': [VC_V2_CONTEXT_URL, TRUSTMESH_CONTEXT_URL],
     id,
@@ -160,13 +192,7 @@ export async function issueAccreditation(
     issuer: input.accreditor.did,
     validFrom: isoSeconds(input.validFrom),
     validUntil: isoSeconds(input.validUntil),
-    credentialSubject: {
-      id: input.subject,
-      role: input.role,
-      accreditedFor: input.accreditedFor,
-      maxPathLength: input.maxPathLength ?? 0,
-      publicKeys: publicKeys.map(pinnedKeyJson),
-    },
+    credentialSubject: input.role === 'ca' ? caSubject(input) : await keyedSubject(input as AccreditationInput, id),
   };
   if (input.withdrawal) {
     credential.credentialStatus = {
@@ -178,6 +204,46 @@ export async function issueAccreditation(
     };
   }
   return signCredential(credential, input.accreditor, { documentLoader });
+}
+
+async function keyedSubject(input: AccreditationInput, id: string): Promise<Record<string, unknown>> {
+  const publicKeys = await Promise.all(input.subjectKeys.map((key) => possessedKey(key, input.subject, id)));
+  return {
+    id: input.subject,
+    role: input.role,
+    // An accreditor's scope may name only policies or docTypes (to accredit CAs): no empty `types`.
+    accreditedFor: input.accreditedFor.map(({ types, certificatePolicies, docTypes, ...rest }) => ({
+      // (`types` may be left out by untyped callers: JSON input, tests.)
+      ...((types ?? []).length > 0 || (!certificatePolicies && !docTypes) ? { types } : {}),
+      ...(certificatePolicies ? { certificatePolicies } : {}),
+      ...(docTypes ? { docTypes } : {}),
+      ...rest,
+    })),
+    maxPathLength: input.maxPathLength ?? 0,
+    publicKeys: publicKeys.map(pinnedKeyJson),
+  };
+}
+
+// docs/records.md, Accreditation of a CA: the subject is the URN of the key's hash, the
+// certificate canonical base64 of its DER; read (and checked as a CA certificate) here first.
+function caSubject(input: CaAccreditationInput): Record<string, unknown> {
+  const cert = parseCaCertificate(
+    certificateDerOf(input.subjectCertificate, 'subjectCertificate'),
+    'subjectCertificate',
+  );
+  return {
+    id: caSubjectId(cert.spkiSha256),
+    role: 'ca',
+    caCertificate: Buffer.from(cert.der).toString('base64'),
+    spkiSha256: cert.spkiSha256,
+    accreditedFor: input.accreditedFor.map((s) => ({
+      ...(s.certificatePolicies ? { certificatePolicies: s.certificatePolicies } : {}),
+      ...(s.docTypes ? { docTypes: s.docTypes } : {}),
+      jurisdiction: s.jurisdiction,
+    })),
+    maxPathLength: input.maxPathLength ?? 0,
+    holdFinal: input.holdFinal ?? false,
+  };
 }
 
 async function possessedKey(key: KeyPair | PossessedKey, subject: string, id: string): Promise<PossessedKey> {

@@ -12,6 +12,7 @@ import {
   findChains,
   TRUST_CHAIN_CODES,
 } from '../verification/trust-chain.ts';
+import { CA_CERTIFICATE_CODES, verifiesUnderOwnKey } from '../x509/ca-certificate.ts';
 import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { equivocation, requireDistinctSignedContent } from './evidence.ts';
@@ -57,6 +58,17 @@ export async function validateAccreditation(
       TRUST_CHAIN_CODES.ACCREDITATION_EXPIRED,
       'validUntil',
       `expired at ${new Date(parsed.validUntilMs).toISOString()}`,
+    );
+  }
+
+  const ca = parsed.ca;
+  if (ca && (ca.notAfterMs < parsed.validFromMs || ca.notBeforeMs > parsed.validUntilMs)) {
+    // [REJECT] docs/records.md Accreditation of a CA: the certificate's validity (RFC 5280 §4.1.2.5)
+    // overlaps the grant's; a grant outside it would anchor a certificate no path may use.
+    throw reject(
+      CA_CERTIFICATE_CODES.VALIDITY_DISJOINT,
+      'credentialSubject.caCertificate',
+      `is valid ${new Date(ca.notBeforeMs).toISOString()} – ${new Date(ca.notAfterMs).toISOString()}, outside the accreditation's validity`,
     );
   }
 
@@ -114,6 +126,17 @@ export async function validateAccreditation(
 
   // [REJECT] Trust rules: did:key subjects pinned with their own key; proof of possession per key.
   await requireKeyPossession(parsed);
+  // [REJECT] docs/records.md Accreditation of a CA: a self-signed CA certificate's own signature
+  // (RFC 5280 §6.1.3(a)(1) with its own key) is its proof of possession. A CA certificate that is not
+  // self-signed is accredited without one: its subject id is its key's hash, so there is no
+  // identifier of somebody else to bind a key to, and the grant counts only for that key.
+  if (ca?.selfSigned && !(await verifiesUnderOwnKey(ca.certificate))) {
+    throw reject(
+      CA_CERTIFICATE_CODES.SIGNATURE_INVALID,
+      'credentialSubject.caCertificate',
+      'is self-signed but its signature does not verify under its own key',
+    );
+  }
 
   // Proof last: the most expensive check. [REJECT] Trust rules: the key must count for the
   // accreditor in every scope granted (an authority: a key of its governance entry).

@@ -14,8 +14,10 @@
 
 import { ANY_DEPENDENCY, type DependencyKey } from '../errors.ts';
 import {
+  type AccreditationRole,
   type AccreditationScope,
   accreditationValidAt,
+  describeScope,
   MAX_PATH_LENGTH,
   type ParsedAccreditation,
   scopeWithin,
@@ -87,10 +89,14 @@ export interface ChainFailureResult {
 /** Either a chain or the most specific reason there is none. */
 export type ChainResult = { ok: true; chain: TrustChain } | ChainFailureResult;
 
-/** What to look for: a subject acting in `role` for `scope`, valid at every instant of `at`. */
+/**
+ * What to look for: a subject acting in `role` for `scope`, valid at every instant of `at`. Only
+ * links of that role start a chain: a `ca` grant never counts as an issuer's or an accreditor's,
+ * nor the other way round (issue 14).
+ */
 export interface ChainQuery {
   subject: string;
-  role: 'issuer' | 'accreditor';
+  role: AccreditationRole;
   scope: AccreditationScope;
   at: number[];
   /** Accreditor levels already below the subject (1 when checking who may accredit an accreditor). */
@@ -151,7 +157,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
   // not-yet-valid link, and anti-entropy brings a record again when it does).
   let best: { code: ChainFailure; detail: string; awaits: DependencyKey | null } = {
     code: TRUST_CHAIN_CODES.ISSUER_NOT_ACCREDITED,
-    detail: `${query.subject} holds no ${query.role} accreditation for ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
+    detail: `${query.subject} holds no ${query.role} accreditation for ${describeScope(query.scope)}`,
     awaits: subjectDependency(query.subject),
   };
   const note = (code: ChainFailure, detail: string, awaits: DependencyKey | null = null) => {
@@ -164,7 +170,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
   // this scope — the ones its withdrawal lists must be signed with — are those of all its valid links.
   const search = (
     subject: string,
-    role: 'issuer' | 'accreditor',
+    role: AccreditationRole,
     below: number,
     seen: Set<string>,
     key: PinnedKey | undefined,
@@ -175,10 +181,7 @@ export function findChains(view: TrustView, query: ChainQuery): ChainsResult {
       if (link.role !== role || seen.has(link.id)) continue;
       const covering = link.accreditedFor.find((s) => scopeWithin(query.scope, s));
       if (!covering) {
-        note(
-          TRUST_CHAIN_CODES.ACCREDITATION_SCOPE_WIDENED,
-          `${link.id} does not cover ${query.scope.types.join(', ')} in ${query.scope.jurisdiction}`,
-        );
+        note(TRUST_CHAIN_CODES.ACCREDITATION_SCOPE_WIDENED, `${link.id} does not cover ${describeScope(query.scope)}`);
         continue;
       }
       // A key counts only through the link that pins it (scoped keys).
@@ -390,7 +393,7 @@ export interface AccreditationStatus {
   id: string;
   subject: string;
   issuer: string;
-  role: 'issuer' | 'accreditor';
+  role: AccreditationRole;
   maxPathLength: number;
   validFrom: string;
   validUntil: string;

@@ -7,6 +7,7 @@ import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
+import type { CaTrustAnchor } from '../x509/types.ts';
 
 /** A stored status list with what freshness reports need. */
 export interface StatusListState {
@@ -89,4 +90,15 @@ export interface TrustView {
    * views that hold none (offline bundles of Data Integrity records only).
    */
   joseStatusListVersions?(uri: string): readonly JoseStatusListState[];
+  /** Every stored accreditation (what listing the CA anchors reads). Optional: a view without it lists no CA. */
+  accreditations?(): readonly ParsedAccreditation[];
+  /**
+   * The accredited certification authorities valid at `atMs` (issue 14): one anchor per CA
+   * accreditation (and group of its scopes) whose chain to governance is valid then — validity
+   * windows, withdrawal and the accreditor chain honoured as for issuers. Optional for views that
+   * hold no CA; the registry implements it with verification/ca-anchors.ts `caTrustAnchors`.
+   */
+  certificateAuthorities?(atMs: number): readonly CaTrustAnchor[];
+  /** The anchors of the CA whose SubjectPublicKeyInfo hashes to `spkiSha256` (base64url), valid at `atMs`. */
+  certificateAuthoritiesOf?(spkiSha256: string, atMs: number): readonly CaTrustAnchor[];
 }

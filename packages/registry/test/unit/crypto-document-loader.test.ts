@@ -50,6 +50,12 @@ describe('createDocumentLoader', () => {
       'jurisdiction',
       'maxPathLength',
       'publicKeys',
+      // Issue 14: a CA accreditation's terms, so its proof covers them.
+      'caCertificate',
+      'spkiSha256',
+      'holdFinal',
+      'certificatePolicies',
+      'docTypes',
     ]) {
       assert.ok(term in context, term);
     }
