@@ -403,3 +403,35 @@ function sortedOrder(src: Uint8Array, offs: Uint32Array, lens: Uint8Array, n: nu
   }
   return perm;
 }
+
+/**
+ * Walks the union of several indexes in key order (a linear k-way merge: no Set, no copy). For each
+ * distinct serial, `at[k]` is its entry in `indexes[k]` or -1 (and -1 for a null index); `at` is reused
+ * between calls. Stops early when `visit` returns false.
+ */
+export function walkUnion(
+  indexes: readonly (CompactSerialIndex | null)[],
+  visit: (at: Int32Array) => boolean | undefined,
+): void {
+  const k = indexes.length;
+  const pos = new Uint32Array(k);
+  const at = new Int32Array(k);
+  for (;;) {
+    let min = -1;
+    for (let q = 0; q < k; q++) {
+      const ix = indexes[q];
+      if (!ix || pos[q]! >= ix.count) continue;
+      if (min < 0 || ix.compareEntries(pos[q]!, indexes[min]!, pos[min]!) < 0) min = q;
+    }
+    if (min < 0) return;
+    const lead = indexes[min]!;
+    for (let q = 0; q < k; q++) {
+      const ix = indexes[q];
+      at[q] = -1;
+      if (!ix || pos[q]! >= ix.count) continue;
+      if (q === min || ix.compareEntries(pos[q]!, lead, pos[min]!) === 0) at[q] = pos[q]!;
+    }
+    for (let q = 0; q < k; q++) if (at[q]! >= 0) pos[q]!++;
+    if (visit(at) === false) return;
+  }
+}
