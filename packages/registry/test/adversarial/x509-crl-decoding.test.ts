@@ -94,8 +94,15 @@ describe('readCrl rules', () => {
   });
 
   it('[REJECT] CRL_REASON_INVALID: 7 (unused), 11, or not one ENUMERATED octet (§5.3.1)', () => {
-    for (const r of [7, 11]) assert.equal(code(make(entryWith(extension('2.5.29.21', false, tlv(0x0a, new Uint8Array([r])))))), CRL_CODES.REASON_INVALID);
-    assert.equal(code(make(entryWith(extension('2.5.29.21', false, tlv(0x02, new Uint8Array([1])))))), CRL_CODES.REASON_INVALID);
+    for (const r of [7, 11])
+      assert.equal(
+        code(make(entryWith(extension('2.5.29.21', false, tlv(0x0a, new Uint8Array([r])))))),
+        CRL_CODES.REASON_INVALID,
+      );
+    assert.equal(
+      code(make(entryWith(extension('2.5.29.21', false, tlv(0x02, new Uint8Array([1])))))),
+      CRL_CODES.REASON_INVALID,
+    );
     assert.equal(code(make(entryWith(extension('2.5.29.21', false, tlv(0x0a, new Uint8Array([10])))))), 'accept');
   });
 
@@ -134,7 +141,10 @@ describe('readCrl rules', () => {
     }
     const fraction = extension('2.5.29.24', false, tlv(0x18, Buffer.from('20250101000000.5Z')));
     assert.equal(code(make(entryWith(fraction))), CRL_CODES.TIME_INVALID);
-    assert.equal(code(make(entryWith(extension('2.5.29.24', false, tlv(0x18, Buffer.from('20250101000000Z')))))), 'accept');
+    assert.equal(
+      code(make(entryWith(extension('2.5.29.24', false, tlv(0x18, Buffer.from('20250101000000Z')))))),
+      'accept',
+    );
   });
 
   it('[REJECT] CRL_TOO_LARGE: beyond maxBytes or maxEntries, before any entry is decoded', () => {

@@ -135,7 +135,11 @@ describe('delta CRLs (RFC 5280 §5.2.4)', () => {
   });
 
   it('[REJECT] CRL_DELTA_REMOVES_REVOKED: removeFromCRL on a keyCompromise entry', () => {
-    refused(judgeCrl(held('int-crl-2'), crl('int-delta-3-removes-revoked'), OPEN), 'reject', CRL_CODES.DELTA_REMOVES_REVOKED);
+    refused(
+      judgeCrl(held('int-crl-2'), crl('int-delta-3-removes-revoked'), OPEN),
+      'reject',
+      CRL_CODES.DELTA_REMOVES_REVOKED,
+    );
   });
 
   it('[REJECT] CRL_REVOKED_TO_HOLD: a delta putting a superseded entry on hold', () => {

@@ -158,12 +158,15 @@ describe('CompactSerialIndex', () => {
 describe('CompactSerialIndex sorting', () => {
   it('large unsorted inputs (the counting-sort path) come out sorted and complete', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 4 }), { minLength: 1500, maxLength: 3000 }), (serials) => {
-        const { index, seen } = build(serials.map((serial) => ({ serial, reason: 1, seconds: 0 })));
-        assert.equal(index.count, seen.size);
-        for (let i = 1; i < index.count; i++) assert.ok(index.compareEntries(i - 1, index, i) < 0);
-        for (const k of seen.keys()) assert.ok(index.find(Buffer.from(k, 'hex')) >= 0);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 4 }), { minLength: 1500, maxLength: 3000 }),
+        (serials) => {
+          const { index, seen } = build(serials.map((serial) => ({ serial, reason: 1, seconds: 0 })));
+          assert.equal(index.count, seen.size);
+          for (let i = 1; i < index.count; i++) assert.ok(index.compareEntries(i - 1, index, i) < 0);
+          for (const k of seen.keys()) assert.ok(index.find(Buffer.from(k, 'hex')) >= 0);
+        },
+      ),
       { numRuns: 10 },
     );
   });

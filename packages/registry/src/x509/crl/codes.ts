@@ -81,6 +81,11 @@ export function crlIgnore(code: CrlCode, field: string | undefined, message: str
 }
 
 /** A retryable `ignore` error: the CRL may pass once the record it `awaits` is held. */
-export function crlUnresolved(code: CrlCode, field: string | undefined, message: string, awaits: string): ValidationError {
+export function crlUnresolved(
+  code: CrlCode,
+  field: string | undefined,
+  message: string,
+  awaits: string,
+): ValidationError {
   return unresolved(code, field, message, awaits);
 }

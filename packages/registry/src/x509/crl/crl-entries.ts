@@ -8,7 +8,8 @@
 import { CRL_CODES, crlReject } from './codes.ts';
 import { bytesEqualAt, DER_TAG, DerReader } from './der-reader.ts';
 import { timeValue } from './der-time.ts';
-import { CRL_REASON, type CompactSerialIndex, REASON_NONE, SerialIndexBuilder } from './serial-index.ts';
+import { type CompactSerialIndex, CRL_REASON, REASON_NONE } from './serial-index.ts';
+import { SerialIndexBuilder } from './serial-index-builder.ts';
 
 /** Limits of the entry decoder. */
 export interface EntryLimits {
@@ -22,6 +23,16 @@ const REASON_CODE = new Uint8Array([0x55, 0x1d, 0x15]);
 const INVALIDITY_DATE = new Uint8Array([0x55, 0x1d, 0x18]);
 const CERTIFICATE_ISSUER = new Uint8Array([0x55, 0x1d, 0x1d]);
 const MAX_SECONDS = 2 ** 32 - 1;
+// Field names as constants: the loop runs a million times and must not build strings.
+const LIST = 'tbsCertList.revokedCertificates';
+const SERIAL = `${LIST}.userCertificate`;
+const DATE = `${LIST}.revocationDate`;
+const EXTS = `${LIST}.crlEntryExtensions`;
+const EXTN_ID = `${EXTS}.extnID`;
+const CRITICAL = `${EXTS}.critical`;
+const EXTN_VALUE = `${EXTS}.extnValue`;
+const REASON = `${EXTS}.reasonCode`;
+const INVALIDITY = `${EXTS}.invalidityDate`;
 
 /**
  * Decodes the contents of the revokedCertificates SEQUENCE (`der[start..end)`, at `depth`) into an
@@ -36,7 +47,7 @@ export function readRevokedEntries(
   isDelta: boolean,
   limits: EntryLimits,
 ): CompactSerialIndex {
-  const field = 'tbsCertList.revokedCertificates';
+  const field = LIST;
   const list = new DerReader(der, start, end, depth, maxDepth);
   let n = 0;
   while (list.hasMore()) {
@@ -52,21 +63,21 @@ export function readRevokedEntries(
   for (let i = 0; i < n; i++) {
     list.next(field);
     list.child(field, entry);
-    entry.expect(DER_TAG.INTEGER, `${field}.userCertificate`);
-    entry.checkInteger(`${field}.userCertificate`);
+    entry.expect(DER_TAG.INTEGER, SERIAL);
+    entry.checkInteger(SERIAL);
     const serialStart = entry.valueStart;
     const serialEnd = entry.valueEnd;
     let s = serialStart;
     while (s < serialEnd - 1 && der[s] === 0) s++;
     // [REJECT] RFC 5280 §4.1.2.2: serials are at most 20 octets; the limit tolerates some excess, no more.
     if (serialEnd - s > limits.maxSerialBytes) {
-      throw crlReject(CRL_CODES.SERIAL_INVALID, `${field}.userCertificate`, `serial longer than ${limits.maxSerialBytes} octets`);
+      throw crlReject(CRL_CODES.SERIAL_INVALID, SERIAL, `serial longer than ${limits.maxSerialBytes} octets`);
     }
-    const tag = entry.next(`${field}.revocationDate`);
-    const ms = timeValue(der, tag, entry.valueStart, entry.valueEnd, `${field}.revocationDate`);
+    const tag = entry.next(DATE);
+    const ms = timeValue(der, tag, entry.valueStart, entry.valueEnd, DATE);
     const seconds = ms / 1000;
     if (seconds < 0 || seconds > MAX_SECONDS) {
-      throw crlReject(CRL_CODES.TIME_INVALID, `${field}.revocationDate`, 'revocationDate outside 1970–2106');
+      throw crlReject(CRL_CODES.TIME_INVALID, DATE, 'revocationDate outside 1970–2106');
     }
     let reason = REASON_NONE;
     if (entry.hasMore()) reason = readEntryExtensions(entry, exts, ext, isDelta, limits.maxEntryExtensions);
@@ -84,20 +95,21 @@ function readEntryExtensions(
   isDelta: boolean,
   maxExtensions: number,
 ): number {
-  const field = 'tbsCertList.revokedCertificates.crlEntryExtensions';
+  const field = EXTS;
   const der = entry.bytes;
   entry.enter(DER_TAG.SEQUENCE, field, exts);
   let reason = REASON_NONE;
   let seen = 0;
   let count = 0;
   while (exts.hasMore()) {
-    if (++count > maxExtensions) throw crlReject(CRL_CODES.TOO_LARGE, field, `more than ${maxExtensions} entry extensions`);
+    if (++count > maxExtensions)
+      throw crlReject(CRL_CODES.TOO_LARGE, field, `more than ${maxExtensions} entry extensions`);
     exts.enter(DER_TAG.SEQUENCE, field, ext);
-    ext.expect(DER_TAG.OID, `${field}.extnID`);
+    ext.expect(DER_TAG.OID, EXTN_ID);
     const oidStart = ext.valueStart;
     const oidEnd = ext.valueEnd;
-    const critical = ext.peekTag() === DER_TAG.BOOLEAN ? ext.readBoolean(`${field}.critical`) : false;
-    ext.expect(DER_TAG.OCTET_STRING, `${field}.extnValue`);
+    const critical = ext.peekTag() === DER_TAG.BOOLEAN ? ext.readBoolean(CRITICAL) : false;
+    ext.expect(DER_TAG.OCTET_STRING, EXTN_VALUE);
     const vs = ext.valueStart;
     const ve = ext.valueEnd;
     ext.finish(field);
@@ -106,27 +118,27 @@ function readEntryExtensions(
       bit = 1;
       // reasonCode ::= CRLReason, an ENUMERATED of one octet for every defined value.
       if (ve - vs !== 3 || der[vs] !== DER_TAG.ENUMERATED || der[vs + 1] !== 1) {
-        throw crlReject(CRL_CODES.REASON_INVALID, `${field}.reasonCode`, 'reasonCode is not an ENUMERATED of one octet');
+        throw crlReject(CRL_CODES.REASON_INVALID, REASON, 'reasonCode is not an ENUMERATED of one octet');
       }
       reason = der[vs + 2]!;
       // [REJECT] RFC 5280 §5.3.1: values 0..10, 7 is not used.
       if (reason > 10 || reason === 7) {
-        throw crlReject(CRL_CODES.REASON_INVALID, `${field}.reasonCode`, `reasonCode ${reason} is not a CRLReason`);
+        throw crlReject(CRL_CODES.REASON_INVALID, REASON, `reasonCode ${reason} is not a CRLReason`);
       }
       // [REJECT] RFC 5280 §5.3.1: removeFromCRL (8) may only appear in delta CRLs.
       if (reason === CRL_REASON.removeFromCRL && !isDelta) {
-        throw crlReject(CRL_CODES.REMOVE_IN_FULL_CRL, `${field}.reasonCode`, 'removeFromCRL in a complete CRL');
+        throw crlReject(CRL_CODES.REMOVE_IN_FULL_CRL, REASON, 'removeFromCRL in a complete CRL');
       }
     } else if (bytesEqualAt(der, oidStart, oidEnd, INVALIDITY_DATE)) {
       bit = 2;
       // RFC 5280 §5.3.2: a GeneralizedTime; checked, not kept (the revocation date is what answers use).
       if (ve - vs < 2 || der[vs] !== DER_TAG.GENERALIZED_TIME || der[vs + 1] !== ve - vs - 2) {
-        throw crlReject(CRL_CODES.MALFORMED, `${field}.invalidityDate`, 'invalidityDate is not a GeneralizedTime');
+        throw crlReject(CRL_CODES.MALFORMED, INVALIDITY, 'invalidityDate is not a GeneralizedTime');
       }
-      timeValue(der, DER_TAG.GENERALIZED_TIME, vs + 2, ve, `${field}.invalidityDate`);
+      timeValue(der, DER_TAG.GENERALIZED_TIME, vs + 2, ve, INVALIDITY);
     } else if (bytesEqualAt(der, oidStart, oidEnd, CERTIFICATE_ISSUER)) {
       // [REJECT] RFC 5280 §5.3.3: certificateIssuer only appears in indirect CRLs, which are not supported.
-      throw crlReject(CRL_CODES.INDIRECT_UNSUPPORTED, `${field}.certificateIssuer`, 'indirect CRL entry');
+      throw crlReject(CRL_CODES.INDIRECT_UNSUPPORTED, `${EXTS}.certificateIssuer`, 'indirect CRL entry');
     } else if (critical) {
       // [REJECT] RFC 5280 §5.3: an unrecognised critical entry extension makes the CRL unusable.
       throw crlReject(CRL_CODES.UNKNOWN_CRITICAL_EXTENSION, field, 'unknown critical CRL entry extension');

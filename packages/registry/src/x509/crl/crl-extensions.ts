@@ -5,7 +5,7 @@
  * know rejects the CRL). Kept values are copies, so a held CRL does not pin the DER.
  */
 import { CRL_CODES, crlReject } from './codes.ts';
-import { DER_TAG, DerReader, derInvalid } from './der-reader.ts';
+import { copyOf, DER_TAG, DerReader, derInvalid } from './der-reader.ts';
 
 /** What the CRL-level extensions say. */
 export interface CrlExtensions {
@@ -95,7 +95,7 @@ export function readCrlExtensions(exts: DerReader, limits: ExtensionLimits): Crl
         break;
       case OID.ISSUING_DISTRIBUTION_POINT:
         checkIssuingDistributionPoint(value, at);
-        out.issuingDistributionPoint = exts.bytes.slice(valueStart, valueEnd);
+        out.issuingDistributionPoint = copyOf(exts.bytes.subarray(valueStart, valueEnd));
         break;
       case OID.FRESHEST_CRL:
         out.freshestCrl = { uris: readDistributionPointUris(value, at, limits.maxUris) };
@@ -118,7 +118,8 @@ function readCrlNumber(value: DerReader, field: string): bigint {
   let s = value.valueStart;
   if (value.bytes[s] === 0 && value.valueEnd - s > 1) s++;
   // [REJECT] RFC 5280 §5.2.3: non-negative, and CRL issuers MUST NOT use values longer than 20 octets.
-  if (negative || value.valueEnd - s > 20) throw crlReject(CRL_CODES.NUMBER_INVALID, field, 'negative or longer than 20 octets');
+  if (negative || value.valueEnd - s > 20)
+    throw crlReject(CRL_CODES.NUMBER_INVALID, field, 'negative or longer than 20 octets');
   let n = 0n;
   for (let p = s; p < value.valueEnd; p++) n = (n << 8n) | BigInt(value.bytes[p]!);
   return n;
@@ -129,7 +130,7 @@ function readAuthorityKeyIdentifier(value: DerReader, field: string): Uint8Array
   const seq = value.enter(DER_TAG.SEQUENCE, field);
   value.finish(field);
   let keyId: Uint8Array | null = null;
-  if (seq.optional(0x80, `${field}.keyIdentifier`)) keyId = seq.value().slice();
+  if (seq.optional(0x80, `${field}.keyIdentifier`)) keyId = copyOf(seq.value());
   // RFC 5280 §4.2.1.1: authorityCertIssuer and authorityCertSerialNumber are read past, not kept.
   seq.optional(0xa1, `${field}.authorityCertIssuer`);
   seq.optional(0x82, `${field}.authorityCertSerialNumber`);
@@ -148,7 +149,11 @@ function checkIssuingDistributionPoint(value: DerReader, field: string): void {
   for (const tag of [0x81, 0x82]) if (seq.optional(tag, field)) seq.booleanValue(field);
   // [REJECT] RFC 5280 §5.2.5: a partitioned-by-reason CRL answers for some reasons only; we do not combine them.
   if (seq.optional(0x83, `${field}.onlySomeReasons`)) {
-    throw crlReject(CRL_CODES.IDP_UNSUPPORTED, `${field}.onlySomeReasons`, 'CRLs partitioned by reason are not supported');
+    throw crlReject(
+      CRL_CODES.IDP_UNSUPPORTED,
+      `${field}.onlySomeReasons`,
+      'CRLs partitioned by reason are not supported',
+    );
   }
   // [REJECT] RFC 5280 §5.2.5 / §5.3.3: indirect CRLs list other issuers' certificates; not supported.
   if (seq.optional(0x84, `${field}.indirectCRL`) && seq.booleanValue(`${field}.indirectCRL`)) {

@@ -17,9 +17,9 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { outcomeOf, type ValidationOutcome } from '../../errors.ts';
 import { CRL_CODES, crlReject } from './codes.ts';
-import { readCrlExtensions } from './crl-extensions.ts';
 import { readRevokedEntries } from './crl-entries.ts';
-import { bytesEqual, DER_TAG, DEFAULT_MAX_DER_DEPTH, DerReader, oidToString } from './der-reader.ts';
+import { readCrlExtensions } from './crl-extensions.ts';
+import { bytesEqual, copyOf, DEFAULT_MAX_DER_DEPTH, DER_TAG, DerReader, oidToString } from './der-reader.ts';
 import { readTime } from './der-time.ts';
 import { nameToRfc4514 } from './rfc4514.ts';
 import type { CompactSerialIndex } from './serial-index.ts';
@@ -153,8 +153,9 @@ export function readCrlHeader(bytes: Uint8Array, limits: CrlLimits = DEFAULT_CRL
   }
   tbsR.expect(DER_TAG.SEQUENCE, 'tbsCertList.issuer');
   // [REJECT] RFC 5280 §5.1.2.3: the issuer field MUST contain a non-empty distinguished name.
-  if (tbsR.valueEnd === tbsR.valueStart) throw crlReject(CRL_CODES.MALFORMED, 'tbsCertList.issuer', 'empty issuer name');
-  const issuer = tbsR.tlv().slice();
+  if (tbsR.valueEnd === tbsR.valueStart)
+    throw crlReject(CRL_CODES.MALFORMED, 'tbsCertList.issuer', 'empty issuer name');
+  const issuer = copyOf(tbsR.tlv());
   const issuerName = nameToRfc4514(issuer, limits.maxDepth);
   const thisUpdateMs = readTime(tbsR, 'tbsCertList.thisUpdate');
   let nextUpdateMs: number | null = null;
@@ -165,7 +166,8 @@ export function readCrlHeader(bytes: Uint8Array, limits: CrlLimits = DEFAULT_CRL
     entriesRange = { start: tbsR.valueStart, end: tbsR.valueEnd, depth: tbsR.depth + 1 };
   }
   // [REJECT] RFC 5280 §5.1.2.7 and §5.2.3: a v2 CRL we can order has crlExtensions with a cRLNumber.
-  if (tbsR.peekTag() !== 0xa0) throw crlReject(CRL_CODES.NUMBER_MISSING, 'tbsCertList.crlExtensions', 'no crlExtensions');
+  if (tbsR.peekTag() !== 0xa0)
+    throw crlReject(CRL_CODES.NUMBER_MISSING, 'tbsCertList.crlExtensions', 'no crlExtensions');
   const explicit = tbsR.enter(0xa0, 'tbsCertList.crlExtensions');
   const exts = explicit.enter(DER_TAG.SEQUENCE, 'tbsCertList.crlExtensions');
   explicit.finish('tbsCertList.crlExtensions');
@@ -195,7 +197,15 @@ export function readCrlHeader(bytes: Uint8Array, limits: CrlLimits = DEFAULT_CRL
 /** Decodes the entries of a header read by {@link readCrlHeader} (from the same bytes). */
 export function readCrlEntries(header: CrlHeader, limits: CrlLimits = DEFAULT_CRL_LIMITS): ParsedCrl {
   const { start, end, depth } = header.entriesRange;
-  const entries = readRevokedEntries(header.der, start, end, depth, limits.maxDepth, header.baseCrlNumber !== null, limits);
+  const entries = readRevokedEntries(
+    header.der,
+    start,
+    end,
+    depth,
+    limits.maxDepth,
+    header.baseCrlNumber !== null,
+    limits,
+  );
   return { ...header, entryCount: entries.count, entries };
 }
 

@@ -19,7 +19,7 @@ import { CRL_CODES, type CrlCode, crlIgnore, crlReject, crlUnresolved } from './
 import type { ParsedCrl } from './crl-reader.ts';
 import { bytesEqual } from './der-reader.ts';
 import { rfc3339 } from './der-time.ts';
-import { CRL_REASON, type CompactSerialIndex, walkUnion } from './serial-index.ts';
+import { type CompactSerialIndex, CRL_REASON, walkUnion } from './serial-index.ts';
 
 /** The delta CRL applied on top of a held complete CRL. */
 export interface HeldDelta {
@@ -215,7 +215,11 @@ export function judgeCrl(held: HeldCrl | null, next: ParsedCrl, options: Success
   if (held.delta && next.crlNumber < held.delta.crlNumber) {
     return {
       status: 'ignore',
-      error: crlIgnore(CRL_CODES.NUMBER_STALE, 'cRLNumber', `${next.crlNumber} is below the applied delta ${held.delta.crlNumber}`),
+      error: crlIgnore(
+        CRL_CODES.NUMBER_STALE,
+        'cRLNumber',
+        `${next.crlNumber} is below the applied delta ${held.delta.crlNumber}`,
+      ),
     };
   }
   const early = ordering(held, next, held.crlNumber, held.tbsDigest);
@@ -270,7 +274,11 @@ export function applyDelta(base: HeldCrl, delta: ParsedCrl, options: SuccessionO
   if (delta.crlNumber <= base.crlNumber) {
     return {
       status: 'ignore',
-      error: crlIgnore(CRL_CODES.NUMBER_STALE, 'cRLNumber', `delta ${delta.crlNumber} is not above the base ${base.crlNumber}`),
+      error: crlIgnore(
+        CRL_CODES.NUMBER_STALE,
+        'cRLNumber',
+        `delta ${delta.crlNumber} is not above the base ${base.crlNumber}`,
+      ),
     };
   }
   const prior = base.delta;

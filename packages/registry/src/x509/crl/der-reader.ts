@@ -250,6 +250,14 @@ export function bytesEqualAt(b: Uint8Array, start: number, end: number, expected
   return true;
 }
 
+/**
+ * A copy of `view` in a buffer of its own. Not `view.slice()`: on a Node Buffer (what file and socket
+ * reads return) `slice` is a view, and a kept view would pin the whole CRL's DER.
+ */
+export function copyOf(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view);
+}
+
 /** Whether two byte strings are equal. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return bytesEqualAt(a, 0, a.length, b);

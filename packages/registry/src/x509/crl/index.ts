@@ -3,6 +3,7 @@
  * succession rules (cRLNumber order, never-dropped revocations, holds, deltas) and lookups.
  */
 export { CRL_CODES, type CrlCode } from './codes.ts';
+export { CRL_LOOKUP_CODES, crlRevocationSource, lookupCrl } from './crl-lookup.ts';
 export {
   type AlgorithmIdentifier,
   type CrlHeader,
@@ -15,7 +16,6 @@ export {
   readCrlHeader,
   tryReadCrl,
 } from './crl-reader.ts';
-export { CRL_LOOKUP_CODES, crlRevocationSource, lookupCrl } from './crl-lookup.ts';
 export { checkCrlSignature, verifyCrlSignature } from './crl-signature.ts';
 export {
   applyDelta,
@@ -34,6 +34,6 @@ export {
   CRL_REASON,
   canonicalSerial,
   REASON_NONE,
-  SerialIndexBuilder,
   walkUnion,
 } from './serial-index.ts';
+export { SerialIndexBuilder } from './serial-index-builder.ts';
