@@ -273,6 +273,7 @@ export {
   spkiSha256Of,
 } from './x509/ca-certificate.ts';
 export * from './x509/certificate-input.ts';
+export * from './x509/crl/index.ts';
 export * from './x509/path/index.ts';
 // Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
 export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';
