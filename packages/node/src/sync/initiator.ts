@@ -16,6 +16,7 @@ import type { PeerId, Stream } from '@libp2p/interface';
 import type { SyncRoundStats } from './anti-entropy-types.ts';
 import {
   decodeCounts,
+  decodeEnd,
   encodeCounts,
   encodeHeld,
   encodeIds,
@@ -25,6 +26,7 @@ import {
 } from './frames.ts';
 import { decodeClock, encodeClock } from './peer-clocks.ts';
 import { decodeReconcileMessage, encodeReconcileMessage, type ReconcileMessage, Reconciler } from './reconciliation.ts';
+import { RecordAssembler, RecordSender } from './record-transfer.ts';
 import { addCounts, loadSyncRecord, type SessionContext } from './session.ts';
 import { malformed, SYNC_CODES, SyncError } from './sync-errors.ts';
 import { EVIDENCE_SYNC_PREFIX, itemId, type SyncSnapshot, wireIdHex } from './sync-index.ts';
@@ -88,24 +90,46 @@ export async function runInitiator(
   }
   const received: Uint8Array[] = [];
   let receivedBytes = 0;
+  // Records larger than a frame arrive in chunks, one transfer at a time (record-transfer.ts).
+  const assembler = new RecordAssembler(ctx.options.maxLargeRecordBytes, io, ctx.stats.chunked);
   for (let i = 0; i < need.length; i += reconcile.maxIdsPerMessage) {
     const batch = need.slice(i, i + reconcile.maxIdsPerMessage);
     await io.send(SYNC_FRAME.WANT, encodeIds(batch));
     stats.roundTrips++;
     let inBatch = 0;
-    for (;;) {
-      const frame = await io.read();
-      if (frame.type === SYNC_FRAME.END) {
-        decodeCounts(frame.payload, 2, 'END');
-        break;
-      }
-      if (frame.type !== SYNC_FRAME.RECORD)
-        throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
-      receivedBytes += frame.payload.byteLength;
-      if (++inBatch > batch.length || receivedBytes > maxRoundBytes) {
+    // [REJECT] no more records than asked for, and no more bytes than the round's budget — except
+    // the round's first record, which may exceed it alone (a large record travels by itself).
+    const claim = (size: number) => {
+      if (++inBatch > batch.length || (received.length > 0 && receivedBytes + size > maxRoundBytes)) {
         throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, 'the peer sent more records or bytes than asked for');
       }
-      received.push(frame.payload);
+    };
+    let deferred = 0;
+    for (;;) {
+      const frame = await io.read();
+      let bytes: Uint8Array;
+      if (frame.type === SYNC_FRAME.RECORD_PART) {
+        const record = assembler.take(frame.payload, claim);
+        if (record === null) continue;
+        bytes = record.bytes;
+      } else {
+        assembler.idle(`frame type ${frame.type}`);
+        if (frame.type === SYNC_FRAME.END) {
+          deferred = decodeEnd(frame.payload).deferred;
+          break;
+        }
+        if (frame.type !== SYNC_FRAME.RECORD)
+          throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
+        claim(frame.payload.byteLength);
+        bytes = frame.payload;
+      }
+      receivedBytes += bytes.byteLength;
+      received.push(bytes);
+    }
+    // The responder spent the round's byte budget: the next round asks for the rest.
+    if (deferred > 0) {
+      stats.complete = false;
+      break;
     }
   }
   stats.recordsReceived = received.length;
@@ -121,7 +145,8 @@ export async function runInitiator(
   // 3. Push what the peer lacks, unless a record pulled just now superseded ours.
   const pushes = await pushable(ctx, snapshot, have);
   if (pushes.truncated) stats.complete = false;
-  for (const bytes of pushes.records) await io.send(SYNC_FRAME.PUSH, bytes);
+  const sender = new RecordSender(io, SYNC_FRAME.PUSH, SYNC_FRAME.PUSH_PART, ctx.stats.chunked);
+  for (const bytes of pushes.records) await sender.send(bytes);
   await io.send(SYNC_FRAME.DONE, encodeCounts(pushes.records.length));
   stats.recordsPushed = pushes.records.length;
   ctx.stats.pushedOut += pushes.records.length;
@@ -160,10 +185,12 @@ async function pushable(
     const key = snapshot.key(position);
     if (ctx.modules.index.digestOf(key) !== snapshot.digest(position)) continue;
     const record = await loadSyncRecord(ctx.modules.store, key);
-    if (record === null) continue;
+    // A record over the chunked bound would only be refused: the peer pulls it, or nobody does.
+    if (record === null || record.bytes.byteLength > ctx.options.maxLargeRecordBytes) continue;
+    // The round's first push may exceed the byte budget alone, as a pulled record may.
     if (
       records.length >= ctx.options.maxRecordsPerRound ||
-      bytes + record.bytes.byteLength > ctx.options.maxRoundBytes
+      (records.length > 0 && bytes + record.bytes.byteLength > ctx.options.maxRoundBytes)
     ) {
       return { records, truncated: true };
     }

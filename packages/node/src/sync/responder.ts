@@ -14,9 +14,10 @@
  */
 import type { Stream } from '@libp2p/interface';
 import { bySubmissionOrder, sha256Hex } from '@trustmesh/registry';
-import { decodeCounts, decodeHeld, decodeIds, encodeCounts, type FrameIo, SYNC_FRAME } from './frames.ts';
+import { decodeCounts, decodeHeld, decodeIds, encodeCounts, encodeEnd, type FrameIo, SYNC_FRAME } from './frames.ts';
 import { decodeClock, encodeClock } from './peer-clocks.ts';
 import { decodeReconcileMessage, encodeReconcileMessage, Reconciler } from './reconciliation.ts';
+import { RecordAssembler, RecordSender } from './record-transfer.ts';
 import { addCounts, loadSyncRecord, type SessionContext } from './session.ts';
 import { malformed, SYNC_CODES, SyncError } from './sync-errors.ts';
 import { itemId } from './sync-index.ts';
@@ -48,8 +49,21 @@ export async function runResponder(
   let matched = 0;
   let unmatched = 0;
   let result: ResponderResult = { unresolvedPushes: false };
+  // Records larger than a frame go out and come in as chunks, one at a time (record-transfer.ts).
+  const sender = new RecordSender(io, SYNC_FRAME.RECORD, SYNC_FRAME.RECORD_PART, ctx.stats.chunked);
+  const assembler = new RecordAssembler(ctx.options.maxLargeRecordBytes, io, ctx.stats.chunked);
+  // Record bytes served this session: the round's budget, which its first record may exceed alone.
+  let servedBytes = 0;
+  let servedRecords = 0;
   for (;;) {
     const frame = await io.read();
+    if (frame.type === SYNC_FRAME.PUSH_PART && phase !== 'start') {
+      phase = 'push';
+      const record = assembler.take(frame.payload, (total) => claimPush(total));
+      if (record !== null) takePush(record.bytes, record.digest);
+      continue;
+    }
+    assembler.idle(`frame type ${frame.type}`);
     if (frame.type === SYNC_FRAME.CLOCK && phase === 'start') {
       const theirs = decodeClock(frame.payload);
       if (theirs === null) throw malformed('CLOCK: not an 8-byte clock reading');
@@ -71,8 +85,14 @@ export async function runResponder(
         throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, `peer asked for more than ${maxRecordsPerRound} records`);
       let missing = 0;
       let older = 0;
+      let deferred = 0;
       const records: Uint8Array[] = [];
       for (const id of ids) {
+        // The budget is spent: the rest is not even read from the store; the next round asks again.
+        if (deferred > 0) {
+          deferred++;
+          continue;
+        }
         const position = snapshot.positionOf(id);
         const key = position < 0 ? null : snapshot.key(position);
         const record = key === null ? null : await loadSyncRecord(ctx.modules.store, key);
@@ -86,29 +106,29 @@ export async function runResponder(
           older++;
           continue;
         }
+        const size = record.bytes.byteLength;
+        // Over the chunked bound the peer would refuse it: served by nobody, reported as not found.
+        if (size > ctx.options.maxLargeRecordBytes) {
+          missing++;
+          continue;
+        }
+        // The round's byte budget, as the initiator counts it: its first record may exceed it alone.
+        if (servedRecords > 0 && servedBytes + size > maxRoundBytes) {
+          deferred++;
+          continue;
+        }
+        servedRecords++;
+        servedBytes += size;
         records.push(record.bytes);
       }
       // Dependencies first, so the initiator admits most of a batch in its first pass.
-      for (const bytes of bySubmissionOrder(records, (b) => b)) await io.send(SYNC_FRAME.RECORD, bytes);
+      for (const bytes of bySubmissionOrder(records, (b) => b)) await sender.send(bytes);
       ctx.stats.served += records.length;
-      await io.send(SYNC_FRAME.END, encodeCounts(missing, older));
+      await io.send(SYNC_FRAME.END, encodeEnd({ missing, older, deferred }));
     } else if (frame.type === SYNC_FRAME.PUSH && phase !== 'start') {
       phase = 'push';
-      pushBytes += frame.payload.byteLength;
-      if (pushes.length >= maxRecordsPerRound || pushBytes > maxRoundBytes) {
-        throw new SyncError(
-          SYNC_CODES.TOO_MANY_RECORDS,
-          `peer pushed more than ${maxRecordsPerRound} records or ${maxRoundBytes} bytes`,
-        );
-      }
-      if (wantedPush(frame.payload)) matched++;
-      else if (++unmatched > reconciler.needCount - matched) {
-        throw new SyncError(
-          SYNC_CODES.UNWANTED_PUSH,
-          'the peer pushed records the reconciliation did not show to be wanted',
-        );
-      }
-      pushes.push(frame.payload);
+      claimPush(frame.payload.byteLength);
+      takePush(frame.payload, sha256Hex(frame.payload));
     } else if (frame.type === SYNC_FRAME.DONE && phase !== 'start') {
       const [count] = decodeCounts(frame.payload, 1, 'DONE');
       if (count !== pushes.length) throw malformed(`DONE announces ${count} pushes, ${pushes.length} arrived`);
@@ -121,7 +141,8 @@ export async function runResponder(
       }
       break;
     } else {
-      const code = frame.type === SYNC_FRAME.PUSH ? SYNC_CODES.UNWANTED_PUSH : SYNC_CODES.UNEXPECTED_FRAME;
+      const push = frame.type === SYNC_FRAME.PUSH || frame.type === SYNC_FRAME.PUSH_PART;
+      const code = push ? SYNC_CODES.UNWANTED_PUSH : SYNC_CODES.UNEXPECTED_FRAME;
       throw new SyncError(code, `frame type ${frame.type} not allowed in the ${phase} phase`);
     }
   }
@@ -129,13 +150,36 @@ export async function runResponder(
   return result;
 
   /**
+   * [REJECT] at most `maxRecordsPerRound` pushes and `maxRoundBytes` bytes, the first push excepted
+   * (it may exceed the budget alone); checked before a chunked push's bytes arrive.
+   */
+  function claimPush(size: number): void {
+    if (pushes.length >= maxRecordsPerRound || (pushes.length > 0 && pushBytes + size > maxRoundBytes)) {
+      throw new SyncError(
+        SYNC_CODES.TOO_MANY_RECORDS,
+        `peer pushed more than ${maxRecordsPerRound} records or ${maxRoundBytes} bytes`,
+      );
+    }
+  }
+
+  /** Keeps a pushed record (whole or assembled) if the reconciliation showed it is wanted. */
+  function takePush(bytes: Uint8Array, digest: string): void {
+    if (wantedPush(bytes, digest)) matched++;
+    else if (++unmatched > reconciler.needCount - matched) {
+      throw new SyncError(SYNC_CODES.UNWANTED_PUSH, 'the peer pushed records the reconciliation did not show to be wanted');
+    }
+    pushBytes += bytes.byteLength;
+    pushes.push(bytes);
+  }
+
+  /**
    * True for a push whose id this node learnt it lacks; throws for one it holds. Records whose slot
    * their JSON does not name (evidence, lists signed by a pinned key) cannot be matched: false.
    */
-  function wantedPush(bytes: Uint8Array): boolean {
+  function wantedPush(bytes: Uint8Array, digest: string): boolean {
     const key = ctx.modules.admission.slotKeyOf(bytes);
     if (key === null) return false;
-    const id = itemId(key, sha256Hex(bytes));
+    const id = itemId(key, digest);
     if (snapshot.positionOf(id) >= 0) {
       throw new SyncError(SYNC_CODES.UNWANTED_PUSH, `the peer pushed ${key}, which this node holds in that version`);
     }
