@@ -151,7 +151,10 @@ export class RecordAssembler {
     let transfer = this.current;
     if (transfer === null) {
       if (id <= this.lastTransfer) {
-        throw new SyncError(SYNC_CODES.CHUNK_OUT_OF_ORDER, `transfer ${id} does not follow transfer ${this.lastTransfer}`);
+        throw new SyncError(
+          SYNC_CODES.CHUNK_OUT_OF_ORDER,
+          `transfer ${id} does not follow transfer ${this.lastTransfer}`,
+        );
       }
       // [REJECT] the declared total is bounded before anything is allocated: SYNC_RECORD_TOO_LARGE.
       if (total > this.maxRecordBytes) {

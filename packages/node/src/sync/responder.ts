@@ -166,7 +166,10 @@ export async function runResponder(
   function takePush(bytes: Uint8Array, digest: string): void {
     if (wantedPush(bytes, digest)) matched++;
     else if (++unmatched > reconciler.needCount - matched) {
-      throw new SyncError(SYNC_CODES.UNWANTED_PUSH, 'the peer pushed records the reconciliation did not show to be wanted');
+      throw new SyncError(
+        SYNC_CODES.UNWANTED_PUSH,
+        'the peer pushed records the reconciliation did not show to be wanted',
+      );
     }
     pushBytes += bytes.byteLength;
     pushes.push(bytes);

@@ -60,8 +60,8 @@ import { runInitiator } from './initiator.ts';
 import type { PeerClocks } from './peer-clocks.ts';
 import { checkReconcileOptions } from './reconciliation.ts';
 import { runResponder } from './responder.ts';
-import { SessionDeadline } from './session-deadline.ts';
 import type { SessionContext } from './session.ts';
+import { SessionDeadline } from './session-deadline.ts';
 import { SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
 
 // Codes that mean "the peer broke the protocol or a limit" (as opposed to a network failure).

@@ -100,7 +100,11 @@ describe('record gossip over the memory transport', () => {
 
   it('a message over the size bound is rejected before the sink sees it; our own oversize record is a logged, counted skip', async () => {
     const logged: { message: string; details?: Record<string, unknown> }[] = [];
-    const logger = { warn: () => undefined, info: (message: string, details?: Record<string, unknown>) => logged.push({ message, ...(details ? { details } : {}) }) };
+    const logger = {
+      warn: () => undefined,
+      info: (message: string, details?: Record<string, unknown>) =>
+        logged.push({ message, ...(details ? { details } : {}) }),
+    };
     const [bad, relay] = await Promise.all([start('size', { logger }), start('size')]);
     assert.ok(bad && relay);
     await connect(bad, relay);
@@ -119,7 +123,11 @@ describe('record gossip over the memory transport', () => {
     assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP);
     assert.ok(bad.sink.held.has('x'), 'stored all the same');
     assert.equal(bad.gossip.counters().skipped[GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP], 1);
-    assert.equal(bad.gossip.counters().publishFailed[GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP], undefined, 'a skip, not a failure');
+    assert.equal(
+      bad.gossip.counters().publishFailed[GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP],
+      undefined,
+      'a skip, not a failure',
+    );
     assert.equal(bad.gossip.counters().published, published);
     assert.equal(logged.length, 1);
     assert.equal(logged[0]?.details?.code, GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP);
