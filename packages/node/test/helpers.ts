@@ -4,18 +4,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { PrivateKey } from '@libp2p/interface';
+import { defaultRecordGossipsubOptions, recordGossipsubInit } from '../src/gossip/gossipsub-config.ts';
 import {
   type Admission,
-  ignore,
   type ParsedAccreditation,
   type ParsedGovernance,
   reject,
-  type StatusListState,
   type SubmitOutcome,
+  type StatusListState,
+  ignore,
   unresolved,
 } from '@trustmesh/registry';
 import { RecordAdmission, type RecordAdmissionOptions } from '../src/admission/record-admission.ts';
-import { defaultRecordGossipsubOptions, recordGossipsubInit } from '../src/gossip/gossipsub-config.ts';
 import { type GossipLogger, RecordGossip, type RecordGossipOptions } from '../src/gossip/record-gossip.ts';
 import { createLibp2pNode, type TrustmeshLibp2p } from '../src/network/libp2p.ts';
 import { recordsTopic } from '../src/network/protocols.ts';

@@ -26,6 +26,17 @@ export {
   Reconciler,
   separator,
 } from './reconciliation.ts';
+export { SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
+export {
+  EVIDENCE_SYNC_PREFIX,
+  evidenceSyncKey,
+  FINGERPRINT_BYTES,
+  ITEM_ID_BYTES,
+  itemId,
+  SyncIndex,
+  SyncSnapshot,
+  WIRE_ID_BYTES,
+} from './sync-index.ts';
 export {
   AntiEntropy,
   type AntiEntropyCounters,
@@ -38,14 +49,3 @@ export {
   type SyncLogger,
   type SyncRoundStats,
 } from './scheduler.ts';
-export { SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
-export {
-  EVIDENCE_SYNC_PREFIX,
-  evidenceSyncKey,
-  FINGERPRINT_BYTES,
-  ITEM_ID_BYTES,
-  itemId,
-  SyncIndex,
-  SyncSnapshot,
-  WIRE_ID_BYTES,
-} from './sync-index.ts';
