@@ -197,6 +197,42 @@ describe('sync: records larger than a frame', () => {
     assert.equal(victim.admission.counters().pending.size, 0);
   });
 
+  it('node-wide, open transfers declare at most maxAssemblyBytes: a transfer that does not fit is refused as SYNC_BUSY (not a violation) until the room is returned', async () => {
+    const { net, clock } = await makeNetwork();
+    const victim = await start(net, clock, {
+      sync: { ...SMALL_FRAMES, maxAssemblyBytes: LARGE_BOUND, sessionTimeoutMs: 1000 },
+    });
+    const honest = await start(net, clock, { sync: SMALL_FRAMES });
+    const attacker = await makeHost();
+    hosts.push(attacker);
+    await attacker.dial(victim.libp2p.getMultiaddrs());
+    await connect(honest, victim);
+    const list = await largeList(net, clock, 'busy');
+    await admit(honest, list);
+
+    // The attacker opens a transfer declaring nearly all the room, and stalls.
+    const stalled = lpStream(await attacker.dialProtocol(victim.libp2p.peerId, syncProtocol(net.networkId)));
+    await stalled.write(new Uint8Array([SYNC_FRAME.RECONCILE, 0, 2, 0]));
+    await stalled.read();
+    await stalled.write(part(SYNC_FRAME.PUSH_PART, 0, LARGE_BOUND - 20_000, 0, 16_000));
+    await waitFor(() => victim.antiEntropy.counters().chunked.chunksReceived === 1, 'the stalled transfer opened');
+    await assert.rejects(honest.antiEntropy.syncWith(victim.libp2p.peerId));
+    assert.equal(victim.antiEntropy.counters().failures.SYNC_BUSY, 1);
+    assert.equal(victim.antiEntropy.counters().violations.SYNC_BUSY, undefined, "not the honest peer's fault");
+
+    // The stalled session ends at its deadline and returns its room: the honest push goes through.
+    await waitFor(
+      () => victim.antiEntropy.counters().violations.SYNC_TIMEOUT === 1,
+      'stalled session timed out',
+      5_000,
+    );
+    assert.equal((await honest.antiEntropy.syncWith(victim.libp2p.peerId)).pushesAccepted, 1);
+    assert.deepEqual(
+      (await victim.store.get(slotOf(net, list)))!.bytes,
+      (await honest.store.get(slotOf(net, list)))!.bytes,
+    );
+  });
+
   it('a hostile responder: a declared total over the bound, then a stop mid-transfer — the initiator aborts with the code; control: an honest pull', async () => {
     const { net, clock } = await makeNetwork();
     const victim = await start(net, clock, { sync: { ...SMALL_FRAMES, sessionTimeoutMs: 1000 } });

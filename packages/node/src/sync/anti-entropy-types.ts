@@ -30,7 +30,10 @@ export interface AntiEntropyOptions {
    * instead, and later ones find little left to pull.
    */
   maxConcurrentRounds: number;
-  /** Longest a session may last, in ms (AbortSignal); it includes the initiator's validation of what it pulled. */
+  /**
+   * Longest a session may last, in ms (AbortSignal), plus the time its chunked transfers earn at
+   * `minTransferBytesPerSecond`; it includes the initiator's validation of what it pulled.
+   */
   sessionTimeoutMs: number;
   /** Most records pulled, served or pushed in one round; a larger difference takes several rounds. */
   maxRecordsPerRound: number;
@@ -45,6 +48,12 @@ export interface AntiEntropyOptions {
    * (CRLs, issue 14) this is the sync layer's own; it must be ≥ the registry's `maxRecordBytes`.
    */
   maxLargeRecordBytes: number;
+  /**
+   * Most bytes of chunked records being assembled at once, over every session (the declared totals
+   * of open transfers): with one transfer per session, a few peers cannot make this node hold
+   * `maxConcurrentSessions` × `maxLargeRecordBytes`. Must be ≥ `maxLargeRecordBytes`.
+   */
+  maxAssemblyBytes: number;
   /**
    * Throughput a chunked transfer must keep up: every chunk moved earns the session
    * `bytes / minTransferBytesPerSecond` seconds beyond `sessionTimeoutMs` (session-deadline.ts).
@@ -73,6 +82,7 @@ export const defaultAntiEntropyOptions: Omit<AntiEntropyOptions, 'protocol'> = {
   maxRecordsPerRound: 2_000,
   maxRoundBytes: 64 * 1024 * 1024,
   maxLargeRecordBytes: 128 * 1024 * 1024,
+  maxAssemblyBytes: 256 * 1024 * 1024,
   // 4 Mbit/s: a 128 MiB record may add at most 256 s to a session.
   minTransferBytesPerSecond: 512 * 1024,
   pushPenaltyMs: 10 * 60_000,

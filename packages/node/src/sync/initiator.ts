@@ -11,6 +11,10 @@
  *    for again.
  * 3. Only then does it push what the responder lacks, skipping items that a pulled record has just
  *    superseded, so a lagging node never pushes its stale versions back.
+ *
+ * Records larger than a frame come and go in chunks (record-transfer.ts). A round moves at most
+ * `maxRoundBytes` of records each way, except that its first record may exceed that alone; what the
+ * responder deferred for the budget (END's third count) is left to the next round.
  */
 import type { PeerId, Stream } from '@libp2p/interface';
 import type { SyncRoundStats } from './anti-entropy-types.ts';
@@ -40,7 +44,7 @@ export async function runInitiator(
   signal: AbortSignal,
   stats: SyncRoundStats,
 ): Promise<SyncRoundStats> {
-  const { reconcile, maxRecordsPerRound, maxRoundBytes } = ctx.options;
+  const { reconcile, maxRecordsPerRound } = ctx.options;
   // 0. Clocks: ours, then the peer's, timed by the monotonic clock (midpoint of the exchange).
   const clocks = ctx.modules.clocks;
   if (clocks) {
@@ -88,50 +92,7 @@ export async function runInitiator(
       await io.send(SYNC_FRAME.HELD, payload);
     }
   }
-  const received: Uint8Array[] = [];
-  let receivedBytes = 0;
-  // Records larger than a frame arrive in chunks, one transfer at a time (record-transfer.ts).
-  const assembler = new RecordAssembler(ctx.options.maxLargeRecordBytes, io, ctx.stats.chunked);
-  for (let i = 0; i < need.length; i += reconcile.maxIdsPerMessage) {
-    const batch = need.slice(i, i + reconcile.maxIdsPerMessage);
-    await io.send(SYNC_FRAME.WANT, encodeIds(batch));
-    stats.roundTrips++;
-    let inBatch = 0;
-    // [REJECT] no more records than asked for, and no more bytes than the round's budget — except
-    // the round's first record, which may exceed it alone (a large record travels by itself).
-    const claim = (size: number) => {
-      if (++inBatch > batch.length || (received.length > 0 && receivedBytes + size > maxRoundBytes)) {
-        throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, 'the peer sent more records or bytes than asked for');
-      }
-    };
-    let deferred = 0;
-    for (;;) {
-      const frame = await io.read();
-      let bytes: Uint8Array;
-      if (frame.type === SYNC_FRAME.RECORD_PART) {
-        const record = assembler.take(frame.payload, claim);
-        if (record === null) continue;
-        bytes = record.bytes;
-      } else {
-        assembler.idle(`frame type ${frame.type}`);
-        if (frame.type === SYNC_FRAME.END) {
-          deferred = decodeEnd(frame.payload).deferred;
-          break;
-        }
-        if (frame.type !== SYNC_FRAME.RECORD)
-          throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
-        claim(frame.payload.byteLength);
-        bytes = frame.payload;
-      }
-      receivedBytes += bytes.byteLength;
-      received.push(bytes);
-    }
-    // The responder spent the round's byte budget: the next round asks for the rest.
-    if (deferred > 0) {
-      stats.complete = false;
-      break;
-    }
-  }
+  const received = await pull(ctx, io, need, stats);
   stats.recordsReceived = received.length;
   // One batch through the admission layer: dependency order, retries, and a repair is re-announced.
   const outcome = await ctx.modules.admission.submitBatch(received, { path: 'pull', peer: peer.toString() });
@@ -157,6 +118,65 @@ export async function runInitiator(
   }
   await stream.close({ signal });
   return stats;
+}
+
+/** Asks for `need` by id (WANT) and collects what the responder sends, whole or in chunks. */
+async function pull(
+  ctx: SessionContext,
+  io: FrameIo,
+  need: readonly Uint8Array[],
+  stats: SyncRoundStats,
+): Promise<Uint8Array[]> {
+  const { reconcile, maxRoundBytes } = ctx.options;
+  const received: Uint8Array[] = [];
+  let receivedBytes = 0;
+  // Records larger than a frame arrive in chunks, one transfer at a time (record-transfer.ts).
+  const assembler = new RecordAssembler(ctx.options.maxLargeRecordBytes, io, ctx.stats.chunked, ctx.assembly);
+  try {
+    for (let i = 0; i < need.length; i += reconcile.maxIdsPerMessage) {
+      const batch = need.slice(i, i + reconcile.maxIdsPerMessage);
+      await io.send(SYNC_FRAME.WANT, encodeIds(batch));
+      stats.roundTrips++;
+      let inBatch = 0;
+      // [REJECT] no more records than asked for, and no more bytes than the round's budget — except
+      // the round's first record, which may exceed it alone (a large record travels by itself).
+      const claim = (size: number) => {
+        if (++inBatch > batch.length || (received.length > 0 && receivedBytes + size > maxRoundBytes)) {
+          throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, 'the peer sent more records or bytes than asked for');
+        }
+      };
+      let deferred = 0;
+      for (;;) {
+        const frame = await io.read();
+        let bytes: Uint8Array;
+        if (frame.type === SYNC_FRAME.RECORD_PART) {
+          const record = assembler.take(frame.payload, claim);
+          if (record === null) continue;
+          bytes = record.bytes;
+        } else {
+          assembler.idle(`frame type ${frame.type}`);
+          if (frame.type === SYNC_FRAME.END) {
+            deferred = decodeEnd(frame.payload).deferred;
+            break;
+          }
+          if (frame.type !== SYNC_FRAME.RECORD)
+            throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
+          claim(frame.payload.byteLength);
+          bytes = frame.payload;
+        }
+        receivedBytes += bytes.byteLength;
+        received.push(bytes);
+      }
+      // The responder spent the round's byte budget: the next round asks for the rest.
+      if (deferred > 0) {
+        stats.complete = false;
+        break;
+      }
+    }
+    return received;
+  } finally {
+    assembler.dispose();
+  }
 }
 
 /** Versions of the record slots in `have` that we still hold as reconciled (evidence has none). */

@@ -21,6 +21,8 @@
  * - [REJECT] chunks arrive in order, back to back: a gap, an overlap, a changed total or a transfer
  *   number that does not increase is SYNC_CHUNK_OUT_OF_ORDER; a chunk past `total` is
  *   SYNC_CHUNK_OVERFLOW;
+ * - node-wide, open transfers may together declare at most `maxAssemblyBytes`; one that does not
+ *   fit is refused with SYNC_BUSY, which is counted as a failure, not as the peer's violation;
  * - memory grows with the bytes received (doubling, capped at `total`), never with the declared
  *   total alone, and the SHA-256 digest is computed chunk by chunk, so nothing passes over a whole
  *   large record synchronously;
@@ -94,6 +96,34 @@ export class RecordSender {
   }
 }
 
+/**
+ * The node-wide bound on chunked records being assembled at once, over every session: a transfer
+ * reserves its declared total when it opens and releases it when it completes or its session ends.
+ */
+export class AssemblyBudget {
+  private reservedBytes = 0;
+
+  /** @param maxBytes the most bytes of open transfers at once (`maxAssemblyBytes`) */
+  constructor(readonly maxBytes: number) {}
+
+  /** Bytes reserved by open transfers now. */
+  get reserved(): number {
+    return this.reservedBytes;
+  }
+
+  /** Reserves `bytes` if they fit; false otherwise. */
+  tryReserve(bytes: number): boolean {
+    if (this.reservedBytes + bytes > this.maxBytes) return false;
+    this.reservedBytes += bytes;
+    return true;
+  }
+
+  /** Returns a reservation. */
+  release(bytes: number): void {
+    this.reservedBytes -= bytes;
+  }
+}
+
 interface Transfer {
   id: number;
   total: number;
@@ -111,12 +141,20 @@ export class RecordAssembler {
    * @param maxRecordBytes the largest total a transfer may declare (`maxLargeRecordBytes`)
    * @param io the session's frames, whose deadline received chunks push back
    * @param counters where chunks and chunked records received are counted
+   * @param budget the node-wide bound on open transfers (none: only `maxRecordBytes` per session)
    */
   constructor(
     private readonly maxRecordBytes: number,
     private readonly io: Pick<FrameIo, 'deadline'>,
     private readonly counters: ChunkCounters,
+    private readonly budget?: AssemblyBudget,
   ) {}
+
+  /** Drops an open transfer and returns its reservation (the session ended). */
+  dispose(): void {
+    if (this.current) this.budget?.release(this.current.total);
+    this.current = null;
+  }
 
   /** True while a transfer is open. */
   get busy(): boolean {
@@ -165,6 +203,13 @@ export class RecordAssembler {
       }
       if (offset !== 0) throw new SyncError(SYNC_CODES.CHUNK_OUT_OF_ORDER, `transfer ${id} starts at offset ${offset}`);
       opening?.(total);
+      // Not the peer's fault: other sessions hold the room. SYNC_BUSY, counted but no violation.
+      if (this.budget && !this.budget.tryReserve(total)) {
+        throw new SyncError(
+          SYNC_CODES.BUSY,
+          `${this.budget.reserved} of ${this.budget.maxBytes} bytes of transfers are open; transfer ${id} needs ${total}`,
+        );
+      }
       transfer = {
         id,
         total,
@@ -214,6 +259,7 @@ export class RecordAssembler {
     this.io.deadline?.credit(chunk.byteLength);
     if (end < transfer.total) return null;
     this.current = null;
+    this.budget?.release(transfer.total);
     this.lastTransfer = id;
     this.counters.recordsReceived++;
     // The buffer's capacity never exceeds the total, so it is exactly the record.

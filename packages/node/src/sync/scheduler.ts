@@ -59,13 +59,14 @@ import { FrameIo } from './frames.ts';
 import { runInitiator } from './initiator.ts';
 import type { PeerClocks } from './peer-clocks.ts';
 import { checkReconcileOptions } from './reconciliation.ts';
+import { AssemblyBudget } from './record-transfer.ts';
 import { runResponder } from './responder.ts';
 import type { SessionContext } from './session.ts';
 import { SessionDeadline } from './session-deadline.ts';
 import { SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
 
 // Codes that mean "the peer broke the protocol or a limit" (as opposed to a network failure).
-const NOT_VIOLATIONS: ReadonlySet<SyncCode> = new Set([SYNC_CODES.STREAM, SYNC_CODES.LOCAL_FAULT]);
+const NOT_VIOLATIONS: ReadonlySet<SyncCode> = new Set([SYNC_CODES.STREAM, SYNC_CODES.LOCAL_FAULT, SYNC_CODES.BUSY]);
 
 export * from './anti-entropy-types.ts';
 export { SYNC_FRAME } from './frames.ts';
@@ -118,10 +119,18 @@ export class AntiEntropy {
       throw new RangeError(`maxLargeRecordBytes must be ≥ ${DEFAULT_INPUT_LIMITS.maxRecordBytes} (the largest record)`);
     }
     if (!(this.options.minTransferBytesPerSecond >= 0)) throw new RangeError('minTransferBytesPerSecond must be ≥ 0');
+    if (this.options.maxAssemblyBytes < this.options.maxLargeRecordBytes)
+      throw new RangeError('maxAssemblyBytes must be ≥ maxLargeRecordBytes');
     this.modules = modules;
     this.now = modules.now ?? Date.now;
     this.random = modules.random ?? Math.random;
-    this.session = { options: this.options, modules, stats: this.stats, now: this.now };
+    this.session = {
+      options: this.options,
+      modules,
+      stats: this.stats,
+      now: this.now,
+      assembly: new AssemblyBudget(this.options.maxAssemblyBytes),
+    };
   }
 
   /** Registers the protocol handler and starts the periodic and on-connect rounds. */

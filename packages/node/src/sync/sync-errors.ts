@@ -50,6 +50,8 @@ export const SYNC_CODES = {
   TRANSFER_INCOMPLETE: 'SYNC_TRANSFER_INCOMPLETE',
   /** A chunk of a second transfer arrived while one was still being assembled (one at a time per session). */
   CONCURRENT_TRANSFER: 'SYNC_CONCURRENT_TRANSFER',
+  /** Other sessions' chunked transfers fill `maxAssemblyBytes`: not the peer's fault; a later round goes on. */
+  BUSY: 'SYNC_BUSY',
 } as const;
 
 /** One of {@link SYNC_CODES}. */

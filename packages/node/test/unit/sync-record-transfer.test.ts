@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { AntiEntropyCounters } from '../../src/sync/anti-entropy-types.ts';
 import { decodeEnd, encodeCounts, encodeEnd, type FrameIo, SYNC_FRAME } from '../../src/sync/frames.ts';
-import { encodePartHeader, RecordAssembler, RecordSender } from '../../src/sync/record-transfer.ts';
+import { AssemblyBudget, encodePartHeader, RecordAssembler, RecordSender } from '../../src/sync/record-transfer.ts';
 import { SyncError } from '../../src/sync/sync-errors.ts';
 
 const counters = (): AntiEntropyCounters['chunked'] => ({
@@ -148,6 +148,20 @@ describe('sync: chunked records', () => {
     );
     assert.equal(assembler.take(chunk(0, 20, 10, 10), (total) => declared.push(total))?.bytes.byteLength, 20);
     assert.deepEqual(declared, [20]);
+  });
+
+  it('the node-wide assembly budget refuses a transfer that does not fit (SYNC_BUSY) until another completes or is dropped', () => {
+    const chunk = (total: number, offset: number, length: number) =>
+      new Uint8Array([...encodePartHeader(0, total, offset), ...new Uint8Array(length)]);
+    const budget = new AssemblyBudget(1000);
+    const first = new RecordAssembler(1000, {}, counters(), budget);
+    const second = new RecordAssembler(1000, {}, counters(), budget);
+    first.take(chunk(600, 0, 10));
+    assert.throws(() => second.take(chunk(500, 0, 10)), { code: 'SYNC_BUSY' });
+    first.dispose();
+    assert.equal(budget.reserved, 0);
+    assert.equal(second.take(chunk(500, 0, 500))?.bytes.byteLength, 500, 'room returned by dispose');
+    assert.equal(budget.reserved, 0, 'and by completion');
   });
 
   it('END is two counts unless records were deferred (nodes of the two-count format read it)', () => {
