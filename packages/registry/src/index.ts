@@ -38,6 +38,17 @@ export {
   type SampleNetwork,
   type SampleNetworkOptions,
 } from './authoring/sample-network.ts';
+export {
+  type CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type CrlEntryInput,
+  type CrlOptions,
+  createCertificateAuthority,
+  type EndEntityCertificateOptions,
+  type IssuedCertificate,
+  issueEndEntityCertificate,
+  signCrl,
+} from './authoring/x509-records.ts';
 export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
 export {
   BUNDLED_CONTEXTS,
