@@ -12,6 +12,7 @@ import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
   CertificatePolicyExtension,
+  CRLDistributionPointsExtension,
   Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
@@ -110,6 +111,8 @@ export interface EndEntityCertificateOptions {
   keyUsage?: readonly ('digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'keyAgreement')[];
   /** Certificate policies (dotted OIDs). */
   policies?: readonly string[];
+  /** The CA's CRL distribution point (RFC 5280 §4.2.1.13), where a verifier without a replica would fetch the CRL. */
+  crlDistributionPoint?: string;
   serial?: string;
 }
 
@@ -128,6 +131,7 @@ export async function issueEndEntityCertificate(options: EndEntityCertificateOpt
   if (options.policies && options.policies.length > 0) {
     extensions.push(new CertificatePolicyExtension([...options.policies], false));
   }
+  if (options.crlDistributionPoint) extensions.push(new CRLDistributionPointsExtension([options.crlDistributionPoint]));
   const serial = options.serial ?? randomSerial();
   const certificate = await X509CertificateGenerator.create(
     {

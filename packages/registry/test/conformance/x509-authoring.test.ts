@@ -39,6 +39,7 @@ const leaf = await issueEndEntityCertificate({
   notBefore: NOT_BEFORE,
   notAfter: NOT_AFTER,
   policies: [JPKI_SIGNING_POLICY],
+  crlDistributionPoint: 'http://crl.jpki.example.jp/sign.crl',
 });
 
 const anchor: CaTrustAnchor = {
