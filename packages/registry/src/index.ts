@@ -107,7 +107,7 @@ export {
   providedKeys,
   subjectDependency,
 } from './records/dependencies.ts';
-export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export { evidenceRecordAsCarried, evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
 export {
   GOVERNANCE_FIELD_INVALID,
   GOVERNANCE_KEY_SHARED,

@@ -23,7 +23,14 @@ import { readStoredRecord, readSubmittedRecord } from './validation/submitted-re
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
-const KNOWN_KINDS = ['governance', 'accreditation', 'status-list', 'token-status-list', 'status-list-2021'] as const;
+const KNOWN_KINDS = [
+  'governance',
+  'accreditation',
+  'status-list',
+  'token-status-list',
+  'status-list-2021',
+  'token-status-list-cwt',
+] as const;
 
 /** Settings of a registry. */
 export interface RegistryOptions {

@@ -11,9 +11,10 @@ import type { TrustView } from '../verification/trust-view.ts';
 import { accreditationKind } from './accreditation.ts';
 import { evidenceKind } from './evidence.ts';
 import { governanceKind } from './governance.ts';
-import { recogniseKind } from './recognise.ts';
+import { isCoseSign1TaggedBytes, recogniseKind } from './recognise.ts';
 import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lists.ts';
 import { statusListKind } from './status-list.ts';
+import { cwtStatusListKind } from '../status-list/cwt-list-kind.ts';
 import type { RecordKindModule } from './types.ts';
 
 export type { RecordKindModule, SlotOf } from './types.ts';
@@ -24,6 +25,7 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   'status-list': statusListKind,
   'token-status-list': tokenStatusListKind,
   'status-list-2021': statusList2021Kind,
+  'token-status-list-cwt': cwtStatusListKind,
   evidence: evidenceKind,
 };
 
@@ -57,7 +59,11 @@ export function classifyRecord(
   let value: unknown;
   let record: SubmittedRecord | undefined;
   try {
-    if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    if (isCoseSign1TaggedBytes(bytes)) {
+      // Binary: a Token Status List in CWT form (issue 14), read without inflating.
+      record = readSubmittedRecord(bytes, limits);
+      value = record.value;
+    } else if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
     else {
       // Not JSON: a JOSE record (compact JWS), recognised by its header and claims.
       record = readSubmittedRecord(bytes, limits);
