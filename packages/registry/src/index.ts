@@ -4,6 +4,7 @@
  * No networking: the only I/O is the store.
  */
 
+export { type CwtStatusListInput, issueCwtStatusList } from './authoring/cwt-status-list.ts';
 export {
   createTokenStatusBytes,
   issueSdJwtVc,
@@ -255,3 +256,11 @@ export {
 export * from './cose/index.ts';
 export * from './mdoc/index.ts';
 export * from './status-list/cwt-status-list.ts';
+export {
+  type AdmittedCwtList,
+  CWT_LIST_KIND_CODES,
+  CWT_LIST_MEDIA_TYPE,
+  cwtListSlotKey,
+  cwtListVersion,
+} from './status-list/cwt-list-kind.ts';
+export { TOKEN_STATUS_FORMS_CODES } from './status-list/token-status-forms.ts';
