@@ -4,6 +4,7 @@
  * {@link kindModule} is what the registry dispatches on.
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isStatusListEnvelope, readSubmittedRecord, type SubmittedRecord } from '../validation/submitted-record.ts';
@@ -11,7 +12,7 @@ import type { TrustView } from '../verification/trust-view.ts';
 import { accreditationKind } from './accreditation.ts';
 import { evidenceKind } from './evidence.ts';
 import { governanceKind } from './governance.ts';
-import { isCoseSign1TaggedBytes, recogniseKind } from './recognise.ts';
+import { recogniseKind } from './recognise.ts';
 import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lists.ts';
 import { statusListKind } from './status-list.ts';
 import { cwtStatusListKind } from '../status-list/cwt-list-kind.ts';

@@ -3,9 +3,9 @@
  * kind, for the same slot and version, by the same signer. Its validation is validation/evidence.ts.
  */
 import { canonicalBytes } from '../canonical.ts';
-import { CWT_DATA_URL_PREFIX, isCoseSign1TaggedBytes } from '../kinds/recognise.ts';
 import { isCompactJwsBytes } from './jws.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
+import { CWT_DATA_URL_PREFIX, isCoseSign1TaggedBytes } from './cwt-bytes.ts';
 
 /** The `type` of an evidence record. */
 export const EVIDENCE_TYPE = 'TrustmeshEquivocationEvidence';

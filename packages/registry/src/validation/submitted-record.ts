@@ -4,9 +4,10 @@
  */
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
-import { cwtDataUrlBytes, isCoseSign1TaggedBytes, recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
+import { recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
 import { assertJsonValue, INPUT_LIMIT_CODES, type InputLimits, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { cwtDataUrlBytes, isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import { type CompactJws, isCompactJwsBytes, looksLikeCompactJws, parseCompactJws } from '../records/jws.ts';
