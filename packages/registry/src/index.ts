@@ -4,6 +4,7 @@
  * No networking: the only I/O is the store.
  */
 
+export { type CwtStatusListInput, issueCwtStatusList } from './authoring/cwt-status-list.ts';
 export {
   createTokenStatusBytes,
   issueSdJwtVc,
@@ -57,7 +58,6 @@ export {
   W3C_EXAMPLES_CONTEXT_V2_URL,
   W3C_EXAMPLES_VOCABULARY,
 } from './contexts/index.ts';
-// Issue 14: bounded CBOR and COSE, ISO 18013-5 mdoc, the Token Status List in CWT form.
 export * from './cose/index.ts';
 // Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
 // or reject. Codes are a public contract; the strings never change.
@@ -125,7 +125,7 @@ export {
   providedKeys,
   subjectDependency,
 } from './records/dependencies.ts';
-export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export { evidenceRecordAsCarried, evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
 export {
   GOVERNANCE_FIELD_INVALID,
   GOVERNANCE_KEY_SHARED,
@@ -163,6 +163,13 @@ export {
 } from './registry.ts';
 export { BITSTRING_CODES } from './status-list/bitstring.ts';
 export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export {
+  type AdmittedCwtList,
+  CWT_LIST_KIND_CODES,
+  CWT_LIST_MEDIA_TYPE,
+  cwtListSlotKey,
+  cwtListVersion,
+} from './status-list/cwt-list-kind.ts';
 export * from './status-list/cwt-status-list.ts';
 export * from './status-list/index.ts';
 export {
@@ -178,6 +185,7 @@ export {
   TOKEN_STATUS_LIST_CODES,
   TOKEN_STATUS_LIST_MEDIA_TYPE,
 } from './status-list/jose-lists.ts';
+export { TOKEN_STATUS_FORMS_CODES } from './status-list/token-status-forms.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
 export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';

@@ -25,7 +25,14 @@ import type { JoseStatusListState, StatusListState, TrustView } from './verifica
 import type { CaTrustAnchor } from './x509/types.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
-const KNOWN_KINDS = ['governance', 'accreditation', 'status-list', 'token-status-list', 'status-list-2021'] as const;
+const KNOWN_KINDS = [
+  'governance',
+  'accreditation',
+  'status-list',
+  'token-status-list',
+  'status-list-2021',
+  'token-status-list-cwt',
+] as const;
 
 /** Settings of a registry. */
 export interface RegistryOptions {

@@ -24,6 +24,11 @@ export function errorResponses(...statuses: number[]): Record<number, typeof ERR
 /** Any JSON object (a credential, a signed record). */
 export const JSON_OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 
+/** One record of equivocation evidence as carried: JSON, a compact JWS (issue 13), a CWT data: URL (issue 14). */
+export const EVIDENCE_RECORD_SCHEMA = {
+  anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A compact JWS, or a CWT as a data: URL (base64url)' }],
+} as const;
+
 /** One check of a verification (registry CheckResult). */
 export const CHECK_SCHEMA = {
   type: 'object',

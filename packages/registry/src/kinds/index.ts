@@ -4,6 +4,7 @@
  * {@link kindModule} is what the registry dispatches on.
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isStatusListEnvelope, readSubmittedRecord, type SubmittedRecord } from '../validation/submitted-record.ts';
@@ -14,6 +15,7 @@ import { governanceKind } from './governance.ts';
 import { recogniseKind } from './recognise.ts';
 import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lists.ts';
 import { statusListKind } from './status-list.ts';
+import { cwtStatusListKind } from '../status-list/cwt-list-kind.ts';
 import type { RecordKindModule } from './types.ts';
 
 export type { RecordKindModule, SlotOf } from './types.ts';
@@ -24,6 +26,7 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   'status-list': statusListKind,
   'token-status-list': tokenStatusListKind,
   'status-list-2021': statusList2021Kind,
+  'token-status-list-cwt': cwtStatusListKind,
   evidence: evidenceKind,
 };
 
@@ -57,7 +60,11 @@ export function classifyRecord(
   let value: unknown;
   let record: SubmittedRecord | undefined;
   try {
-    if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    if (isCoseSign1TaggedBytes(bytes)) {
+      // Binary: a Token Status List in CWT form (issue 14), read without inflating.
+      record = readSubmittedRecord(bytes, limits);
+      value = record.value;
+    } else if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
     else {
       // Not JSON: a JOSE record (compact JWS), recognised by its header and claims.
       record = readSubmittedRecord(bytes, limits);

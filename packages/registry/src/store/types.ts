@@ -13,6 +13,7 @@ export type RecordKind =
   | 'status-list'
   | 'token-status-list'
   | 'status-list-2021'
+  | 'token-status-list-cwt'
   | 'evidence';
 
 /** One stored record version. `bytes` are its canonical JSON bytes; `digest` their SHA-256 (hex). */

@@ -10,6 +10,7 @@ import type { ParsedGovernance } from '../records/governance.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
+import type { AdmittedCwtList } from '../status-list/cwt-list-kind.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 
 export type { DocumentLoader };
@@ -63,7 +64,8 @@ export type AdmittedValue =
   | { kind: 'governance'; parsed: ParsedGovernance }
   | { kind: 'accreditation'; parsed: ParsedAccreditation }
   | { kind: 'status-list'; parsed: StatusListCredential }
-  | { kind: 'token-status-list' | 'status-list-2021'; parsed: AdmittedJoseList };
+  | { kind: 'token-status-list' | 'status-list-2021'; parsed: AdmittedJoseList }
+  | { kind: 'token-status-list-cwt'; parsed: AdmittedCwtList };
 
 /** A record that passed validation: what to store and what to forward. */
 export type Admission =

@@ -21,6 +21,7 @@ import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
 import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
+import { cwtSignedContent, cwtSignedSlot } from '../status-list/cwt-list-kind.ts';
 
 /** The `type` of a gossiped evidence record. */
 export { EVIDENCE_TYPE } from '../records/evidence.ts';
@@ -58,6 +59,15 @@ export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: 
     // A JOSE record (issue 13): what its signature covers, the same bare or enveloped.
     const jose = readStoredRecord(bytes, ctx.limits).jose;
     return jose ? joseSignedContent(jose.jws) : sha256Hex(bytes);
+  }
+  if (kind === 'token-status-list-cwt') {
+    // A CWT record (issue 14): its Sig_structure (RFC 9052 §4.4), whatever the unprotected header or signature.
+    try {
+      const cwt = readStoredRecord(bytes, ctx.limits).cwt;
+      return cwt ? cwtSignedContent(cwt) : sha256Hex(bytes);
+    } catch {
+      return sha256Hex(bytes);
+    }
   }
   const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   if (kind === 'governance') {
@@ -206,6 +216,8 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
     case 'token-status-list':
     case 'status-list-2021':
       return joseSignedSlot(record, ctx);
+    case 'token-status-list-cwt':
+      return cwtSignedSlot(record, ctx);
     default:
       // [REJECT] docs/records.md Evidence: only governance, accreditation and status-list records conflict.
       throw reject(EVIDENCE_CODES.INVALID, 'kind', `cannot hold evidence of kind ${record.kind}`);

@@ -7,9 +7,11 @@ import { reject } from '../errors.ts';
 import { recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
 import { assertJsonValue, INPUT_LIMIT_CODES, type InputLimits, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { cwtDataUrlBytes, isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import { type CompactJws, isCompactJwsBytes, looksLikeCompactJws, parseCompactJws } from '../records/jws.ts';
+import { type ParsedCwtStatusList, readCwtStatusList } from '../status-list/cwt-status-list.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isObject } from './fields.ts';
 
@@ -34,6 +36,28 @@ export interface SubmittedRecord {
   digest: string;
   /** JOSE records: the parsed JWS, and whether it came bare or in TW DIW's envelope. */
   jose?: { jws: CompactJws; form: 'compact' | 'envelope' };
+  /** CWT records (issue 14): the Token Status List in CWT form, read, `lst` not inflated. */
+  cwt?: ParsedCwtStatusList;
+}
+
+/**
+ * A Token Status List in CWT form (draft-ietf-oauth-status-list §5.2), held as its bytes: bounded
+ * first (the record size bound), then read without inflating `lst` (inflated only after the
+ * signature, status-list/cwt-list-kind.ts). `value` carries its `sub` and `iat` for slotOf.
+ */
+function readCwtRecord(bytes: Uint8Array, limits: InputLimits): SubmittedRecord {
+  // [REJECT] docs/records.md Input limits: at most maxRecordBytes, before any CBOR is read.
+  if (bytes.byteLength > limits.maxRecordBytes)
+    throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `record is ${bytes.byteLength} bytes`);
+  const held = new Uint8Array(bytes);
+  const cwt = readCwtStatusList(held, limits, { inflate: false });
+  return {
+    kind: 'token-status-list-cwt',
+    value: { sub: cwt.sub, iat: cwt.iat },
+    bytes: held,
+    digest: sha256Hex(held),
+    cwt,
+  };
 }
 
 /** The member of TW DIW's status list envelope `{"statusList": "<JWS>"}` (issue 13). */
@@ -60,6 +84,11 @@ function readJoseRecord(jws: CompactJws, bytes: Uint8Array, form: 'compact' | 'e
 /** Parses untrusted input (bytes from the network, or an object in-process) within the limits. */
 export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLimits): SubmittedRecord {
   let value: unknown;
+  // A COSE_Sign1_Tagged record (issue 14: the CWT form of a Token Status List), by its first byte;
+  // in evidence it travels as a data: URL of its bytes (records/evidence.ts).
+  if (input instanceof Uint8Array && isCoseSign1TaggedBytes(input)) return readCwtRecord(input, limits);
+  const fromDataUrl = typeof input === 'string' ? cwtDataUrlBytes(input, limits) : null;
+  if (fromDataUrl) return readCwtRecord(fromDataUrl, limits);
   if (
     (typeof input === 'string' && looksLikeCompactJws(input)) ||
     (input instanceof Uint8Array && isCompactJwsBytes(input))
@@ -113,7 +142,7 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
  * beyond the record size the store already enforced.
  */
 export function readStoredRecord(bytes: Uint8Array, limits: InputLimits): SubmittedRecord {
-  if (isCompactJwsBytes(bytes)) return readSubmittedRecord(bytes, limits);
+  if (isCompactJwsBytes(bytes) || isCoseSign1TaggedBytes(bytes)) return readSubmittedRecord(bytes, limits);
   const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   if (isStatusListEnvelope(value)) return readSubmittedRecord(value, limits);
   return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };

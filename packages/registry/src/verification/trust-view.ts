@@ -31,7 +31,8 @@ export interface StatusListState {
  * inflates through the registry's bounded cache.
  */
 export interface JoseStatusList {
-  format: 'token-status-list' | 'status-list-2021';
+  /** `token-status-list-cwt`: the CWT form (draft-ietf-oauth-status-list §5.2), read as a TSL. */
+  format: 'token-status-list' | 'status-list-2021' | 'token-status-list-cwt';
   /** List identity: TSL `sub`; StatusList2021: the list credential's id (TW DIW: `jti`). */
   uri: string;
   /** The accredited party that published it (`iss`, or the subject whose pinned key signed). */
@@ -46,7 +47,7 @@ export interface JoseStatusList {
   expMs: number | null;
   /** TSL `ttl` in seconds, or null. */
   ttlSeconds: number | null;
-  /** How the mirror serves it: `application/statuslist+jwt`, `application/jwt`, or `application/json` (envelope). */
+  /** How the mirror serves it: `application/statuslist+jwt`, `…+cwt`, `application/jwt`, or `application/json` (envelope). */
   mediaType: string;
   /** Number of entries. */
   size(): number;

@@ -6,7 +6,9 @@
  *
  * JOSE records (issue 13) come as they are signed: a Token Status List as `application/statuslist+jwt`
  * (draft-ietf-oauth-status-list §5.1), a StatusList2021 JWT as `application/jwt`, TW DIW's envelope
- * `{"statusList": "<JWT>"}` as `application/json`. Any other media type is 415.
+ * `{"statusList": "<JWT>"}` as `application/json`. A Token Status List in CWT form (issue 14,
+ * draft-ietf-oauth-status-list §5.2) comes as its raw bytes, `application/statuslist+cwt`, at most
+ * the record size bound (413 beyond). Any other media type is 415.
  */
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../errors.ts';
@@ -16,13 +18,22 @@ import type { RouteContext } from './route-context.ts';
 /** Media types of JOSE records taken as they are (issue 13). */
 export const JOSE_RECORD_MEDIA_TYPES = ['application/statuslist+jwt', 'application/jwt'];
 
+/** Media type of a CWT record, taken as raw bytes (draft-ietf-oauth-status-list §14.2). */
+export const CWT_RECORD_MEDIA_TYPE = 'application/statuslist+cwt';
+
 /** Registers `POST /records`. */
 export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { publish, metrics } = ctx.modules;
   // Compact JWS bodies reach the handler as text; the registry reads their bytes exactly.
   app.addContentTypeParser(JOSE_RECORD_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // CWT bodies are bytes, bounded by the record size (the registry bounds them again, by the same limit).
+  app.addContentTypeParser(
+    CWT_RECORD_MEDIA_TYPE,
+    { parseAs: 'buffer', bodyLimit: ctx.modules.registry.options.limits.maxRecordBytes },
+    (_request, body, done) => done(null, body),
+  );
 
-  app.post<{ Body: Record<string, unknown> | string }>(
+  app.post<{ Body: Record<string, unknown> | string | Buffer }>(
     '/records',
     {
       onRequest: ctx.requireWrite,
@@ -34,6 +45,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
           anyOf: [
             { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
             { type: 'string', description: 'A compact JWS record (application/statuslist+jwt, application/jwt)' },
+            { description: 'A Token Status List in CWT form, its bytes (application/statuslist+cwt)' },
           ],
         },
         response: {
@@ -50,6 +62,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
                   'status-list',
                   'token-status-list',
                   'status-list-2021',
+                  'token-status-list-cwt',
                   'evidence',
                 ],
               },
@@ -77,7 +90,13 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (request, reply) => {
       const body = request.body;
-      const outcome = await publish(typeof body === 'string' ? new TextEncoder().encode(body) : body);
+      const outcome = await publish(
+        typeof body === 'string'
+          ? new TextEncoder().encode(body)
+          : Buffer.isBuffer(body)
+            ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+            : body,
+      );
       if (outcome.status === 'accept') {
         const admission = outcome.value;
         metrics.recordsSubmitted.inc({ outcome: 'accept', code: 'OK' });

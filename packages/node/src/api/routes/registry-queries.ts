@@ -3,10 +3,10 @@
  * up to governance, the governance in force, and equivocation evidence. Everything served here is
  * public, signed, issuer-level data a client can re-check itself (Principles §1).
  */
-import { accreditationStatus, type ParsedAccreditation } from '@trustmesh/registry';
+import { accreditationStatus, evidenceRecordAsCarried, type ParsedAccreditation } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
-import { errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
+import { EVIDENCE_RECORD_SCHEMA, errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const SCOPE_SCHEMA = {
@@ -244,7 +244,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
                     signer: { type: 'string' },
                     version: { type: 'string' },
                     receivedAt: { type: 'string' },
-                    records: { type: 'array', items: JSON_OBJECT_SCHEMA, minItems: 2, maxItems: 2 },
+                    records: { type: 'array', items: EVIDENCE_RECORD_SCHEMA, minItems: 2, maxItems: 2 },
                   },
                 },
               },
@@ -254,7 +254,6 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async () => {
-      const decoder = new TextDecoder();
       const evidence = await registry.evidence();
       return {
         evidence: evidence.map((e) => ({
@@ -263,7 +262,8 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
           signer: e.signer,
           version: e.version,
           receivedAt: new Date(e.receivedAt).toISOString(),
-          records: e.records.map((bytes) => JSON.parse(decoder.decode(bytes)) as unknown),
+          // As evidence carries them: JSON, a compact JWS text, or a CWT as a data: URL (issue 14).
+          records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)),
         })),
       };
     },
