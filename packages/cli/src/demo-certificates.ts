@@ -136,7 +136,9 @@ export async function revokeJpkiCertificate(ctx: CertificateStoryContext, jpki: 
   ctx.say(
     `    the bank’s node refuses it ${seenMs} ms later${seenMs <= 1000 ? ' (within a second ✓)' : ' (more than a second: the machine is busy)'}: ${after.line}`,
   );
-  ctx.say(`    J-LIS’s server received ${jpki.distributionPoint.requests()} requests: the answer came from the replica`);
+  ctx.say(
+    `    J-LIS’s server received ${jpki.distributionPoint.requests()} requests: the answer came from the replica`,
+  );
   ctx.expect(jpki.distributionPoint.requests() === 0, 'no request to the CA’s distribution point');
   return seenMs;
 }
@@ -156,7 +158,10 @@ async function publishCrl(ctx: CertificateStoryContext, jpki: Jpki, held: readon
 async function verifyChain(ctx: CertificateStoryContext, jpki: Jpki): Promise<ChainAnswer> {
   const chain = [jpki.holder.certificate, jpki.signingCa.certificate].map((der) => Buffer.from(der).toString('base64'));
   const answer = await postJson(`${ctx.verifyOn.api}/certificates/verify`, { chain, purpose: 'nonRepudiation' });
-  const body = answer.body as { verified?: boolean; checkResults?: { check: string; outcome: string; code?: string }[] };
+  const body = answer.body as {
+    verified?: boolean;
+    checkResults?: { check: string; outcome: string; code?: string }[];
+  };
   const checks = body.checkResults ?? [];
   const codes = checks.flatMap((c) => (c.code && c.outcome !== 'pass' ? [c.code] : []));
   const marks = checks.map((c) => `${c.check} ${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '?'}`);

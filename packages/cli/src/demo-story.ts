@@ -8,7 +8,8 @@
  * node checks a health insurance credential; the holder's phone is lost and the credential is revoked;
  * the pharmacy sees it within a second; the agency's node is cut off (a regional outage) and the
  * pharmacy still answers from its replica, saying how fresh its data is; the network heals and
- * converges.
+ * converges. Japan's JPKI signing certificate (demo-certificates.ts, issue 14) takes the same path
+ * through CRLs: J-LIS holds it when the phone is lost, and a bank's node refuses it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import {
   VC_V2_CONTEXT_URL,
 } from '@trustmesh/registry';
 import pino from 'pino';
+import { type CertificateStoryContext, revokeJpkiCertificate, setUpJpki } from './demo-certificates.ts';
 import { launchNode } from './node-runner.ts';
 import { CliError, EXIT } from './output.ts';
 
@@ -61,6 +63,8 @@ export interface DemoSummary {
   steps: DemoStep[];
   /** From the issuer's revocation call returning to the pharmacy's node answering "revoked". */
   revocationSeenMs: number;
+  /** From J-LIS's CRL with the hold being accepted to the bank's node refusing the certificate. */
+  certificateHoldSeenMs: number;
   /** From the agency's node being back to all nodes holding the same records. */
   convergedMs: number;
   records: number;
@@ -134,9 +138,9 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
   try {
     // Loaded before the clock starts: libp2p takes a while to import, and that is not the network's time.
     const { createNetworkFile } = await import('@trustmesh/node');
-    say('trustmesh demo: two governments, one network, a pharmacy, a lost phone and a regional outage');
+    say('trustmesh demo: two governments, one network, a pharmacy, a bank, a lost phone and a regional outage');
     say(
-      `(three real nodes in this process over ${options.transport === 'tcp' ? 'TCP on loopback' : 'the in-memory transport'}, LevelDB in ${root}; every step timed)`,
+      `(four real nodes in this process over ${options.transport === 'tcp' ? 'TCP on loopback' : 'the in-memory transport'}, LevelDB in ${root}; every step timed)`,
     );
 
     // 1. Governance.
@@ -172,7 +176,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     endStep();
 
     // 2. Nodes.
-    step(2, 'Each agency runs a node; a pharmacy runs a verifier node');
+    step(2, 'Each agency runs a node; a pharmacy and a bank run verifier nodes');
     const jpIssuers: Party[] = [
       { name: 'J-LIS (national ID card)', jurisdiction: 'JP', key: await generateKeyPair('Ed25519') },
       { name: 'health insurer (JP)', jurisdiction: 'JP', key: await generateKeyPair('Ed25519') },
@@ -201,6 +205,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
         publicBaseUrl: 'https://mvdis.example.tw',
       },
       { name: 'pharmacy', label: 'a pharmacy’s verifier node', issuer: null, publicBaseUrl: null },
+      { name: 'bank', label: 'a bank’s verifier node', issuer: null, publicBaseUrl: null },
     ];
     for (const spec of specs) {
       const node: DemoNode = {
@@ -217,12 +222,12 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
       );
       nodes.push(node);
     }
-    const [jp, tw, pharmacy] = nodes as [DemoNode, DemoNode, DemoNode];
-    await waitUntil('the three nodes to connect', () => connected(nodes.map((n) => n.node)));
+    const [jp, tw, pharmacy, bank] = nodes as [DemoNode, DemoNode, DemoNode, DemoNode];
+    await waitUntil('the four nodes to connect', () => connected(nodes.map((n) => n.node)));
     for (const n of nodes) {
       say(`    ${n.name.padEnd(9)}  ${n.label.padEnd(34)} ${n.api}  peer …${n.node.peerId.toString().slice(-8)}`);
     }
-    say('    connected: every node hears the two others');
+    say('    connected: every node hears the three others');
     endStep();
 
     // 3. Accreditation.
@@ -358,8 +363,26 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     say(`    ${afterRevocation.line}`);
     endStep();
 
-    // 7. Outage.
-    step(7, 'Regional outage: the Digital Agency’s node is cut off, then the licence office’s');
+    // 7. A certificate, revoked through CRLs (issue 14).
+    step(7, 'The same card in a phone wallet: a JPKI signing certificate, revoked through J-LIS’s CRLs');
+    const certificates: CertificateStoryContext = {
+      accreditor: jpAgency.key,
+      loader,
+      publishOn: jp,
+      verifyOn: bank,
+      validFrom: at,
+      validUntil: until,
+      now,
+      say,
+      expect,
+      waitUntil,
+    };
+    const jpki = await setUpJpki(certificates);
+    const certificateHoldSeenMs = await revokeJpkiCertificate(certificates, jpki);
+    endStep();
+
+    // 8. Outage.
+    step(8, 'Regional outage: the Digital Agency’s node is cut off, then the licence office’s');
     await jp.node.stop();
     say(`    ${jp.name} is down (its process stopped; its data directory stays)`);
     const during = await verify(pharmacy, insurance);
@@ -403,10 +426,10 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     );
     endStep();
 
-    // 8. Healing.
-    step(8, 'The network heals: both agencies’ nodes come back and catch up');
-    await start(tw, network, [pharmacy.node]);
-    await start(jp, network, [tw.node, pharmacy.node]);
+    // 9. Healing.
+    step(9, 'The network heals: both agencies’ nodes come back and catch up');
+    await start(tw, network, [pharmacy.node, bank.node]);
+    await start(jp, network, [tw.node, pharmacy.node, bank.node]);
     const backAt = now();
     say(
       `    ${jp.name} restarts from its data directory (same peer id …${jp.node.peerId.toString().slice(-8)}, API ${jp.api})`,
@@ -416,7 +439,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     const records = pharmacy.node.syncIndex.size;
     const pulled = jp.node.sync.counters().pulled.accept + jp.node.sync.counters().pushedIn.accept;
     say(
-      `    converged ${convergedMs} ms after it came back: all 3 nodes hold the same ${records} records (${pulled} caught up by anti-entropy, fingerprint ${fingerprint(jp.node).slice(0, 12)}…)`,
+      `    converged ${convergedMs} ms after it came back: all 4 nodes hold the same ${records} records (${pulled} caught up by anti-entropy, fingerprint ${fingerprint(jp.node).slice(0, 12)}…)`,
     );
     endStep();
 
@@ -425,7 +448,7 @@ export async function runDemo(options: DemoOptions, modules: DemoModules): Promi
     say(
       `Done in ${(totalMs / 1000).toFixed(1)} s. No verification called an issuer, and verification kept working while both agencies’ nodes were down.`,
     );
-    return { steps, revocationSeenMs, convergedMs, records, totalMs };
+    return { steps, revocationSeenMs, certificateHoldSeenMs, convergedMs, records, totalMs };
   } finally {
     await Promise.allSettled(nodes.map((n) => n.node?.stop()));
     await rm(root, { recursive: true, force: true });

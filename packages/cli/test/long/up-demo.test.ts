@@ -242,6 +242,11 @@ describe('trustmesh up and demo', { timeout: 120_000 }, () => {
       result.stdout,
       /both agencies’ nodes down, the pharmacy still answers ✗ not verified \(STATUS_INVALID\)/,
     );
-    assert.match(result.stdout, /converged \d+ ms after it came back: all 3 nodes hold the same \d+ records/);
+    // The JPKI story (issue 14): a signing certificate held through J-LIS's CRL, refused by the bank's
+    // node while the distribution point the certificate names is down and never called.
+    assert.match(result.stdout, /the bank checks the JPKI signing certificate chain: ✓ verified/);
+    assert.match(result.stdout, /the bank’s node refuses it \d+ ms later.*✗ not verified \(CERTIFICATE_ON_HOLD\)/);
+    assert.match(result.stdout, /J-LIS’s server received 0 requests/);
+    assert.match(result.stdout, /converged \d+ ms after it came back: all 4 nodes hold the same \d+ records/);
   });
 });
