@@ -277,3 +277,31 @@ export * from './x509/crl/index.ts';
 export * from './x509/path/index.ts';
 // Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
 export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';
+// Issue 14: CRLs and subordinate CA certificates as record kinds (DER records, held CRLs, signers).
+export {
+  type DerRecordKind,
+  derRecordKind,
+  derToPem,
+  isDerRecordBytes,
+  looksLikePem,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+  pemToDer,
+} from './records/der-record.ts';
+export {
+  CA_CERTIFICATE_RECORD_CODES,
+  caCertificateSlotKey,
+} from './validation/ca-certificate-record.ts';
+export { CRL_RECORD_CODES, crlRecordKey } from './validation/crl.ts';
+export { ADMISSION_REVOCATION, checkSubCaPath, type CrlSignerKey, type SubCaPath } from './x509/ca-keys.ts';
+export {
+  type AdmittedCrl,
+  type CrlHoldings,
+  crlDeltaSlotKey,
+  crlSlotKey,
+  crlVersion,
+  type HeldCaCertificate,
+  type HeldCrlState,
+} from './x509/held-crls.ts';
+export { DEFAULT_MAX_LARGE_RECORD_BYTES, largeRecordLimit } from './limits.ts';

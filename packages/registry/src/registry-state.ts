@@ -18,6 +18,8 @@ import type { Admission } from './validation/context.ts';
 import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+import { CrlIndex, type CrlHoldings, type HeldCaCertificate } from './x509/held-crls.ts';
+import type { RevocationAnswer, RevocationSource } from './x509/types.ts';
 
 /** A governance version or an accreditation as held: parsed, with its digest and bytes. */
 export interface HeldRecord<T> {
@@ -56,6 +58,8 @@ export class RegistryState implements TrustView {
   private readonly usage = new Map<string, ListUsage>();
   // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs.
   private readonly joseLists: JoseListIndex;
+  // CRLs and sub-CA certificates (issue 14): indexes only, the DER stays in the store.
+  private readonly crlIndex = new CrlIndex();
   private readonly modules: RegistryStateModules;
 
   constructor(modules: RegistryStateModules) {
@@ -83,6 +87,7 @@ export class RegistryState implements TrustView {
     for (const [issuer, usage] of other.usage)
       this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
     this.joseLists.copyFrom(other.joseLists);
+    this.crlIndex.copyFrom(other.crlIndex);
   }
 
   /** Makes an admission part of this state; `inflated` when its status list was just inflated by admission. */
@@ -117,6 +122,12 @@ export class RegistryState implements TrustView {
         );
         break;
       case 'evidence':
+        break;
+      case 'crl':
+        this.crlIndex.applyCrl(admission.parsed, receivedAt);
+        break;
+      case 'ca-certificate':
+        this.crlIndex.applyCaCertificate(admission.parsed);
         break;
     }
   }
@@ -257,6 +268,26 @@ export class RegistryState implements TrustView {
   /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
   statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
     return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  }
+
+  /** Held CRLs and sub-CA certificates (issue 14). */
+  crlHoldings(): CrlHoldings {
+    return this.crlIndex;
+  }
+
+  /** Revocation from the held CRLs of the CA key `issuerSpkiSha256` (x509/held-crls.ts). */
+  lookup(issuerSpkiSha256: string, serial: Uint8Array, atMs: number): RevocationAnswer {
+    return this.crlIndex.lookup(issuerSpkiSha256, serial, atMs);
+  }
+
+  /** The replica's CRLs as a RevocationSource (for validateCertificatePath). */
+  revocationSource(): RevocationSource {
+    return this.crlIndex;
+  }
+
+  /** The held sub-CA certificates. */
+  caCertificates(): HeldCaCertificate[] {
+    return this.crlIndex.caCertificates();
   }
 
   /** An issuer's JOSE status list slots and inflated bytes (quotas). */

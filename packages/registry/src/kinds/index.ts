@@ -4,11 +4,14 @@
  * {@link kindModule} is what the registry dispatches on.
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { isDerRecordBytes } from '../records/der-record.ts';
 import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isStatusListEnvelope, readSubmittedRecord, type SubmittedRecord } from '../validation/submitted-record.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 import { accreditationKind } from './accreditation.ts';
+import { caCertificateKind } from './ca-certificate.ts';
+import { crlKind } from './crl.ts';
 import { evidenceKind } from './evidence.ts';
 import { governanceKind } from './governance.ts';
 import { recogniseKind } from './recognise.ts';
@@ -16,7 +19,7 @@ import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lis
 import { statusListKind } from './status-list.ts';
 import type { RecordKindModule } from './types.ts';
 
-export type { RecordKindModule, SlotOf } from './types.ts';
+export type { RecordKindModule, RestoreEnvironment, SlotOf } from './types.ts';
 
 const KINDS: Record<RecordKind, RecordKindModule> = {
   governance: governanceKind,
@@ -25,6 +28,8 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   'token-status-list': tokenStatusListKind,
   'status-list-2021': statusList2021Kind,
   evidence: evidenceKind,
+  crl: crlKind,
+  'ca-certificate': caCertificateKind,
 };
 
 /** The module of a kind. */
@@ -57,9 +62,10 @@ export function classifyRecord(
   let value: unknown;
   let record: SubmittedRecord | undefined;
   try {
-    if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    if (!isCompactJwsBytes(bytes) && !isDerRecordBytes(bytes)) value = parseJsonBounded(bytes, limits);
     else {
-      // Not JSON: a JOSE record (compact JWS), recognised by its header and claims.
+      // Not JSON: a JOSE record (compact JWS) recognised by its header and claims, or a DER record
+      // (a CRL, a CA certificate: issue 14) by its first tags.
       record = readSubmittedRecord(bytes, limits);
       value = record.value;
     }

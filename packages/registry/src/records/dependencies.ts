@@ -5,6 +5,7 @@
  */
 import type { DependencyKey } from '../errors.ts';
 import type { Admission } from '../validation/context.ts';
+import { crlScopeDependency } from '../x509/crl/crl-succession.ts';
 
 /** Governance version `version`. */
 export function governanceDependency(version: number): DependencyKey {
@@ -34,6 +35,10 @@ export function providedKeys(admission: Admission): DependencyKey[] {
     case 'status-list-2021':
       // A JOSE list (issue 13) is named by its uri; accreditations wait on Data Integrity lists only.
       return [listDependency(admission.parsed.uri)];
+    case 'crl':
+      // A complete CRL releases the deltas of its scope that wait for their base (RFC 5280 §5.2.4).
+      return admission.parsed.delta ? [] : [crlScopeDependency(admission.parsed.held)];
+    case 'ca-certificate':
     case 'evidence':
       return [];
   }

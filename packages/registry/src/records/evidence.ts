@@ -3,6 +3,7 @@
  * kind, for the same slot and version, by the same signer. Its validation is validation/evidence.ts.
  */
 import { canonicalBytes } from '../canonical.ts';
+import { derToPem, isDerRecordBytes } from './der-record.ts';
 import { isCompactJwsBytes } from './jws.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 
@@ -14,6 +15,7 @@ function kindOfSlot(key: string): Exclude<RecordKind, 'evidence'> | null {
   if (key.startsWith('governance/')) return 'governance';
   if (key.startsWith('accreditation/')) return 'accreditation';
   if (key.startsWith('status-list/')) return 'status-list';
+  if (key.startsWith('crl/')) return 'crl';
   return null;
 }
 
@@ -26,8 +28,14 @@ export function evidenceWireBytes(
   records: readonly [Uint8Array, Uint8Array] | readonly Uint8Array[],
 ): Uint8Array {
   const decoder = new TextDecoder();
-  // JSON records as JSON; JOSE records (issue 13) as their compact JWS text, exactly as signed.
-  const asCarried = (b: Uint8Array) => (isCompactJwsBytes(b) ? decoder.decode(b) : JSON.parse(decoder.decode(b)));
+  // JSON records as JSON; JOSE records (issue 13) as their compact JWS text, exactly as signed; CRLs
+  // (issue 14) as the PEM of their DER, which readSubmittedRecord turns back into the same DER.
+  const asCarried = (b: Uint8Array) =>
+    kind === 'crl' && isDerRecordBytes(b)
+      ? derToPem('crl', b)
+      : isCompactJwsBytes(b)
+        ? decoder.decode(b)
+        : JSON.parse(decoder.decode(b));
   return canonicalBytes({ type: EVIDENCE_TYPE, kind, records: records.map(asCarried) });
 }
 

@@ -24,6 +24,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'token-status-list',
   'status-list-2021',
   'evidence',
+  'crl',
+  'ca-certificate',
 ];
 
 const BATCH_FIELDS = new Set(['put', 'del', 'evidence', 'meta']);

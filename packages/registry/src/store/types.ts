@@ -13,7 +13,9 @@ export type RecordKind =
   | 'status-list'
   | 'token-status-list'
   | 'status-list-2021'
-  | 'evidence';
+  | 'evidence'
+  | 'crl'
+  | 'ca-certificate';
 
 /** One stored record version. `bytes` are its canonical JSON bytes; `digest` their SHA-256 (hex). */
 export interface StoredRecord {

@@ -21,6 +21,8 @@ import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
 import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
+import { readCrlHeader } from '../x509/crl/crl-reader.ts';
+import { crlLimitsOf, crlSignedSlot } from './crl.ts';
 
 /** The `type` of a gossiped evidence record. */
 export { EVIDENCE_TYPE } from '../records/evidence.ts';
@@ -58,6 +60,15 @@ export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: 
     // A JOSE record (issue 13): what its signature covers, the same bare or enveloped.
     const jose = readStoredRecord(bytes, ctx.limits).jose;
     return jose ? joseSignedContent(jose.jws) : sha256Hex(bytes);
+  }
+  if (kind === 'crl') {
+    // A CRL (issue 14): what its signature covers, the TBSCertList (another signature encoding of the
+    // same content is a duplicate).
+    try {
+      return readCrlHeader(bytes, crlLimitsOf(ctx.limits)).tbsDigest;
+    } catch {
+      return sha256Hex(bytes);
+    }
   }
   const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
   if (kind === 'governance') {
@@ -206,6 +217,9 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
     case 'token-status-list':
     case 'status-list-2021':
       return joseSignedSlot(record, ctx);
+    case 'crl':
+      // Same issuer scope, same cRLNumber, both signatures by the same accredited CA key (issue 14).
+      return crlSignedSlot(record, ctx);
     default:
       // [REJECT] docs/records.md Evidence: only governance, accreditation and status-list records conflict.
       throw reject(EVIDENCE_CODES.INVALID, 'kind', `cannot hold evidence of kind ${record.kind}`);
