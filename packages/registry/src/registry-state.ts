@@ -18,8 +18,9 @@ import type { Admission } from './validation/context.ts';
 import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+import { caTrustAnchors } from './verification/ca-anchors.ts';
 import { CrlIndex, type CrlHoldings, type HeldCaCertificate } from './x509/held-crls.ts';
-import type { RevocationAnswer, RevocationSource } from './x509/types.ts';
+import type { CaTrustAnchor, RevocationAnswer, RevocationSource } from './x509/types.ts';
 
 /** A governance version or an accreditation as held: parsed, with its digest and bytes. */
 export interface HeldRecord<T> {
@@ -268,6 +269,16 @@ export class RegistryState implements TrustView {
   /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
   statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
     return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  }
+
+  /** The accredited CAs valid at `atMs` (issue 14): verification/ca-anchors.ts over this state. */
+  certificateAuthorities(atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs);
+  }
+
+  /** The anchors of the CA pinned by `spkiSha256`, valid at `atMs`. */
+  certificateAuthoritiesOf(spkiSha256: string, atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs, spkiSha256);
   }
 
   /** Held CRLs and sub-CA certificates (issue 14). */
