@@ -4,7 +4,6 @@
  * After status lists (their CA's accreditation and sub-CA certificate come first), a delta after the
  * complete CRLs it applies to.
  */
-import { setImmediate } from 'node:timers/promises';
 import { crlSignerKeys } from '../x509/ca-keys.ts';
 import { readCrlEntriesAsync, readCrlHeader } from '../x509/crl/crl-reader.ts';
 import { checkCrlSignature } from '../x509/crl/crl-signature.ts';
@@ -34,6 +33,7 @@ export const crlKind: RecordKindModule = {
     if (!env) throw new TypeError(`restoring CRL ${stored.key} needs the registry state`);
     const crlLimits = crlLimitsOf(limits);
     const header = readCrlHeader(stored.bytes, crlLimits);
+    await env.pause();
     const holdings = env.crlHoldings();
     // Validated on admission; the signer is found again (any time: it may have expired since), so
     // lookups by the signing key find the CRL.
@@ -41,7 +41,8 @@ export const crlKind: RecordKindModule = {
       (k) => checkCrlSignature(header, k.spkiDer) === null,
     );
     if (!signer) return null;
-    const parsed = await readCrlEntriesAsync(header, { pause: env.pause ?? (() => setImmediate()) }, crlLimits);
+    await env.pause();
+    const parsed = await readCrlEntriesAsync(header, { pause: () => env.pause() }, crlLimits);
     const scope = crlScopeKey(header);
     const isDelta = header.baseCrlNumber !== null;
     let held = heldFromCrl(parsed);

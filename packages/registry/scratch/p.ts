@@ -1,0 +1,12 @@
+import { performance } from 'node:perf_hooks';
+import { readCrlHeader, checkCrlSignature, MemoryRecordStore, sha256Hex } from '../src/index.ts';
+import { largeCrl, randomEntries, selfSignedCa } from '../test/fixtures/x509/crl-kind/big-crl.ts';
+import { parseCertificate } from '../src/x509/path/parse-certificate.ts';
+const ca = await selfSignedCa();
+const der = largeCrl(ca, randomEntries(1e6), 1n, Date.UTC(2025, 0, 2));
+let t = performance.now(); sha256Hex(der); console.log('sha', performance.now() - t);
+t = performance.now(); const h = readCrlHeader(der); console.log('header', performance.now() - t);
+const spki = (parseCertificate(ca.der) as any).cert.spkiDer;
+t = performance.now(); checkCrlSignature(h, spki); console.log('sig', performance.now() - t);
+const s = new MemoryRecordStore(); await s.open();
+t = performance.now(); const p = s.commit({ put: [{ key: 'crl/x', kind: 'crl', digest: h.digest, version: '1', bytes: der, receivedAt: 1 }] }); console.log('commit sync part', performance.now() - t); await p;
