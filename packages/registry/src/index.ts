@@ -287,6 +287,7 @@ export {
   PEM_MEDIA_TYPE,
   PKIX_CERT_MEDIA_TYPE,
   PKIX_CRL_MEDIA_TYPE,
+  pemLengthBound,
   pemToDer,
 } from './records/der-record.ts';
 export {

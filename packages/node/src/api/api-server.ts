@@ -16,6 +16,7 @@ import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
+import { registerCrlRoutes } from './routes/crls.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
 import { registerPresentationRoutes } from './routes/presentations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -120,6 +121,7 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
   registerCredentialRoutes(app, ctx);
   registerPresentationRoutes(app, ctx);
   registerStatusListRoutes(app, ctx);
+  registerCrlRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerTrqpRoutes(app, ctx);
   registerNodeRoutes(app, ctx);

@@ -6,6 +6,7 @@
  * Principles §3); a bundle is a carrier, never a source of trust: every record is validated again on
  * import.
  */
+import { derRecordKind, derToPem, isDerRecordBytes } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
@@ -38,7 +39,12 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
                   required: ['key', 'records'],
                   properties: {
                     key: { type: 'string' },
-                    records: { type: 'array', items: JSON_OBJECT_SCHEMA, minItems: 2, maxItems: 2 },
+                    records: {
+                      type: 'array',
+                      items: { anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A CRL as PEM (issue 14)' }] },
+                      minItems: 2,
+                      maxItems: 2,
+                    },
                   },
                 },
               },
@@ -66,7 +72,11 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
           .flatMap((id) => registry.statusListVersions(id).map((s) => s.list.credential)),
         evidence: (await registry.evidence()).map((e) => ({
           key: e.key,
-          records: e.records.map((bytes) => JSON.parse(decoder.decode(bytes)) as unknown),
+          // A DER record (a CRL, issue 14) travels as the PEM of its DER, which import reads back.
+          records: e.records.map((bytes) => {
+            const der = isDerRecordBytes(bytes) ? derRecordKind(bytes) : null;
+            return der ? derToPem(der, bytes) : (JSON.parse(decoder.decode(bytes)) as unknown);
+          }),
         })),
       };
     },

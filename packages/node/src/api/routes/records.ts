@@ -6,8 +6,18 @@
  *
  * JOSE records (issue 13) come as they are signed: a Token Status List as `application/statuslist+jwt`
  * (draft-ietf-oauth-status-list §5.1), a StatusList2021 JWT as `application/jwt`, TW DIW's envelope
- * `{"statusList": "<JWT>"}` as `application/json`. Any other media type is 415.
+ * `{"statusList": "<JWT>"}` as `application/json`. DER records (issue 14) come as signed too: a CRL
+ * as `application/pkix-crl`, a subordinate CA certificate as `application/pkix-cert` (RFC 2585), or
+ * either as PEM (`application/x-pem-file`), with the registry's large-record bound as their body
+ * limit (a national CRL is tens of MB; JSON keeps the server's limit). Any other media type is 415.
  */
+import {
+  largeRecordLimit,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+  pemLengthBound,
+} from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../errors.ts';
 import { errorResponses, WRITE_SECURITY } from '../schemas.ts';
@@ -16,13 +26,23 @@ import type { RouteContext } from './route-context.ts';
 /** Media types of JOSE records taken as they are (issue 13). */
 export const JOSE_RECORD_MEDIA_TYPES = ['application/statuslist+jwt', 'application/jwt'];
 
+/** Media types of DER records taken as raw bytes (issue 14; RFC 2585 §4, RFC 7468). */
+export const DER_RECORD_MEDIA_TYPES = [PKIX_CRL_MEDIA_TYPE, PKIX_CERT_MEDIA_TYPE, PEM_MEDIA_TYPE];
+
 /** Registers `POST /records`. */
 export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { publish, metrics } = ctx.modules;
   // Compact JWS bodies reach the handler as text; the registry reads their bytes exactly.
   app.addContentTypeParser(JOSE_RECORD_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // DER and PEM bodies reach it as bytes. Fastify applies a parser's own bodyLimit when the route sets
+  // none (a route's bodyLimit would override every parser's), so JSON keeps the server's 1 MiB.
+  const large = largeRecordLimit(ctx.modules.registry.options.limits);
+  const raw = (_request: unknown, body: Buffer, done: (error: Error | null, value?: unknown) => void) =>
+    done(null, body);
+  app.addContentTypeParser([PKIX_CRL_MEDIA_TYPE, PKIX_CERT_MEDIA_TYPE], { parseAs: 'buffer', bodyLimit: large }, raw);
+  app.addContentTypeParser(PEM_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: pemLengthBound(large) }, raw);
 
-  app.post<{ Body: Record<string, unknown> | string }>(
+  app.post<{ Body: Record<string, unknown> | string | Buffer }>(
     '/records',
     {
       onRequest: ctx.requireWrite,
@@ -34,6 +54,10 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
           anyOf: [
             { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
             { type: 'string', description: 'A compact JWS record (application/statuslist+jwt, application/jwt)' },
+            {
+              description:
+                'A CRL (application/pkix-crl) or a sub-CA certificate (application/pkix-cert) as DER, or either as PEM (application/x-pem-file)',
+            },
           ],
         },
         response: {
@@ -51,6 +75,8 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
                   'token-status-list',
                   'status-list-2021',
                   'evidence',
+                  'crl',
+                  'ca-certificate',
                 ],
               },
               key: { type: 'string' },
