@@ -99,13 +99,13 @@ export class NodeClient {
   }
 
   /** Publishes a signed record through the node's validation pipeline and gossip. */
-  async publishRecord(record: unknown): Promise<PublishResult> {
+  async publishRecord(record: unknown, raw?: { bytes: Uint8Array; mediaType: string }): Promise<PublishResult> {
     if (!this.options.token) {
       throw new CliError('NODE_TOKEN_MISSING', `publishing to ${this.options.baseUrl} needs the node's write token`, {
         hint: TOKEN_HINT,
       });
     }
-    const { status, body } = await this.request('POST', '/records', record);
+    const { status, body } = await this.request('POST', '/records', record, raw);
     if (status === 202 && isObject(body)) {
       return {
         status: 'accepted',
@@ -277,17 +277,23 @@ export class NodeClient {
     );
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: { bytes: Uint8Array; mediaType: string },
+  ): Promise<{ status: number; body: unknown }> {
     const url = `${this.options.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw) headers['content-type'] = raw.mediaType;
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token && method !== 'GET') headers.authorization = `Bearer ${this.options.token}`;
     let response: Response;
     try {
       response = await this.fetch(url, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(raw ? { body: raw.bytes } : body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
