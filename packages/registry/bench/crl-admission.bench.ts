@@ -10,14 +10,16 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { MemoryRecordStore, Registry, readCrlEntries, readCrlHeader } from '../src/index.ts';
 import { accreditCa, MDL } from '../test/adversarial/ca-fixtures.ts';
-import { makeWorld } from '../test/fixtures.ts';
 import { largeCrl, randomEntries, selfSignedCa } from '../test/fixtures/x509/crl-kind/big-crl.ts';
+import { makeWorld } from '../test/fixtures.ts';
 
 const N = Number(process.env.CRL_BENCH_ENTRIES ?? 1_000_000);
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** Runs `work` while watching the event loop; returns its result, its duration and the longest block. */
-async function watched<T>(work: () => Promise<T>): Promise<{ value: T; elapsed: number; maxDelay: number; maxGap: number }> {
+async function watched<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; elapsed: number; maxDelay: number; maxGap: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   let last = performance.now();
   let maxGap = 0;
@@ -38,7 +40,9 @@ async function watched<T>(work: () => Promise<T>): Promise<{ value: T; elapsed: 
 const store = new MemoryRecordStore();
 const world = await makeWorld(store);
 const ca = await selfSignedCa('Bench National CA');
-const accreditation = await accreditCa(world, world.net.keys.jpAgency, ca.der, [{ docTypes: [MDL], jurisdiction: 'JP' }]);
+const accreditation = await accreditCa(world, world.net.keys.jpAgency, ca.der, [
+  { docTypes: [MDL], jurisdiction: 'JP' },
+]);
 const accepted = await world.registry.submit(accreditation);
 if (accepted.status !== 'accept') throw new Error(JSON.stringify(accepted.error.toJSON()));
 const der = largeCrl(ca, randomEntries(N), 1n, Date.UTC(2025, 0, 2));
@@ -56,7 +60,10 @@ console.log(
 await world.registry.close();
 
 const restore = await watched(() =>
-  Registry.open({ networkId: world.net.networkId, genesisDigest: world.net.genesisDigest }, { store, now: () => world.clock.now }),
+  Registry.open(
+    { networkId: world.net.networkId, genesisDigest: world.net.genesisDigest },
+    { store, now: () => world.clock.now },
+  ),
 );
 console.log(
   `Registry.open (restore): ${ms(restore.elapsed)}; longest event-loop block: ${ms(restore.maxDelay)} (monitorEventLoopDelay max), ${ms(restore.maxGap)} (largest 1 ms timer gap)`,

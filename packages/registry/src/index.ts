@@ -85,8 +85,10 @@ export {
   assertJsonValue,
   assertValueDepth,
   DEFAULT_INPUT_LIMITS,
+  DEFAULT_MAX_LARGE_RECORD_BYTES,
   INPUT_LIMIT_CODES,
   type InputLimits,
+  largeRecordLimit,
   parseJsonBounded,
   RECORD_INVALID_STRING,
   RECORD_NOT_JSON,
@@ -114,6 +116,19 @@ export {
   providedKeys,
   subjectDependency,
 } from './records/dependencies.ts';
+// Issue 14: CRLs and subordinate CA certificates as record kinds (DER records, held CRLs, signers).
+export {
+  type DerRecordKind,
+  derRecordKind,
+  derToPem,
+  isDerRecordBytes,
+  looksLikePem,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+  pemLengthBound,
+  pemToDer,
+} from './records/der-record.ts';
 export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
 export {
   GOVERNANCE_FIELD_INVALID,
@@ -169,8 +184,13 @@ export {
 } from './status-list/jose-lists.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
+export {
+  CA_CERTIFICATE_RECORD_CODES,
+  caCertificateSlotKey,
+} from './validation/ca-certificate-record.ts';
 export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
+export { CRL_RECORD_CODES, crlRecordKey } from './validation/crl.ts';
 export { EVIDENCE_CAP_REACHED, EVIDENCE_CODES, EVIDENCE_TYPE } from './validation/evidence.ts';
 export {
   GOVERNANCE_CODES,
@@ -272,30 +292,9 @@ export {
   parseCaCertificate,
   spkiSha256Of,
 } from './x509/ca-certificate.ts';
+export { ADMISSION_REVOCATION, type CrlSignerKey, checkSubCaPath, type SubCaPath } from './x509/ca-keys.ts';
 export * from './x509/certificate-input.ts';
 export * from './x509/crl/index.ts';
-export * from './x509/path/index.ts';
-// Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
-export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';
-// Issue 14: CRLs and subordinate CA certificates as record kinds (DER records, held CRLs, signers).
-export {
-  type DerRecordKind,
-  derRecordKind,
-  derToPem,
-  isDerRecordBytes,
-  looksLikePem,
-  PEM_MEDIA_TYPE,
-  PKIX_CERT_MEDIA_TYPE,
-  PKIX_CRL_MEDIA_TYPE,
-  pemLengthBound,
-  pemToDer,
-} from './records/der-record.ts';
-export {
-  CA_CERTIFICATE_RECORD_CODES,
-  caCertificateSlotKey,
-} from './validation/ca-certificate-record.ts';
-export { CRL_RECORD_CODES, crlRecordKey } from './validation/crl.ts';
-export { ADMISSION_REVOCATION, checkSubCaPath, type CrlSignerKey, type SubCaPath } from './x509/ca-keys.ts';
 export {
   type AdmittedCrl,
   type CrlHoldings,
@@ -305,4 +304,6 @@ export {
   type HeldCaCertificate,
   type HeldCrlState,
 } from './x509/held-crls.ts';
-export { DEFAULT_MAX_LARGE_RECORD_BYTES, largeRecordLimit } from './limits.ts';
+export * from './x509/path/index.ts';
+// Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
+export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';

@@ -17,9 +17,9 @@ import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { Admission } from './validation/context.ts';
 import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
-import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
 import { caTrustAnchors } from './verification/ca-anchors.ts';
-import { CrlIndex, type CrlHoldings, type HeldCaCertificate } from './x509/held-crls.ts';
+import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+import { type CrlHoldings, CrlIndex, type HeldCaCertificate } from './x509/held-crls.ts';
 import type { CaTrustAnchor, RevocationAnswer, RevocationSource } from './x509/types.ts';
 
 /** A governance version or an accreditation as held: parsed, with its digest and bytes. */

@@ -387,7 +387,10 @@ export class Registry implements TrustView {
    * The DER of a held CRL, exactly as signed, read from the store (what the mirror serves): the
    * scope's complete CRL, or its applied delta; null when none is held.
    */
-  async crlBytes(scope: string, which: 'complete' | 'delta' = 'complete'): Promise<{ bytes: Uint8Array; digest: string } | null> {
+  async crlBytes(
+    scope: string,
+    which: 'complete' | 'delta' = 'complete',
+  ): Promise<{ bytes: Uint8Array; digest: string } | null> {
     const held = this.durable.crlHoldings().crl(scope);
     const digest = which === 'complete' ? held?.held.digest : held?.held.delta?.digest;
     if (!held || digest === undefined) return null;

@@ -19,7 +19,12 @@ describe('CRL records over HTTP (issue 14)', () => {
   before(async () => {
     world = await makeVcApiWorld('jpHealthInsurer', 'https://jp-issuer.example');
     const api = world.verifying.api;
-    const accreditation = await accreditCaOf(world.net, crlFixture('int-ca'), { certificatePolicies: [JPKI_POLICY] }, T0);
+    const accreditation = await accreditCaOf(
+      world.net,
+      crlFixture('int-ca'),
+      { certificatePolicies: [JPKI_POLICY] },
+      T0,
+    );
     assert.equal((await post(api, '/records', accreditation, AUTH)).status, 202);
   });
   after(() => world.close());

@@ -45,7 +45,9 @@ describe('CRLs between nodes (issue 14)', () => {
     assert.ok(a && b);
     await a.connect(b.multiaddrs()[0]!);
     await waitFor(
-      () => a.gossip.subscribers().some((p) => p.equals(b.peerId)) && b.gossip.subscribers().some((p) => p.equals(a.peerId)),
+      () =>
+        a.gossip.subscribers().some((p) => p.equals(b.peerId)) &&
+        b.gossip.subscribers().some((p) => p.equals(a.peerId)),
       'nodes subscribed to each other',
     );
     for (const record of sample.records.slice(1)) assert.equal((await a.publish(record)).status, 'published');

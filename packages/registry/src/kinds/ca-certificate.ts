@@ -4,12 +4,12 @@
  * accreditations: the CRLs and chains of a sub-CA need its certificate.
  */
 import { sha256Hex } from '../canonical.ts';
-import { parseCertificate } from '../x509/path/parse-certificate.ts';
 import {
   caCertificateSlotKey,
   heldCaCertificateOf,
   validateCaCertificateRecord,
 } from '../validation/ca-certificate-record.ts';
+import { parseCertificate } from '../x509/path/parse-certificate.ts';
 import type { RecordKindModule } from './types.ts';
 
 /** Rank of sub-CA certificates: after accreditations (1), before status lists (2). */

@@ -4,11 +4,12 @@
  * After status lists (their CA's accreditation and sub-CA certificate come first), a delta after the
  * complete CRLs it applies to.
  */
+
+import { crlLimitsOf, crlRecordKey, validateCrl } from '../validation/crl.ts';
 import { crlSignerKeys } from '../x509/ca-keys.ts';
 import { readCrlEntriesAsync, readCrlHeader } from '../x509/crl/crl-reader.ts';
 import { checkCrlSignature } from '../x509/crl/crl-signature.ts';
 import { applyDelta, crlScopeKey, heldFromCrl } from '../x509/crl/crl-succession.ts';
-import { crlLimitsOf, crlRecordKey, validateCrl } from '../validation/crl.ts';
 import type { RecordKindModule } from './types.ts';
 
 /** Rank of CRLs: after status lists (2), before evidence (3). */

@@ -8,8 +8,8 @@ import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
-import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
+import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 import type { AdmittedCrl, CrlHoldings, HeldCaCertificate } from '../x509/held-crls.ts';
 

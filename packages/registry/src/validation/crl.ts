@@ -11,6 +11,7 @@ import { setImmediate } from 'node:timers/promises';
 import { sha256Hex } from '../canonical.ts';
 import { ignore, reject, type ValidationError } from '../errors.ts';
 import { type InputLimits, largeRecordLimit } from '../limits.ts';
+import type { TrustView } from '../verification/trust-view.ts';
 import { caSubjectId } from '../x509/ca-certificate.ts';
 import { type CrlSignerKey, crlSignerKeys } from '../x509/ca-keys.ts';
 import { CRL_CODES } from '../x509/crl/codes.ts';
@@ -24,7 +25,6 @@ import {
 import { checkCrlSignature } from '../x509/crl/crl-signature.ts';
 import { crlScopeKey, judgeCrl } from '../x509/crl/crl-succession.ts';
 import { type CrlHoldings, crlDeltaSlotKey, crlSlotKey, crlVersion } from '../x509/held-crls.ts';
-import type { TrustView } from '../verification/trust-view.ts';
 import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
 import { equivocation } from './evidence.ts';
@@ -105,7 +105,11 @@ export async function validateCrl(record: SubmittedRecord, ctx: ValidationContex
     // The held DER is read back from the store (CRLs are not kept in memory); a version replaced
     // meanwhile is no longer the one the judgement compared with.
     if (heldBytes === null || heldDigest === undefined || sha256Hex(heldBytes) !== heldDigest) {
-      throw ignore(CRL_CODES.EQUIVOCATION, 'cRLNumber', 'a conflicting CRL is held, but its bytes are not readable now');
+      throw ignore(
+        CRL_CODES.EQUIVOCATION,
+        'cRLNumber',
+        'a conflicting CRL is held, but its bytes are not readable now',
+      );
     }
     return equivocation('crl', key, caSubjectId(signer.spkiSha256), version, heldBytes, record.bytes, ctx);
   }

@@ -8,21 +8,21 @@ import { sha256Hex } from '../canonical.ts';
 import { signedContentDigest, verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import type { InputLimits } from '../limits.ts';
-import { evidenceWireBytes } from '../records/evidence.ts';
 import { accreditationKey, parseAccreditation } from '../records/accreditation.ts';
+import { evidenceWireBytes } from '../records/evidence.ts';
 import { governanceKey, parseGovernance } from '../records/governance.ts';
 import { parseStatusListCredential } from '../records/status-list-credential.ts';
+import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
 import type { RecordKind } from '../store/types.ts';
+import { readCrlHeader } from '../x509/crl/crl-reader.ts';
 import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
+import { crlLimitsOf, crlSignedSlot } from './crl.ts';
 import { requireKnownMembers } from './fields.ts';
 import { governanceSignedDigest, verifyGovernanceSignatures } from './governance.ts';
 import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
-import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
-import { readCrlHeader } from '../x509/crl/crl-reader.ts';
-import { crlLimitsOf, crlSignedSlot } from './crl.ts';
 
 /** The `type` of a gossiped evidence record. */
 export { EVIDENCE_TYPE } from '../records/evidence.ts';

@@ -5,13 +5,7 @@
 import { canonicalBytes, sha256Hex } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import { recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
-import {
-  assertJsonValue,
-  INPUT_LIMIT_CODES,
-  type InputLimits,
-  largeRecordLimit,
-  parseJsonBounded,
-} from '../limits.ts';
+import { assertJsonValue, INPUT_LIMIT_CODES, type InputLimits, largeRecordLimit, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
 import {
   type DerRecordKind,
@@ -83,7 +77,11 @@ function readDerRecord(der: Uint8Array, limits: InputLimits): SubmittedRecord {
   const largest = Math.max(largeRecordLimit(limits), MAX_CA_CERTIFICATE_BYTES);
   // [REJECT] docs/records.md Certificate revocation lists: the size bound before anything is read.
   if (der.byteLength > largest) {
-    throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `record is ${der.byteLength} bytes; at most ${largest}`);
+    throw reject(
+      INPUT_LIMIT_CODES.RECORD_TOO_LARGE,
+      undefined,
+      `record is ${der.byteLength} bytes; at most ${largest}`,
+    );
   }
   const kind = derRecordKind(der);
   // [REJECT] DESIGN.md Records: DER is a CRL or a certificate, nothing else.
@@ -117,7 +115,9 @@ function readPemRecord(input: string | Uint8Array, limits: InputLimits): Submitt
     throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `PEM record of ${input.length} characters`);
   }
   const text =
-    typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+    typeof input === 'string'
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
   const pem = pemToDer(text);
   const record = pem ? readDerRecord(pem.der, limits) : null;
   // [REJECT] RFC 7468 §5, §6: one `CERTIFICATE` or `X509 CRL` block, its label naming what it holds.
@@ -194,7 +194,11 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
   // [REJECT] docs/records.md Input limits: at most maxRecordBytes, measured on the canonical bytes.
   const max = jsonRecordLimit(value, limits);
   if (bytes.byteLength > max) {
-    throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `record is ${bytes.byteLength} bytes; the limit is ${max}`);
+    throw reject(
+      INPUT_LIMIT_CODES.RECORD_TOO_LARGE,
+      undefined,
+      `record is ${bytes.byteLength} bytes; the limit is ${max}`,
+    );
   }
   return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };
 }

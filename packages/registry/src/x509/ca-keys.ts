@@ -67,8 +67,7 @@ export function checkSubCaPath(
   const chain = [der, ...heldParents(der, held)];
   const result = validateCertificatePath({ chain, atMs }, prepared, ADMISSION_REVOCATION);
   if (!result.verified) {
-    const failed =
-      result.checks.find((c) => c.outcome === 'fail') ?? result.checks.find((c) => c.outcome !== 'pass')!;
+    const failed = result.checks.find((c) => c.outcome === 'fail') ?? result.checks.find((c) => c.outcome !== 'pass')!;
     return {
       ok: false,
       code: failed.code ?? CERTIFICATE_PATH_CODES.NOT_EVALUATED,
@@ -77,7 +76,8 @@ export function checkSubCaPath(
     };
   }
   const granted = prepared.all.filter(
-    (a) => a.anchor.accreditationId === result.anchor?.accreditationId && a.anchor.spkiSha256 === result.anchor.spkiSha256,
+    (a) =>
+      a.anchor.accreditationId === result.anchor?.accreditationId && a.anchor.spkiSha256 === result.anchor.spkiSha256,
   );
   const anchor = granted[0]!.anchor;
   // The sub-CA and every held CA between it and the anchor are CAs below the anchor.

@@ -5,8 +5,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { certificateSpkiSha256, crlScopeKey, readCrlHeader, type SubmitOutcome } from '../../src/index.ts';
-import type { World } from '../fixtures.ts';
 import { fixture, leafSerial } from '../fixtures/x509/crl/fixtures.ts';
+import type { World } from '../fixtures.ts';
 import { accreditCa, JPKI_POLICY, MDL } from './ca-fixtures.ts';
 
 export { fixture as crl, leafSerial };

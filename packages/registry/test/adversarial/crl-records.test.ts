@@ -20,13 +20,22 @@ import {
   MemoryRecordStore,
   providedKeys,
   readCrl,
-  storedEvidenceWireBytes,
   SUBMITTED_RECORD_CODES,
+  storedEvidenceWireBytes,
   VALIDATION_CODES,
 } from '../../src/index.ts';
-import { expectOutcome, makeWorld, nextListVersion, snapshot, T0 } from '../fixtures.ts';
 import { ED25519, encodeCrl, name } from '../fixtures/x509/crl/crl-encoder.ts';
-import { accreditInt, accreditRoot, caSpki, crl, leafSerial, scopeOf, stateOf, submitOk } from './crl-record-fixtures.ts';
+import { expectOutcome, makeWorld, nextListVersion, snapshot, T0 } from '../fixtures.ts';
+import {
+  accreditInt,
+  accreditRoot,
+  caSpki,
+  crl,
+  leafSerial,
+  scopeOf,
+  stateOf,
+  submitOk,
+} from './crl-record-fixtures.ts';
 
 describe('CRL records: who may sign', () => {
   it('accepts a CRL of an accredited CA, keyed by its scope and versioned by cRLNumber', async () => {
@@ -203,8 +212,18 @@ describe('CRL records: equivocation', () => {
     const world = await makeWorld();
     await accreditInt(world);
     const { evidenceWireBytes } = await import('../../src/records/evidence.ts');
-    await expectOutcome(world, evidenceWireBytes('crl', [crl('int-crl-1'), crl('int-crl-2')]), 'reject', EVIDENCE_CODES.INVALID);
-    await expectOutcome(world, evidenceWireBytes('crl', [crl('int-crl-3'), crl('evil-crl-3')]), 'reject', CRL_CODES.SIGNATURE_INVALID);
+    await expectOutcome(
+      world,
+      evidenceWireBytes('crl', [crl('int-crl-1'), crl('int-crl-2')]),
+      'reject',
+      EVIDENCE_CODES.INVALID,
+    );
+    await expectOutcome(
+      world,
+      evidenceWireBytes('crl', [crl('int-crl-3'), crl('evil-crl-3')]),
+      'reject',
+      CRL_CODES.SIGNATURE_INVALID,
+    );
   });
 });
 
@@ -235,7 +254,12 @@ describe('CRL records: input', () => {
   it('[REJECT] RECORD_KIND_UNKNOWN / CRL_VERSION_UNSUPPORTED: DER that is no record, a PEM whose label lies', async () => {
     const world = await makeWorld();
     await accreditInt(world);
-    await expectOutcome(world, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]), 'reject', SUBMITTED_RECORD_CODES.RECORD_KIND_UNKNOWN);
+    await expectOutcome(
+      world,
+      new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]),
+      'reject',
+      SUBMITTED_RECORD_CODES.RECORD_KIND_UNKNOWN,
+    );
     const lying = derToPem('ca-certificate', crl('int-crl-1'));
     await expectOutcome(world, lying, 'reject', SUBMITTED_RECORD_CODES.RECORD_KIND_UNKNOWN);
     // A v1 CRL (TBSCertList starting with its AlgorithmIdentifier) is recognised, then refused.

@@ -112,9 +112,15 @@ describe('sub-CA certificates', () => {
     const world = await makeWorld();
     await submitOk(
       world,
-      await accreditCa(world, world.net.keys.jpAgency, chainCert('root'), [{ docTypes: ['org.iso.18013.5.1.mDL'], jurisdiction: 'JP' }], {
-        maxPathLength: 1,
-      }),
+      await accreditCa(
+        world,
+        world.net.keys.jpAgency,
+        chainCert('root'),
+        [{ docTypes: ['org.iso.18013.5.1.mDL'], jurisdiction: 'JP' }],
+        {
+          maxPathLength: 1,
+        },
+      ),
     );
     await expectPathInvalid(world, chainCert('inter-expired'), CERTIFICATE_PATH_CODES.CERTIFICATE_EXPIRED);
   });

@@ -42,11 +42,14 @@ export function registerCrlRoutes(app: FastifyInstance, ctx: RouteContext): void
 
   const serve = async (scope: string, which: 'complete' | 'delta', request: FastifyRequest, reply: FastifyReply) => {
     const held = await registry.crlBytes(scope, which);
-    if (!held) throw new ApiError(404, 'CRL_UNKNOWN', `no ${which} CRL of scope ${scope} is held by this node`, 'scope');
+    if (!held)
+      throw new ApiError(404, 'CRL_UNKNOWN', `no ${which} CRL of scope ${scope} is held by this node`, 'scope');
     const etag = `"${held.digest}"`;
     void reply.header('etag', etag).header('cache-control', 'no-cache');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.type(PKIX_CRL_MEDIA_TYPE).send(Buffer.from(held.bytes.buffer, held.bytes.byteOffset, held.bytes.byteLength));
+    return reply
+      .type(PKIX_CRL_MEDIA_TYPE)
+      .send(Buffer.from(held.bytes.buffer, held.bytes.byteOffset, held.bytes.byteLength));
   };
 
   const crlResponse = {

@@ -41,7 +41,9 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
                     key: { type: 'string' },
                     records: {
                       type: 'array',
-                      items: { anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A CRL as PEM (issue 14)' }] },
+                      items: {
+                        anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A CRL as PEM (issue 14)' }],
+                      },
                       minItems: 2,
                       maxItems: 2,
                     },
