@@ -201,17 +201,6 @@ export {
   defaultCertificateVerificationCacheOptions,
 } from './verification/certificate-verification-cache.ts';
 export {
-  anchorsAt,
-  CERTIFICATE_CHECKS,
-  type CertificateAsOf,
-  type CertificateVerificationInput,
-  type CertificateVerificationOptions,
-  type CertificateVerificationResult,
-  NO_CRL_REVOCATION_SOURCE,
-  revocationSourceOf,
-  verifyCertificateChain,
-} from './verification/verify-certificate.ts';
-export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
   SELECTABLE_CHECKS,
@@ -269,6 +258,17 @@ export type {
   StatusListState,
   TrustView,
 } from './verification/trust-view.ts';
+export {
+  anchorsAt,
+  CERTIFICATE_CHECKS,
+  type CertificateAsOf,
+  type CertificateVerificationInput,
+  type CertificateVerificationOptions,
+  type CertificateVerificationResult,
+  NO_CRL_REVOCATION_SOURCE,
+  revocationSourceOf,
+  verifyCertificateChain,
+} from './verification/verify-certificate.ts';
 export {
   type AsOf,
   asOfStamp,

@@ -20,9 +20,10 @@ export interface CertificateVerificationCacheOptions {
 }
 
 /** 1024 certificates, 16 anchor sets. */
-export const defaultCertificateVerificationCacheOptions: Readonly<CertificateVerificationCacheOptions> = Object.freeze(
-  { maxCertificates: 1024, maxAnchorSets: 16 },
-);
+export const defaultCertificateVerificationCacheOptions: Readonly<CertificateVerificationCacheOptions> = Object.freeze({
+  maxCertificates: 1024,
+  maxAnchorSets: 16,
+});
 
 /**
  * Pass one instance to every `verifyCertificateChain` / mdoc verification of a process (a node

@@ -10,9 +10,9 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
-  CERTIFICATE_PATH_CODES as P,
   CertificateVerificationCache,
   type CertificateVerificationResult,
+  CERTIFICATE_PATH_CODES as P,
   type TrustView,
   verifyCertificateChain,
 } from '../../src/index.ts';
@@ -188,11 +188,15 @@ describe('verifyCertificateChain against the replica', () => {
     const { world, view } = await setup();
     const cache = new CertificateVerificationCache();
     const chain = [pem('leaf-sign'), pem('inter')];
-    for (let i = 0; i < 3; i++) assert.equal(verifyCertificateChain({ chain }, { view, now: NOW, cache }).verified, true);
+    for (let i = 0; i < 3; i++)
+      assert.equal(verifyCertificateChain({ chain }, { view, now: NOW, cache }).verified, true);
     assert.equal(cache.anchorSets, 1);
     // An unaccredited root fails; once accredited, the same cache anchors to it.
     const other = [pem('other-leaf')];
-    assert.equal(verifyCertificateChain({ chain: other }, { view, now: NOW, cache }).checks[0]?.code, P.ANCHOR_NOT_FOUND);
+    assert.equal(
+      verifyCertificateChain({ chain: other }, { view, now: NOW, cache }).checks[0]?.code,
+      P.ANCHOR_NOT_FOUND,
+    );
     world.clock.now = T0 + 60_000;
     const record = await accreditCa(world, world.net.keys.jpAgency, der('other-root'), [
       { certificatePolicies: [SIGN_POLICY], jurisdiction: 'JP' },

@@ -5,10 +5,10 @@
  * the interface member, not a module mock: when the Registry implements it, tests drop this wrapper.
  */
 import { readFileSync } from 'node:fs';
+import type { TrustView } from '../../src/verification/trust-view.ts';
 import { crlRevocationSource, type HeldCrl, heldFromCrl, readCrl } from '../../src/x509/crl/index.ts';
 import { parseCertificate } from '../../src/x509/path/parse-certificate.ts';
 import type { RevocationSource } from '../../src/x509/types.ts';
-import type { TrustView } from '../../src/verification/trust-view.ts';
 
 /** A fixture file's bytes, relative to test/fixtures/x509/. */
 export function x509Fixture(path: string): Uint8Array {

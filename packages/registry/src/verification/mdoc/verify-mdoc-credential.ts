@@ -212,6 +212,10 @@ function statusCheck(
   }
   if (answer.status === 'VALID') return { check: 'status', outcome: 'pass', message: 'status VALID', details };
   const code =
-    answer.status === 'INVALID' ? C.STATUS_INVALID : answer.status === 'SUSPENDED' ? C.STATUS_SUSPENDED : C.STATUS_OTHER;
+    answer.status === 'INVALID'
+      ? C.STATUS_INVALID
+      : answer.status === 'SUSPENDED'
+        ? C.STATUS_SUSPENDED
+        : C.STATUS_OTHER;
   return { check: 'status', outcome: 'fail', code, message: `status ${answer.status}`, details };
 }
