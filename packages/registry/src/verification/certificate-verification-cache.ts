@@ -4,7 +4,8 @@
  * accredited CAs. Prepared anchors are keyed by exactly what they are made of — every anchor's
  * certificate digest, accreditation id, scope, caps and grant validity — so a new, changed,
  * withdrawn or expired accreditation changes the key and is never answered from a stale set.
- * Bounded (LRU); holds only issuer-level public data, never a chain that was verified.
+ * Bounded (LRU); holds only issuer-level public data: CA certificates and accredited anchors, never
+ * a holder's (leaf or DS) certificate.
  */
 import { createHash } from 'node:crypto';
 import { type PreparedAnchors, prepareAnchors } from '../x509/path/anchors.ts';
@@ -39,7 +40,11 @@ export class CertificateVerificationCache {
 
   constructor(options: Partial<CertificateVerificationCacheOptions> = {}) {
     const o = { ...defaultCertificateVerificationCacheOptions, ...options };
-    this.certificates = new CertificateCache({ maxEntries: o.maxCertificates });
+    // CA certificates only (RFC 5280 §4.2.1.9 cA): a holder's leaf is parsed, used and dropped.
+    this.certificates = new CertificateCache({
+      maxEntries: o.maxCertificates,
+      retain: (cert) => cert.basicConstraints?.cA === true,
+    });
     this.#maxSets = Math.max(1, Math.floor(o.maxAnchorSets));
   }
 

@@ -191,6 +191,7 @@ describe('verifyCertificateChain against the replica', () => {
     for (let i = 0; i < 3; i++)
       assert.equal(verifyCertificateChain({ chain }, { view, now: NOW, cache }).verified, true);
     assert.equal(cache.anchorSets, 1);
+    assert.equal(cache.certificates.size, 1, "the intermediate only: the holder's leaf is never held");
     // An unaccredited root fails; once accredited, the same cache anchors to it.
     const other = [pem('other-leaf')];
     assert.equal(
