@@ -19,7 +19,7 @@ import {
 } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
-import { errorResponses, ERROR_SCHEMA, JSON_OBJECT_SCHEMA } from '../schemas.ts';
+import { ERROR_SCHEMA, errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 import { countVerification, errorsOf, VERIFICATION_ERROR_SCHEMA } from './vc-api-verification.ts';
 

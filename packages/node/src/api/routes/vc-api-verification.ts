@@ -12,8 +12,8 @@
 import {
   type CheckResult,
   parseCheckSelection,
-  ValidationError,
   type SelectableCheck,
+  ValidationError,
   type VerificationResult,
 } from '@trustmesh/registry';
 import { ApiError } from '../errors.ts';
