@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ApiServer, createApi, createMetrics } from '@trustmesh/node';
+import { createApi, createMetrics } from '@trustmesh/node';
 import {
   createSampleNetwork,
   crlRevocationSource,
@@ -66,7 +66,7 @@ async function caAccreditations(net: SampleNetwork, accreditor: KeyPair, from: n
 }
 
 /** A node API whose replica holds the accreditations and the fixtures' CRLs, at a fixed clock. */
-async function startNode(): Promise<{ api: ApiServer; base: string; registry: Registry }> {
+async function startNode(): Promise<{ api: Awaited<ReturnType<typeof createApi>>; base: string; registry: Registry }> {
   const clock = { now: T0 + 60_000 };
   const net = await createSampleNetwork({ now: new Date(T0) });
   const registry = await Registry.open(
