@@ -215,6 +215,11 @@ export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
 // Issue 14: CA certificates as accreditation subjects, and the CA trust anchors they grant.
 export { caTrustAnchors } from './verification/ca-anchors.ts';
 export {
+  CertificateVerificationCache,
+  type CertificateVerificationCacheOptions,
+  defaultCertificateVerificationCacheOptions,
+} from './verification/certificate-verification-cache.ts';
+export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
   SELECTABLE_CHECKS,
@@ -234,6 +239,18 @@ export {
   type VerifyEnvelopedOptions,
   verifyEnvelopedCredential,
 } from './verification/jose/verify-enveloped.ts';
+export {
+  MDOC_CHAIN_CODES,
+  MDOC_DS_EKU,
+  replicaChainValidator,
+} from './verification/mdoc/mdoc-chain.ts';
+export {
+  MDOC_CREDENTIAL_CODES,
+  MDOC_MEDIA_TYPE,
+  parseMdocCredentialId,
+  type VerifyMdocCredentialOptions,
+  verifyMdocCredential,
+} from './verification/mdoc/verify-mdoc-credential.ts';
 export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
 export { STATUS_CHECK_CODES } from './verification/status-check.ts';
 export {
@@ -260,6 +277,17 @@ export type {
   StatusListState,
   TrustView,
 } from './verification/trust-view.ts';
+export {
+  anchorsAt,
+  CERTIFICATE_CHECKS,
+  type CertificateAsOf,
+  type CertificateVerificationInput,
+  type CertificateVerificationOptions,
+  type CertificateVerificationResult,
+  NO_CRL_REVOCATION_SOURCE,
+  revocationSourceOf,
+  verifyCertificateChain,
+} from './verification/verify-certificate.ts';
 export {
   type AsOf,
   asOfStamp,

@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
+import { registerCertificateRoutes } from './routes/certificates.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
 import { registerPresentationRoutes } from './routes/presentations.ts';
@@ -118,6 +119,7 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
 
   const ctx: RouteContext = { options: resolved, modules, requireWrite };
   registerCredentialRoutes(app, ctx);
+  registerCertificateRoutes(app, ctx);
   registerPresentationRoutes(app, ctx);
   registerStatusListRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
