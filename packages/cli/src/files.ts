@@ -41,11 +41,11 @@ export async function readJsonFile(path: string, what: string, io: StdinSource):
 
 /** Reads a text file (or standard input for `-`), with the errors of {@link readJsonFile}. */
 export async function readTextFile(path: string, what: string, io: StdinSource): Promise<string> {
-  return (await readFileBytes(path, what, io)).toString('utf8');
+  return (await readBinaryFile(path, what, io)).toString('utf8');
 }
 
-/** Reads a file's bytes (or standard input for `-`: a DER CRL is binary), with the errors of {@link readJsonFile}. */
-export async function readFileBytes(path: string, what: string, io: StdinSource): Promise<Buffer> {
+/** Reads a file's bytes (or standard input's for `-`): DER certificates, CBOR mdocs. */
+export async function readBinaryFile(path: string, what: string, io: StdinSource): Promise<Buffer> {
   if (path === '-') return readStdin(io, what);
   let bytes: Buffer;
   try {

@@ -7,6 +7,8 @@
  */
 import {
   type AsOf,
+  type CertificatePurpose,
+  type CertificateVerificationResult,
   type CheckResult,
   EVIDENCE_TYPE,
   type PresentationVerificationResult,
@@ -128,7 +130,7 @@ export class NodeClient {
   /** Verifies a credential against the node's replica. */
   async verifyCredential(
     credential: unknown,
-    options: { challenge?: string; domain?: string } = {},
+    options: { challenge?: string; domain?: string; sessionTranscript?: string } = {},
   ): Promise<NodeVerification> {
     const { status, body } = await this.request('POST', '/credentials/verify', {
       verifiableCredential: credential,
@@ -141,6 +143,27 @@ export class NodeClient {
       return { ...rest, checks: checkResults, checksRun: checks } as unknown as NodeVerification;
     }
     throw this.unexpected('POST /credentials/verify', status, body);
+  }
+
+  /**
+   * Verifies a certificate chain against the node's replica (`POST /certificates/verify`, issue 14):
+   * 200 verified, 400 not verified — both with the full result, in the registry's shape.
+   */
+  async verifyCertificate(request: {
+    chain: string[];
+    at?: string;
+    purpose?: CertificatePurpose[];
+  }): Promise<CertificateVerificationResult> {
+    const { status, body } = await this.request('POST', '/certificates/verify', request);
+    if ((status === 200 || status === 400) && isObject(body) && Array.isArray(body.checkResults)) {
+      return {
+        verified: body.verified === true,
+        checks: body.checkResults,
+        ...(isObject(body.anchor) ? { anchor: body.anchor } : {}),
+        asOf: body.asOf,
+      } as CertificateVerificationResult;
+    }
+    throw this.unexpected('POST /certificates/verify', status, body);
   }
 
   /**

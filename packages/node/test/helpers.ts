@@ -16,7 +16,7 @@ import {
   unresolved,
 } from '@trustmesh/registry';
 import { RecordAdmission, type RecordAdmissionOptions } from '../src/admission/record-admission.ts';
-import { RecordGossip, type RecordGossipOptions } from '../src/gossip/record-gossip.ts';
+import { type GossipLogger, RecordGossip, type RecordGossipOptions } from '../src/gossip/record-gossip.ts';
 import { createLibp2pNode, type TrustmeshLibp2p } from '../src/network/libp2p.ts';
 import { recordsTopic } from '../src/network/protocols.ts';
 
@@ -166,6 +166,7 @@ export async function startGossipPeer(
     gossip?: Partial<RecordGossipOptions>;
     admission?: Partial<RecordAdmissionOptions>;
     privateKey?: PrivateKey;
+    logger?: GossipLogger;
   } = {},
 ): Promise<GossipPeer> {
   const sink = options.sink ?? new FakeSink();
@@ -182,7 +183,10 @@ export async function startGossipPeer(
     now: Date.now,
     trustedPeer: () => true,
   });
-  const gossip = new RecordGossip({ ...options.gossip, networkId }, { pubsub: libp2p.services.pubsub, admission });
+  const gossip = new RecordGossip(
+    { ...options.gossip, networkId },
+    { pubsub: libp2p.services.pubsub, admission, ...(options.logger ? { logger: options.logger } : {}) },
+  );
   admission.setAnnouncer((a) => gossip.announce(a));
   gossip.start();
   return {

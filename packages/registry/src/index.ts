@@ -4,6 +4,7 @@
  * No networking: the only I/O is the store.
  */
 
+export { type CwtStatusListInput, issueCwtStatusList } from './authoring/cwt-status-list.ts';
 export {
   createTokenStatusBytes,
   issueSdJwtVc,
@@ -38,6 +39,17 @@ export {
   type SampleNetwork,
   type SampleNetworkOptions,
 } from './authoring/sample-network.ts';
+export {
+  type CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type CrlEntryInput,
+  type CrlOptions,
+  createCertificateAuthority,
+  type EndEntityCertificateOptions,
+  type IssuedCertificate,
+  issueEndEntityCertificate,
+  signCrl,
+} from './authoring/x509-records.ts';
 export { canonicalBytes, contentHash, sha256Hex } from './canonical.ts';
 export {
   BUNDLED_CONTEXTS,
@@ -46,7 +58,6 @@ export {
   W3C_EXAMPLES_CONTEXT_V2_URL,
   W3C_EXAMPLES_VOCABULARY,
 } from './contexts/index.ts';
-// Issue 14: bounded CBOR and COSE, ISO 18013-5 mdoc, the Token Status List in CWT form.
 export * from './cose/index.ts';
 // Code tables (issue 11): every code a module raises, with what it means and whether it is ignore
 // or reject. Codes are a public contract; the strings never change.
@@ -129,7 +140,7 @@ export {
   pemLengthBound,
   pemToDer,
 } from './records/der-record.ts';
-export { evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
+export { evidenceRecordAsCarried, evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
 export {
   GOVERNANCE_FIELD_INVALID,
   GOVERNANCE_KEY_SHARED,
@@ -167,6 +178,13 @@ export {
 } from './registry.ts';
 export { BITSTRING_CODES } from './status-list/bitstring.ts';
 export { STATUS_LIST_CODEC_CODES } from './status-list/codec.ts';
+export {
+  type AdmittedCwtList,
+  CWT_LIST_KIND_CODES,
+  CWT_LIST_MEDIA_TYPE,
+  cwtListSlotKey,
+  cwtListVersion,
+} from './status-list/cwt-list-kind.ts';
 export * from './status-list/cwt-status-list.ts';
 export * from './status-list/index.ts';
 export {
@@ -182,6 +200,7 @@ export {
   TOKEN_STATUS_LIST_CODES,
   TOKEN_STATUS_LIST_MEDIA_TYPE,
 } from './status-list/jose-lists.ts';
+export { TOKEN_STATUS_FORMS_CODES } from './status-list/token-status-forms.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
 export {
@@ -216,6 +235,11 @@ export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
 // Issue 14: CA certificates as accreditation subjects, and the CA trust anchors they grant.
 export { caTrustAnchors } from './verification/ca-anchors.ts';
 export {
+  CertificateVerificationCache,
+  type CertificateVerificationCacheOptions,
+  defaultCertificateVerificationCacheOptions,
+} from './verification/certificate-verification-cache.ts';
+export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
   SELECTABLE_CHECKS,
@@ -235,6 +259,18 @@ export {
   type VerifyEnvelopedOptions,
   verifyEnvelopedCredential,
 } from './verification/jose/verify-enveloped.ts';
+export {
+  MDOC_CHAIN_CODES,
+  MDOC_DS_EKU,
+  replicaChainValidator,
+} from './verification/mdoc/mdoc-chain.ts';
+export {
+  MDOC_CREDENTIAL_CODES,
+  MDOC_MEDIA_TYPE,
+  parseMdocCredentialId,
+  type VerifyMdocCredentialOptions,
+  verifyMdocCredential,
+} from './verification/mdoc/verify-mdoc-credential.ts';
 export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
 export { STATUS_CHECK_CODES } from './verification/status-check.ts';
 export {
@@ -261,6 +297,17 @@ export type {
   StatusListState,
   TrustView,
 } from './verification/trust-view.ts';
+export {
+  anchorsAt,
+  CERTIFICATE_CHECKS,
+  type CertificateAsOf,
+  type CertificateVerificationInput,
+  type CertificateVerificationOptions,
+  type CertificateVerificationResult,
+  NO_CRL_REVOCATION_SOURCE,
+  revocationSourceOf,
+  verifyCertificateChain,
+} from './verification/verify-certificate.ts';
 export {
   type AsOf,
   asOfStamp,

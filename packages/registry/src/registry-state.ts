@@ -12,6 +12,7 @@ import type { ParsedAccreditation } from './records/accreditation.ts';
 import type { ParsedGovernance } from './records/governance.ts';
 import { withBitsSource } from './records/status-list-credential.ts';
 import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
+import { CwtListIndex } from './status-list/cwt-list-index.ts';
 import type { ListCache } from './status-list/decoded-cache.ts';
 import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { Admission } from './validation/context.ts';
@@ -61,11 +62,19 @@ export class RegistryState implements TrustView {
   private readonly joseLists: JoseListIndex;
   // CRLs and sub-CA certificates (issue 14): indexes only, the DER stays in the store.
   private readonly crlIndex = new CrlIndex();
+  // Token Status Lists in CWT form (issue 14), read alongside the JOSE ones.
+  private readonly cwtLists: CwtListIndex;
   private readonly modules: RegistryStateModules;
 
   constructor(modules: RegistryStateModules) {
     this.modules = modules;
     this.joseLists = new JoseListIndex(
+      modules.cache,
+      modules.limits,
+      (issuer) => pinnedKeysOf(this, issuer),
+      () => this.accreditations(),
+    );
+    this.cwtLists = new CwtListIndex(
       modules.cache,
       modules.limits,
       (issuer) => pinnedKeysOf(this, issuer),
@@ -89,6 +98,7 @@ export class RegistryState implements TrustView {
       this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
     this.joseLists.copyFrom(other.joseLists);
     this.crlIndex.copyFrom(other.crlIndex);
+    this.cwtLists.copyFrom(other.cwtLists);
   }
 
   /** Makes an admission part of this state; `inflated` when its status list was just inflated by admission. */
@@ -121,6 +131,9 @@ export class RegistryState implements TrustView {
           admission.bytes,
           receivedAt,
         );
+        break;
+      case 'token-status-list-cwt':
+        this.cwtLists.apply(admission.parsed, admission.key, admission.digest, admission.bytes, receivedAt);
         break;
       case 'evidence':
         break;
@@ -246,14 +259,18 @@ export class RegistryState implements TrustView {
     });
   }
 
-  /** Every held version of a JOSE status list uri (issue 13), one per signing key. */
+  /**
+   * Every held version of a JOSE status list uri (issue 13), one per signing key, then those of a
+   * Token Status List in CWT form (issue 14): a reference names a uri, not a form
+   * (status-list/token-status-forms.ts).
+   */
   joseStatusListVersions(uri: string): JoseStatusListState[] {
-    return this.joseLists.versions(uri);
+    return [...this.joseLists.versions(uri), ...this.cwtLists.versions(uri)];
   }
 
-  /** Uris of every held JOSE status list. */
+  /** Uris of every held JOSE status list (either form of a Token Status List). */
   joseStatusListUris(): string[] {
-    return this.joseLists.uris();
+    return [...new Set([...this.joseLists.uris(), ...this.cwtLists.uris()])];
   }
 
   /** Ids of every held status list. */
@@ -263,7 +280,7 @@ export class RegistryState implements TrustView {
 
   /** Bytes of the list version (Bitstring or JOSE) held in slot `key`, or null. */
   statusListBytes(key: string): Uint8Array | null {
-    return this.lists.get(key)?.bytes ?? this.joseLists.bytes(key);
+    return this.lists.get(key)?.bytes ?? this.joseLists.bytes(key) ?? this.cwtLists.bytes(key);
   }
 
   /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
@@ -301,9 +318,12 @@ export class RegistryState implements TrustView {
     return this.crlIndex.caCertificates();
   }
 
-  /** An issuer's JOSE status list slots and inflated bytes (quotas). */
+  /** An issuer's JOSE status list slots and inflated bytes (quotas), its CWT lists included (issue 14). */
   joseStatusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
-    return this.joseLists.usageOf(issuer);
+    const jose = this.joseLists.usageOf(issuer);
+    const cwt = this.cwtLists.usageOf(issuer);
+    if (cwt.slots.size === 0) return jose;
+    return { slots: new Set([...jose.slots, ...cwt.slots]), decodedBytes: jose.decodedBytes + cwt.decodedBytes };
   }
 }
 

@@ -33,6 +33,7 @@ const KNOWN_KINDS = [
   'status-list',
   'token-status-list',
   'status-list-2021',
+  'token-status-list-cwt',
   'ca-certificate',
   'crl',
 ] as const;

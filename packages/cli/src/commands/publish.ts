@@ -16,7 +16,7 @@ import {
 import type { Command } from 'commander';
 import { addOptions, type CommandContext, jsonOption, nodeOptions } from '../command-context.ts';
 import { type ConfigFlags, type LoadedConfig, TOKEN_FILE_NAME } from '../config.ts';
-import { readFileBytes, readJsonFile, writeJsonFile } from '../files.ts';
+import { readBinaryFile, readJsonFile, writeJsonFile } from '../files.ts';
 import { NodeClient, type PublishResult } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { displayPath } from './node.ts';
@@ -35,7 +35,7 @@ export function registerPublishCommand(program: Command, ctx: CommandContext): v
     [...nodeOptions('to publish through'), jsonOption()],
   ).action((file: string, flags: PublishFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const bytes = await readFileBytes(file, 'record', ctx);
+      const bytes = await readBinaryFile(file, 'record', ctx);
       const mediaType = derMediaType(bytes);
       // JSON is read as before (standard input once more from the bytes already taken from it).
       const record = mediaType ? undefined : await readJsonFile(file, 'record', file === '-' ? rereadable(bytes) : ctx);

@@ -24,6 +24,11 @@ export function errorResponses(...statuses: number[]): Record<number, typeof ERR
 /** Any JSON object (a credential, a signed record). */
 export const JSON_OBJECT_SCHEMA = { type: 'object', additionalProperties: true } as const;
 
+/** One record of equivocation evidence as carried: JSON, a compact JWS (issue 13), a CWT data: URL (issue 14). */
+export const EVIDENCE_RECORD_SCHEMA = {
+  anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A compact JWS, or a CWT as a data: URL (base64url)' }],
+} as const;
+
 /** One check of a verification (registry CheckResult). */
 export const CHECK_SCHEMA = {
   type: 'object',
@@ -56,6 +61,21 @@ export const AS_OF_SCHEMA = {
           receivedAt: { type: 'string' },
           validUntil: { type: 'string', description: 'the list version’s validUntil (a JOSE list: exp)' },
           ttl: { type: 'integer' },
+        },
+      },
+    },
+    crls: {
+      type: 'array',
+      description: 'every CRL read (an mdoc’s issuer chain, issue 14)',
+      items: {
+        type: 'object',
+        required: ['issuer', 'crlNumber', 'thisUpdate'],
+        properties: {
+          issuer: { type: 'string' },
+          crlNumber: { type: 'string' },
+          thisUpdate: { type: 'string' },
+          nextUpdate: { type: 'string' },
+          deltaCrlNumber: { type: 'string' },
         },
       },
     },

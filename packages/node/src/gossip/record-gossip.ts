@@ -53,6 +53,12 @@ export const GOSSIP_CODES = {
   DUPLICATE: 'GOSSIP_DUPLICATE',
   /** Publish: any other gossipsub failure. */
   PUBLISH_FAILED: 'GOSSIP_PUBLISH_FAILED',
+  /**
+   * Publish: the record is larger than `maxMessageBytes` (a large CRL, issue 14), so it is not
+   * gossiped — peers would reject it — and travels by anti-entropy only, in chunks. A skip, not a
+   * failure: counted in `skipped`.
+   */
+  TOO_LARGE_FOR_GOSSIP: 'GOSSIP_TOO_LARGE_ANTI_ENTROPY_ONLY',
 } as const;
 
 /** Settings of a {@link RecordGossip}. */
@@ -79,6 +85,8 @@ export const defaultRecordGossipOptions: Omit<RecordGossipOptions, 'networkId'> 
 /** Minimal logger for events an operator may want to see. */
 export interface GossipLogger {
   warn(message: string, details?: Record<string, unknown>): void;
+  /** Events that are expected but worth a line (a record too large to gossip); `warn` when absent. */
+  info?(message: string, details?: Record<string, unknown>): void;
 }
 
 /** What a {@link RecordGossip} depends on. */
@@ -111,6 +119,8 @@ export interface GossipCounters {
   published: number;
   /** Publications that did not go out, by code. */
   publishFailed: Record<string, number>;
+  /** Records deliberately not gossiped, by code (too large for a message: anti-entropy carries them). */
+  skipped: Record<string, number>;
   /** Evidence records published after an incoming record proved equivocation. */
   evidencePublished: number;
   /** Validations held open now, while their record waits in the admission layer's buffer. */
@@ -160,6 +170,7 @@ export class RecordGossip {
   private readonly ignored = new Map<string, number>();
   private readonly rejected = new Map<string, number>();
   private readonly publishFailed = new Map<string, number>();
+  private readonly skipped = new Map<string, number>();
   private published = 0;
   private evidencePublished = 0;
 
@@ -213,7 +224,7 @@ export class RecordGossip {
    * stored and anti-entropy will carry it.
    */
   async announce(admission: Admitted): Promise<PublishReport> {
-    const sent = await this.broadcast(admission.bytes);
+    const sent = await this.broadcast(admission.bytes, admission.digest);
     if (sent.ok) return { status: 'published', digest: admission.digest, recipients: sent.recipients };
     if (sent.code === GOSSIP_CODES.NO_PEERS) this.keepUnsent(admission.digest, admission.bytes);
     return { status: 'stored', digest: admission.digest, code: sent.code, message: sent.message };
@@ -241,7 +252,7 @@ export class RecordGossip {
     this.track(
       (async () => {
         for (const [digest, bytes] of waiting) {
-          const sent = await this.broadcast(bytes);
+          const sent = await this.broadcast(bytes, digest);
           if (!sent.ok && sent.code === GOSSIP_CODES.NO_PEERS) this.keepUnsent(digest, bytes);
         }
       })(),
@@ -256,6 +267,7 @@ export class RecordGossip {
       rejected: Object.fromEntries(this.rejected),
       published: this.published,
       publishFailed: Object.fromEntries(this.publishFailed),
+      skipped: Object.fromEntries(this.skipped),
       evidencePublished: this.evidencePublished,
       held: this.held.size,
     };
@@ -367,25 +379,32 @@ export class RecordGossip {
     // The message was ignored when its hold ended; gossipsub will not forward it any more. Publish
     // what was admitted. Within gossipsub's seen-cache window (2 min) it refuses a message id it has
     // seen (GOSSIP_DUPLICATE, counted); anti-entropy then carries the record.
-    const sent = await this.broadcast(outcome.value.bytes);
+    const sent = await this.broadcast(outcome.value.bytes, outcome.value.digest);
     if (sent.ok && outcome.value.kind === 'evidence' && !sameBytes(record.bytes, outcome.value.bytes))
       this.evidencePublished++;
   }
 
-  /** Publishes admitted bytes on the topic, classifying failures instead of throwing. */
+  /** Publishes admitted bytes (of content hash `digest`, for logs) on the topic, classifying failures instead of throwing. */
   private async broadcast(
     bytes: Uint8Array,
+    digest?: string,
   ): Promise<{ ok: true; recipients: number } | { ok: false; code: string; message: string }> {
     const fail = (code: string, message: string) => {
       increment(this.publishFailed, code);
       return { ok: false as const, code, message };
     };
-    // Peers would reject (and penalise us for) a message over the bound.
+    // Peers would reject (and penalise us for) a message over the bound. Such a record (a large
+    // CRL) is admitted and stored all the same; anti-entropy carries it in chunks (sync/record-transfer.ts).
     if (bytes.byteLength > this.options.maxMessageBytes) {
-      return fail(
-        GOSSIP_CODES.MESSAGE_TOO_LARGE,
-        `record is ${bytes.byteLength} bytes; the gossip limit is ${this.options.maxMessageBytes}`,
-      );
+      const code = GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP;
+      const message = `record is ${bytes.byteLength} bytes, over gossip's ${this.options.maxMessageBytes}-byte bound: not gossiped, anti-entropy carries it`;
+      increment(this.skipped, code);
+      // No hashing here: the caller's digest, if any (a pass over 100 MB would hold the event loop).
+      const details = { code, digest, bytes: bytes.byteLength, maxMessageBytes: this.options.maxMessageBytes };
+      const logger = this.modules.logger;
+      if (logger?.info) logger.info('record not gossiped: too large', details);
+      else logger?.warn('record not gossiped: too large', details);
+      return { ok: false as const, code, message };
     }
     if (this.stopped) return fail(GOSSIP_CODES.STOPPING, 'gossip is stopped');
     try {

@@ -224,9 +224,10 @@ export class ListSourcePoller {
           redirect: 'manual',
           signal: controller.signal,
           headers: {
-            // draft-ietf-oauth-status-list §8.1; StatusList2021 JWTs; TW DIW's JSON envelope; a CA's
+            // draft-ietf-oauth-status-list §8.1 (either form of a Token Status List); StatusList2021 JWTs; TW DIW's JSON envelope; a CA's
             // CRL (RFC 5280 §4.2.1.13, media type of RFC 2585 §4.2).
-            accept: 'application/statuslist+jwt, application/jwt, application/pkix-crl, application/json;q=0.9',
+            accept:
+              'application/statuslist+jwt, application/statuslist+cwt, application/jwt, application/pkix-crl, application/json;q=0.9',
             ...(etag && hop === 0 ? { 'if-none-match': etag } : {}),
           },
         });

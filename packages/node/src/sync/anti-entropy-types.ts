@@ -30,12 +30,36 @@ export interface AntiEntropyOptions {
    * instead, and later ones find little left to pull.
    */
   maxConcurrentRounds: number;
-  /** Longest a session may last, in ms (AbortSignal); it includes the initiator's validation of what it pulled. */
+  /**
+   * Longest a session may last, in ms (AbortSignal), plus the time its chunked transfers earn at
+   * `minTransferBytesPerSecond`; it includes the initiator's validation of what it pulled.
+   */
   sessionTimeoutMs: number;
   /** Most records pulled, served or pushed in one round; a larger difference takes several rounds. */
   maxRecordsPerRound: number;
-  /** Most record bytes pulled or pushed in one round. */
+  /**
+   * Most record bytes pulled or pushed in one round. The first record of a round may exceed it (up
+   * to `maxLargeRecordBytes`), so a record larger than the budget still travels, alone.
+   */
   maxRoundBytes: number;
+  /**
+   * Largest record accepted in chunks (record-transfer.ts): the declared length of a chunked record
+   * above it aborts the session. Until the registry exposes a bound for its large record kinds
+   * (CRLs, issue 14) this is the sync layer's own; it must be ≥ the registry's `maxRecordBytes`.
+   */
+  maxLargeRecordBytes: number;
+  /**
+   * Most bytes of chunked records being assembled at once, over every session (the declared totals
+   * of open transfers): with one transfer per session, a few peers cannot make this node hold
+   * `maxConcurrentSessions` × `maxLargeRecordBytes`. Must be ≥ `maxLargeRecordBytes`.
+   */
+  maxAssemblyBytes: number;
+  /**
+   * Throughput a chunked transfer must keep up: every chunk moved earns the session
+   * `bytes / minTransferBytesPerSecond` seconds beyond `sessionTimeoutMs` (session-deadline.ts).
+   * A peer slower than this is cut off; 0 earns nothing (the session timeout alone bounds it).
+   */
+  minTransferBytesPerSecond: number;
   /**
    * How long a peer's sessions are refused after it pushed records that do not resolve here (an
    * unknown signer, a dependency it did not send): pushes must be records the reconciliation showed
@@ -57,6 +81,10 @@ export const defaultAntiEntropyOptions: Omit<AntiEntropyOptions, 'protocol'> = {
   // ~3 ms of signature checking per record keeps the initiator's validation well inside the timeout.
   maxRecordsPerRound: 2_000,
   maxRoundBytes: 64 * 1024 * 1024,
+  maxLargeRecordBytes: 128 * 1024 * 1024,
+  maxAssemblyBytes: 256 * 1024 * 1024,
+  // 4 Mbit/s: a 128 MiB record may add at most 256 s to a session.
+  minTransferBytesPerSecond: 512 * 1024,
   pushPenaltyMs: 10 * 60_000,
 };
 
@@ -161,6 +189,11 @@ export interface AntiEntropyCounters {
   pushedOut: number;
   /** Records this node served to peers' requests. */
   served: number;
+  /**
+   * Records larger than a frame, moved in chunks (record-transfer.ts), and their chunk frames, by
+   * direction. Their bytes are in `bytesSent` / `bytesReceived` like every frame's.
+   */
+  chunked: { recordsSent: number; recordsReceived: number; chunksSent: number; chunksReceived: number };
   /** Protocol violations by peers (stream aborted), by code. */
   violations: Record<string, number>;
   /** Other failed rounds and sessions (dial failures, resets, stopping), by code. */

@@ -8,6 +8,7 @@ import type { Stream } from '@libp2p/interface';
 import { type LengthPrefixedStream, lpStream } from '@libp2p/utils';
 import { MAX_STORE_KEY_BYTES } from '@trustmesh/registry';
 import { ByteReader, ByteWriter, varintLength } from './bytes.ts';
+import type { SessionDeadline } from './session-deadline.ts';
 import { malformed, SYNC_CODES, SyncError } from './sync-errors.ts';
 import { WIRE_ID_BYTES } from './sync-index.ts';
 
@@ -22,6 +23,10 @@ export const SYNC_FRAME = {
   RESULT: 7,
   HELD: 8,
   CLOCK: 9,
+  /** One chunk of a record too large for a RECORD frame (record-transfer.ts). */
+  RECORD_PART: 10,
+  /** One chunk of a record too large for a PUSH frame (record-transfer.ts). */
+  PUSH_PART: 11,
 } as const;
 
 /** Longest version string accepted in a HELD hint (the store's are 1–16 digits). */
@@ -39,25 +44,41 @@ export class FrameIo {
   bytesReceived = 0;
   private readonly lp: LengthPrefixedStream<Stream>;
 
+  /**
+   * @param maxFrameBytes the largest frame (type byte included) sent or accepted
+   * @param deadline the session's deadline, which chunked transfers push back (session-deadline.ts)
+   */
   constructor(
     readonly stream: Stream,
-    private readonly maxFrameBytes: number,
+    readonly maxFrameBytes: number,
     private readonly signal: AbortSignal,
+    readonly deadline?: SessionDeadline,
   ) {
     // The buffer bound is what a peer can make us hold before we read it: a few frames' worth.
     this.lp = lpStream(stream, { maxDataLength: maxFrameBytes, maxBufferSize: 8 * maxFrameBytes });
   }
 
   async send(type: number, payload: Uint8Array): Promise<void> {
-    const frame = new Uint8Array(1 + payload.byteLength);
-    frame[0] = type;
-    frame.set(payload, 1);
+    return this.sendParts(type, payload);
+  }
+
+  /**
+   * Sends one frame whose payload is `parts` joined: each part is copied once, into the frame (a
+   * chunk is sent as a view into its record, never through an intermediate payload).
+   */
+  async sendParts(type: number, ...parts: Uint8Array[]): Promise<void> {
+    let length = 1;
+    for (const part of parts) length += part.byteLength;
     // Never send what the peer must refuse.
-    if (frame.byteLength > this.maxFrameBytes) {
-      throw new SyncError(
-        SYNC_CODES.MESSAGE_TOO_LARGE,
-        `frame of ${frame.byteLength} bytes exceeds ${this.maxFrameBytes}`,
-      );
+    if (length > this.maxFrameBytes) {
+      throw new SyncError(SYNC_CODES.MESSAGE_TOO_LARGE, `frame of ${length} bytes exceeds ${this.maxFrameBytes}`);
+    }
+    const frame = new Uint8Array(length);
+    frame[0] = type;
+    let at = 1;
+    for (const part of parts) {
+      frame.set(part, at);
+      at += part.byteLength;
     }
     try {
       await this.lp.write(frame, { signal: this.signal });
@@ -204,4 +225,30 @@ export function decodeCounts(payload: Uint8Array, count: number, what: string): 
   for (let i = 0; i < count; i++) values.push(reader.varint(what));
   if (!reader.done) throw malformed(`${what}: trailing bytes`);
   return values;
+}
+
+/** What an END frame reports: ids not found, skipped as older than the peer's, and deferred. */
+export interface EndCounts {
+  missing: number;
+  older: number;
+  /** Records held but not sent: the round's byte budget was spent; the next round asks again. */
+  deferred: number;
+}
+
+/**
+ * Encodes an END payload. The third count is written only when non-zero, so an END is the same two
+ * counts as before whenever no record was deferred (nodes of the two-count format read it).
+ */
+export function encodeEnd({ missing, older, deferred }: EndCounts): Uint8Array {
+  return deferred > 0 ? encodeCounts(missing, older, deferred) : encodeCounts(missing, older);
+}
+
+/** Decodes an END payload of two or three counts. */
+export function decodeEnd(payload: Uint8Array): EndCounts {
+  const reader = new ByteReader(payload);
+  const missing = reader.varint('END');
+  const older = reader.varint('END');
+  const deferred = reader.done ? 0 : reader.varint('END');
+  if (!reader.done) throw malformed('END: trailing bytes');
+  return { missing, older, deferred };
 }

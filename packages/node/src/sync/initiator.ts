@@ -11,11 +11,16 @@
  *    for again.
  * 3. Only then does it push what the responder lacks, skipping items that a pulled record has just
  *    superseded, so a lagging node never pushes its stale versions back.
+ *
+ * Records larger than a frame come and go in chunks (record-transfer.ts). A round moves at most
+ * `maxRoundBytes` of records each way, except that its first record may exceed that alone; what the
+ * responder deferred for the budget (END's third count) is left to the next round.
  */
 import type { PeerId, Stream } from '@libp2p/interface';
 import type { SyncRoundStats } from './anti-entropy-types.ts';
 import {
   decodeCounts,
+  decodeEnd,
   encodeCounts,
   encodeHeld,
   encodeIds,
@@ -25,6 +30,7 @@ import {
 } from './frames.ts';
 import { decodeClock, encodeClock } from './peer-clocks.ts';
 import { decodeReconcileMessage, encodeReconcileMessage, type ReconcileMessage, Reconciler } from './reconciliation.ts';
+import { RecordAssembler, RecordSender } from './record-transfer.ts';
 import { addCounts, loadSyncRecord, type SessionContext } from './session.ts';
 import { malformed, SYNC_CODES, SyncError } from './sync-errors.ts';
 import { EVIDENCE_SYNC_PREFIX, itemId, type SyncSnapshot, wireIdHex } from './sync-index.ts';
@@ -38,7 +44,7 @@ export async function runInitiator(
   signal: AbortSignal,
   stats: SyncRoundStats,
 ): Promise<SyncRoundStats> {
-  const { reconcile, maxRecordsPerRound, maxRoundBytes } = ctx.options;
+  const { reconcile, maxRecordsPerRound } = ctx.options;
   // 0. Clocks: ours, then the peer's, timed by the monotonic clock (midpoint of the exchange).
   const clocks = ctx.modules.clocks;
   if (clocks) {
@@ -86,28 +92,7 @@ export async function runInitiator(
       await io.send(SYNC_FRAME.HELD, payload);
     }
   }
-  const received: Uint8Array[] = [];
-  let receivedBytes = 0;
-  for (let i = 0; i < need.length; i += reconcile.maxIdsPerMessage) {
-    const batch = need.slice(i, i + reconcile.maxIdsPerMessage);
-    await io.send(SYNC_FRAME.WANT, encodeIds(batch));
-    stats.roundTrips++;
-    let inBatch = 0;
-    for (;;) {
-      const frame = await io.read();
-      if (frame.type === SYNC_FRAME.END) {
-        decodeCounts(frame.payload, 2, 'END');
-        break;
-      }
-      if (frame.type !== SYNC_FRAME.RECORD)
-        throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
-      receivedBytes += frame.payload.byteLength;
-      if (++inBatch > batch.length || receivedBytes > maxRoundBytes) {
-        throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, 'the peer sent more records or bytes than asked for');
-      }
-      received.push(frame.payload);
-    }
-  }
+  const received = await pull(ctx, io, need, stats);
   stats.recordsReceived = received.length;
   // One batch through the admission layer: dependency order, retries, and a repair is re-announced.
   const outcome = await ctx.modules.admission.submitBatch(received, { path: 'pull', peer: peer.toString() });
@@ -121,7 +106,8 @@ export async function runInitiator(
   // 3. Push what the peer lacks, unless a record pulled just now superseded ours.
   const pushes = await pushable(ctx, snapshot, have);
   if (pushes.truncated) stats.complete = false;
-  for (const bytes of pushes.records) await io.send(SYNC_FRAME.PUSH, bytes);
+  const sender = new RecordSender(io, SYNC_FRAME.PUSH, SYNC_FRAME.PUSH_PART, ctx.stats.chunked);
+  for (const bytes of pushes.records) await sender.send(bytes);
   await io.send(SYNC_FRAME.DONE, encodeCounts(pushes.records.length));
   stats.recordsPushed = pushes.records.length;
   ctx.stats.pushedOut += pushes.records.length;
@@ -132,6 +118,65 @@ export async function runInitiator(
   }
   await stream.close({ signal });
   return stats;
+}
+
+/** Asks for `need` by id (WANT) and collects what the responder sends, whole or in chunks. */
+async function pull(
+  ctx: SessionContext,
+  io: FrameIo,
+  need: readonly Uint8Array[],
+  stats: SyncRoundStats,
+): Promise<Uint8Array[]> {
+  const { reconcile, maxRoundBytes } = ctx.options;
+  const received: Uint8Array[] = [];
+  let receivedBytes = 0;
+  // Records larger than a frame arrive in chunks, one transfer at a time (record-transfer.ts).
+  const assembler = new RecordAssembler(ctx.options.maxLargeRecordBytes, io, ctx.stats.chunked, ctx.assembly);
+  try {
+    for (let i = 0; i < need.length; i += reconcile.maxIdsPerMessage) {
+      const batch = need.slice(i, i + reconcile.maxIdsPerMessage);
+      await io.send(SYNC_FRAME.WANT, encodeIds(batch));
+      stats.roundTrips++;
+      let inBatch = 0;
+      // [REJECT] no more records than asked for, and no more bytes than the round's budget — except
+      // the round's first record, which may exceed it alone (a large record travels by itself).
+      const claim = (size: number) => {
+        if (++inBatch > batch.length || (received.length > 0 && receivedBytes + size > maxRoundBytes)) {
+          throw new SyncError(SYNC_CODES.TOO_MANY_RECORDS, 'the peer sent more records or bytes than asked for');
+        }
+      };
+      let deferred = 0;
+      for (;;) {
+        const frame = await io.read();
+        let bytes: Uint8Array;
+        if (frame.type === SYNC_FRAME.RECORD_PART) {
+          const record = assembler.take(frame.payload, claim);
+          if (record === null) continue;
+          bytes = record.bytes;
+        } else {
+          assembler.idle(`frame type ${frame.type}`);
+          if (frame.type === SYNC_FRAME.END) {
+            deferred = decodeEnd(frame.payload).deferred;
+            break;
+          }
+          if (frame.type !== SYNC_FRAME.RECORD)
+            throw new SyncError(SYNC_CODES.UNEXPECTED_FRAME, `expected RECORD or END, got ${frame.type}`);
+          claim(frame.payload.byteLength);
+          bytes = frame.payload;
+        }
+        receivedBytes += bytes.byteLength;
+        received.push(bytes);
+      }
+      // The responder spent the round's byte budget: the next round asks for the rest.
+      if (deferred > 0) {
+        stats.complete = false;
+        break;
+      }
+    }
+    return received;
+  } finally {
+    assembler.dispose();
+  }
 }
 
 /** Versions of the record slots in `have` that we still hold as reconciled (evidence has none). */
@@ -160,10 +205,12 @@ async function pushable(
     const key = snapshot.key(position);
     if (ctx.modules.index.digestOf(key) !== snapshot.digest(position)) continue;
     const record = await loadSyncRecord(ctx.modules.store, key);
-    if (record === null) continue;
+    // A record over the chunked bound would only be refused: the peer pulls it, or nobody does.
+    if (record === null || record.bytes.byteLength > ctx.options.maxLargeRecordBytes) continue;
+    // The round's first push may exceed the byte budget alone, as a pulled record may.
     if (
       records.length >= ctx.options.maxRecordsPerRound ||
-      bytes + record.bytes.byteLength > ctx.options.maxRoundBytes
+      (records.length > 0 && bytes + record.bytes.byteLength > ctx.options.maxRoundBytes)
     ) {
       return { records, truncated: true };
     }

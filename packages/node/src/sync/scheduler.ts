@@ -12,13 +12,26 @@
  *     1 RECONCILE  reconcile message  ⇄   1 RECONCILE  reconcile message   (until the initiator is done)
  *     8 HELD       count, (key, version)*                                  (hints, no answer)
  *     2 WANT       count, 16-byte ids  →   3 RECORD     canonical bytes    (one frame per record sent)
+ *                                         10 RECORD_PART transfer, total, offset, chunk  (a record
+ *                                                       larger than a frame, in order, one at a time)
  *                                          4 END        count not found, count skipped as older
+ *                                                       [, count deferred: round budget spent]
  *     5 PUSH       canonical bytes     →                                   (records the responder lacks;
- *                                                                          only after reconciling)
+ *    11 PUSH_PART  transfer, total,                                        only after reconciling)
+ *                  offset, chunk
  *     6 DONE       count pushed        →   7 RESULT     accepted, ignored, rejected   (only if pushed)
  *
  * In HELD, keys are front-coded (varint bytes shared with the previous key, varint suffix length,
  * suffix) and versions are the store's sortable version strings (varint length, UTF-8).
+ *
+ * A record whose frame would exceed `reconcile.maxMessageBytes` goes as RECORD_PART (or PUSH_PART)
+ * chunks of varints (transfer number, total length, offset) and bytes; the receiver assembles it —
+ * declared total ≤ `maxLargeRecordBytes`, one transfer at a time, chunks back to back — and treats it
+ * as one RECORD (PUSH) frame (record-transfer.ts). Every other record still goes in one frame. A
+ * round carries at most `maxRoundBytes` of records, except that its first record may exceed that
+ * alone; a responder that stops serving for the budget says how many it deferred in END's third
+ * count (written only when non-zero), and the initiator runs another round for the rest. Chunks earn
+ * the session time at `minTransferBytesPerSecond` beyond `sessionTimeoutMs` (session-deadline.ts).
  *
  * The initiator's side is initiator.ts, the responder's responder.ts, the frames frames.ts; this
  * module schedules rounds (on connect, periodically with a random peer) and guards the responder
@@ -27,8 +40,9 @@
  * registry.
  *
  * Hard limits (DESIGN.md, Network): frame size, ranges and ids per message, reconciliation rounds,
- * records and bytes per round, a timeout per session, a minimum interval between rounds a peer may
- * start, and a cap on concurrent inbound sessions. A violation aborts the stream, stores nothing the
+ * records and bytes per round, the length of a chunked record and one chunked transfer at a time, a
+ * deadline per session (extended only by chunk bytes actually moved), a minimum interval between
+ * rounds a peer may start, and a cap on concurrent inbound sessions. A violation aborts the stream, stores nothing the
  * peer pushed in that session, and is counted by code.
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
@@ -45,12 +59,14 @@ import { FrameIo } from './frames.ts';
 import { runInitiator } from './initiator.ts';
 import type { PeerClocks } from './peer-clocks.ts';
 import { checkReconcileOptions } from './reconciliation.ts';
+import { AssemblyBudget } from './record-transfer.ts';
 import { runResponder } from './responder.ts';
 import type { SessionContext } from './session.ts';
+import { SessionDeadline } from './session-deadline.ts';
 import { SYNC_CODES, type SyncCode, SyncError } from './sync-errors.ts';
 
 // Codes that mean "the peer broke the protocol or a limit" (as opposed to a network failure).
-const NOT_VIOLATIONS: ReadonlySet<SyncCode> = new Set([SYNC_CODES.STREAM, SYNC_CODES.LOCAL_FAULT]);
+const NOT_VIOLATIONS: ReadonlySet<SyncCode> = new Set([SYNC_CODES.STREAM, SYNC_CODES.LOCAL_FAULT, SYNC_CODES.BUSY]);
 
 export * from './anti-entropy-types.ts';
 export { SYNC_FRAME } from './frames.ts';
@@ -86,6 +102,7 @@ export class AntiEntropy {
     penalised: 0,
     pushedOut: 0,
     served: 0,
+    chunked: { recordsSent: 0, recordsReceived: 0, chunksSent: 0, chunksReceived: 0 },
     violations: {},
     failures: {},
   };
@@ -96,16 +113,24 @@ export class AntiEntropy {
   ) {
     this.options = { ...defaultAntiEntropyOptions, ...options };
     checkReconcileOptions(this.options.reconcile);
-    // A frame carries one whole record: the largest the registry accepts must fit.
-    if (this.options.reconcile.maxMessageBytes < DEFAULT_INPUT_LIMITS.maxRecordBytes) {
-      throw new RangeError(
-        `reconcile.maxMessageBytes must be ≥ ${DEFAULT_INPUT_LIMITS.maxRecordBytes} (the largest record)`,
-      );
+    // Records larger than a frame go in chunks (record-transfer.ts); the chunked bound must take
+    // every record the registry accepts as an ordinary record.
+    if (this.options.maxLargeRecordBytes < DEFAULT_INPUT_LIMITS.maxRecordBytes) {
+      throw new RangeError(`maxLargeRecordBytes must be ≥ ${DEFAULT_INPUT_LIMITS.maxRecordBytes} (the largest record)`);
     }
+    if (!(this.options.minTransferBytesPerSecond >= 0)) throw new RangeError('minTransferBytesPerSecond must be ≥ 0');
+    if (this.options.maxAssemblyBytes < this.options.maxLargeRecordBytes)
+      throw new RangeError('maxAssemblyBytes must be ≥ maxLargeRecordBytes');
     this.modules = modules;
     this.now = modules.now ?? Date.now;
     this.random = modules.random ?? Math.random;
-    this.session = { options: this.options, modules, stats: this.stats, now: this.now };
+    this.session = {
+      options: this.options,
+      modules,
+      stats: this.stats,
+      now: this.now,
+      assembly: new AssemblyBudget(this.options.maxAssemblyBytes),
+    };
   }
 
   /** Registers the protocol handler and starts the periodic and on-connect rounds. */
@@ -240,10 +265,12 @@ export class AntiEntropy {
     task.finally(() => this.tasks.delete(task)).catch(() => undefined);
   }
 
-  private sessionSignal(external?: AbortSignal): AbortSignal {
-    const signals = [AbortSignal.timeout(this.options.sessionTimeoutMs), this.stopController.signal];
+  /** A session's deadline (pushed back by chunked transfers) and its signal, which stopping aborts too. */
+  private sessionSignal(external?: AbortSignal): { deadline: SessionDeadline; signal: AbortSignal } {
+    const deadline = new SessionDeadline(this.options.sessionTimeoutMs, this.options.minTransferBytesPerSecond);
+    const signals = [deadline.signal, this.stopController.signal];
     if (external) signals.push(external);
-    return AbortSignal.any(signals);
+    return { deadline, signal: AbortSignal.any(signals) };
   }
 
   private failed(error: SyncError, kind: 'round' | 'session'): void {
@@ -259,11 +286,12 @@ export class AntiEntropy {
   private async initiate(peer: PeerId, external?: AbortSignal): Promise<SyncRoundStats> {
     const startedAt = performance.now();
     this.stats.rounds.started++;
-    const signal = this.sessionSignal(external);
+    const { deadline, signal } = this.sessionSignal(external);
     let stream: Stream;
     try {
       stream = await this.modules.libp2p.dialProtocol(peer, this.options.protocol, { signal });
     } catch (cause) {
+      deadline.dispose();
       const error = new SyncError(
         signal.aborted ? SYNC_CODES.TIMEOUT : SYNC_CODES.STREAM,
         `cannot open a sync stream: ${String(cause)}`,
@@ -273,7 +301,7 @@ export class AntiEntropy {
       bump(this.stats.failures, error.code);
       throw error;
     }
-    const io = new FrameIo(stream, this.options.reconcile.maxMessageBytes + 1, signal);
+    const io = new FrameIo(stream, this.options.reconcile.maxMessageBytes + 1, signal, deadline);
     const stats: SyncRoundStats = {
       peer: peer.toString(),
       roundTrips: 0,
@@ -299,6 +327,7 @@ export class AntiEntropy {
       this.failed(error, 'round');
       throw error;
     } finally {
+      deadline.dispose();
       stats.bytesSent = io.bytesSent;
       stats.bytesReceived = io.bytesReceived;
       stats.durationMs = performance.now() - startedAt;
@@ -337,8 +366,8 @@ export class AntiEntropy {
     this.inboundStarts.set(peer, now);
     this.prune(now);
     this.activeInbound++;
-    const signal = this.sessionSignal();
-    const io = new FrameIo(stream, this.options.reconcile.maxMessageBytes + 1, signal);
+    const { deadline, signal } = this.sessionSignal();
+    const io = new FrameIo(stream, this.options.reconcile.maxMessageBytes + 1, signal, deadline);
     try {
       const result = await runResponder(this.session, peer, stream, io, signal);
       if (result.unresolvedPushes && this.options.pushPenaltyMs > 0) {
@@ -354,6 +383,7 @@ export class AntiEntropy {
       this.failed(error, 'session');
       this.modules.logger?.debug?.('anti-entropy session failed', { peer, code: error.code, error: error.message });
     } finally {
+      deadline.dispose();
       this.activeInbound--;
       this.stats.bytesSent += io.bytesSent;
       this.stats.bytesReceived += io.bytesReceived;

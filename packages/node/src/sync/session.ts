@@ -9,6 +9,7 @@ import type {
   AntiEntropyOptions,
   OutcomeCounts,
 } from './anti-entropy-types.ts';
+import type { AssemblyBudget } from './record-transfer.ts';
 import { EVIDENCE_SYNC_PREFIX } from './sync-index.ts';
 
 /** The environment of one session (initiator.ts, responder.ts), provided by the scheduler. */
@@ -18,6 +19,8 @@ export interface SessionContext {
   /** The node-wide counters, updated by the session. */
   stats: AntiEntropyCounters;
   now: () => number;
+  /** The node-wide bound on chunked records being assembled (record-transfer.ts). */
+  assembly: AssemblyBudget;
 }
 
 /** A record as sent: canonical bytes, and the store's version string (evidence has none). */

@@ -40,6 +40,18 @@ export const SYNC_CODES = {
   PEER_PENALISED: 'SYNC_PEER_PENALISED',
   /** This node's store failed while admitting records: not the peer's fault. */
   LOCAL_FAULT: 'SYNC_LOCAL_FAULT',
+  /** A chunked record declared a total length above `maxLargeRecordBytes` (record-transfer.ts). */
+  RECORD_TOO_LARGE: 'SYNC_RECORD_TOO_LARGE',
+  /** A chunk did not start where the bytes received so far end (a gap or an overlap), or changed the declared total. */
+  CHUNK_OUT_OF_ORDER: 'SYNC_CHUNK_OUT_OF_ORDER',
+  /** A chunk reached beyond the total length its transfer declared. */
+  CHUNK_OVERFLOW: 'SYNC_CHUNK_OVERFLOW',
+  /** Another frame arrived (or the stream ended) before a chunked record was complete. */
+  TRANSFER_INCOMPLETE: 'SYNC_TRANSFER_INCOMPLETE',
+  /** A chunk of a second transfer arrived while one was still being assembled (one at a time per session). */
+  CONCURRENT_TRANSFER: 'SYNC_CONCURRENT_TRANSFER',
+  /** Other sessions' chunked transfers fill `maxAssemblyBytes`: not the peer's fault; a later round goes on. */
+  BUSY: 'SYNC_BUSY',
 } as const;
 
 /** One of {@link SYNC_CODES}. */

@@ -98,8 +98,14 @@ describe('record gossip over the memory transport', () => {
     assert.ok((relay.gossip.peerScore(victim.libp2p.peerId) ?? -1) >= 0, 'the honest peer is not penalised');
   });
 
-  it('a message over the size bound is rejected before the sink sees it', async () => {
-    const [bad, relay] = await Promise.all([start('size'), start('size')]);
+  it('a message over the size bound is rejected before the sink sees it; our own oversize record is a logged, counted skip', async () => {
+    const logged: { message: string; details?: Record<string, unknown> }[] = [];
+    const logger = {
+      warn: () => undefined,
+      info: (message: string, details?: Record<string, unknown>) =>
+        logged.push({ message, ...(details ? { details } : {}) }),
+    };
+    const [bad, relay] = await Promise.all([start('size', { logger }), start('size')]);
     assert.ok(bad && relay);
     await connect(bad, relay);
     // Over the 512 KiB message bound, under the RPC frame bound (so the validator, not the stream, refuses it).
@@ -110,9 +116,22 @@ describe('record gossip over the memory transport', () => {
       'relay rejected the oversized message',
     );
     assert.equal(relay.sink.submitted.length, 0);
-    // Our own oversized records are never sent (peers would penalise us).
+    // Our own oversized records are never sent (peers would penalise us): stored, skipped with a
+    // reason, counted and logged; anti-entropy carries them.
+    const published = bad.gossip.counters().published;
     const report = await bad.admission.publish(record({ id: 'x', pad: ' '.repeat(520 * 1024) }));
-    assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.MESSAGE_TOO_LARGE);
+    assert.equal(report.status === 'stored' && report.code, GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP);
+    assert.ok(bad.sink.held.has('x'), 'stored all the same');
+    assert.equal(bad.gossip.counters().skipped[GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP], 1);
+    assert.equal(
+      bad.gossip.counters().publishFailed[GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP],
+      undefined,
+      'a skip, not a failure',
+    );
+    assert.equal(bad.gossip.counters().published, published);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]?.details?.code, GOSSIP_CODES.TOO_LARGE_FOR_GOSSIP);
+    assert.equal(logged[0]?.details?.digest, report.status === 'stored' && report.digest);
   });
 
   it('two networks never exchange records, even over a direct connection', async () => {

@@ -4,6 +4,7 @@
  * {@link kindModule} is what the registry dispatches on.
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
+import { isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import { isDerRecordBytes } from '../records/der-record.ts';
 import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
@@ -17,6 +18,7 @@ import { governanceKind } from './governance.ts';
 import { recogniseKind } from './recognise.ts';
 import { statusList2021Kind, tokenStatusListKind } from '../status-list/jose-lists.ts';
 import { statusListKind } from './status-list.ts';
+import { cwtStatusListKind } from '../status-list/cwt-list-kind.ts';
 import type { RecordKindModule } from './types.ts';
 
 export type { RecordKindModule, RestoreEnvironment, SlotOf } from './types.ts';
@@ -27,6 +29,7 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   'status-list': statusListKind,
   'token-status-list': tokenStatusListKind,
   'status-list-2021': statusList2021Kind,
+  'token-status-list-cwt': cwtStatusListKind,
   evidence: evidenceKind,
   crl: crlKind,
   'ca-certificate': caCertificateKind,
@@ -62,7 +65,11 @@ export function classifyRecord(
   let value: unknown;
   let record: SubmittedRecord | undefined;
   try {
-    if (!isCompactJwsBytes(bytes) && !isDerRecordBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    if (isCoseSign1TaggedBytes(bytes)) {
+      // Binary: a Token Status List in CWT form (issue 14), read without inflating.
+      record = readSubmittedRecord(bytes, limits);
+      value = record.value;
+    } else if (!isCompactJwsBytes(bytes) && !isDerRecordBytes(bytes)) value = parseJsonBounded(bytes, limits);
     else {
       // Not JSON: a JOSE record (compact JWS) recognised by its header and claims, or a DER record
       // (a CRL, a CA certificate: issue 14) by its first tags.

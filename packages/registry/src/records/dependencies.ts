@@ -35,6 +35,9 @@ export function providedKeys(admission: Admission): DependencyKey[] {
     case 'status-list-2021':
       // A JOSE list (issue 13) is named by its uri; accreditations wait on Data Integrity lists only.
       return [listDependency(admission.parsed.uri)];
+    case 'token-status-list-cwt':
+      // The CWT form of a Token Status List is named by its `sub`, as the JWT form by its uri.
+      return [listDependency(admission.parsed.sub)];
     case 'crl':
       // A complete CRL releases the deltas of its scope that wait for their base (RFC 5280 §5.2.4).
       return admission.parsed.delta ? [] : [crlScopeDependency(admission.parsed.held)];

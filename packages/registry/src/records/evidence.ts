@@ -3,9 +3,10 @@
  * kind, for the same slot and version, by the same signer. Its validation is validation/evidence.ts.
  */
 import { canonicalBytes } from '../canonical.ts';
-import { derToPem, isDerRecordBytes } from './der-record.ts';
+import { derRecordKind, derToPem, isDerRecordBytes } from './der-record.ts';
 import { isCompactJwsBytes } from './jws.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
+import { CWT_DATA_URL_PREFIX, isCoseSign1TaggedBytes } from './cwt-bytes.ts';
 
 /** The `type` of an evidence record. */
 export const EVIDENCE_TYPE = 'TrustmeshEquivocationEvidence';
@@ -16,6 +17,9 @@ function kindOfSlot(key: string): Exclude<RecordKind, 'evidence'> | null {
   if (key.startsWith('accreditation/')) return 'accreditation';
   if (key.startsWith('status-list/')) return 'status-list';
   if (key.startsWith('crl/')) return 'crl';
+  if (key.startsWith('token-status-list-cwt/')) return 'token-status-list-cwt';
+  if (key.startsWith('token-status-list/')) return 'token-status-list';
+  if (key.startsWith('status-list-2021/')) return 'status-list-2021';
   return null;
 }
 
@@ -27,16 +31,21 @@ export function evidenceWireBytes(
   kind: Exclude<RecordKind, 'evidence'>,
   records: readonly [Uint8Array, Uint8Array] | readonly Uint8Array[],
 ): Uint8Array {
-  const decoder = new TextDecoder();
-  // JSON records as JSON; JOSE records (issue 13) as their compact JWS text, exactly as signed; CRLs
-  // (issue 14) as the PEM of their DER, which readSubmittedRecord turns back into the same DER.
-  const asCarried = (b: Uint8Array) =>
-    kind === 'crl' && isDerRecordBytes(b)
-      ? derToPem('crl', b)
-      : isCompactJwsBytes(b)
-        ? decoder.decode(b)
-        : JSON.parse(decoder.decode(b));
-  return canonicalBytes({ type: EVIDENCE_TYPE, kind, records: records.map(asCarried) });
+  return canonicalBytes({ type: EVIDENCE_TYPE, kind, records: records.map(evidenceRecordAsCarried) });
+}
+
+/**
+ * One record of evidence as JSON carries it: JSON records as JSON; JOSE records (issue 13) as their
+ * compact JWS text, exactly as signed; CWT records (issue 14) as a data: URL of their bytes
+ * (base64url), which readSubmittedRecord reads back to the same bytes. What GET /evidence serves.
+ */
+export function evidenceRecordAsCarried(bytes: Uint8Array): unknown {
+  // A DER record (a CRL, issue 14) as the PEM of its DER, which readSubmittedRecord turns back into it.
+  const der = isDerRecordBytes(bytes) ? derRecordKind(bytes) : null;
+  if (der !== null) return derToPem(der, bytes);
+  if (isCoseSign1TaggedBytes(bytes)) return `${CWT_DATA_URL_PREFIX}${Buffer.from(bytes).toString('base64url')}`;
+  const text = new TextDecoder().decode(bytes);
+  return isCompactJwsBytes(bytes) ? text : JSON.parse(text);
 }
 
 /** The wire form of stored evidence, or null when its slot key names no known kind. */

@@ -30,6 +30,7 @@ import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import { authorityKeys, countingKeysOf, didKeyOf, findChains } from '../verification/trust-chain.ts';
 import type { JoseStatusListState, TrustView } from '../verification/trust-view.ts';
 import { firstUndoneFinalEntry } from './final-states.ts';
+import { requireFormsAgree } from './token-status-forms.ts';
 
 /** The two JOSE status list kinds. */
 export type JoseListKind = 'token-status-list' | 'status-list-2021';
@@ -287,8 +288,15 @@ function issuerOf(list: ParsedJoseList, ctx: ValidationContext): string | null {
   return authority?.id ?? null;
 }
 
-/** Keys that count for `issuer` now: governance keys, its did:key, keys of accreditations with a valid chain. */
-function issuerKeys(issuer: string, codes: Codes, ctx: ValidationContext): PinnedKey[] {
+/**
+ * Keys that count for `issuer` now: governance keys, its did:key, keys of accreditations with a
+ * valid chain. Shared with the CWT form (cwt-list-kind.ts), which passes its own codes.
+ */
+export function issuerKeys(
+  issuer: string,
+  codes: { ISSUER_UNKNOWN: string; ISSUER_NOT_ACCREDITED: string },
+  ctx: ValidationContext,
+): PinnedKey[] {
   const governance = ctx.view.governance();
   const authority = governance?.record.authorities.find((a) => a.id === issuer);
   const keys: PinnedKey[] = authority ? authorityKeys(authority) : [];
@@ -375,6 +383,12 @@ export async function validateJoseList(record: SubmittedRecord, ctx: ValidationC
       return joseEquivocation(list.kind, key, issuer, list, held, record, ctx);
     requireCompatible(list, bytes, held, ctx);
   }
+  // [REJECT] issue 14: a Token Status List held in CWT form too agrees with it (token-status-forms.ts).
+  if (list.kind === 'token-status-list')
+    requireFormsAgree(
+      { format: list.kind, issuer, versionMs: list.versionMs, bits: list.bits, decoded: bytes },
+      versions,
+    );
   requireQuota(issuer, key, held, bytes.byteLength, codes, ctx);
   return {
     kind: list.kind,

@@ -23,6 +23,7 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'status-list',
   'token-status-list',
   'status-list-2021',
+  'token-status-list-cwt',
   'evidence',
   'crl',
   'ca-certificate',

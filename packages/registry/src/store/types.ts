@@ -13,6 +13,7 @@ export type RecordKind =
   | 'status-list'
   | 'token-status-list'
   | 'status-list-2021'
+  | 'token-status-list-cwt'
   | 'evidence'
   | 'crl'
   | 'ca-certificate';

@@ -8,8 +8,9 @@ import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
-import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
+import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
+import type { AdmittedCwtList } from '../status-list/cwt-list-kind.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 import type { AdmittedCrl, CrlHoldings, HeldCaCertificate } from '../x509/held-crls.ts';
 
@@ -74,6 +75,7 @@ export type AdmittedValue =
   | { kind: 'accreditation'; parsed: ParsedAccreditation }
   | { kind: 'status-list'; parsed: StatusListCredential }
   | { kind: 'token-status-list' | 'status-list-2021'; parsed: AdmittedJoseList }
+  | { kind: 'token-status-list-cwt'; parsed: AdmittedCwtList }
   | { kind: 'crl'; parsed: AdmittedCrl }
   | { kind: 'ca-certificate'; parsed: HeldCaCertificate };
 

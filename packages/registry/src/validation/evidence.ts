@@ -23,6 +23,7 @@ import { governanceSignedDigest, verifyGovernanceSignatures } from './governance
 import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
+import { cwtSignedContent, cwtSignedSlot } from '../status-list/cwt-list-kind.ts';
 
 /** The `type` of a gossiped evidence record. */
 export { EVIDENCE_TYPE } from '../records/evidence.ts';
@@ -66,6 +67,15 @@ export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: 
     // same content is a duplicate).
     try {
       return readCrlHeader(bytes, crlLimitsOf(ctx.limits)).tbsDigest;
+    } catch {
+      return sha256Hex(bytes);
+    }
+  }
+  if (kind === 'token-status-list-cwt') {
+    // A CWT record (issue 14): its Sig_structure (RFC 9052 §4.4), whatever the unprotected header or signature.
+    try {
+      const cwt = readStoredRecord(bytes, ctx.limits).cwt;
+      return cwt ? cwtSignedContent(cwt) : sha256Hex(bytes);
     } catch {
       return sha256Hex(bytes);
     }
@@ -220,6 +230,8 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
     case 'crl':
       // Same issuer scope, same cRLNumber, both signatures by the same accredited CA key (issue 14).
       return crlSignedSlot(record, ctx);
+    case 'token-status-list-cwt':
+      return cwtSignedSlot(record, ctx);
     default:
       // [REJECT] docs/records.md Evidence: only governance, accreditation and status-list records conflict.
       throw reject(EVIDENCE_CODES.INVALID, 'kind', `cannot hold evidence of kind ${record.kind}`);

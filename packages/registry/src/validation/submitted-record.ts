@@ -7,6 +7,7 @@ import { reject } from '../errors.ts';
 import { recogniseJoseKind, recogniseKind } from '../kinds/recognise.ts';
 import { assertJsonValue, INPUT_LIMIT_CODES, type InputLimits, largeRecordLimit, parseJsonBounded } from '../limits.ts';
 import { ACCREDITATION_TYPE } from '../records/accreditation.ts';
+import { cwtDataUrlBytes, isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
 import {
   type DerRecordKind,
   derRecordKind,
@@ -19,6 +20,7 @@ import {
 import { EVIDENCE_TYPE } from '../records/evidence.ts';
 import { GOVERNANCE_TYPE } from '../records/governance.ts';
 import { type CompactJws, isCompactJwsBytes, looksLikeCompactJws, parseCompactJws } from '../records/jws.ts';
+import { type ParsedCwtStatusList, readCwtStatusList } from '../status-list/cwt-status-list.ts';
 import type { RecordKind } from '../store/types.ts';
 import { CA_CERTIFICATE_CODES, MAX_CA_CERTIFICATE_BYTES } from '../x509/ca-certificate.ts';
 import { isObject } from './fields.ts';
@@ -46,6 +48,28 @@ export interface SubmittedRecord {
   jose?: { jws: CompactJws; form: 'compact' | 'envelope' };
   /** DER records (issue 14: CRLs, CA certificates): `bytes` are the DER as signed; `value` is empty. */
   der?: DerRecordKind;
+  /** CWT records (issue 14): the Token Status List in CWT form, read, `lst` not inflated. */
+  cwt?: ParsedCwtStatusList;
+}
+
+/**
+ * A Token Status List in CWT form (draft-ietf-oauth-status-list §5.2), held as its bytes: bounded
+ * first (the record size bound), then read without inflating `lst` (inflated only after the
+ * signature, status-list/cwt-list-kind.ts). `value` carries its `sub` and `iat` for slotOf.
+ */
+function readCwtRecord(bytes: Uint8Array, limits: InputLimits): SubmittedRecord {
+  // [REJECT] docs/records.md Input limits: at most maxRecordBytes, before any CBOR is read.
+  if (bytes.byteLength > limits.maxRecordBytes)
+    throw reject(INPUT_LIMIT_CODES.RECORD_TOO_LARGE, undefined, `record is ${bytes.byteLength} bytes`);
+  const held = new Uint8Array(bytes);
+  const cwt = readCwtStatusList(held, limits, { inflate: false });
+  return {
+    kind: 'token-status-list-cwt',
+    value: { sub: cwt.sub, iat: cwt.iat },
+    bytes: held,
+    digest: sha256Hex(held),
+    cwt,
+  };
 }
 
 /** The member of TW DIW's status list envelope `{"statusList": "<JWS>"}` (issue 13). */
@@ -154,6 +178,11 @@ export function readSubmittedRecord(input: Uint8Array | unknown, limits: InputLi
     return readPemRecord(input, limits);
   }
   let value: unknown;
+  // A COSE_Sign1_Tagged record (issue 14: the CWT form of a Token Status List), by its first byte;
+  // in evidence it travels as a data: URL of its bytes (records/evidence.ts).
+  if (input instanceof Uint8Array && isCoseSign1TaggedBytes(input)) return readCwtRecord(input, limits);
+  const fromDataUrl = typeof input === 'string' ? cwtDataUrlBytes(input, limits) : null;
+  if (fromDataUrl) return readCwtRecord(fromDataUrl, limits);
   if (
     (typeof input === 'string' && looksLikeCompactJws(input)) ||
     (input instanceof Uint8Array && isCompactJwsBytes(input))
@@ -212,7 +241,7 @@ export function readStoredRecord(bytes: Uint8Array, limits: InputLimits): Submit
     const kind = derRecordKind(bytes);
     if (kind !== null) return { kind, value: {}, bytes, digest: sha256Hex(bytes), der: kind };
   }
-  if (isCompactJwsBytes(bytes)) return readSubmittedRecord(bytes, limits);
+  if (isCompactJwsBytes(bytes) || isCoseSign1TaggedBytes(bytes)) return readSubmittedRecord(bytes, limits);
   const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   if (isStatusListEnvelope(value)) return readSubmittedRecord(value, limits);
   return { kind: kindOf(value), value, bytes, digest: sha256Hex(bytes) };

@@ -44,7 +44,9 @@ export function tokenStatusName(value: number): string {
 /**
  * Reads entry `idx` of list `uri` among the held versions: an INVALID (final) value in any version
  * wins (a later version never undoes it, so an older one showing it is proof enough); otherwise
- * the newest version answers. StatusList2021 lists answer 0/1 as VALID/INVALID for revocation and
+ * the newest version answers. A Token Status List's versions in both forms (JWT, §5.1, and CWT,
+ * §5.2) are read together: the reference does not say which form its list is in, and admission
+ * keeps the two forms of one uri agreeing on final states (status-list/cwt-list-kind.ts). StatusList2021 lists answer 0/1 as VALID/INVALID for revocation and
  * VALID/SUSPENDED for suspension.
  */
 export function queryTokenStatus(view: TrustView, uri: string, idx: number, now: number): TokenStatusAnswer {
@@ -62,7 +64,7 @@ export function queryTokenStatus(view: TrustView, uri: string, idx: number, now:
       continue;
     }
     const final =
-      state.list.format === 'token-status-list' ? value === 1 : state.list.purpose === 'revocation' && value === 1;
+      state.list.format !== 'status-list-2021' ? value === 1 : state.list.purpose === 'revocation' && value === 1;
     if (read === null) read = { state, value };
     if (final) {
       read = { state, value };

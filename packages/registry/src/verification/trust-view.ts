@@ -32,7 +32,8 @@ export interface StatusListState {
  * inflates through the registry's bounded cache.
  */
 export interface JoseStatusList {
-  format: 'token-status-list' | 'status-list-2021';
+  /** `token-status-list-cwt`: the CWT form (draft-ietf-oauth-status-list §5.2), read as a TSL. */
+  format: 'token-status-list' | 'status-list-2021' | 'token-status-list-cwt';
   /** List identity: TSL `sub`; StatusList2021: the list credential's id (TW DIW: `jti`). */
   uri: string;
   /** The accredited party that published it (`iss`, or the subject whose pinned key signed). */
@@ -47,7 +48,7 @@ export interface JoseStatusList {
   expMs: number | null;
   /** TSL `ttl` in seconds, or null. */
   ttlSeconds: number | null;
-  /** How the mirror serves it: `application/statuslist+jwt`, `application/jwt`, or `application/json` (envelope). */
+  /** How the mirror serves it: `application/statuslist+jwt`, `…+cwt`, `application/jwt`, or `application/json` (envelope). */
   mediaType: string;
   /** Number of entries. */
   size(): number;
@@ -103,9 +104,9 @@ export interface TrustView {
   /** The anchors of the CA whose SubjectPublicKeyInfo hashes to `spkiSha256` (base64url), valid at `atMs`. */
   certificateAuthoritiesOf?(spkiSha256: string, atMs: number): readonly CaTrustAnchor[];
   /**
-   * Revocation from the replica's CRLs (issue 14): `lookup(issuerSpkiSha256, serial, atMs)` over the
-   * CRLs signed by that CA key. Optional: a view without CRLs answers nothing (path validation then
-   * reports revocation undetermined, CRL_MISSING).
+   * Revocation read from the CRLs this view holds (issue 14; RFC 5280 §6.1.3 (a)(3)). Optional: a
+   * view without it holds no CRL, and certificate verification then answers `undetermined`
+   * `CRL_MISSING` for every certificate (fail closed).
    */
   revocationSource?(): RevocationSource;
   /** The held subordinate CA certificates (issue 14), for chain completion. */

@@ -6,9 +6,9 @@
  * Principles §3); a bundle is a carrier, never a source of trust: every record is validated again on
  * import.
  */
-import { derRecordKind, derToPem, isDerRecordBytes } from '@trustmesh/registry';
+import { evidenceRecordAsCarried } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
-import { JSON_OBJECT_SCHEMA } from '../schemas.ts';
+import { EVIDENCE_RECORD_SCHEMA, JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const RECORD_ARRAY = { type: 'array', items: JSON_OBJECT_SCHEMA } as const;
@@ -39,14 +39,7 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
                   required: ['key', 'records'],
                   properties: {
                     key: { type: 'string' },
-                    records: {
-                      type: 'array',
-                      items: {
-                        anyOf: [JSON_OBJECT_SCHEMA, { type: 'string', description: 'A CRL as PEM (issue 14)' }],
-                      },
-                      minItems: 2,
-                      maxItems: 2,
-                    },
+                    records: { type: 'array', items: EVIDENCE_RECORD_SCHEMA, minItems: 2, maxItems: 2 },
                   },
                 },
               },
@@ -63,7 +56,6 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
         const held = registry.governanceVersion(version);
         if (held) governance.push(held.record);
       }
-      const decoder = new TextDecoder();
       return {
         networkId: node.networkId,
         time,
@@ -74,11 +66,8 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
           .flatMap((id) => registry.statusListVersions(id).map((s) => s.list.credential)),
         evidence: (await registry.evidence()).map((e) => ({
           key: e.key,
-          // A DER record (a CRL, issue 14) travels as the PEM of its DER, which import reads back.
-          records: e.records.map((bytes) => {
-            const der = isDerRecordBytes(bytes) ? derRecordKind(bytes) : null;
-            return der ? derToPem(der, bytes) : (JSON.parse(decoder.decode(bytes)) as unknown);
-          }),
+          // As evidence carries them: JSON, a compact JWS text, or a CWT as a data: URL (issue 14).
+          records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)),
         })),
       };
     },

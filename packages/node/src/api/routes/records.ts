@@ -6,8 +6,10 @@
  *
  * JOSE records (issue 13) come as they are signed: a Token Status List as `application/statuslist+jwt`
  * (draft-ietf-oauth-status-list §5.1), a StatusList2021 JWT as `application/jwt`, TW DIW's envelope
- * `{"statusList": "<JWT>"}` as `application/json`. DER records (issue 14) come as signed too: a CRL
- * as `application/pkix-crl`, a subordinate CA certificate as `application/pkix-cert` (RFC 2585), or
+ * `{"statusList": "<JWT>"}` as `application/json`. A Token Status List in CWT form (issue 14,
+ * draft-ietf-oauth-status-list §5.2) comes as its raw bytes, `application/statuslist+cwt`, at most
+ * the record size bound (413 beyond). DER records (issue 14) come as signed too: a CRL as
+ * `application/pkix-crl`, a subordinate CA certificate as `application/pkix-cert` (RFC 2585), or
  * either as PEM (`application/x-pem-file`), with the registry's large-record bound as their body
  * limit (a national CRL is tens of MB; JSON keeps the server's limit). Any other media type is 415.
  */
@@ -26,6 +28,8 @@ import type { RouteContext } from './route-context.ts';
 /** Media types of JOSE records taken as they are (issue 13). */
 export const JOSE_RECORD_MEDIA_TYPES = ['application/statuslist+jwt', 'application/jwt'];
 
+/** Media type of a CWT record, taken as raw bytes (draft-ietf-oauth-status-list §14.2). */
+export const CWT_RECORD_MEDIA_TYPE = 'application/statuslist+cwt';
 /** Media types of DER records taken as raw bytes (issue 14; RFC 2585 §4, RFC 7468). */
 export const DER_RECORD_MEDIA_TYPES = [PKIX_CRL_MEDIA_TYPE, PKIX_CERT_MEDIA_TYPE, PEM_MEDIA_TYPE];
 
@@ -34,6 +38,12 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
   const { publish, metrics } = ctx.modules;
   // Compact JWS bodies reach the handler as text; the registry reads their bytes exactly.
   app.addContentTypeParser(JOSE_RECORD_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // CWT bodies are bytes, bounded by the record size (the registry bounds them again, by the same limit).
+  app.addContentTypeParser(
+    CWT_RECORD_MEDIA_TYPE,
+    { parseAs: 'buffer', bodyLimit: ctx.modules.registry.options.limits.maxRecordBytes },
+    (_request, body, done) => done(null, body),
+  );
   // DER and PEM bodies reach it as bytes. Fastify applies a parser's own bodyLimit when the route sets
   // none (a route's bodyLimit would override every parser's), so JSON keeps the server's 1 MiB.
   const large = largeRecordLimit(ctx.modules.registry.options.limits);
@@ -54,6 +64,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
           anyOf: [
             { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
             { type: 'string', description: 'A compact JWS record (application/statuslist+jwt, application/jwt)' },
+            { description: 'A Token Status List in CWT form, its bytes (application/statuslist+cwt)' },
             {
               description:
                 'A CRL (application/pkix-crl) or a sub-CA certificate (application/pkix-cert) as DER, or either as PEM (application/x-pem-file)',
@@ -74,6 +85,7 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
                   'status-list',
                   'token-status-list',
                   'status-list-2021',
+                  'token-status-list-cwt',
                   'evidence',
                   'crl',
                   'ca-certificate',
@@ -103,7 +115,13 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
     },
     async (request, reply) => {
       const body = request.body;
-      const outcome = await publish(typeof body === 'string' ? new TextEncoder().encode(body) : body);
+      const outcome = await publish(
+        typeof body === 'string'
+          ? new TextEncoder().encode(body)
+          : Buffer.isBuffer(body)
+            ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+            : body,
+      );
       if (outcome.status === 'accept') {
         const admission = outcome.value;
         metrics.recordsSubmitted.inc({ outcome: 'accept', code: 'OK' });

@@ -3,16 +3,10 @@
  * up to governance, the governance in force, and equivocation evidence. Everything served here is
  * public, signed, issuer-level data a client can re-check itself (Principles §1).
  */
-import {
-  accreditationStatus,
-  derRecordKind,
-  derToPem,
-  isDerRecordBytes,
-  type ParsedAccreditation,
-} from '@trustmesh/registry';
+import { accreditationStatus, evidenceRecordAsCarried, type ParsedAccreditation } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.ts';
-import { errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
+import { EVIDENCE_RECORD_SCHEMA, errorResponses, JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const SCOPE_SCHEMA = {
@@ -250,17 +244,7 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
                     signer: { type: 'string' },
                     version: { type: 'string' },
                     receivedAt: { type: 'string' },
-                    records: {
-                      type: 'array',
-                      items: {
-                        anyOf: [
-                          JSON_OBJECT_SCHEMA,
-                          { type: 'string', description: 'A CRL (issue 14) as PEM of its DER exactly as signed' },
-                        ],
-                      },
-                      minItems: 2,
-                      maxItems: 2,
-                    },
+                    records: { type: 'array', items: EVIDENCE_RECORD_SCHEMA, minItems: 2, maxItems: 2 },
                   },
                 },
               },
@@ -270,12 +254,6 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
       },
     },
     async () => {
-      const decoder = new TextDecoder();
-      // JSON records as JSON; a DER record (a CRL, issue 14) as the PEM of its DER.
-      const carried = (bytes: Uint8Array): unknown => {
-        const der = isDerRecordBytes(bytes) ? derRecordKind(bytes) : null;
-        return der ? derToPem(der, bytes) : (JSON.parse(decoder.decode(bytes)) as unknown);
-      };
       const evidence = await registry.evidence();
       return {
         evidence: evidence.map((e) => ({
@@ -284,7 +262,8 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: RouteContext):
           signer: e.signer,
           version: e.version,
           receivedAt: new Date(e.receivedAt).toISOString(),
-          records: e.records.map(carried),
+          // As evidence carries them: JSON, a compact JWS text, or a CWT as a data: URL (issue 14).
+          records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)),
         })),
       };
     },

@@ -60,13 +60,28 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
   // Token Status List as application/statuslist+jwt (draft-ietf-oauth-status-list §8.1), a
   // StatusList2021 JWT as application/jwt, TW DIW's envelope as application/json — so a standard
   // client (sd-jwt-js, a TW DIW verifier) can point at this node instead of the issuer.
+  // A Token Status List may be held in both forms (issue 14): a client names the form it wants with
+  // Accept (draft-ietf-oauth-status-list §8.1: application/statuslist+jwt or +cwt), and gets 406
+  // when it names only a form not held; otherwise the newest version by iat, whatever its form.
   const serveJose = (uri: string, request: FastifyRequest, reply: FastifyReply) => {
     const versions = [...((registry as TrustView).joseStatusListVersions?.(uri) ?? [])];
-    const newest = versions.sort((a, b) => b.list.versionMs - a.list.versionMs)[0];
-    if (!newest) throw new ApiError(404, 'STATUS_LIST_UNKNOWN', `status list ${uri} is not held by this node`, 'id');
+    versions.sort((a, b) => b.list.versionMs - a.list.versionMs);
+    if (versions.length === 0)
+      throw new ApiError(404, 'STATUS_LIST_UNKNOWN', `status list ${uri} is not held by this node`, 'id');
+    const newest = chooseForm(versions, request.headers.accept);
+    if (!newest)
+      throw new ApiError(
+        406,
+        'STATUS_LIST_FORM_NOT_HELD',
+        `status list ${uri} is held only as ${[...new Set(versions.map((v) => v.list.mediaType))].join(', ')}`,
+        'accept',
+      );
     const etag = `"${newest.digest}"`;
     const ttl = newest.list.ttlSeconds;
-    void reply.header('etag', etag).header('cache-control', ttl ? `public, max-age=${Math.floor(ttl)}` : 'no-cache');
+    void reply
+      .header('etag', etag)
+      .header('cache-control', ttl ? `public, max-age=${Math.floor(ttl)}` : 'no-cache')
+      .header('vary', 'accept');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type(newest.list.mediaType).send(Buffer.from(newest.bytes));
   };
@@ -79,11 +94,12 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
         'application/vc': { schema: JSON_OBJECT_SCHEMA },
         'application/json': { schema: JSON_OBJECT_SCHEMA },
         'application/statuslist+jwt': { schema: { type: 'string' } },
+        'application/statuslist+cwt': { schema: { type: 'string', format: 'binary' } },
         'application/jwt': { schema: { type: 'string' } },
       },
     },
     304: { type: 'null', description: 'Not modified (If-None-Match matched the ETag)' },
-    ...errorResponses(404),
+    ...errorResponses(404, 406),
   };
 
   app.get(
@@ -112,7 +128,7 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
                     format: {
                       type: 'string',
                       description:
-                        'bitstring-status-list (W3C), token-status-list (IETF, JWT form) or status-list-2021 (JWT, TW DIW)',
+                        'bitstring-status-list (W3C), token-status-list (IETF, JWT form), token-status-list-cwt (IETF, CWT form) or status-list-2021 (JWT, TW DIW)',
                     },
                     mediaType: { type: 'string', description: 'What the href serves' },
                     bits: { type: 'integer', description: 'Bits per entry (Token Status List)' },
@@ -146,15 +162,14 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
             },
           ];
         }),
-        // JOSE lists (issue 13): the newest version held of each uri, served where href says.
+        // JOSE lists (issue 13) and CWT lists (issue 14): the newest version held of each uri in each
+        // form, served where href says (Accept picks the form).
         ...registry.joseStatusListUris().flatMap((uri) => {
-          const newest = [...registry.joseStatusListVersions(uri)].sort(
-            (a, b) => b.list.versionMs - a.list.versionMs,
-          )[0];
-          if (!newest) return [];
-          const { list } = newest;
-          return [
-            {
+          const sorted = [...registry.joseStatusListVersions(uri)].sort((a, b) => b.list.versionMs - a.list.versionMs);
+          const newestPerForm = sorted.filter((v, i) => sorted.findIndex((w) => w.list.format === v.list.format) === i);
+          return newestPerForm.map((newest) => {
+            const { list } = newest;
+            return {
               id: uri,
               issuer: list.issuer,
               ...(list.purpose ? { statusPurpose: [list.purpose] } : {}),
@@ -168,8 +183,8 @@ export function registerStatusListRoutes(app: FastifyInstance, ctx: RouteContext
               bits: list.bits,
               expires: list.expMs === null ? null : new Date(list.expMs).toISOString(),
               ttl: list.ttlSeconds,
-            },
-          ];
+            };
+          });
         }),
       ],
     }),
@@ -213,4 +228,31 @@ function mediaTypeFor(accept: string | undefined): string {
   if (ranges.has(MEDIA_TYPE_VC_LD)) return MEDIA_TYPE_VC_LD;
   if (ranges.has('application/json') || ranges.has('application/ld+json')) return 'application/json';
   return MEDIA_TYPE_VC;
+}
+
+/** The two forms of a Token Status List (draft-ietf-oauth-status-list §8.1). */
+const TSL_FORMS = ['application/statuslist+jwt', 'application/statuslist+cwt'];
+
+/**
+ * The held version to serve: when Accept names a Token Status List form (§8.1), the newest version
+ * in the named form with the highest q (null: none of the named forms is held → 406); otherwise the
+ * newest of all. `versions` are sorted newest first.
+ */
+function chooseForm<T extends { list: { mediaType: string } }>(
+  versions: readonly T[],
+  accept: string | undefined,
+): T | null {
+  const ranges = (accept ?? '').split(',').map((r) => {
+    const [type, ...params] = r.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return { type: type ?? '', q: q ? Number(q.slice(2)) || 0 : 1 };
+  });
+  const named = ranges.filter((r) => TSL_FORMS.includes(r.type) && r.q > 0).sort((a, b) => b.q - a.q);
+  if (named.length === 0) return versions[0] ?? null;
+  for (const range of named) {
+    const hit = versions.find((v) => v.list.mediaType === range.type);
+    if (hit) return hit;
+  }
+  // A wildcard beside the named forms still takes whatever form is held (RFC 9110 §12.5.1).
+  return ranges.some((r) => (r.type === '*/*' || r.type === 'application/*') && r.q > 0) ? (versions[0] ?? null) : null;
 }
