@@ -41,6 +41,11 @@ export async function readJsonFile(path: string, what: string, io: StdinSource):
 
 /** Reads a text file (or standard input for `-`), with the errors of {@link readJsonFile}. */
 export async function readTextFile(path: string, what: string, io: StdinSource): Promise<string> {
+  return (await readBinaryFile(path, what, io)).toString('utf8');
+}
+
+/** Reads a file's bytes (or standard input's for `-`): DER certificates, CBOR mdocs. */
+export async function readBinaryFile(path: string, what: string, io: StdinSource): Promise<Buffer> {
   if (path === '-') return readStdin(io, what);
   let bytes: Buffer;
   try {
@@ -68,10 +73,10 @@ export async function readTextFile(path: string, what: string, io: StdinSource):
       cause: error,
     });
   }
-  return bytes.toString('utf8');
+  return bytes;
 }
 
-async function readStdin(io: StdinSource, what: string): Promise<string> {
+async function readStdin(io: StdinSource, what: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
@@ -87,7 +92,7 @@ async function readStdin(io: StdinSource, what: string): Promise<string> {
       hint: `pipe the ${what} in, or give its file name instead of -`,
     });
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** Options of {@link writeFileAtomic}. */

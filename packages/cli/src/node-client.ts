@@ -7,6 +7,8 @@
  */
 import {
   type AsOf,
+  type CertificatePurpose,
+  type CertificateVerificationResult,
   type CheckResult,
   EVIDENCE_TYPE,
   type PresentationVerificationResult,
@@ -99,13 +101,13 @@ export class NodeClient {
   }
 
   /** Publishes a signed record through the node's validation pipeline and gossip. */
-  async publishRecord(record: unknown): Promise<PublishResult> {
+  async publishRecord(record: unknown, raw?: { bytes: Uint8Array; mediaType: string }): Promise<PublishResult> {
     if (!this.options.token) {
       throw new CliError('NODE_TOKEN_MISSING', `publishing to ${this.options.baseUrl} needs the node's write token`, {
         hint: TOKEN_HINT,
       });
     }
-    const { status, body } = await this.request('POST', '/records', record);
+    const { status, body } = await this.request('POST', '/records', record, raw);
     if (status === 202 && isObject(body)) {
       return {
         status: 'accepted',
@@ -128,7 +130,7 @@ export class NodeClient {
   /** Verifies a credential against the node's replica. */
   async verifyCredential(
     credential: unknown,
-    options: { challenge?: string; domain?: string } = {},
+    options: { challenge?: string; domain?: string; sessionTranscript?: string } = {},
   ): Promise<NodeVerification> {
     const { status, body } = await this.request('POST', '/credentials/verify', {
       verifiableCredential: credential,
@@ -141,6 +143,27 @@ export class NodeClient {
       return { ...rest, checks: checkResults, checksRun: checks } as unknown as NodeVerification;
     }
     throw this.unexpected('POST /credentials/verify', status, body);
+  }
+
+  /**
+   * Verifies a certificate chain against the node's replica (`POST /certificates/verify`, issue 14):
+   * 200 verified, 400 not verified — both with the full result, in the registry's shape.
+   */
+  async verifyCertificate(request: {
+    chain: string[];
+    at?: string;
+    purpose?: CertificatePurpose[];
+  }): Promise<CertificateVerificationResult> {
+    const { status, body } = await this.request('POST', '/certificates/verify', request);
+    if ((status === 200 || status === 400) && isObject(body) && Array.isArray(body.checkResults)) {
+      return {
+        verified: body.verified === true,
+        checks: body.checkResults,
+        ...(isObject(body.anchor) ? { anchor: body.anchor } : {}),
+        asOf: body.asOf,
+      } as CertificateVerificationResult;
+    }
+    throw this.unexpected('POST /certificates/verify', status, body);
   }
 
   /**
@@ -277,17 +300,23 @@ export class NodeClient {
     );
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: { bytes: Uint8Array; mediaType: string },
+  ): Promise<{ status: number; body: unknown }> {
     const url = `${this.options.baseUrl}${path}`;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (raw) headers['content-type'] = raw.mediaType;
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.options.token && method !== 'GET') headers.authorization = `Bearer ${this.options.token}`;
     let response: Response;
     try {
       response = await this.fetch(url, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(raw ? { body: raw.bytes } : body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {

@@ -19,6 +19,7 @@ import { registerReadCommands } from './commands/read.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { registerUpCommand } from './commands/up.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
+import { registerVerifyCertCommand } from './commands/verify-cert.ts';
 import { registerWithdrawCommand } from './commands/withdraw.ts';
 import { EXIT, type ExitCode } from './output.ts';
 
@@ -53,6 +54,7 @@ export function createProgram(environment: CliEnvironment, exit: (code: ExitCode
   registerPublishCommand(program, ctx);
   registerIssuerCommands(program, ctx);
   registerVerifyCommand(program, ctx);
+  registerVerifyCertCommand(program, ctx);
   registerReadCommands(program, ctx);
   registerExportImportCommands(program, ctx);
   registerConfigCommands(program, ctx);

@@ -15,7 +15,7 @@ const MARK: Record<CheckResult['outcome'], string> = { pass: '✓', fail: '✗',
  * Verified when every check passed; not verified when any check failed; undetermined (fail closed,
  * DESIGN.md Principles §6) when nothing failed but something could not be decided.
  */
-export function verdictOf(result: Pick<VerificationResult, 'verified' | 'checks'>): Verdict {
+export function verdictOf(result: { verified: boolean; checks: readonly Pick<CheckResult, 'outcome'>[] }): Verdict {
   if (result.verified) return 'verified';
   return result.checks.some((c) => c.outcome === 'fail') ? 'not-verified' : 'undetermined';
 }
@@ -47,6 +47,9 @@ export function describeVerification(result: VerificationResult, source: string)
   for (const list of asOf.statusLists) {
     lines.push(`  status list ${list.id}: version of ${list.validFrom}, received ${list.receivedAt}`);
   }
+  // An mdoc's issuer chain reads its IACA's CRLs (issue 14).
+  for (const crl of asOf.crls ?? [])
+    lines.push(`  CRL of ${crl.issuer}: number ${crl.crlNumber}, this update ${crl.thisUpdate}`);
   for (const warning of result.warnings) lines.push(`warning: ${warning}`);
   lines.push(`source: ${source}`);
   return lines;

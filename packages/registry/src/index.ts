@@ -96,8 +96,10 @@ export {
   assertJsonValue,
   assertValueDepth,
   DEFAULT_INPUT_LIMITS,
+  DEFAULT_MAX_LARGE_RECORD_BYTES,
   INPUT_LIMIT_CODES,
   type InputLimits,
+  largeRecordLimit,
   parseJsonBounded,
   RECORD_INVALID_STRING,
   RECORD_NOT_JSON,
@@ -125,6 +127,19 @@ export {
   providedKeys,
   subjectDependency,
 } from './records/dependencies.ts';
+// Issue 14: CRLs and subordinate CA certificates as record kinds (DER records, held CRLs, signers).
+export {
+  type DerRecordKind,
+  derRecordKind,
+  derToPem,
+  isDerRecordBytes,
+  looksLikePem,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+  pemLengthBound,
+  pemToDer,
+} from './records/der-record.ts';
 export { evidenceRecordAsCarried, evidenceWireBytes, storedEvidenceWireBytes } from './records/evidence.ts';
 export {
   GOVERNANCE_FIELD_INVALID,
@@ -188,8 +203,13 @@ export {
 export { TOKEN_STATUS_FORMS_CODES } from './status-list/token-status-forms.ts';
 export * from './store/index.ts';
 export { ACCREDITOR_CHAIN_CODES } from './validation/accreditation.ts';
+export {
+  CA_CERTIFICATE_RECORD_CODES,
+  caCertificateSlotKey,
+} from './validation/ca-certificate-record.ts';
 export { VALIDATION_CODES, W3C_ERROR_CODES } from './validation/codes.ts';
 export type { Admission, AdmittedValue, ValidationContext } from './validation/context.ts';
+export { CRL_RECORD_CODES, crlRecordKey } from './validation/crl.ts';
 export { EVIDENCE_CAP_REACHED, EVIDENCE_CODES, EVIDENCE_TYPE } from './validation/evidence.ts';
 export {
   GOVERNANCE_CODES,
@@ -215,6 +235,11 @@ export { SUBMITTED_RECORD_CODES } from './validation/submitted-record.ts';
 // Issue 14: CA certificates as accreditation subjects, and the CA trust anchors they grant.
 export { caTrustAnchors } from './verification/ca-anchors.ts';
 export {
+  CertificateVerificationCache,
+  type CertificateVerificationCacheOptions,
+  defaultCertificateVerificationCacheOptions,
+} from './verification/certificate-verification-cache.ts';
+export {
   CHECK_SELECTION_CODES,
   parseCheckSelection,
   SELECTABLE_CHECKS,
@@ -234,6 +259,18 @@ export {
   type VerifyEnvelopedOptions,
   verifyEnvelopedCredential,
 } from './verification/jose/verify-enveloped.ts';
+export {
+  MDOC_CHAIN_CODES,
+  MDOC_DS_EKU,
+  replicaChainValidator,
+} from './verification/mdoc/mdoc-chain.ts';
+export {
+  MDOC_CREDENTIAL_CODES,
+  MDOC_MEDIA_TYPE,
+  parseMdocCredentialId,
+  type VerifyMdocCredentialOptions,
+  verifyMdocCredential,
+} from './verification/mdoc/verify-mdoc-credential.ts';
 export { MAX_PROOFS, PROOF_VERIFICATION_ERROR } from './verification/proof-set.ts';
 export { STATUS_CHECK_CODES } from './verification/status-check.ts';
 export {
@@ -260,6 +297,17 @@ export type {
   StatusListState,
   TrustView,
 } from './verification/trust-view.ts';
+export {
+  anchorsAt,
+  CERTIFICATE_CHECKS,
+  type CertificateAsOf,
+  type CertificateVerificationInput,
+  type CertificateVerificationOptions,
+  type CertificateVerificationResult,
+  NO_CRL_REVOCATION_SOURCE,
+  revocationSourceOf,
+  verifyCertificateChain,
+} from './verification/verify-certificate.ts';
 export {
   type AsOf,
   asOfStamp,
@@ -291,8 +339,18 @@ export {
   parseCaCertificate,
   spkiSha256Of,
 } from './x509/ca-certificate.ts';
+export { ADMISSION_REVOCATION, type CrlSignerKey, checkSubCaPath, type SubCaPath } from './x509/ca-keys.ts';
 export * from './x509/certificate-input.ts';
 export * from './x509/crl/index.ts';
+export {
+  type AdmittedCrl,
+  type CrlHoldings,
+  crlDeltaSlotKey,
+  crlSlotKey,
+  crlVersion,
+  type HeldCaCertificate,
+  type HeldCrlState,
+} from './x509/held-crls.ts';
 export * from './x509/path/index.ts';
 // Issue 14: X.509 — the contracts, certificate input, RFC 5280 §6 path validation, CA certificates.
 export type { CaTrustAnchor, CrlStamp, RevocationAnswer, RevocationSource } from './x509/types.ts';

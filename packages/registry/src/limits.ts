@@ -17,6 +17,20 @@ export interface InputLimits {
    * bound on the memory and inflation work one list can cost, checked before inflating.
    */
   maxStatusListBits: number;
+  /**
+   * Largest accepted CRL (DER bytes; issue 14: national CRLs, ≥ 64 MiB), checked before anything is
+   * decoded. JSON records keep {@link maxRecordBytes}; CA certificates their own 64 KiB bound.
+   * Default {@link DEFAULT_MAX_LARGE_RECORD_BYTES}.
+   */
+  maxLargeRecordBytes?: number;
+}
+
+/** Default of {@link InputLimits.maxLargeRecordBytes}: 128 MiB (about 3 million CRL entries with reasons). */
+export const DEFAULT_MAX_LARGE_RECORD_BYTES = 128 * 1024 * 1024;
+
+/** The large-record bound of `limits` (CRLs), its default when unset. */
+export function largeRecordLimit(limits: InputLimits): number {
+  return limits.maxLargeRecordBytes ?? DEFAULT_MAX_LARGE_RECORD_BYTES;
 }
 
 /**
@@ -30,6 +44,7 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxJsonDepth: 32,
   maxStatusListEntries: 2 ** 26,
   maxStatusListBits: 2 ** 26,
+  maxLargeRecordBytes: DEFAULT_MAX_LARGE_RECORD_BYTES,
 };
 
 /** Most entries of `statusSize` bits a decoded list may have under `limits` (both caps). */

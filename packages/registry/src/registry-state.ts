@@ -18,7 +18,10 @@ import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { Admission } from './validation/context.ts';
 import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
 import { statusListSigner } from './validation/status-list.ts';
+import { caTrustAnchors } from './verification/ca-anchors.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
+import { type CrlHoldings, CrlIndex, type HeldCaCertificate } from './x509/held-crls.ts';
+import type { CaTrustAnchor, RevocationAnswer, RevocationSource } from './x509/types.ts';
 
 /** A governance version or an accreditation as held: parsed, with its digest and bytes. */
 export interface HeldRecord<T> {
@@ -57,6 +60,8 @@ export class RegistryState implements TrustView {
   private readonly usage = new Map<string, ListUsage>();
   // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs.
   private readonly joseLists: JoseListIndex;
+  // CRLs and sub-CA certificates (issue 14): indexes only, the DER stays in the store.
+  private readonly crlIndex = new CrlIndex();
   // Token Status Lists in CWT form (issue 14), read alongside the JOSE ones.
   private readonly cwtLists: CwtListIndex;
   private readonly modules: RegistryStateModules;
@@ -92,6 +97,7 @@ export class RegistryState implements TrustView {
     for (const [issuer, usage] of other.usage)
       this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
     this.joseLists.copyFrom(other.joseLists);
+    this.crlIndex.copyFrom(other.crlIndex);
     this.cwtLists.copyFrom(other.cwtLists);
   }
 
@@ -130,6 +136,12 @@ export class RegistryState implements TrustView {
         this.cwtLists.apply(admission.parsed, admission.key, admission.digest, admission.bytes, receivedAt);
         break;
       case 'evidence':
+        break;
+      case 'crl':
+        this.crlIndex.applyCrl(admission.parsed, receivedAt);
+        break;
+      case 'ca-certificate':
+        this.crlIndex.applyCaCertificate(admission.parsed);
         break;
     }
   }
@@ -274,6 +286,36 @@ export class RegistryState implements TrustView {
   /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
   statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
     return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  }
+
+  /** The accredited CAs valid at `atMs` (issue 14): verification/ca-anchors.ts over this state. */
+  certificateAuthorities(atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs);
+  }
+
+  /** The anchors of the CA pinned by `spkiSha256`, valid at `atMs`. */
+  certificateAuthoritiesOf(spkiSha256: string, atMs: number): CaTrustAnchor[] {
+    return caTrustAnchors(this, atMs, spkiSha256);
+  }
+
+  /** Held CRLs and sub-CA certificates (issue 14). */
+  crlHoldings(): CrlHoldings {
+    return this.crlIndex;
+  }
+
+  /** Revocation from the held CRLs of the CA key `issuerSpkiSha256` (x509/held-crls.ts). */
+  lookup(issuerSpkiSha256: string, serial: Uint8Array, atMs: number): RevocationAnswer {
+    return this.crlIndex.lookup(issuerSpkiSha256, serial, atMs);
+  }
+
+  /** The replica's CRLs as a RevocationSource (for validateCertificatePath). */
+  revocationSource(): RevocationSource {
+    return this.crlIndex;
+  }
+
+  /** The held sub-CA certificates. */
+  caCertificates(): HeldCaCertificate[] {
+    return this.crlIndex.caCertificates();
   }
 
   /** An issuer's JOSE status list slots and inflated bytes (quotas), its CWT lists included (issue 14). */

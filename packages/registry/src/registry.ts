@@ -5,6 +5,7 @@
  * first, and every change is persisted in one atomic batch before it becomes visible.
  */
 
+import { setImmediate } from 'node:timers/promises';
 import { AdmissionPipeline, type Judgement } from './admission-pipeline.ts';
 import { allowListOf, checkDocumentContexts, type PinnedContext } from './crypto/context-allow-list.ts';
 import { createDocumentLoader } from './crypto/document-loader.ts';
@@ -22,7 +23,8 @@ import { pinnedKeyDocument } from './validation/pinned-keys.ts';
 import { readStoredRecord, readSubmittedRecord } from './validation/submitted-record.ts';
 import { caTrustAnchors } from './verification/ca-anchors.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './verification/trust-view.ts';
-import type { CaTrustAnchor } from './x509/types.ts';
+import type { HeldCaCertificate, HeldCrlState } from './x509/held-crls.ts';
+import type { CaTrustAnchor, RevocationAnswer, RevocationSource } from './x509/types.ts';
 
 // The kinds kept as records in the store (evidence has its own space), in load order.
 const KNOWN_KINDS = [
@@ -32,6 +34,8 @@ const KNOWN_KINDS = [
   'token-status-list',
   'status-list-2021',
   'token-status-list-cwt',
+  'ca-certificate',
+  'crl',
 ] as const;
 
 /** Settings of a registry. */
@@ -102,6 +106,9 @@ export class Registry implements TrustView {
   private readonly pipeline: AdmissionPipeline;
   // Evidence staged and not yet durable (the store does not see it yet), by id.
   private readonly stagedEvidence = new Map<string, { key: string; signer: string }>();
+  // Bytes of CRLs staged and not yet durable, by slot: CRLs are read back from the store (they are
+  // not kept in memory), and equivocation evidence may need one still on its way there.
+  private readonly stagedBytes = new Map<string, Uint8Array>();
   private readonly listeners = new Set<(admission: Admission) => void>();
   private readonly validationBase: Omit<ValidationContext, 'now'>;
 
@@ -122,6 +129,7 @@ export class Registry implements TrustView {
         resync: () => {
           this.staged.copyFrom(this.durable);
           this.stagedEvidence.clear();
+          this.stagedBytes.clear();
         },
       },
     );
@@ -152,7 +160,7 @@ export class Registry implements TrustView {
     await modules.store.open();
     // Governance first (ascending versions), then accreditations, then lists: each depends on the former.
     for (const kind of KNOWN_KINDS) {
-      for await (const record of modules.store.records({ kind })) registry.load(record);
+      for await (const record of modules.store.records({ kind })) await registry.load(record);
     }
     registry.staged.copyFrom(registry.durable);
     return registry;
@@ -212,23 +220,36 @@ export class Registry implements TrustView {
       bytes: admission.bytes,
       receivedAt,
     };
+    const isCrl = admission.kind === 'crl';
     return {
       value: outcome,
       change: {
-        batch: { put: [record] },
-        stage: () => this.staged.apply(admission, receivedAt, true),
-        apply: () => this.durable.apply(admission, receivedAt, true),
+        batch: { put: [record], ...(admission.drop ? { del: admission.drop } : {}) },
+        stage: () => {
+          this.staged.apply(admission, receivedAt, true);
+          if (isCrl) this.stagedBytes.set(admission.key, admission.bytes);
+        },
+        apply: () => {
+          this.durable.apply(admission, receivedAt, true);
+          if (isCrl && this.stagedBytes.get(admission.key) === admission.bytes) this.stagedBytes.delete(admission.key);
+        },
         announce,
       },
     };
   }
 
-  private load(record: StoredRecord): void {
+  private async load(record: StoredRecord): Promise<void> {
     if (record.kind === 'evidence' || !(KNOWN_KINDS as readonly string[]).includes(record.kind)) {
       throw storeFault('STORE_UNKNOWN_KIND', `stored record ${record.key} has unknown kind ${record.kind}`);
     }
     const read = readStoredRecord(record.bytes, this.options.limits);
-    this.durable.apply(kindModule(record.kind).restore(record, read, this.options.limits), record.receivedAt, false);
+    const state = this.durable;
+    const admission = await kindModule(record.kind).restore(record, read, this.options.limits, {
+      view: state,
+      crlHoldings: () => state.crlHoldings(),
+      pause: () => setImmediate(),
+    });
+    if (admission !== null) state.apply(admission, record.receivedAt, false);
   }
 
   /** What validation reads: the staged state, and evidence held or staged; `now` is read per record. */
@@ -265,6 +286,9 @@ export class Registry implements TrustView {
       maxClockSkewMs: this.options.maxClockSkewMs,
       accreditations: () => state.accreditations(),
       joseStatusListUsage: (issuer) => state.joseStatusListUsage(issuer),
+      crlHoldings: () => state.crlHoldings(),
+      heldRecordBytes: async (key) => this.stagedBytes.get(key) ?? (await store.get(key))?.bytes ?? null,
+      pause: () => setImmediate(),
     };
   }
 
@@ -334,6 +358,45 @@ export class Registry implements TrustView {
   /** The anchors of the CA pinned by `spkiSha256`, valid at `atMs`: see {@link TrustView.certificateAuthoritiesOf}. */
   certificateAuthoritiesOf(spkiSha256: string, atMs: number): CaTrustAnchor[] {
     return caTrustAnchors(this, atMs, spkiSha256);
+  }
+
+  /**
+   * Revocation of the certificate with `serial` issued by the CA key `issuerSpkiSha256`, as of `atMs`,
+   * from the replica's CRLs (issue 14; x509/types.ts RevocationSource). With several scopes of one CA
+   * (issuingDistributionPoint), revoked or on hold in any is so (x509/held-crls.ts).
+   */
+  lookup(issuerSpkiSha256: string, serial: Uint8Array, atMs: number): RevocationAnswer {
+    return this.durable.lookup(issuerSpkiSha256, serial, atMs);
+  }
+
+  /** The replica's CRLs as a RevocationSource for validateCertificatePath (issue 14). */
+  revocationSource(): RevocationSource {
+    return { lookup: (spki, serial, atMs) => this.durable.lookup(spki, serial, atMs) };
+  }
+
+  /** The held subordinate CA certificates (issue 14). */
+  caCertificates(): HeldCaCertificate[] {
+    return this.durable.caCertificates();
+  }
+
+  /** Every held CRL scope: its complete CRL, the delta applied, the signing key (issue 14). */
+  crls(): HeldCrlState[] {
+    return this.durable.crlHoldings().crls();
+  }
+
+  /**
+   * The DER of a held CRL, exactly as signed, read from the store (what the mirror serves): the
+   * scope's complete CRL, or its applied delta; null when none is held.
+   */
+  async crlBytes(
+    scope: string,
+    which: 'complete' | 'delta' = 'complete',
+  ): Promise<{ bytes: Uint8Array; digest: string } | null> {
+    const held = this.durable.crlHoldings().crl(scope);
+    const digest = which === 'complete' ? held?.held.digest : held?.held.delta?.digest;
+    if (!held || digest === undefined) return null;
+    const stored = await this.modules.store.get(which === 'complete' ? `crl/${scope}` : `crl/${scope}/delta`);
+    return stored && stored.digest === digest ? { bytes: stored.bytes, digest } : null;
   }
 
   /**

@@ -1,14 +1,22 @@
 /**
  * `trustmesh publish FILE --node URL`: hand any signed record (an accreditation another operator
- * wrote to a file, a status list version, a governance version, evidence) to a node, which runs it
- * through the same validation as gossip and forwards it. Also the publishing step other commands
- * share.
+ * wrote to a file, a status list version, a governance version, evidence, a CA's CRL or a sub-CA
+ * certificate as DER or PEM) to a node, which runs it through the same validation as gossip and
+ * forwards it. Also the publishing step other commands share.
  */
 import { join, resolve } from 'node:path';
+import {
+  derRecordKind,
+  isDerRecordBytes,
+  looksLikePem,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+} from '@trustmesh/registry';
 import type { Command } from 'commander';
 import { addOptions, type CommandContext, jsonOption, nodeOptions } from '../command-context.ts';
 import { type ConfigFlags, type LoadedConfig, TOKEN_FILE_NAME } from '../config.ts';
-import { readJsonFile, writeJsonFile } from '../files.ts';
+import { readBinaryFile, readJsonFile, writeJsonFile } from '../files.ts';
 import { NodeClient, type PublishResult } from '../node-client.ts';
 import { CliError, EXIT, type ExitCode, type Output } from '../output.ts';
 import { displayPath } from './node.ts';
@@ -22,16 +30,45 @@ export function registerPublishCommand(program: Command, ctx: CommandContext): v
   addOptions(
     program
       .command('publish')
-      .argument('<file>', 'signed record (JSON), or - for standard input')
+      .argument('<file>', 'signed record (JSON; a CRL or CA certificate as DER or PEM), or - for standard input')
       .description('publish a signed record through a node (POST /records)'),
     [...nodeOptions('to publish through'), jsonOption()],
   ).action((file: string, flags: PublishFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      const record = await readJsonFile(file, 'record', ctx);
+      const bytes = await readBinaryFile(file, 'record', ctx);
+      const mediaType = derMediaType(bytes);
+      // JSON is read as before (standard input once more from the bytes already taken from it).
+      const record = mediaType ? undefined : await readJsonFile(file, 'record', file === '-' ? rereadable(bytes) : ctx);
       const client = await nodeClientFor(ctx, flags);
-      return reportPublish(out, await client.publishRecord(record), client.options.baseUrl);
+      const result = mediaType
+        ? await client.publishRecord(undefined, { bytes, mediaType })
+        : await client.publishRecord(record);
+      return reportPublish(out, result, client.options.baseUrl);
     }),
   );
+}
+
+/**
+ * The media type of a DER or PEM record (issue 14), sent as it is signed: a DER CRL as
+ * `application/pkix-crl`, a DER certificate as `application/pkix-cert` (RFC 2585), PEM as
+ * `application/x-pem-file`; null for anything else (JSON).
+ */
+export function derMediaType(bytes: Uint8Array): string | null {
+  if (isDerRecordBytes(bytes)) {
+    const kind = derRecordKind(bytes);
+    if (kind === 'crl') return PKIX_CRL_MEDIA_TYPE;
+    if (kind === 'ca-certificate') return PKIX_CERT_MEDIA_TYPE;
+  }
+  return looksLikePem(bytes) ? PEM_MEDIA_TYPE : null;
+}
+
+/** The bytes already read, as the standard input readJsonFile reads `-` from (a file is read once). */
+function rereadable(bytes: Uint8Array) {
+  return {
+    stdin: (async function* () {
+      yield bytes;
+    })(),
+  };
 }
 
 /**

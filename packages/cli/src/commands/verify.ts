@@ -23,7 +23,8 @@ import { addOptions, type CommandContext, dataOption, jsonOption, networkOption 
 import { envelopeCompactCredential, isCompactCredentialText } from '../compact-credentials.ts';
 import type { ConfigFlags, LoadedConfig } from '../config.ts';
 import { loadNetworkFile, openDataDir } from '../data-dir.ts';
-import { readJsonFile, readTextFile } from '../files.ts';
+import { readBinaryFile, readJsonFile } from '../files.ts';
+import { mdocEnvelopeOf, sessionTranscriptOf } from '../mdoc-credentials.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, type Output } from '../output.ts';
 import { describeVerification, type Verdict, verdictExitCode, verdictOf } from '../verification-report.ts';
@@ -33,11 +34,12 @@ interface VerifyFlags extends ConfigFlags {
   json?: boolean;
   challenge?: string;
   domain?: string;
+  sessionTranscript?: string;
 }
 
 /** What is verified: a credential, or a presentation with the verifier's challenge and domain. */
 type Subject =
-  | { kind: 'credential'; document: unknown; challenge?: string; domain?: string }
+  | { kind: 'credential'; document: unknown; challenge?: string; domain?: string; sessionTranscript?: Uint8Array }
   | { kind: 'presentation'; document: unknown; challenge?: string; domain?: string };
 
 /** The answer for either kind. */
@@ -52,7 +54,7 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
       .command('verify')
       .argument(
         '<credential>',
-        'credential or presentation file (JSON, or a compact SD-JWT VC / JWT credential), or - for standard input',
+        'credential or presentation file (JSON, a compact SD-JWT VC / JWT credential, or an ISO 18013-5 mdoc as CBOR or base64url), or - for standard input',
       )
       .description(
         'verify a credential (proof, issuer accreditation, status, validity) or a presentation (its proof and every credential in it). Exit 0 verified, 1 not verified, 2 could not decide',
@@ -66,6 +68,10 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
         '--domain <domain>',
         'the domain a presentation proof must name (an SD-JWT VC: the key-binding JWT aud)',
       ),
+      new Option(
+        '--session-transcript <file>',
+        'an mdoc’s ISO 18013-5 SessionTranscript (CBOR or base64url): enables its device authentication',
+      ),
       new Option('--node <url>', 'verify through this node’s API (or TRUSTMESH_NODE)'),
       dataOption('verify against this data directory (a stopped node’s; default ./.trustmesh)'),
       new Option('--bundle <file>', 'verify against an offline bundle'),
@@ -75,6 +81,10 @@ export function registerVerifyCommand(program: Command, ctx: CommandContext): vo
   ).action((file: string, flags: VerifyFlags, command: Command) =>
     ctx.run(command, async (out) => {
       const subject = subjectOf(await readSubject(ctx, file), flags);
+      if (flags.sessionTranscript !== undefined && subject.kind === 'credential') {
+        const bytes = await readBinaryFile(flags.sessionTranscript, 'session transcript', ctx);
+        subject.sessionTranscript = sessionTranscriptOf(bytes, flags.sessionTranscript);
+      }
       const config = await ctx.config(flags);
       const { answer, source } = await verifyAgainst(ctx, out, subject, flags, config);
       if (answer.kind === 'credential') {
@@ -108,7 +118,10 @@ async function verifyAgainst(
     const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
     const answer: Answer =
       subject.kind === 'credential'
-        ? { kind: 'credential', result: await client.verifyCredential(subject.document, bindingOptions(subject)) }
+        ? {
+            kind: 'credential',
+            result: await client.verifyCredential(subject.document, requestBindingOptions(subject)),
+          }
         : {
             kind: 'presentation',
             result: await client.verifyPresentation(subject.document, presentationOptions(subject)),
@@ -152,18 +165,34 @@ function envelopedOf(document: unknown): { mediaType: string; compact: string } 
   return parseEnvelopedCredentialId(id) ?? { mediaType: 'unsupported', compact: '' };
 }
 
-/** An enveloped credential's key-binding options: `--challenge` is the KB-JWT nonce, `--domain` its aud. */
-function bindingOptions(subject: Subject): { challenge?: string; domain?: string } {
+/**
+ * An enveloped credential's binding options: `--challenge` is the KB-JWT nonce, `--domain` its aud;
+ * an mdoc's `--session-transcript` enables its device authentication.
+ */
+function bindingOptions(subject: Subject): { challenge?: string; domain?: string; sessionTranscript?: Uint8Array } {
   if (subject.kind !== 'credential' || !envelopedOf(subject.document)) return {};
   return {
     ...(subject.challenge !== undefined ? { challenge: subject.challenge } : {}),
     ...(subject.domain !== undefined ? { domain: subject.domain } : {}),
+    ...(subject.sessionTranscript !== undefined ? { sessionTranscript: subject.sessionTranscript } : {}),
   };
 }
 
-/** The file's credential or presentation: JSON, or a compact credential wrapped into its envelope. */
+/** The binding options as `POST /credentials/verify` takes them (the transcript base64url). */
+function requestBindingOptions(subject: Subject): { challenge?: string; domain?: string; sessionTranscript?: string } {
+  const { sessionTranscript, ...rest } = bindingOptions(subject);
+  return {
+    ...rest,
+    ...(sessionTranscript ? { sessionTranscript: Buffer.from(sessionTranscript).toString('base64url') } : {}),
+  };
+}
+
+/** The file's credential or presentation: JSON, or a compact credential or an mdoc wrapped into its envelope. */
 async function readSubject(ctx: CommandContext, file: string): Promise<unknown> {
-  const text = await readTextFile(file, 'credential', ctx);
+  const bytes = await readBinaryFile(file, 'credential', ctx);
+  const mdoc = mdocEnvelopeOf(bytes);
+  if (mdoc) return mdoc;
+  const text = bytes.toString('utf8');
   if (isCompactCredentialText(text)) return envelopeCompactCredential(text, file === '-' ? 'standard input' : file);
   try {
     return unwrapVerifyRequest(JSON.parse(text));

@@ -15,7 +15,9 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { requireWriteToken } from './auth.ts';
 import { ApiError, handleError } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
+import { registerCertificateRoutes } from './routes/certificates.ts';
 import { registerCredentialRoutes } from './routes/credentials.ts';
+import { registerCrlRoutes } from './routes/crls.ts';
 import { registerNodeRoutes } from './routes/node-info.ts';
 import { registerPresentationRoutes } from './routes/presentations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -118,8 +120,10 @@ export async function createApi(options: Partial<ApiOptions>, modules: ApiModule
 
   const ctx: RouteContext = { options: resolved, modules, requireWrite };
   registerCredentialRoutes(app, ctx);
+  registerCertificateRoutes(app, ctx);
   registerPresentationRoutes(app, ctx);
   registerStatusListRoutes(app, ctx);
+  registerCrlRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);
   registerTrqpRoutes(app, ctx);
   registerNodeRoutes(app, ctx);

@@ -64,6 +64,21 @@ export const AS_OF_SCHEMA = {
         },
       },
     },
+    crls: {
+      type: 'array',
+      description: 'every CRL read (an mdoc’s issuer chain, issue 14)',
+      items: {
+        type: 'object',
+        required: ['issuer', 'crlNumber', 'thisUpdate'],
+        properties: {
+          issuer: { type: 'string' },
+          crlNumber: { type: 'string' },
+          thisUpdate: { type: 'string' },
+          nextUpdate: { type: 'string' },
+          deltaCrlNumber: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 

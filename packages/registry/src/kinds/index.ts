@@ -5,11 +5,14 @@
  */
 import { DEFAULT_INPUT_LIMITS, type InputLimits, parseJsonBounded } from '../limits.ts';
 import { isCoseSign1TaggedBytes } from '../records/cwt-bytes.ts';
+import { isDerRecordBytes } from '../records/der-record.ts';
 import { isCompactJwsBytes } from '../records/jws.ts';
 import type { RecordKind } from '../store/types.ts';
 import { isStatusListEnvelope, readSubmittedRecord, type SubmittedRecord } from '../validation/submitted-record.ts';
 import type { TrustView } from '../verification/trust-view.ts';
 import { accreditationKind } from './accreditation.ts';
+import { caCertificateKind } from './ca-certificate.ts';
+import { crlKind } from './crl.ts';
 import { evidenceKind } from './evidence.ts';
 import { governanceKind } from './governance.ts';
 import { recogniseKind } from './recognise.ts';
@@ -18,7 +21,7 @@ import { statusListKind } from './status-list.ts';
 import { cwtStatusListKind } from '../status-list/cwt-list-kind.ts';
 import type { RecordKindModule } from './types.ts';
 
-export type { RecordKindModule, SlotOf } from './types.ts';
+export type { RecordKindModule, RestoreEnvironment, SlotOf } from './types.ts';
 
 const KINDS: Record<RecordKind, RecordKindModule> = {
   governance: governanceKind,
@@ -28,6 +31,8 @@ const KINDS: Record<RecordKind, RecordKindModule> = {
   'status-list-2021': statusList2021Kind,
   'token-status-list-cwt': cwtStatusListKind,
   evidence: evidenceKind,
+  crl: crlKind,
+  'ca-certificate': caCertificateKind,
 };
 
 /** The module of a kind. */
@@ -64,9 +69,10 @@ export function classifyRecord(
       // Binary: a Token Status List in CWT form (issue 14), read without inflating.
       record = readSubmittedRecord(bytes, limits);
       value = record.value;
-    } else if (!isCompactJwsBytes(bytes)) value = parseJsonBounded(bytes, limits);
+    } else if (!isCompactJwsBytes(bytes) && !isDerRecordBytes(bytes)) value = parseJsonBounded(bytes, limits);
     else {
-      // Not JSON: a JOSE record (compact JWS), recognised by its header and claims.
+      // Not JSON: a JOSE record (compact JWS) recognised by its header and claims, or a DER record
+      // (a CRL, a CA certificate: issue 14) by its first tags.
       record = readSubmittedRecord(bytes, limits);
       value = record.value;
     }

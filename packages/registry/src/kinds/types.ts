@@ -9,6 +9,15 @@ import type { RecordKind, StoredRecord } from '../store/types.ts';
 import type { Admission, ValidationContext } from '../validation/context.ts';
 import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import type { TrustView } from '../verification/trust-view.ts';
+import type { CrlHoldings } from '../x509/held-crls.ts';
+
+/** What a restore may read besides the stored record: the state loaded so far (issue 14: CRLs). */
+export interface RestoreEnvironment {
+  view: TrustView;
+  crlHoldings(): CrlHoldings;
+  /** Gives the event loop a turn while a large record is decoded. */
+  pause(): Promise<unknown>;
+}
 
 /** The slot a record occupies, read from its JSON alone, and its order among records of its kind. */
 export interface SlotOf {
@@ -35,6 +44,14 @@ export interface RecordKindModule {
   slotOf(value: Record<string, unknown>, view?: TrustView, record?: SubmittedRecord): SlotOf;
   /** The validation pipeline: cheap checks first, signatures last. Throws ValidationError. */
   validate(record: SubmittedRecord, ctx: ValidationContext): Promise<Admission>;
-  /** Rebuilds the admission of a stored (already validated) version, when the store is opened. */
-  restore(stored: StoredRecord, record: SubmittedRecord, limits: InputLimits): Admission;
+  /**
+   * Rebuilds the admission of a stored (already validated) version, when the store is opened. DER
+   * kinds (CRLs) decode asynchronously and may hold nothing (null: a delta its base superseded).
+   */
+  restore(
+    stored: StoredRecord,
+    record: SubmittedRecord,
+    limits: InputLimits,
+    env?: RestoreEnvironment,
+  ): Admission | null | Promise<Admission | null>;
 }

@@ -5,6 +5,7 @@
  */
 import type { DependencyKey } from '../errors.ts';
 import type { Admission } from '../validation/context.ts';
+import { crlScopeDependency } from '../x509/crl/crl-succession.ts';
 
 /** Governance version `version`. */
 export function governanceDependency(version: number): DependencyKey {
@@ -37,6 +38,10 @@ export function providedKeys(admission: Admission): DependencyKey[] {
     case 'token-status-list-cwt':
       // The CWT form of a Token Status List is named by its `sub`, as the JWT form by its uri.
       return [listDependency(admission.parsed.sub)];
+    case 'crl':
+      // A complete CRL releases the deltas of its scope that wait for their base (RFC 5280 §5.2.4).
+      return admission.parsed.delta ? [] : [crlScopeDependency(admission.parsed.held)];
+    case 'ca-certificate':
     case 'evidence':
       return [];
   }

@@ -3,6 +3,7 @@
  * kind, for the same slot and version, by the same signer. Its validation is validation/evidence.ts.
  */
 import { canonicalBytes } from '../canonical.ts';
+import { derRecordKind, derToPem, isDerRecordBytes } from './der-record.ts';
 import { isCompactJwsBytes } from './jws.ts';
 import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import { CWT_DATA_URL_PREFIX, isCoseSign1TaggedBytes } from './cwt-bytes.ts';
@@ -15,6 +16,7 @@ function kindOfSlot(key: string): Exclude<RecordKind, 'evidence'> | null {
   if (key.startsWith('governance/')) return 'governance';
   if (key.startsWith('accreditation/')) return 'accreditation';
   if (key.startsWith('status-list/')) return 'status-list';
+  if (key.startsWith('crl/')) return 'crl';
   if (key.startsWith('token-status-list-cwt/')) return 'token-status-list-cwt';
   if (key.startsWith('token-status-list/')) return 'token-status-list';
   if (key.startsWith('status-list-2021/')) return 'status-list-2021';
@@ -38,6 +40,9 @@ export function evidenceWireBytes(
  * (base64url), which readSubmittedRecord reads back to the same bytes. What GET /evidence serves.
  */
 export function evidenceRecordAsCarried(bytes: Uint8Array): unknown {
+  // A DER record (a CRL, issue 14) as the PEM of its DER, which readSubmittedRecord turns back into it.
+  const der = isDerRecordBytes(bytes) ? derRecordKind(bytes) : null;
+  if (der !== null) return derToPem(der, bytes);
   if (isCoseSign1TaggedBytes(bytes)) return `${CWT_DATA_URL_PREFIX}${Buffer.from(bytes).toString('base64url')}`;
   const text = new TextDecoder().decode(bytes);
   return isCompactJwsBytes(bytes) ? text : JSON.parse(text);

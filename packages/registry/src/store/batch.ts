@@ -25,6 +25,8 @@ export const RECORD_KINDS: readonly RecordKind[] = [
   'status-list-2021',
   'token-status-list-cwt',
   'evidence',
+  'crl',
+  'ca-certificate',
 ];
 
 const BATCH_FIELDS = new Set(['put', 'del', 'evidence', 'meta']);

@@ -14,7 +14,9 @@ export type RecordKind =
   | 'token-status-list'
   | 'status-list-2021'
   | 'token-status-list-cwt'
-  | 'evidence';
+  | 'evidence'
+  | 'crl'
+  | 'ca-certificate';
 
 /** One stored record version. `bytes` are its canonical JSON bytes; `digest` their SHA-256 (hex). */
 export interface StoredRecord {

@@ -12,6 +12,7 @@ import type { EvidenceRecord, RecordKind } from '../store/types.ts';
 import type { AdmittedJoseList } from '../status-list/jose-lists.ts';
 import type { AdmittedCwtList } from '../status-list/cwt-list-kind.ts';
 import type { TrustView } from '../verification/trust-view.ts';
+import type { AdmittedCrl, CrlHoldings, HeldCaCertificate } from '../x509/held-crls.ts';
 
 export type { DocumentLoader };
 
@@ -47,6 +48,15 @@ export interface ValidationContext {
   accreditations?(): readonly ParsedAccreditation[];
   /** The JOSE status list slots an issuer holds here and their inflated bytes (issue 13 quotas). */
   joseStatusListUsage?(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number };
+  /** Held CRLs and sub-CA certificates (issue 14); a context without it admits no CRL. */
+  crlHoldings?(): CrlHoldings;
+  /**
+   * The bytes held in slot `key` (staged or durable), read from the store: CRLs are not kept in memory,
+   * and equivocation evidence needs the held DER (issue 14).
+   */
+  heldRecordBytes?(key: string): Promise<Uint8Array | null>;
+  /** Gives the event loop a turn (decoding a large CRL yields every ~32k entries). */
+  pause?(): Promise<unknown>;
 }
 
 /**
@@ -65,11 +75,16 @@ export type AdmittedValue =
   | { kind: 'accreditation'; parsed: ParsedAccreditation }
   | { kind: 'status-list'; parsed: StatusListCredential }
   | { kind: 'token-status-list' | 'status-list-2021'; parsed: AdmittedJoseList }
-  | { kind: 'token-status-list-cwt'; parsed: AdmittedCwtList };
+  | { kind: 'token-status-list-cwt'; parsed: AdmittedCwtList }
+  | { kind: 'crl'; parsed: AdmittedCrl }
+  | { kind: 'ca-certificate'; parsed: HeldCaCertificate };
 
-/** A record that passed validation: what to store and what to forward. */
+/**
+ * A record that passed validation: what to store and what to forward. `drop`: slots the same batch
+ * removes (a complete CRL supersedes its scope's delta).
+ */
 export type Admission =
-  | (AdmittedValue & { key: string; version: string; digest: string; bytes: Uint8Array })
+  | (AdmittedValue & { key: string; version: string; digest: string; bytes: Uint8Array; drop?: string[] })
   | { kind: 'evidence'; evidence: EvidenceRecord; digest: string; bytes: Uint8Array };
 
 /** The kinds a submitted record may be. */

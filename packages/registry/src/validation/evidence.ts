@@ -8,19 +8,21 @@ import { sha256Hex } from '../canonical.ts';
 import { signedContentDigest, verifyCredentialProof } from '../crypto/proofs.ts';
 import { ignore, reject } from '../errors.ts';
 import type { InputLimits } from '../limits.ts';
-import { evidenceWireBytes } from '../records/evidence.ts';
 import { accreditationKey, parseAccreditation } from '../records/accreditation.ts';
+import { evidenceWireBytes } from '../records/evidence.ts';
 import { governanceKey, parseGovernance } from '../records/governance.ts';
 import { parseStatusListCredential } from '../records/status-list-credential.ts';
+import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
 import type { RecordKind } from '../store/types.ts';
+import { readCrlHeader } from '../x509/crl/crl-reader.ts';
 import { VALIDATION_CODES } from './codes.ts';
 import type { Admission, ValidationContext } from './context.ts';
+import { crlLimitsOf, crlSignedSlot } from './crl.ts';
 import { requireKnownMembers } from './fields.ts';
 import { governanceSignedDigest, verifyGovernanceSignatures } from './governance.ts';
 import { requireAuthorisedKey } from './pinned-keys.ts';
 import { statusListKey, statusListVersion } from './status-list.ts';
 import { readStoredRecord, readSubmittedRecord, type SubmittedRecord } from './submitted-record.ts';
-import { joseSignedContent, joseSignedSlot } from '../status-list/jose-lists.ts';
 import { cwtSignedContent, cwtSignedSlot } from '../status-list/cwt-list-kind.ts';
 
 /** The `type` of a gossiped evidence record. */
@@ -59,6 +61,15 @@ export async function signedContentOf(kind: RecordKind, bytes: Uint8Array, ctx: 
     // A JOSE record (issue 13): what its signature covers, the same bare or enveloped.
     const jose = readStoredRecord(bytes, ctx.limits).jose;
     return jose ? joseSignedContent(jose.jws) : sha256Hex(bytes);
+  }
+  if (kind === 'crl') {
+    // A CRL (issue 14): what its signature covers, the TBSCertList (another signature encoding of the
+    // same content is a duplicate).
+    try {
+      return readCrlHeader(bytes, crlLimitsOf(ctx.limits)).tbsDigest;
+    } catch {
+      return sha256Hex(bytes);
+    }
   }
   if (kind === 'token-status-list-cwt') {
     // A CWT record (issue 14): its Sig_structure (RFC 9052 §4.4), whatever the unprotected header or signature.
@@ -216,6 +227,9 @@ async function signedSlot(record: SubmittedRecord, ctx: ValidationContext) {
     case 'token-status-list':
     case 'status-list-2021':
       return joseSignedSlot(record, ctx);
+    case 'crl':
+      // Same issuer scope, same cRLNumber, both signatures by the same accredited CA key (issue 14).
+      return crlSignedSlot(record, ctx);
     case 'token-status-list-cwt':
       return cwtSignedSlot(record, ctx);
     default:

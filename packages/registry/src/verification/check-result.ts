@@ -2,6 +2,7 @@
  * What every check of a verification reports (DESIGN.md, Verification): its outcome and code, and
  * the as-of stamp of the answer — the governance version and every status list version read.
  */
+import type { CrlStamp } from '../x509/types.ts';
 import type { JoseStatusListState, StatusListState, TrustView } from './trust-view.ts';
 
 /** pass: the check holds; fail: it does not; undetermined: the node cannot decide (fail closed). */
@@ -43,6 +44,8 @@ export interface AsOf {
   time: string;
   governanceVersion: number | null;
   statusLists: AsOfStatusList[];
+  /** Every CRL read (issue 14: an mdoc's issuer chain), when any was. */
+  crls?: CrlStamp[];
 }
 
 /**

@@ -7,7 +7,8 @@ import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { ParsedGovernance } from '../records/governance.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import type { StatusListCredential } from '../records/status-list-credential.ts';
-import type { CaTrustAnchor } from '../x509/types.ts';
+import type { HeldCaCertificate } from '../x509/held-crls.ts';
+import type { CaTrustAnchor, RevocationSource } from '../x509/types.ts';
 
 /** A stored status list with what freshness reports need. */
 export interface StatusListState {
@@ -102,4 +103,12 @@ export interface TrustView {
   certificateAuthorities?(atMs: number): readonly CaTrustAnchor[];
   /** The anchors of the CA whose SubjectPublicKeyInfo hashes to `spkiSha256` (base64url), valid at `atMs`. */
   certificateAuthoritiesOf?(spkiSha256: string, atMs: number): readonly CaTrustAnchor[];
+  /**
+   * Revocation read from the CRLs this view holds (issue 14; RFC 5280 §6.1.3 (a)(3)). Optional: a
+   * view without it holds no CRL, and certificate verification then answers `undetermined`
+   * `CRL_MISSING` for every certificate (fail closed).
+   */
+  revocationSource?(): RevocationSource;
+  /** The held subordinate CA certificates (issue 14), for chain completion. */
+  caCertificates?(): readonly HeldCaCertificate[];
 }

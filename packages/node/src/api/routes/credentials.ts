@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CertificateVerificationCache,
   parseEnvelopedCredentialId,
   prepareForIssuance,
   queryStatus,
@@ -90,6 +91,8 @@ interface StatusQuery {
 /** Registers `/credentials/verify`, `/credentials/issue`, `/credentials/status` (POST and GET). */
 export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { registry, metrics, now } = ctx.modules;
+  // An mdoc's issuer chain (issue 14): accredited IACAs prepared once per change; CA certificates only.
+  const certificates = new CertificateVerificationCache();
 
   app.post<{ Body: VerifyBody }>(
     '/credentials/verify',
@@ -99,7 +102,7 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
         tags: ['VC-API'],
         summary: 'Verify a credential against this node’s replica',
         description:
-          'Runs the checks of options.checks (default all: proof, issuer — the trust registry —, status, validity), each independently, and reports every one. 200 when verified; 400 with the same body when not (VC-API: 400 "invalid input"), and 400 with an error body for a request that is not a credential. The credential is neither stored nor logged.',
+          'Runs the checks of options.checks (default all: proof, issuer — the trust registry —, status, validity), each independently, and reports every one. 200 when verified; 400 with the same body when not (VC-API: 400 "invalid input"), and 400 with an error body for a request that is not a credential. An EnvelopedVerifiableCredential carries an SD-JWT VC, JWT VC or VC-JOSE credential, or an ISO 18013-5 mdoc (`data:application/mdoc;base64url,<IssuerSigned or DeviceResponse CBOR>`; `options.sessionTranscript`, base64url CBOR, enables its device authentication — without it that is reported as not requested). The credential is neither stored nor logged.',
         // Other top-level members are ignored with a warning, not refused: the issue answer
         // ({verifiableCredential, credentialId}) posted as it is verifies (README quick start).
         body: {
@@ -114,7 +117,11 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
             options: {
               type: 'object',
               additionalProperties: true,
-              properties: { checks: CHECKS_OPTION_SCHEMA },
+              properties: {
+                checks: CHECKS_OPTION_SCHEMA,
+                // ISO 18013-5 §9.1.5.1 SessionTranscript (CBOR), base64url: enables an mdoc's device authentication.
+                sessionTranscript: { type: 'string', minLength: 1, maxLength: 65_536, pattern: '^[A-Za-z0-9_-]+$' },
+              },
             },
           },
         },
@@ -138,6 +145,10 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
             ...base,
             ...(typeof options.challenge === 'string' ? { challenge: options.challenge } : {}),
             ...(typeof options.domain === 'string' ? { domain: options.domain } : {}),
+            ...(typeof options.sessionTranscript === 'string'
+              ? { sessionTranscript: new Uint8Array(Buffer.from(options.sessionTranscript, 'base64url')) }
+              : {}),
+            cache: certificates,
           })
         : await verifyCredential(credential, base);
       const body = credentialVerificationBody(ctx, result, names);
@@ -147,7 +158,11 @@ export function registerCredentialRoutes(app: FastifyInstance, ctx: RouteContext
           .filter((name) => name !== 'verifiableCredential' && name !== 'options')
           .map((name) => `member ${name} is not part of a verification request and was ignored`),
         ...Object.keys(request.body.options ?? {})
-          .filter((name) => name !== 'checks' && !(enveloped && (name === 'challenge' || name === 'domain')))
+          .filter(
+            (name) =>
+              name !== 'checks' &&
+              !(enveloped && (name === 'challenge' || name === 'domain' || name === 'sessionTranscript')),
+          )
           .map((name) => `option ${name} is not supported and was ignored`),
       ];
       return reply.code(result.verified ? 200 : 400).send({ ...body, warnings: [...body.warnings, ...ignored] });

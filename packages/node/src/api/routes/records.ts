@@ -8,8 +8,18 @@
  * (draft-ietf-oauth-status-list §5.1), a StatusList2021 JWT as `application/jwt`, TW DIW's envelope
  * `{"statusList": "<JWT>"}` as `application/json`. A Token Status List in CWT form (issue 14,
  * draft-ietf-oauth-status-list §5.2) comes as its raw bytes, `application/statuslist+cwt`, at most
- * the record size bound (413 beyond). Any other media type is 415.
+ * the record size bound (413 beyond). DER records (issue 14) come as signed too: a CRL as
+ * `application/pkix-crl`, a subordinate CA certificate as `application/pkix-cert` (RFC 2585), or
+ * either as PEM (`application/x-pem-file`), with the registry's large-record bound as their body
+ * limit (a national CRL is tens of MB; JSON keeps the server's limit). Any other media type is 415.
  */
+import {
+  largeRecordLimit,
+  PEM_MEDIA_TYPE,
+  PKIX_CERT_MEDIA_TYPE,
+  PKIX_CRL_MEDIA_TYPE,
+  pemLengthBound,
+} from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../errors.ts';
 import { errorResponses, WRITE_SECURITY } from '../schemas.ts';
@@ -20,6 +30,8 @@ export const JOSE_RECORD_MEDIA_TYPES = ['application/statuslist+jwt', 'applicati
 
 /** Media type of a CWT record, taken as raw bytes (draft-ietf-oauth-status-list §14.2). */
 export const CWT_RECORD_MEDIA_TYPE = 'application/statuslist+cwt';
+/** Media types of DER records taken as raw bytes (issue 14; RFC 2585 §4, RFC 7468). */
+export const DER_RECORD_MEDIA_TYPES = [PKIX_CRL_MEDIA_TYPE, PKIX_CERT_MEDIA_TYPE, PEM_MEDIA_TYPE];
 
 /** Registers `POST /records`. */
 export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -32,6 +44,13 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
     { parseAs: 'buffer', bodyLimit: ctx.modules.registry.options.limits.maxRecordBytes },
     (_request, body, done) => done(null, body),
   );
+  // DER and PEM bodies reach it as bytes. Fastify applies a parser's own bodyLimit when the route sets
+  // none (a route's bodyLimit would override every parser's), so JSON keeps the server's 1 MiB.
+  const large = largeRecordLimit(ctx.modules.registry.options.limits);
+  const raw = (_request: unknown, body: Buffer, done: (error: Error | null, value?: unknown) => void) =>
+    done(null, body);
+  app.addContentTypeParser([PKIX_CRL_MEDIA_TYPE, PKIX_CERT_MEDIA_TYPE], { parseAs: 'buffer', bodyLimit: large }, raw);
+  app.addContentTypeParser(PEM_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: pemLengthBound(large) }, raw);
 
   app.post<{ Body: Record<string, unknown> | string | Buffer }>(
     '/records',
@@ -46,6 +65,10 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
             { type: 'object', additionalProperties: true, description: 'The signed record (JSON)' },
             { type: 'string', description: 'A compact JWS record (application/statuslist+jwt, application/jwt)' },
             { description: 'A Token Status List in CWT form, its bytes (application/statuslist+cwt)' },
+            {
+              description:
+                'A CRL (application/pkix-crl) or a sub-CA certificate (application/pkix-cert) as DER, or either as PEM (application/x-pem-file)',
+            },
           ],
         },
         response: {
@@ -64,6 +87,8 @@ export function registerRecordRoutes(app: FastifyInstance, ctx: RouteContext): v
                   'status-list-2021',
                   'token-status-list-cwt',
                   'evidence',
+                  'crl',
+                  'ca-certificate',
                 ],
               },
               key: { type: 'string' },

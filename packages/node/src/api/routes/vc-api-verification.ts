@@ -12,8 +12,8 @@
 import {
   type CheckResult,
   parseCheckSelection,
-  ValidationError,
   type SelectableCheck,
+  ValidationError,
   type VerificationResult,
 } from '@trustmesh/registry';
 import { ApiError } from '../errors.ts';
@@ -69,7 +69,9 @@ export function selectedChecks(requested: unknown): { checks: SelectableCheck[];
 }
 
 /** The errors of a set of checks: one per check that did not pass. */
-export function errorsOf(checks: readonly CheckResult[]): VerificationError[] {
+export function errorsOf(
+  checks: readonly (Pick<CheckResult, 'outcome' | 'code' | 'message'> & { check: string })[],
+): VerificationError[] {
   return checks
     .filter((c) => c.outcome !== 'pass')
     .map((c) => ({ check: c.check, code: c.code ?? 'CHECK_FAILED', message: c.message }));

@@ -15,9 +15,11 @@ import { type CompactJws, parseCompactJws } from '../../records/jws.ts';
 import type { PinnedKey } from '../../records/keys.ts';
 import { isObject, type JsonObject } from '../../validation/fields.ts';
 import { jwsSignatureValid, verifyJwsWithKeys } from '../../validation/jose-keys.ts';
+import type { CertificateVerificationCache } from '../certificate-verification-cache.ts';
 import { asOfStamp, type CheckResult } from '../check-result.ts';
 import { SELECTABLE_CHECKS, type SelectableCheck } from '../check-selection.ts';
 import { type PassedScope, proofKeysFor, statusKeysFor } from '../credential-keys.ts';
+import { MDOC_MEDIA_TYPE, parseMdocCredentialId, verifyMdocCredential } from '../mdoc/verify-mdoc-credential.ts';
 import { type ChainFailure, findChain, TRUST_CHAIN_CODES } from '../trust-chain.ts';
 import type { JoseStatusListState } from '../trust-view.ts';
 import type { VerificationResult, VerifyOptions } from '../verify-credential.ts';
@@ -81,13 +83,21 @@ export type VerifyEnvelopedOptions = VerifyOptions & {
   domain?: string;
   /** How old a KB-JWT `iat` may be (ms); default 5 minutes. */
   kbMaxAgeMs?: number;
+  /** An mdoc's CBOR SessionTranscript (issue 14): enables its device authentication (ISO 18013-5 §9.1.3). */
+  sessionTranscript?: Uint8Array;
+  /** Parsed certificates and prepared anchors shared across calls (an mdoc's issuer chain). */
+  cache?: CertificateVerificationCache;
 };
 
 const MEDIA_TYPES = ['dc+sd-jwt', 'vc+sd-jwt', 'vc+jwt', 'jwt'] as const;
 type Format = 'sd-jwt' | 'jwt_vc_json' | 'vc-jose';
 
-/** The media type and compact form of a VCDM 2.0 EnvelopedVerifiableCredential id (`data:` URL, RFC 2397), or null. */
+/**
+ * The media type and compact form of a VCDM 2.0 EnvelopedVerifiableCredential id (`data:` URL, RFC
+ * 2397), or null: a JOSE credential's compact text, or an mdoc's base64url CBOR (issue 14).
+ */
 export function parseEnvelopedCredentialId(id: string): { mediaType: string; compact: string } | null {
+  if (id.startsWith(`data:${MDOC_MEDIA_TYPE};`)) return parseMdocCredentialId(id);
   const match = /^data:application\/(dc\+sd-jwt|vc\+sd-jwt|vc\+jwt|jwt),([A-Za-z0-9_~.-]+)$/.exec(id);
   if (!match) return null;
   return { mediaType: `application/${match[1]}`, compact: match[2] as string };
@@ -372,6 +382,16 @@ export async function verifyEnvelopedCredential(
   options: VerifyEnvelopedOptions,
 ): Promise<VerificationResult> {
   const { view, now } = options;
+  if (input.mediaType.toLowerCase() === MDOC_MEDIA_TYPE) {
+    // ISO 18013-5 mdoc (issue 14): its own checks, mapped onto the same answer.
+    return verifyMdocCredential(input, {
+      view,
+      now,
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.sessionTranscript ? { sessionTranscript: options.sessionTranscript } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
+    });
+  }
   const requested = new Set(options.checks ?? SELECTABLE_CHECKS);
   const checksRun = SELECTABLE_CHECKS.filter((c) => requested.has(c));
   const wanted = (c: SelectableCheck) => requested.has(c);

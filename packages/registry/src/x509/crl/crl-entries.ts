@@ -47,22 +47,83 @@ export function readRevokedEntries(
   isDelta: boolean,
   limits: EntryLimits,
 ): CompactSerialIndex {
-  const field = LIST;
-  const list = new DerReader(der, start, end, depth, maxDepth);
-  let n = 0;
-  while (list.hasMore()) {
-    list.expect(DER_TAG.SEQUENCE, field);
-    // [REJECT] bounded decoding: the entry count is capped before anything is allocated for it.
-    if (++n > limits.maxEntries) throw crlReject(CRL_CODES.TOO_LARGE, field, `more than ${limits.maxEntries} entries`);
+  const decoder = new RevokedEntriesDecoder(der, start, end, depth, maxDepth, isDelta, limits);
+  while (!decoder.step(Number.POSITIVE_INFINITY));
+  return decoder.build();
+}
+
+/**
+ * {@link readRevokedEntries} in steps, so a caller can give the event loop a turn between them (a
+ * national CRL of a million entries decodes in about a second): a first pass counts the entries
+ * (headers only), a second fills the builder's typed arrays, then {@link build} sorts and packs them.
+ * The readers are reused, so the loop allocates nothing per entry.
+ */
+export class RevokedEntriesDecoder {
+  private readonly list: DerReader;
+  private readonly entry: DerReader;
+  private readonly exts: DerReader;
+  private readonly ext: DerReader;
+  private builder: SerialIndexBuilder | null = null;
+  private n = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly der: Uint8Array,
+    private readonly start: number,
+    end: number,
+    depth: number,
+    maxDepth: number,
+    private readonly isDelta: boolean,
+    private readonly limits: EntryLimits,
+  ) {
+    this.list = new DerReader(der, start, end, depth, maxDepth);
+    this.entry = new DerReader(der, 0, 0, depth, maxDepth);
+    this.exts = new DerReader(der, 0, 0, depth, maxDepth);
+    this.ext = new DerReader(der, 0, 0, depth, maxDepth);
   }
-  const builder = new SerialIndexBuilder(n);
-  list.pos = start;
-  const entry = new DerReader(der, 0, 0, depth, maxDepth);
-  const exts = new DerReader(der, 0, 0, depth, maxDepth);
-  const ext = new DerReader(der, 0, 0, depth, maxDepth);
-  for (let i = 0; i < n; i++) {
-    list.next(field);
-    list.child(field, entry);
+
+  /** Works through at most `budget` entries (of the count pass, then of the fill pass); true once both are done. */
+  step(budget: number): boolean {
+    const { list, limits } = this;
+    if (this.builder === null) {
+      let k = 0;
+      while (k < budget && list.hasMore()) {
+        list.expect(DER_TAG.SEQUENCE, LIST);
+        // [REJECT] bounded decoding: the entry count is capped before anything is allocated for it.
+        if (++this.n > limits.maxEntries)
+          throw crlReject(CRL_CODES.TOO_LARGE, LIST, `more than ${limits.maxEntries} entries`);
+        k++;
+      }
+      if (list.hasMore()) return false;
+      this.builder = new SerialIndexBuilder(this.n);
+      list.pos = this.start;
+      return this.n === 0;
+    }
+    const stop = Math.min(this.n, this.filled + budget);
+    for (let i = this.filled; i < stop; i++) this.decodeOne();
+    this.filled = stop;
+    return stop === this.n;
+  }
+
+  /** The index of every entry decoded (call once {@link step} returned true). */
+  build(): CompactSerialIndex {
+    return this.done().build();
+  }
+
+  /** {@link build} in steps (see SerialIndexBuilder.buildSteps). */
+  buildSteps(chunk: number): Generator<void, CompactSerialIndex, void> {
+    return this.done().buildSteps(chunk);
+  }
+
+  private done(): SerialIndexBuilder {
+    if (this.builder === null || this.filled !== this.n) throw new RangeError('RevokedEntriesDecoder: not done');
+    return this.builder;
+  }
+
+  private decodeOne(): void {
+    const { der, list, entry, limits } = this;
+    list.next(LIST);
+    list.child(LIST, entry);
     entry.expect(DER_TAG.INTEGER, SERIAL);
     entry.checkInteger(SERIAL);
     const serialStart = entry.valueStart;
@@ -80,11 +141,11 @@ export function readRevokedEntries(
       throw crlReject(CRL_CODES.TIME_INVALID, DATE, 'revocationDate outside 1970–2106');
     }
     let reason = REASON_NONE;
-    if (entry.hasMore()) reason = readEntryExtensions(entry, exts, ext, isDelta, limits.maxEntryExtensions);
-    entry.finish(field);
-    builder.add(der, serialStart, serialEnd, reason, seconds);
+    if (entry.hasMore())
+      reason = readEntryExtensions(entry, this.exts, this.ext, this.isDelta, limits.maxEntryExtensions);
+    entry.finish(LIST);
+    this.builder!.add(der, serialStart, serialEnd, reason, seconds);
   }
-  return builder.build();
 }
 
 /** crlEntryExtensions of one entry; returns its reason octet. */

@@ -17,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { outcomeOf, type ValidationOutcome } from '../../errors.ts';
 import { CRL_CODES, crlReject } from './codes.ts';
-import { readRevokedEntries } from './crl-entries.ts';
+import { RevokedEntriesDecoder, readRevokedEntries } from './crl-entries.ts';
 import { readCrlExtensions } from './crl-extensions.ts';
 import { bytesEqual, copyOf, DEFAULT_MAX_DER_DEPTH, DER_TAG, DerReader, oidToString } from './der-reader.ts';
 import { readTime } from './der-time.ts';
@@ -207,6 +207,44 @@ export function readCrlEntries(header: CrlHeader, limits: CrlLimits = DEFAULT_CR
     limits,
   );
   return { ...header, entryCount: entries.count, entries };
+}
+
+/** How {@link readCrlEntriesAsync} gives the event loop a turn. */
+export interface YieldingOptions {
+  /** Entries decoded (or sorted) between two turns (default 32,768: ~15–30 ms of work). */
+  chunk?: number;
+  /** Resolves on the event loop's next turn (the registry passes `setImmediate` of node:timers/promises). */
+  pause: () => Promise<unknown>;
+}
+
+/**
+ * {@link readCrlEntries} that awaits `pause()` after every `chunk` entries of decoding, sorting and
+ * packing, so a million-entry CRL (about a second of work) never holds the event loop for more than
+ * a step. The DER must not change until it resolves.
+ */
+export async function readCrlEntriesAsync(
+  header: CrlHeader,
+  options: YieldingOptions,
+  limits: CrlLimits = DEFAULT_CRL_LIMITS,
+): Promise<ParsedCrl> {
+  const chunk = options.chunk ?? 32_768;
+  const { start, end, depth } = header.entriesRange;
+  const decoder = new RevokedEntriesDecoder(
+    header.der,
+    start,
+    end,
+    depth,
+    limits.maxDepth,
+    header.baseCrlNumber !== null,
+    limits,
+  );
+  while (!decoder.step(chunk)) await options.pause();
+  const steps = decoder.buildSteps(chunk);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { ...header, entryCount: r.value.count, entries: r.value };
+    await options.pause();
+  }
 }
 
 /** Reads a whole CRL (throws a `reject` ValidationError of {@link CRL_CODES} when it is not one). */

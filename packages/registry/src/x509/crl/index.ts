@@ -13,8 +13,10 @@ export {
   type ParsedCrl,
   readCrl,
   readCrlEntries,
+  readCrlEntriesAsync,
   readCrlHeader,
   tryReadCrl,
+  type YieldingOptions,
 } from './crl-reader.ts';
 export { checkCrlSignature, verifyCrlSignature } from './crl-signature.ts';
 export {

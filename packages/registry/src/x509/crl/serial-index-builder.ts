@@ -7,6 +7,9 @@ import { Buffer } from 'node:buffer';
 import { CRL_CODES, crlReject } from './codes.ts';
 import { BUCKET, CompactSerialIndex, compareRaw, HEADER, MAGIC, MAX_WIDTH } from './serial-index.ts';
 
+/** Entries of work between two steps of {@link SerialIndexBuilder.buildSteps}. */
+export const BUILD_CHUNK = 32_768;
+
 /**
  * Collects entries that reference a source buffer (the CRL's DER, which must stay unchanged until
  * {@link build}), then sorts them into a {@link CompactSerialIndex}. Memory: 14 octets per entry while
@@ -49,9 +52,19 @@ export class SerialIndexBuilder {
 
   /** Sorts and packs the entries. A serial added twice is `CRL_DUPLICATE_SERIAL`. */
   build(): CompactSerialIndex {
+    const steps = this.buildSteps();
+    for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+  }
+
+  /**
+   * {@link build} in steps: the generator yields after about every `chunk` entries of work, so an
+   * async caller can give the event loop a turn between steps (a million entries take ~1 s to sort
+   * and pack); its return value is the index.
+   */
+  *buildSteps(chunk = BUILD_CHUNK): Generator<void, CompactSerialIndex, void> {
     const n = this.n;
     const src = this.src ?? new Uint8Array(0);
-    const perm = sortedOrder(src, this.offs, this.lens, n);
+    const perm = yield* sortedOrder(src, this.offs, this.lens, n, chunk);
     // Bucket table: one bucket per distinct length, in increasing order (perm is sorted by length).
     const widths: number[] = [];
     const firsts: number[] = [];
@@ -103,6 +116,7 @@ export class SerialIndexBuilder {
       // A byte loop: a subarray view per entry costs more than the 16 octets it copies.
       for (let k = 0; k < len; k++) buffer[w + k] = src[o + k]!;
       w += len;
+      if (r % chunk === chunk - 1) yield;
     }
     // Re-validated like a stored index: O(n), and it keeps one constructor path.
     return CompactSerialIndex.fromBytes(buffer);
@@ -114,7 +128,13 @@ export class SerialIndexBuilder {
  * (OpenSSL sorts CRL entries by serial before signing). Counting sort by length, then by the first two
  * octets, then each small run by comparison — O(n) for random serials, O(n log n) for adversarial ones.
  */
-function sortedOrder(src: Uint8Array, offs: Uint32Array, lens: Uint8Array, n: number): Uint32Array | null {
+function* sortedOrder(
+  src: Uint8Array,
+  offs: Uint32Array,
+  lens: Uint8Array,
+  n: number,
+  chunk: number,
+): Generator<void, Uint32Array | null, void> {
   const cmp = (x: number, y: number) => {
     const d = lens[x]! - lens[y]!;
     return d !== 0 ? d : compareRaw(src, offs[x]!, src, offs[y]!, lens[x]!);
@@ -134,6 +154,7 @@ function sortedOrder(src: Uint8Array, offs: Uint32Array, lens: Uint8Array, n: nu
   const tmp = new Uint32Array(n);
   const count = new Uint32Array(65537);
   const key = new Uint16Array(n);
+  let lastYield = 0;
   for (let i = 0; i < n; i++) key[i] = (src[offs[i]!]! << 8) | (lens[i]! > 1 ? src[offs[i]! + 1]! : 0);
   for (let l = 1; l <= MAX_WIDTH; l++) {
     const a = starts[l]!;
@@ -168,6 +189,10 @@ function sortedOrder(src: Uint8Array, offs: Uint32Array, lens: Uint8Array, n: nu
         }
       }
       runStart = r;
+      if (r - lastYield >= chunk) {
+        lastYield = r;
+        yield;
+      }
     }
   }
   return perm;

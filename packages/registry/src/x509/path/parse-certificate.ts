@@ -290,6 +290,11 @@ function decodeExtension(cert: ParsedCertificate, id: string, critical: boolean,
 export interface CertificateCacheOptions {
   /** Most certificates held; the least recently used is dropped first. */
   maxEntries: number;
+  /**
+   * Which parsed certificates to hold (default: all). A verifier holds CA certificates only, so
+   * that no holder's certificate outlives its verification (DESIGN.md Principles §3).
+   */
+  retain?: (cert: ParsedCertificate) => boolean;
 }
 
 /**
@@ -300,9 +305,11 @@ export interface CertificateCacheOptions {
 export class CertificateCache {
   readonly #max: number;
   readonly #entries = new Map<string, ParsedCertificate>();
+  readonly #retain: ((cert: ParsedCertificate) => boolean) | undefined;
 
   constructor(options: CertificateCacheOptions = { maxEntries: 1024 }) {
     this.#max = Math.max(1, Math.floor(options.maxEntries));
+    this.#retain = options.retain;
   }
 
   /** The parsed certificate for this DER, parsing (and holding) it on a miss. */
@@ -316,7 +323,7 @@ export class CertificateCache {
     }
     // Parse a copy: the caller's buffer may be reused after the call, the cache outlives it.
     const outcome = parseCertificate(Uint8Array.from(der));
-    if (outcome.ok) {
+    if (outcome.ok && (this.#retain?.(outcome.cert) ?? true)) {
       this.#entries.set(key, outcome.cert);
       if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
     }
