@@ -106,12 +106,16 @@ export async function setUpJpki(ctx: CertificateStoryContext): Promise<Jpki> {
     crlDistributionPoint: distributionPoint.url,
   });
   const jpki: Jpki = { root, signingCa, holder, distributionPoint, crlNumber: 1n };
-  const first = await publishCrl(ctx, jpki, []);
+  // RFC 5280 §6.1.3 (a)(3): every certificate below the anchor has its status read — the signing
+  // CA's from the root's CRL (its authority revocation list), the holder's from the signing CA's.
+  const authorityList = await publishCrl(ctx, root, 1n, []);
+  ctx.expect(authorityList.status === 202, `J-LIS's root CRL to be accepted: ${JSON.stringify(authorityList.body)}`);
+  const first = await publishCrl(ctx, signingCa, jpki.crlNumber, []);
   ctx.expect(first.status === 202, `J-LIS's first CRL to be accepted: ${JSON.stringify(first.body)}`);
   ctx.say(
-    `    J-LIS publishes its signing CA’s certificate and CRL #${jpki.crlNumber} on ${ctx.publishOn.name}; the holder’s phone wallet gets a JPKI signing certificate`,
+    `    J-LIS publishes its signing CA’s certificate, the root’s CRL and the signing CA’s CRL #${jpki.crlNumber} on ${ctx.publishOn.name}; the holder’s phone wallet gets a JPKI signing certificate`,
   );
-  await ctx.waitUntil('J-LIS’s CRL to reach the bank', async () => (await verifyChain(ctx, jpki)).verified);
+  await ctx.waitUntil('J-LIS’s CRLs to reach the bank', async () => (await verifyChain(ctx, jpki)).verified);
   return jpki;
 }
 
@@ -123,7 +127,7 @@ export async function revokeJpkiCertificate(ctx: CertificateStoryContext, jpki: 
   await jpki.distributionPoint.close();
   ctx.say(`    J-LIS’s CRL distribution point (${jpki.distributionPoint.url}, named in the certificate) goes down`);
   jpki.crlNumber += 1n;
-  const held = await publishCrl(ctx, jpki, [jpki.holder.serial]);
+  const held = await publishCrl(ctx, jpki.signingCa, jpki.crlNumber, [jpki.holder.serial]);
   ctx.expect(held.status === 202, `J-LIS's CRL #${jpki.crlNumber} to be accepted: ${JSON.stringify(held.body)}`);
   const heldAt = ctx.now();
   ctx.say(`    the phone is lost: J-LIS puts the certificate on hold (CRL #${jpki.crlNumber}, certificateHold)`);
@@ -143,11 +147,16 @@ export async function revokeJpkiCertificate(ctx: CertificateStoryContext, jpki: 
   return seenMs;
 }
 
-async function publishCrl(ctx: CertificateStoryContext, jpki: Jpki, held: readonly string[]) {
+async function publishCrl(
+  ctx: CertificateStoryContext,
+  issuer: CertificateAuthority,
+  crlNumber: bigint,
+  held: readonly string[],
+) {
   const thisUpdate = new Date(ctx.now() - 1000);
   const crl = await signCrl({
-    issuer: jpki.signingCa,
-    crlNumber: jpki.crlNumber,
+    issuer,
+    crlNumber,
     thisUpdate,
     nextUpdate: new Date(thisUpdate.getTime() + 24 * 3600 * 1000),
     entries: held.map((serial) => ({ serial, revokedAt: thisUpdate, reason: 'certificateHold' as const })),
