@@ -7,7 +7,6 @@
  */
 import {
   type CheckResult,
-  MemoryRecordStore,
   type PresentationVerificationResult,
   parseEnvelopedCredentialId,
   type Registry,
@@ -22,8 +21,8 @@ import { openBundleRegistry } from '../bundle-registry.ts';
 import { addOptions, type CommandContext, dataOption, jsonOption, networkOption } from '../command-context.ts';
 import { envelopeCompactCredential, isCompactCredentialText } from '../compact-credentials.ts';
 import type { ConfigFlags, LoadedConfig } from '../config.ts';
-import { loadNetworkFile, openDataDir } from '../data-dir.ts';
-import { readBinaryFile, readJsonFile } from '../files.ts';
+import { openDataDir } from '../data-dir.ts';
+import { readBinaryFile } from '../files.ts';
 import { mdocEnvelopeOf, sessionTranscriptOf } from '../mdoc-credentials.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, type Output } from '../output.ts';
