@@ -1,11 +1,17 @@
 /**
  * Offline bundles (issue 4): the signed records of a registry — governance versions, accreditations,
- * status lists, evidence — in one JSON file for air-gapped verifiers.
+ * status lists, sub-CA certificates and CRLs (issue 14), evidence — in one JSON file for air-gapped
+ * verifiers.
  *
  * ```json
  * { "format": "trustmesh-bundle/1", "networkId": "…", "genesisDigest": "<sha256 hex>",
- *   "createdAt": "2026-…Z", "records": [ { …signed record… }, … ] }
+ *   "createdAt": "2026-…Z", "records": [ { …signed record… }, "-----BEGIN X509 CRL-----…", … ] }
  * ```
+ *
+ * A record is a JSON object (JSON records), or a string for a record that is not JSON, as evidence
+ * carries it (`evidenceRecordAsCarried`): the PEM (RFC 7468) of a DER record — a CRL
+ * (`X509 CRL`) or a subordinate CA certificate (`CERTIFICATE`) — which `Registry.submit` turns back
+ * into the very DER the CA signed.
  *
  * A bundle is a carrier, never a source of trust (DESIGN.md, Principles §1): every record goes
  * through `Registry.submit` again on import, and the genesis digest is checked against the network
@@ -16,7 +22,11 @@ import {
   canonicalBytes,
   classifyRecord,
   contentHash,
+  derToPem,
   EVIDENCE_TYPE,
+  evidenceRecordAsCarried,
+  looksLikePem,
+  pemToDer,
   type RecordStore,
   type Registry,
   type SubmitOutcome,
@@ -35,8 +45,14 @@ export interface Bundle {
   /** When the bundle was made (ISO 8601). */
   createdAt: string;
   /** Signed records, in an order that lets each one validate after those before it. */
-  records: Record<string, unknown>[];
+  records: BundleRecord[];
 }
+
+/**
+ * One record of a bundle: a JSON record as its object; a CRL or a sub-CA certificate as the PEM of
+ * its DER (RFC 7468: `X509 CRL`, `CERTIFICATE`).
+ */
+export type BundleRecord = Record<string, unknown> | string;
 
 /** What an import did with the records. */
 export interface ImportSummary {
@@ -70,8 +86,8 @@ export function parseBundle(value: unknown, origin: string): Bundle {
     throw invalid('"createdAt" must be a date-time');
   }
   if (!Array.isArray(value.records)) throw invalid('"records" must be an array');
-  const bad = value.records.findIndex((r) => !isObject(r));
-  if (bad >= 0) throw invalid(`records[${bad}] must be a JSON object`);
+  const bad = value.records.findIndex((r) => !isObject(r) && !(typeof r === 'string' && looksLikePem(r)));
+  if (bad >= 0) throw invalid(`records[${bad}] must be a JSON object or the PEM of a CRL or a CA certificate`);
   return value as unknown as Bundle;
 }
 
@@ -96,6 +112,10 @@ export interface HeldRecords {
   governance: Record<string, unknown>[];
   accreditations: Record<string, unknown>[];
   statusLists: Record<string, unknown>[];
+  /** Subordinate CA certificates (issue 14), PEM. Absent from nodes older than issue 14. */
+  caCertificates?: string[];
+  /** CRLs (issue 14), PEM: each scope's complete CRL, then its delta when one is held. */
+  crls?: string[];
   /** Evidence: the slot key and the two conflicting records. */
   evidence: { key: string; records: unknown[] }[];
 }
@@ -108,14 +128,22 @@ export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
     for await (const r of store.records({ kind })) records.push(JSON.parse(decoder.decode(r.bytes)));
     return records;
   };
+  const pem = async (kind: 'ca-certificate' | 'crl') => {
+    const records: string[] = [];
+    // Key order puts `crl/<scope>` right before its `crl/<scope>/delta`: the base before its delta.
+    for await (const r of store.records({ kind })) records.push(derToPem(kind, r.bytes));
+    return records;
+  };
   const evidence: HeldRecords['evidence'] = [];
   for await (const e of store.evidence()) {
-    evidence.push({ key: e.key, records: e.records.map((bytes) => JSON.parse(decoder.decode(bytes))) });
+    evidence.push({ key: e.key, records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)) });
   }
   return {
     governance: await read('governance'),
     accreditations: await read('accreditation'),
     statusLists: await read('status-list'),
+    caCertificates: await pem('ca-certificate'),
+    crls: await pem('crl'),
     evidence,
   };
 }
@@ -125,14 +153,14 @@ export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
  * governance by version, then rounds of status lists and accreditations whose signer is already
  * known (an authority, or a subject accredited earlier), then the rest, then evidence.
  */
-export function bundleRecords(held: HeldRecords): Record<string, unknown>[] {
+export function bundleRecords(held: HeldRecords): BundleRecord[] {
   const governance = [...held.governance].sort((a, b) => Number(a.version) - Number(b.version));
   let accreditations = held.accreditations;
   let lists = held.statusLists;
 
   const known = new Set<string>();
   for (const g of governance) for (const a of g.authorities as { id: string }[]) known.add(a.id);
-  const ordered: Record<string, unknown>[] = [...governance];
+  const ordered: BundleRecord[] = [...governance];
   for (;;) {
     // A party's lists first: its accreditations may name them for withdrawal.
     const readyLists = lists.filter((l) => known.has(issuerOf(l)));
@@ -145,6 +173,8 @@ export function bundleRecords(held: HeldRecords): Record<string, unknown>[] {
   }
   // Records whose signer no chain reaches still travel: the importer decides about them.
   ordered.push(...lists, ...accreditations);
+  // Sub-CA certificates after the accreditations of their CAs, CRLs after their signers (issue 14).
+  ordered.push(...(held.caCertificates ?? []), ...(held.crls ?? []));
 
   for (const evidence of held.evidence) {
     ordered.push({
@@ -163,14 +193,14 @@ export function bundleRecords(held: HeldRecords): Record<string, unknown>[] {
  */
 export async function importRecords(
   registry: Pick<Registry, 'submit'>,
-  records: readonly Record<string, unknown>[],
+  records: readonly BundleRecord[],
   options: { onProgress?: (done: number) => void } = {},
 ): Promise<ImportSummary> {
   const final = new Map<number, SubmitOutcome>();
   // Dependencies first (governance, accreditations, lists, evidence): most records pass the first time.
   let pending = bySubmissionOrder(
     records.map((_, i) => i),
-    (i) => canonicalBytes(records[i]),
+    (i) => recordBytes(records[i] as BundleRecord),
   );
   let passes = 0;
   let done = 0;
@@ -204,10 +234,11 @@ export async function importRecords(
  * holds it from the start, so submitting it again would only report a duplicate (issue 15, item 7).
  */
 export function withoutGenesis(
-  records: readonly Record<string, unknown>[],
+  records: readonly BundleRecord[],
   genesisDigest: string,
-): { rest: Record<string, unknown>[]; genesis: number } {
+): { rest: BundleRecord[]; genesis: number } {
   const rest = records.filter((r) => {
+    if (typeof r === 'string') return true;
     try {
       return contentHash(r) !== genesisDigest;
     } catch {
@@ -240,9 +271,18 @@ export function importExitCode(summary: ImportSummary): 0 | 1 {
 }
 
 /** Kinds of record a bundle carries, for `export`'s summary. */
-export function kindOf(record: Record<string, unknown>): string {
+export function kindOf(record: BundleRecord): string {
   // The registry knows the kinds; the CLI only names them.
-  return classifyRecord(canonicalBytes(record))?.kind ?? 'unknown';
+  return classifyRecord(recordBytes(record))?.kind ?? 'unknown';
+}
+
+/**
+ * The bytes a bundle record stands for: a JSON record's canonical bytes, the DER of a PEM record
+ * (what the registry holds and classifies); a string that is not PEM as its text.
+ */
+export function recordBytes(record: BundleRecord): Uint8Array {
+  if (typeof record !== 'string') return canonicalBytes(record);
+  return pemToDer(record)?.der ?? new TextEncoder().encode(record);
 }
 
 function issuerOf(record: Record<string, unknown>): string {

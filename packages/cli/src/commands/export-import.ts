@@ -182,7 +182,14 @@ async function exportFromNode(node: string, networkPath: string): Promise<Bundle
   const client = new NodeClient({ baseUrl: node, token: null });
   const body = await client.read('/records');
   const arrays = ['governance', 'accreditations', 'statusLists', 'evidence'] as const;
-  if (!body || arrays.some((k) => !Array.isArray(body[k])) || typeof body.networkId !== 'string') {
+  // caCertificates and crls (issue 14, PEM strings) are optional: nodes before issue 14 have none.
+  const pemArrays = ['caCertificates', 'crls'] as const;
+  if (
+    !body ||
+    arrays.some((k) => !Array.isArray(body[k])) ||
+    pemArrays.some((k) => body[k] !== undefined && !isStringArray(body[k])) ||
+    typeof body.networkId !== 'string'
+  ) {
     throw new CliError('NODE_UNEXPECTED_RESPONSE', `GET /records on ${node} did not answer with the node’s records`, {
       hint: 'check that --node is a trustmesh node API URL (a node of this version: older ones have no GET /records)',
     });
@@ -243,4 +250,8 @@ async function adoptNetworkFile(dataDir: string, networkPath: string, genesisDig
   }
   await mkdir(dataDir, { recursive: true });
   await copyFile(networkPath, own);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }

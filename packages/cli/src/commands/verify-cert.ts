@@ -1,6 +1,7 @@
 /**
  * `trustmesh verify-cert <file>...`: verify an X.509 certificate chain (issue 14) against a node
- * (`--node`) or a data directory (`--data`, a stopped node's): RFC 5280 path validation to a CA
+ * (`--node`), a data directory (`--data`, a stopped node's) or an offline bundle (`--bundle`, its
+ * accreditations, sub-CA certificates and CRLs, as `verify --bundle`): RFC 5280 path validation to a CA
  * accredited in the registry within its scope, validity, key usage (`--purpose`), certificate
  * policies, and revocation from the replica's CRLs; `--at` evaluates the chain and the replica as
  * of that time. Files are PEM (one may hold the whole chain) or DER, leaf first. Exits 0 verified,
@@ -14,9 +15,17 @@ import {
   verifyCertificateChain,
 } from '@trustmesh/registry';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { openBundleRegistry } from '../bundle-registry.ts';
 import { readCertificateFiles } from '../certificate-files.ts';
 import { describeCertificateVerification } from '../certificate-report.ts';
-import { addOptions, type CommandContext, commaList, dataOption, jsonOption } from '../command-context.ts';
+import {
+  addOptions,
+  type CommandContext,
+  commaList,
+  dataOption,
+  jsonOption,
+  networkOption,
+} from '../command-context.ts';
 import type { ConfigFlags } from '../config.ts';
 import { openDataDir } from '../data-dir.ts';
 import { NodeClient } from '../node-client.ts';
@@ -24,6 +33,7 @@ import { CliError } from '../output.ts';
 import { verdictExitCode, verdictOf } from '../verification-report.ts';
 
 interface VerifyCertFlags extends ConfigFlags {
+  bundle?: string;
   at?: number;
   purpose?: CertificatePurpose[];
   json?: boolean;
@@ -66,12 +76,15 @@ export function registerVerifyCertCommand(program: Command, ctx: CommandContext)
       ).argParser(purposes),
       new Option('--node <url>', 'verify through this node’s API (or TRUSTMESH_NODE)'),
       dataOption('verify against this data directory (a stopped node’s; default ./.trustmesh)'),
+      new Option('--bundle <file>', 'verify against an offline bundle (trustmesh export)'),
+      networkOption(),
       jsonOption(),
     ],
   ).action((files: string[], flags: VerifyCertFlags, command: Command) =>
     ctx.run(command, async (out) => {
-      if (flags.node && flags.data) {
-        throw new CliError('SOURCE_AMBIGUOUS', 'give one of --node and --data, not both', {
+      const given = [flags.bundle && '--bundle', flags.node && '--node', flags.data && '--data'].filter(Boolean);
+      if (given.length > 1) {
+        throw new CliError('SOURCE_AMBIGUOUS', `give one of --bundle, --node and --data, not ${given.join(' and ')}`, {
           hint: 'each names a complete source of registry data',
         });
       }
@@ -79,7 +92,24 @@ export function registerVerifyCertCommand(program: Command, ctx: CommandContext)
       const config = await ctx.config(flags);
       let result: CertificateVerificationResult;
       let source: string;
-      if (config.values.node && !flags.data) {
+      const request = {
+        chain,
+        ...(flags.at !== undefined ? { at: flags.at } : {}),
+        ...(flags.purpose ? { purpose: flags.purpose } : {}),
+      };
+      if (flags.bundle) {
+        const opened = await openBundleRegistry(ctx, out, flags.bundle, config);
+        try {
+          result = verifyCertificateChain(request, {
+            view: opened.registry,
+            now: ctx.now(),
+            cache: new CertificateVerificationCache(),
+          });
+        } finally {
+          await opened.registry.close();
+        }
+        source = opened.source;
+      } else if (config.values.node && !flags.data) {
         const client = new NodeClient({ baseUrl: config.values.node, token: config.values.token });
         result = await client.verifyCertificate({
           // The API takes text: DER travels as base64.
@@ -91,14 +121,11 @@ export function registerVerifyCertCommand(program: Command, ctx: CommandContext)
       } else {
         const { registry } = await openDataDir(config.values, { now: ctx.now });
         try {
-          result = verifyCertificateChain(
-            {
-              chain,
-              ...(flags.at !== undefined ? { at: flags.at } : {}),
-              ...(flags.purpose ? { purpose: flags.purpose } : {}),
-            },
-            { view: registry, now: ctx.now(), cache: new CertificateVerificationCache() },
-          );
+          result = verifyCertificateChain(request, {
+            view: registry,
+            now: ctx.now(),
+            cache: new CertificateVerificationCache(),
+          });
         } finally {
           await registry.close();
         }

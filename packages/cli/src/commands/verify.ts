@@ -7,10 +7,9 @@
  */
 import {
   type CheckResult,
-  MemoryRecordStore,
   type PresentationVerificationResult,
   parseEnvelopedCredentialId,
-  Registry,
+  type Registry,
   type TrustView,
   type VerificationResult,
   verifyCredential,
@@ -18,12 +17,12 @@ import {
   verifyPresentation,
 } from '@trustmesh/registry';
 import { type Command, Option } from 'commander';
-import { checkBundleNetwork, importRecords, parseBundle } from '../bundle.ts';
+import { openBundleRegistry } from '../bundle-registry.ts';
 import { addOptions, type CommandContext, dataOption, jsonOption, networkOption } from '../command-context.ts';
 import { envelopeCompactCredential, isCompactCredentialText } from '../compact-credentials.ts';
 import type { ConfigFlags, LoadedConfig } from '../config.ts';
-import { loadNetworkFile, openDataDir } from '../data-dir.ts';
-import { readBinaryFile, readJsonFile } from '../files.ts';
+import { openDataDir } from '../data-dir.ts';
+import { readBinaryFile } from '../files.ts';
 import { mdocEnvelopeOf, sessionTranscriptOf } from '../mdoc-credentials.ts';
 import { NodeClient } from '../node-client.ts';
 import { CliError, type Output } from '../output.ts';
@@ -223,36 +222,9 @@ async function verifyWithBundle(
   file: string,
   config: LoadedConfig,
 ): Promise<{ answer: Answer; source: string }> {
-  const bundle = parseBundle(await readJsonFile(file, 'bundle', ctx), file);
-  // The network file pins the genesis; without one the bundle's own claim is all there is.
-  let pinned = false;
+  const { registry, source } = await openBundleRegistry(ctx, out, file, config);
   try {
-    const network = await loadNetworkFile(config.values.network);
-    checkBundleNetwork(bundle, network, file);
-    pinned = true;
-  } catch (error) {
-    if (!(error instanceof CliError && error.code === 'NETWORK_FILE_MISSING') || config.sources.network !== 'default') {
-      throw error;
-    }
-    out.warn(
-      `no network file at ${config.values.network}: trusting the bundle's own genesis digest; pass --network FILE to pin it`,
-    );
-  }
-  const registry = await Registry.open(
-    { networkId: bundle.networkId, genesisDigest: bundle.genesisDigest },
-    { store: new MemoryRecordStore(), now: ctx.now },
-  );
-  try {
-    const summary = await importRecords(registry, bundle.records);
-    const rejected = Object.entries(summary.rejected);
-    if (rejected.length > 0) {
-      out.warn(`the bundle holds records that do not validate: ${rejected.map(([c, n]) => `${c} ${n}`).join(', ')}`);
-    }
-    const answer = await verifyLocally(subject, registry, registry.documentLoader, ctx.now());
-    return {
-      answer,
-      source: `bundle ${file} (created ${bundle.createdAt}${pinned ? '' : '; genesis not pinned by a network file'})`,
-    };
+    return { answer: await verifyLocally(subject, registry, registry.documentLoader, ctx.now()), source };
   } finally {
     await registry.close();
   }

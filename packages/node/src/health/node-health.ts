@@ -11,10 +11,14 @@
  * - `NO_PEERS` / `NO_MESH_PEERS` — nothing connected, or nobody in the gossip mesh of the records
  *   topic: what this node publishes reaches nobody until anti-entropy runs.
  *
+ * - `CRL_STALE` — a held CRL (issue 14) is past its nextUpdate (the applied delta's when there is
+ *   one), or carries none: every lookup against it is undetermined (fail closed, RFC 5280 §5.1.2.5)
+ *   until a newer CRL arrives ({@link crlHealthWarnings}).
+ *
  * Registry and issuer warnings (governance or lists past validity, issuer state) are added by the
  * route (api/routes/node-info.ts).
  */
-import { CodedError, type StoreFaults } from '@trustmesh/registry';
+import { CodedError, type HeldCrlState, type StoreFaults } from '@trustmesh/registry';
 import type { PeerClocks } from '../sync/peer-clocks.ts';
 
 /** How long a recovered fault is still reported (ms). */
@@ -64,6 +68,29 @@ export function nodeHealthWarnings(modules: NodeHealthModules): string[] {
   } else if (modules.meshPeers && modules.meshPeers() === 0) {
     warnings.push(
       'NO_MESH_PEERS: no peer is in the gossip mesh of the records topic: updates travel only by anti-entropy',
+    );
+  }
+  return warnings;
+}
+
+/**
+ * One `CRL_STALE` warning per held CRL scope that lookups answer undetermined for at `nowMs`: past the
+ * freshest nextUpdate held — the applied delta's, the fresher statement (RFC 5280 §5.2.4) — or with
+ * no nextUpdate at all (RFC 5280 §5.1.2.5 requires one; the registry never treats such a CRL as
+ * fresh). The same rule as the registry's lookup (x509/crl/crl-lookup.ts), so /health names exactly
+ * the CRLs whose certificates cannot be decided now.
+ */
+export function crlHealthWarnings(crls: readonly HeldCrlState[], nowMs: number): string[] {
+  const warnings: string[] = [];
+  for (const { held } of crls) {
+    const delta = held.delta;
+    const nextUpdateMs = delta ? delta.nextUpdateMs : held.nextUpdateMs;
+    if (nextUpdateMs !== null && nowMs <= nextUpdateMs) continue;
+    const which = delta ? `CRL #${held.crlNumber} with delta CRL #${delta.crlNumber}` : `CRL #${held.crlNumber}`;
+    const past =
+      nextUpdateMs === null ? 'carries no nextUpdate' : `past its nextUpdate ${new Date(nextUpdateMs).toISOString()}`;
+    warnings.push(
+      `CRL_STALE: ${held.issuerName} ${which} ${past}: certificates of this CA are undetermined until a newer CRL arrives`,
     );
   }
   return warnings;

@@ -4,7 +4,7 @@
  * the node cannot be trusted), peers, anti-entropy state and Prometheus metrics.
  */
 import type { FastifyInstance } from 'fastify';
-import { RECENT_FAULT_MS } from '../../health/node-health.ts';
+import { crlHealthWarnings, RECENT_FAULT_MS } from '../../health/node-health.ts';
 import { JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
@@ -63,6 +63,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       // divergent, journal faults, re-applied changes, lists past validity).
       const warnings = [
         ...registry.warnings(),
+        // Held CRLs past their nextUpdate (issue 14): lookups against them fail closed (CRL_STALE).
+        ...crlHealthWarnings(registry.crls(), now()),
         ...(node.healthWarnings?.() ?? []),
         ...(issuer?.healthWarnings(RECENT_FAULT_MS) ?? []),
         ...(ctx.modules.tokenStatusIssuer?.healthWarnings(RECENT_FAULT_MS) ?? []),

@@ -1,17 +1,38 @@
 /**
  * `GET /records`: every signed record the node holds — each governance version, accreditations,
- * every stored status list version (one per list id and signing key), equivocation evidence — so a
- * running node can be exported to an offline bundle (`trustmesh export --node URL`, issue 15 item 5)
- * without stopping it (LevelDB admits one process). Public, issuer-level data only (DESIGN.md,
- * Principles §3); a bundle is a carrier, never a source of trust: every record is validated again on
- * import.
+ * every stored status list version (one per list id and signing key), subordinate CA certificates
+ * and CRLs (issue 14, as PEM), equivocation evidence — so a running node can be exported to an
+ * offline bundle (`trustmesh export --node URL`, issue 15 item 5) without stopping it (LevelDB admits
+ * one process). Public, issuer-level data only (DESIGN.md, Principles §3); a bundle is a carrier,
+ * never a source of trust: every record is validated again on import.
+ *
+ * CRLs are the large records (national CRLs: tens of MB). The body is streamed: the small records
+ * as one JSON text, then each CRL read from the store, turned into PEM and written one at a time —
+ * the next is read only once the previous one has drained into the socket (stream backpressure),
+ * so the route holds at most one CRL's DER, PEM and JSON string at a time, never the whole list.
  */
-import { evidenceRecordAsCarried } from '@trustmesh/registry';
+import { Readable } from 'node:stream';
+import { derToPem, evidenceRecordAsCarried, type Registry } from '@trustmesh/registry';
 import type { FastifyInstance } from 'fastify';
 import { EVIDENCE_RECORD_SCHEMA, JSON_OBJECT_SCHEMA } from '../schemas.ts';
 import type { RouteContext } from './route-context.ts';
 
 const RECORD_ARRAY = { type: 'array', items: JSON_OBJECT_SCHEMA } as const;
+const PEM_ARRAY = { type: 'array', items: { type: 'string', description: 'PEM (RFC 7468)' } } as const;
+
+/** The PEM of each held CRL, read from the store one at a time: a scope's complete CRL, then its delta. */
+async function* crlTexts(registry: Pick<Registry, 'crls' | 'crlBytes'>): AsyncGenerator<string> {
+  let first = true;
+  for (const held of registry.crls()) {
+    for (const which of held.held.delta ? (['complete', 'delta'] as const) : (['complete'] as const)) {
+      // Null when a newer CRL replaced it since crls() was read: the newer one is another export's.
+      const crl = await registry.crlBytes(held.scope, which);
+      if (!crl) continue;
+      yield `${first ? '' : ','}${JSON.stringify(derToPem('crl', crl.bytes))}`;
+      first = false;
+    }
+  }
+}
 
 /** Registers `GET /records`. */
 export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -25,13 +46,24 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
         response: {
           200: {
             type: 'object',
-            required: ['networkId', 'time', 'governance', 'accreditations', 'statusLists', 'evidence'],
+            required: [
+              'networkId',
+              'time',
+              'governance',
+              'accreditations',
+              'statusLists',
+              'caCertificates',
+              'crls',
+              'evidence',
+            ],
             properties: {
               networkId: { type: 'string' },
               time: { type: 'string', description: 'When the node read its records (the bundle’s freshness)' },
               governance: RECORD_ARRAY,
               accreditations: RECORD_ARRAY,
               statusLists: RECORD_ARRAY,
+              caCertificates: { ...PEM_ARRAY, description: 'Subordinate CA certificates (issue 14)' },
+              crls: { ...PEM_ARRAY, description: 'CRLs: each scope’s complete CRL, then its delta (issue 14)' },
               evidence: {
                 type: 'array',
                 items: {
@@ -48,7 +80,7 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
         },
       },
     },
-    async () => {
+    async (_request, reply) => {
       const time = new Date(now()).toISOString();
       const newest = registry.governance()?.record.version ?? 0;
       const governance: unknown[] = [];
@@ -56,7 +88,7 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
         const held = registry.governanceVersion(version);
         if (held) governance.push(held.record);
       }
-      return {
+      const head = {
         networkId: node.networkId,
         time,
         governance,
@@ -64,12 +96,23 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
         statusLists: registry
           .statusListIds()
           .flatMap((id) => registry.statusListVersions(id).map((s) => s.list.credential)),
+        caCertificates: registry.caCertificates().map((c) => derToPem('ca-certificate', c.der)),
         evidence: (await registry.evidence()).map((e) => ({
           key: e.key,
-          // As evidence carries them: JSON, a compact JWS text, or a CWT as a data: URL (issue 14).
+          // As evidence carries them: JSON, a compact JWS text, a CWT as a data: URL, a CRL as PEM (issue 14).
           records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)),
         })),
       };
+      // The object without its closing brace, then "crls" streamed (see the module documentation).
+      const opening = `${JSON.stringify(head).slice(0, -1)},"crls":[`;
+      async function* body(): AsyncGenerator<string> {
+        yield opening;
+        yield* crlTexts(registry);
+        yield ']}';
+      }
+      // Not object mode: a pushed CRL fills the (small) buffer, so the next is read once it drained.
+      const stream = Readable.from(body(), { objectMode: false, highWaterMark: 64 * 1024 });
+      return reply.type('application/json; charset=utf-8').send(stream);
     },
   );
 }
