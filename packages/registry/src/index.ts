@@ -186,6 +186,12 @@ export {
   cwtListVersion,
 } from './status-list/cwt-list-kind.ts';
 export * from './status-list/cwt-status-list.ts';
+export {
+  CWT_X5CHAIN_CODES,
+  parseX5chainSignerId,
+  type X5chainSigner,
+  x5chainSignerId,
+} from './status-list/cwt-x5chain-signer.ts';
 export * from './status-list/index.ts';
 export {
   type AdmittedJoseList,
@@ -264,6 +270,7 @@ export {
   MDOC_DS_EKU,
   replicaChainValidator,
 } from './verification/mdoc/mdoc-chain.ts';
+export { MDOC_STATUS_BINDING_CODES, signedUnderIaca } from './verification/mdoc/mdoc-status-binding.ts';
 export {
   MDOC_CREDENTIAL_CODES,
   MDOC_MEDIA_TYPE,

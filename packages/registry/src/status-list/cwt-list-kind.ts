@@ -8,8 +8,9 @@
  * Recognition (kinds/recognise.ts): first byte 0xD2 (COSE_Sign1_Tagged), then the bounded reader
  * (cwt-status-list.ts) checks protected `typ` = `application/statuslist+cwt`. The signing key is
  * named by the COSE `kid` (label 4, RFC 9052 §3.1): its UTF-8 text is matched against the `kid` of
- * a pinned JWK (or a verification method id), as the JWT form matches the JWS `kid`. An `x5chain`
- * (RFC 9360) signer is refused for now: X.509-anchored signers come with the CA accreditations.
+ * a pinned JWK (or a verification method id), as the JWT form matches the JWS `kid`. A list whose
+ * header carries an `x5chain` (RFC 9360) is signed through X.509 instead: its signer is the chain's
+ * leaf under an accredited IACA (cwt-x5chain-signer.ts), and its slot names both keys.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { sha256Hex } from '../canonical.ts';
@@ -26,6 +27,7 @@ import { pinnedKeysOf } from '../validation/pinned-keys.ts';
 import type { SubmittedRecord } from '../validation/submitted-record.ts';
 import { authorityKeys, didKeyOf } from '../verification/trust-chain.ts';
 import type { JoseStatusListState, TrustView } from '../verification/trust-view.ts';
+import { caSubjectId } from '../x509/ca-certificate.ts';
 import {
   CWT_STATUS_LIST_CODES,
   cwtSuccessorKeepsFinalStates,
@@ -33,6 +35,7 @@ import {
   type ParsedCwtStatusList,
   verifyCwtStatusListSignature,
 } from './cwt-status-list.ts';
+import { parseX5chainSignerId, x5chainPinnedKey, x5chainSignerOf, x5chainSlotSigner } from './cwt-x5chain-signer.ts';
 import { issuerKeys, joseListVersion } from './jose-lists.ts';
 import { requireFormsAgree } from './token-status-forms.ts';
 
@@ -44,8 +47,6 @@ export const CWT_LIST_KIND_CODES = {
   EXPIRED: 'CWT_STATUS_LIST_EXPIRED',
   /** `ignore` — `iat` beyond the clock-skew allowance. */
   NOT_YET_VALID: 'CWT_STATUS_LIST_NOT_YET_VALID',
-  /** `reject` — signed by an `x5chain` (RFC 9360): X.509-anchored list signers are not supported yet. */
-  X5CHAIN_UNSUPPORTED: 'CWT_STATUS_LIST_X5CHAIN_UNSUPPORTED',
   /** `reject` — no `kid` (label 4), or one that is not UTF-8 text: nothing names the pinned key. */
   KID_MISSING: 'CWT_STATUS_LIST_KID_MISSING',
   /** `ignore` (awaits an accreditation) — no authority or accreditation names the issuer or pins the `kid` yet. */
@@ -84,10 +85,8 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 // Subjects tried for one `kid` when the list carries no `iss` (kids are not unique across issuers).
 const MAX_KID_SUBJECTS = 4;
 
-/** The `kid` as text, or a reject. An `x5chain` signer is refused first. */
+/** The `kid` as text, or a reject (lists without `x5chain`). */
 function kidOf(list: ParsedCwtStatusList): string {
-  // [REJECT] issue 14: X.509-anchored (x5chain, RFC 9360 §2) list signers are not supported yet.
-  if (list.x5chain) throw reject(C.X5CHAIN_UNSUPPORTED, 'header.x5chain', 'x5chain-signed lists are not supported yet');
   let kid: string | null = null;
   try {
     kid = list.kid && list.kid.byteLength > 0 ? UTF8.decode(list.kid) : null;
@@ -141,6 +140,11 @@ function requireSignature(list: ParsedCwtStatusList, key: PinnedKey, issuer: str
  * (issuerKeys: a valid chain, the scope that pinned the key), its signature verified.
  */
 function signerOf(list: ParsedCwtStatusList, ctx: ValidationContext): { issuer: string; key: PinnedKey } {
+  // RFC 9360 §2: an x5chain names the signing key by certificate (a `kid` beside it is only a hint).
+  if (list.x5chain) {
+    const x5 = x5chainSignerOf(list, ctx.view, ctx.now);
+    return { issuer: x5.issuer, key: x5.signer };
+  }
   const kid = kidOf(list);
   const candidates = issuerCandidates(list, kid, ctx.view, ctx.accreditations?.() ?? []);
   // [IGNORE] DESIGN.md Admission: the accreditation pinning this kid may not have arrived yet.
@@ -246,6 +250,15 @@ export function cwtSignedSlot(
 ): { key: string; version: string; signer: string } {
   const list = record.cwt;
   if (!list) throw reject(EVIDENCE_CODES.INVALID, 'records', 'not a CWT record');
+  if (list.x5chain) {
+    // Evidence of an x5chain signer: the chain and signature checked now (as at admission).
+    const x5 = x5chainSignerOf(list, ctx.view, ctx.now);
+    return {
+      key: cwtListSlotKey(list.sub, x5.signer.publicKeyMultibase),
+      version: cwtListVersion(list),
+      signer: x5.issuer,
+    };
+  }
   const kid = kidOf(list);
   for (const issuer of issuerCandidates(list, kid, ctx.view, ctx.accreditations?.() ?? [])) {
     const own = didKeyOf(issuer);
@@ -268,6 +281,10 @@ export const cwtStatusListKind: RecordKindModule = {
     const list = record?.cwt;
     if (!list || !view) return { key: null, order: 1 };
     try {
+      if (list.x5chain) {
+        const signer = x5chainSlotSigner(list, view);
+        return { key: signer ? cwtListSlotKey(list.sub, signer) : null, order: 1 };
+      }
       const kid = kidOf(list);
       const all = list.iss === undefined ? [] : view.accreditationsOf(list.iss);
       const key = all.flatMap((a) => a.publicKeys).find((k) => names(k, kid));
@@ -281,15 +298,19 @@ export const cwtStatusListKind: RecordKindModule = {
     const list = record.cwt;
     if (!list) throw reject(CWT_STATUS_LIST_CODES.MALFORMED, undefined, `stored record ${stored.key} is not a CWT`);
     const multibase = stored.key.slice(stored.key.lastIndexOf(' ') + 1);
-    const issuer = list.iss ?? '';
+    const x5 = parseX5chainSignerId(multibase);
+    const issuer = x5 ? caSubjectId(x5.anchorSpkiSha256) : (list.iss ?? '');
     const kid = list.kid ? Buffer.from(list.kid).toString('utf8') : '';
     return {
       kind: 'token-status-list-cwt',
-      // The issuer and pinned signer are found again by the index (cwt-list-index.ts) from the key.
+      // The issuer and pinned signer are found again by the index (cwt-list-index.ts) from the key;
+      // an x5chain signer is named by the key itself (its anchor and leaf hashes).
       parsed: {
         ...list,
         issuer,
-        signer: { id: kid, type: 'Multikey', controller: issuer, publicKeyMultibase: multibase },
+        signer: x5
+          ? x5chainPinnedKey(x5.anchorSpkiSha256, x5.leafSpkiSha256)
+          : { id: kid, type: 'Multikey', controller: issuer, publicKeyMultibase: multibase },
       },
       key: stored.key,
       version: stored.version,

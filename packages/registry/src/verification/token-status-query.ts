@@ -48,9 +48,20 @@ export function tokenStatusName(value: number): string {
  * §5.2) are read together: the reference does not say which form its list is in, and admission
  * keeps the two forms of one uri agreeing on final states (status-list/cwt-list-kind.ts). StatusList2021 lists answer 0/1 as VALID/INVALID for revocation and
  * VALID/SUSPENDED for suspension.
+ *
+ * `accept` narrows the versions read to those a caller may trust for its credential (e.g. an mdoc
+ * reads only lists signed under its own IACA, verification/mdoc/mdoc-status-binding.ts): the others
+ * are not read at all, so they can neither answer nor supply a final state.
  */
-export function queryTokenStatus(view: TrustView, uri: string, idx: number, now: number): TokenStatusAnswer {
-  const versions = [...(view.joseStatusListVersions?.(uri) ?? [])].sort((a, b) => b.list.versionMs - a.list.versionMs);
+export function queryTokenStatus(
+  view: TrustView,
+  uri: string,
+  idx: number,
+  now: number,
+  accept?: (state: JoseStatusListState) => boolean,
+): TokenStatusAnswer {
+  const held = view.joseStatusListVersions?.(uri) ?? [];
+  const versions = (accept ? held.filter(accept) : [...held]).sort((a, b) => b.list.versionMs - a.list.versionMs);
   const newest = versions[0];
   if (!newest) {
     return { uri, idx, code: TOKEN_STATUS_QUERY_CODES.UNKNOWN, message: `status list ${uri} is not held by this node` };

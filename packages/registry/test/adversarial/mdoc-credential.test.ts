@@ -1,36 +1,39 @@
 /**
  * ISO 18013-5 mdocs as enveloped credentials against a registry (issue 14): the fixtures' Japanese
  * IACA accredited through a real CA accreditation, its real CRL (openssl, test/fixtures/x509/verify),
- * mdocs from @auth0/mdl or built by hand, and a held IETF Token Status List (JWT) for the MSO's
- * status reference. Each attack asserts its exact code beside the honest control: an IACA accredited
+ * mdocs from @auth0/mdl or built by hand, and a held IETF Token Status List (CWT) for the MSO's
+ * status reference, signed by the IACA's document signer through an x5chain. Each attack asserts its exact code beside the honest control: an IACA accredited
  * for another docType, for TW only, or not at all; a tampered item; a wrong session transcript; a
  * revoked DS certificate; no CRL held; the status list saying INVALID or SUSPENDED, or not held.
  */
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  importPrivateJwk,
-  issueAccreditation,
   MDOC_CREDENTIAL_CODES as M,
   MDOC_CHAIN_CODES,
   MDOC_CODES,
   CERTIFICATE_PATH_CODES as P,
   parseEnvelopedCredentialId,
-  proveKeyPossession,
   replicaChainValidator,
   type TrustView,
   type VerificationResult,
   verifyEnvelopedCredential,
 } from '../../src/index.ts';
 import { makeWorld, T0, type World } from '../fixtures.ts';
-import { auth0Mdoc, buildMdoc, FX, MDL, MYNUMBER, sessionTranscript } from '../helpers/mdoc-fixtures.ts';
-import { refKeyPair, refTokenStatusListJwt } from '../helpers/reference-jose.ts';
+import {
+  auth0Mdoc,
+  buildCwtStatusList,
+  buildMdoc,
+  FX,
+  MDL,
+  MYNUMBER,
+  sessionTranscript,
+} from '../helpers/mdoc-fixtures.ts';
 import { crlSource, withRevocation, x509Fixture } from '../helpers/replica-crls.ts';
-import { accreditCa, YEAR } from './ca-fixtures.ts';
+import { accreditCa } from './ca-fixtures.ts';
 
 // The IACA CRL's thisUpdate is its make.sh run (2026-12-03); the grant runs T0 … T0 + 1 year.
 const NOW = Date.parse('2027-01-15T00:00:00Z');
-const LIST_ISSUER = 'did:web:tw-diw-issuer.example';
 const LIST_URI = 'https://tw-diw-issuer.example/status/1';
 
 async function setup(
@@ -73,40 +76,19 @@ function verify(view: TrustView, world: World, bytes: Uint8Array, sessionTranscr
 const failed = (r: VerificationResult) =>
   r.checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.check}:${c.outcome}:${c.code}`);
 
-/** An accredited TSL issuer publishing a Token Status List (JWT) of `statuses` (2 bits) at LIST_URI. */
+/** The IACA's document signer publishing a Token Status List (CWT, x5chain-signed) of `statuses` (2 bits) at LIST_URI. */
 async function holdList(world: World, statuses: number[]): Promise<void> {
-  const ref = await refKeyPair('ES256');
-  const key = await importPrivateJwk(ref.privateJwk, {
-    did: LIST_ISSUER,
-    verificationMethod: `${LIST_ISSUER}#${ref.kid}`,
-  });
-  const id = `urn:uuid:${crypto.randomUUID()}`;
-  const accreditation = await issueAccreditation(
-    {
-      accreditor: world.net.keys.twMinistry,
-      subject: LIST_ISSUER,
-      role: 'issuer',
-      accreditedFor: [{ types: ['urn:eudi:pid:1'], jurisdiction: 'TW' }],
-      subjectKeys: [await proveKeyPossession(key, id, { jwk: { kid: ref.kid } })],
-      validFrom: new Date(T0),
-      validUntil: new Date(T0 + YEAR),
-      id,
-    },
-    world.net.documentLoader,
-  );
   const saved = world.clock.now;
   world.clock.now = T0 + 60_000;
-  assert.equal((await world.registry.submit(accreditation)).status, 'accept');
-  const jwt = await refTokenStatusListJwt({
-    privateJwk: ref.privateJwk,
-    kid: ref.kid,
-    iss: LIST_ISSUER,
+  const list = buildCwtStatusList({
     sub: LIST_URI,
     iat: Math.floor(world.clock.now / 1000),
     bits: 2,
-    statuses,
+    entries: statuses,
+    signer: FX.dsKey,
+    x5chain: [FX.dsDer],
   });
-  const outcome = await world.registry.submit(jwt);
+  const outcome = await world.registry.submit(list);
   assert.equal(outcome.status, 'accept', JSON.stringify(outcome));
   world.clock.now = saved;
 }

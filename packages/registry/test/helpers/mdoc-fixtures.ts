@@ -10,6 +10,7 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBy
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { DeviceResponse, Document, MDoc } from '@auth0/mdl';
+import { StatusList } from '@sd-jwt/jwt-status-list';
 import { Encoder, Tag } from 'cbor-x';
 import { COSE_ALG, signCoseSign1 } from '../../src/cose/cose-sign1.ts';
 import type { ChainVerdict, ValidateChain } from '../../src/mdoc/codes.ts';
@@ -31,6 +32,24 @@ export const FX = {
   p384Key: key('p384.key'),
   p521Key: key('p521.key'),
   ed25519Key: key('ed25519.key'),
+};
+
+const STATUS_DIR = new URL('../fixtures/x509/mdoc-status/', import.meta.url);
+const statusFile = (name: string) => new Uint8Array(readFileSync(new URL(name, STATUS_DIR)));
+
+/**
+ * Certificates for x5chain-signed status lists (test/fixtures/x509/mdoc-status/make.sh): leaves
+ * under the JP IACA without the mdlDS EKU (a TLS server certificate), with keyUsage keyAgreement
+ * only, and an expired DS certificate (all three with `leafKey`); a Taiwanese IACA and its DS.
+ */
+export const SFX = {
+  leafKey: createPrivateKey(readFileSync(new URL('leaf-jp.key', STATUS_DIR))),
+  serverJpDer: statusFile('server-jp.der'),
+  agreementJpDer: statusFile('agreement-jp.der'),
+  expiredDsJpDer: statusFile('expired-ds-jp.der'),
+  iacaTwDer: statusFile('iaca-tw.der'),
+  dsTwDer: statusFile('ds-tw.der'),
+  dsTwKey: createPrivateKey(readFileSync(new URL('ds-tw.key', STATUS_DIR))),
 };
 
 /** A time inside every fixture's validity: 2026-06-01. */
@@ -260,7 +279,16 @@ export interface BuildCwtOptions {
   lst?: Uint8Array;
   signer?: KeyObject;
   tagged?: boolean;
+  /** Sign through an x5chain (label 33, RFC 9360: leaf first, no root) instead of a `kid`. */
+  x5chain?: Uint8Array[];
+  /** Entries at `bits`, packed by the reference library (@sd-jwt/jwt-status-list, draft §4.1). */
+  entries?: number[];
 }
+
+const defaultLst = (statuses?: Uint8Array) =>
+  new Uint8Array(deflateSync(statuses ?? Uint8Array.of(0xb9, 0xa3), { level: 9 }));
+const referenceLst = (entries: number[], bits: 1 | 2 | 4 | 8) =>
+  new Uint8Array(Buffer.from(new StatusList([...entries], bits).compressStatusList(), 'base64url'));
 
 /** A Token Status List in CWT form (draft-ietf-oauth-status-list §5.2), by cbor-x and this project's COSE signer. */
 export function buildCwtStatusList(o: BuildCwtOptions = {}): Uint8Array {
@@ -269,7 +297,7 @@ export function buildCwtStatusList(o: BuildCwtOptions = {}): Uint8Array {
   const protectedBytes = encode(header);
   const list = new Map<string, unknown>([
     ['bits', o.bits ?? 1],
-    ['lst', o.lst ?? new Uint8Array(deflateSync(o.statuses ?? Uint8Array.of(0xb9, 0xa3), { level: 9 }))],
+    ['lst', o.lst ?? (o.entries ? referenceLst(o.entries, o.bits ?? 1) : defaultLst(o.statuses))],
   ]);
   const claims = new Map<number, unknown>([
     [2, o.sub ?? 'https://status.example.jp/lists/1'],
@@ -280,6 +308,9 @@ export function buildCwtStatusList(o: BuildCwtOptions = {}): Uint8Array {
   claims.set(65533, list);
   const payload = encode(claims);
   const signature = signCoseSign1(COSE_ALG.ES256, protectedBytes, payload, o.signer ?? FX.cwtSignerKey);
-  const body = [protectedBytes, new Map([[4, new Uint8Array(Buffer.from('cwt-1'))]]), payload, signature];
+  const unprotected = o.x5chain
+    ? new Map<number, unknown>([[33, o.x5chain.length === 1 ? o.x5chain[0] : o.x5chain]])
+    : new Map([[4, new Uint8Array(Buffer.from('cwt-1'))]]);
+  const body = [protectedBytes, unprotected, payload, signature];
   return encode(o.tagged === false ? body : new Tag(body, 18));
 }

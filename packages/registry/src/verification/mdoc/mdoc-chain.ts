@@ -33,6 +33,11 @@ export const MDOC_DS_EKU = '1.0.18013.5.1.2';
 /** What a chain validation read, for the answer's as-of stamp. */
 export interface ChainReads {
   crls: Map<string, CrlStamp>;
+  /**
+   * The accredited IACA the DS certificate's path reached, set only when the whole chain check
+   * passed: the issuer an mdoc's status list must be signed under (verify-mdoc-credential.ts).
+   */
+  anchor?: { accreditationId: string; spkiSha256: string };
 }
 
 /**
@@ -105,6 +110,7 @@ export function replicaChainValidator(
         details,
       };
     }
+    if (result.anchor) reads.anchor = result.anchor;
     return {
       outcome: 'pass',
       message: `x5chain reaches an IACA accredited for ${ctx.docType} in ${ctx.issuingCountry}`,

@@ -12,7 +12,8 @@
  * - `issuer` — the x5chain to an IACA accredited for the docType × issuing country, and the
  *   issuing_country against the DS certificate (Annex B.1.2);
  * - `status` — the MSO's `status.status_list` (draft-ietf-oauth-status-list §6.3) read from the
- *   replica: INVALID and SUSPENDED fail, a list not held is undetermined; none → pass;
+ *   replica, only from lists signed under the same IACA as the mdoc (mdoc-status-binding.ts):
+ *   INVALID and SUSPENDED fail, no bound list held is undetermined; none → pass;
  * - `validity` — validityInfo (§9.3.1 step 5).
  *
  * A pure function of the mdoc, the replica and the clock: never stored or logged, never thrown for
@@ -27,10 +28,11 @@ import type { CertificateVerificationCache } from '../certificate-verification-c
 import { asOfStamp, type CheckResult } from '../check-result.ts';
 import { SELECTABLE_CHECKS, type SelectableCheck } from '../check-selection.ts';
 import { JOSE_STATUS_CODES } from '../jose/jose-status-check.ts';
-import { queryTokenStatus, TOKEN_STATUS_QUERY_CODES } from '../token-status-query.ts';
+import { TOKEN_STATUS_QUERY_CODES } from '../token-status-query.ts';
 import type { JoseStatusListState, TrustView } from '../trust-view.ts';
 import type { VerificationResult } from '../verify-credential.ts';
-import { replicaChainValidator } from './mdoc-chain.ts';
+import { type ChainReads, replicaChainValidator } from './mdoc-chain.ts';
+import { MDOC_STATUS_BINDING_CODES, mdocStatusCheck } from './mdoc-status-binding.ts';
 
 /** The media type of an mdoc in an EnvelopedVerifiableCredential's data: URL. */
 export const MDOC_MEDIA_TYPE = 'application/mdoc';
@@ -48,6 +50,10 @@ export const MDOC_CREDENTIAL_CODES = {
   STATUS_OTHER: JOSE_STATUS_CODES.STATUS_OTHER,
   STATUS_LIST_UNKNOWN: TOKEN_STATUS_QUERY_CODES.UNKNOWN,
   STATUS_LIST_EXPIRED: TOKEN_STATUS_QUERY_CODES.EXPIRED,
+  /** `undetermined` (status) — lists are held at the uri, none signed under the mdoc's own IACA. */
+  STATUS_LIST_NOT_BOUND: MDOC_STATUS_BINDING_CODES.LIST_NOT_BOUND,
+  /** `undetermined` (status) — the chain reached no accredited IACA: no list can be bound. */
+  STATUS_ISSUER_UNBOUND: MDOC_STATUS_BINDING_CODES.ISSUER_UNBOUND,
 } as const;
 const C = MDOC_CREDENTIAL_CODES;
 
@@ -98,6 +104,7 @@ export function verifyMdocCredential(
   const warnings: string[] = [];
   const listsRead = new Map<string, JoseStatusListState>();
   const crls = new Map<string, CrlStamp>();
+  const chainReads: ChainReads = { crls };
   const result = (): VerificationResult => {
     const asOf = asOfStamp(view, new Map(), now, listsRead);
     return {
@@ -133,7 +140,7 @@ export function verifyMdocCredential(
   }
   const verification = verifyMdoc(mdoc, {
     atMs: now,
-    validateChain: replicaChainValidator(view, { crls }, options.cache),
+    validateChain: replicaChainValidator(view, chainReads, options.cache),
     ...(options.sessionTranscript ? { sessionTranscript: options.sessionTranscript } : {}),
     ...(options.expectedDocType ? { expectedDocType: options.expectedDocType } : {}),
     limits,
@@ -143,7 +150,7 @@ export function verifyMdocCredential(
     warnings.push('device authentication was not requested (no session transcript): the holder was not authenticated');
   }
   if (requested.has('issuer')) checks.push(grouped('issuer', verification.checks, issuerMessage(verification)));
-  if (requested.has('status')) checks.push(statusCheck(verification, view, now, listsRead));
+  if (requested.has('status')) checks.push(mdocStatusCheck(verification, view, now, listsRead, chainReads.anchor));
   if (requested.has('validity')) checks.push(grouped('validity', verification.checks, 'within validityInfo'));
   return result();
 }
@@ -187,35 +194,4 @@ function proofCheck(v: MdocVerification): CheckResult {
 
 function issuerMessage(v: MdocVerification): string {
   return `issued under an IACA accredited for ${v.docType}${v.issuingCountry ? ` in ${v.issuingCountry}` : ''}`;
-}
-
-/**
- * draft-ietf-oauth-status-list §6.3 / §8.3: the MSO's reference read from a held Token Status List
- * (JWT or CWT form: resolved by `uri`). A final INVALID in any held version wins; SUSPENDED fails;
- * a list not held, or whose newest version expired, is undetermined (fail closed).
- */
-function statusCheck(
-  v: MdocVerification,
-  view: TrustView,
-  now: number,
-  listsRead: Map<string, JoseStatusListState>,
-): CheckResult {
-  if (!v.status) return { check: 'status', outcome: 'pass', message: 'the credential carries no status reference' };
-  const { uri, idx } = v.status;
-  const answer = queryTokenStatus(view, uri, idx, now);
-  const state = answer.asOf && view.joseStatusListVersions?.(uri).find((s) => s.digest === answer.asOf?.digest);
-  if (state) listsRead.set(uri, state);
-  const details = { uri, idx, ...(answer.value !== undefined ? { value: answer.value } : {}) };
-  if (answer.status === undefined) {
-    const outcome = answer.code === TOKEN_STATUS_QUERY_CODES.INDEX_OUT_OF_RANGE ? 'fail' : 'undetermined';
-    return { check: 'status', outcome, code: answer.code ?? C.STATUS_LIST_UNKNOWN, message: answer.message, details };
-  }
-  if (answer.status === 'VALID') return { check: 'status', outcome: 'pass', message: 'status VALID', details };
-  const code =
-    answer.status === 'INVALID'
-      ? C.STATUS_INVALID
-      : answer.status === 'SUSPENDED'
-        ? C.STATUS_SUSPENDED
-        : C.STATUS_OTHER;
-  return { check: 'status', outcome: 'fail', code, message: `status ${answer.status}`, details };
 }
