@@ -7,7 +7,10 @@
  * (bench/large-crl.ts, signed with the CA's key), and measures:
  *
  * - admission: `POST /records` (application/pkix-crl) until the 202 (durable, RFC 5280 §5 judged);
- * - RSS growth of the node over its own baseline (after the accreditation, before the CRL), after GC;
+ * - RSS growth of the node over its own baseline (after the accreditation, before the CRL), after GC,
+ *   split into JS heap, ArrayBuffers (the compact serial index among them) and the native rest —
+ *   what glibc keeps of admission's freed buffers shows there: run with MALLOC_MMAP_THRESHOLD_=131072
+ *   to see it returned; then once more after a restart, the CRL restored from LevelDB (steady state);
  * - bytes stored: the LevelDB directory's growth, and per revoked serial (CRLite ≈ 0.84 B/serial,
  *   a DER entry 35 B here);
  * - lookups/s through `node.registry.lookup` in the node's process, hits and misses;
@@ -50,8 +53,11 @@ type Request =
 interface Rss {
   rss: number;
   heapUsed: number;
-  external: number;
+  arrayBuffers: number;
+  /** Bytes of the held CRLs' compact serial indexes. */
+  indexBytes: number;
 }
+type Ask = <T>(request: object) => Promise<T>;
 
 // ─── The node's process ─────────────────────────────────────────────────────────────────────────────
 async function serve(dir: string): Promise<void> {
@@ -74,8 +80,9 @@ async function serve(dir: string): Promise<void> {
         gc({ type: 'major', flavor: 'last-resort' });
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const { rss, heapUsed, external } = process.memoryUsage();
-      send({ id: request.id, rss, heapUsed, external });
+      const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+      const indexBytes = node.registry.crls().reduce((n, c) => n + c.held.entries.byteLength, 0);
+      send({ id: request.id, rss, heapUsed, arrayBuffers, indexBytes });
     } else if (request.op === 'lookup') {
       const at = Date.now();
       const rate = (serials: Uint8Array[], expect: string) => {
@@ -163,11 +170,12 @@ async function client(): Promise<void> {
     genesis: sample.genesis as unknown as Record<string, unknown>,
   });
   await writeFile(join(dir, 'network.json'), JSON.stringify(network));
-  const { url, ask } = await startNode(dir);
+  const started = await startNode(dir);
+  const handle = { ask: started.ask as Ask };
   try {
-    await run(dir, url, ask, sample, now);
+    await run(dir, started.url, handle, sample, now);
   } finally {
-    await ask({ op: 'stop' });
+    await handle.ask({ op: 'stop' });
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -175,10 +183,11 @@ async function client(): Promise<void> {
 async function run(
   dir: string,
   url: string,
-  ask: <T>(r: object) => Promise<T>,
+  handle: { ask: Ask },
   sample: Awaited<ReturnType<typeof createSampleNetwork>>,
   now: number,
 ): Promise<void> {
+  const { ask } = handle;
   const [notBefore, notAfter] = [new Date(now - 86_400_000), new Date(now + 365 * 86_400_000)];
   const ca = await createCertificateAuthority({
     name: 'CN=Bench JPKI Signing CA, O=J-LIS, C=JP',
@@ -263,6 +272,15 @@ async function run(
   await autocannon({ ...load, headers, duration: 1 });
   const http = await autocannon({ ...load, headers, duration: SECONDS });
 
+  const late = await ask<Rss>({ op: 'rss' });
+  // A restart: the node restores the CRL from LevelDB (its steady state, without admission's garbage).
+  await ask({ op: 'stop' });
+  const r0 = performance.now();
+  const restarted = await startNode(dir);
+  const restoreMs = performance.now() - r0;
+  handle.ask = restarted.ask;
+  const restored = await restarted.ask<Rss>({ op: 'rss' });
+  if (restored.indexBytes !== after.indexBytes) throw new Error('the restarted node does not hold the CRL');
   // VC-API: a chain that does not verify is answered 400 with its checks; anything else is a fault.
   const refused =
     (http as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats?.['400']?.count ?? 0;
@@ -282,7 +300,29 @@ async function run(
   const rows: [string, string, string, string][] = [
     ['admission: POST /records (pkix-crl) → 202', `${admissionMs.toFixed(0)} ms`, '—', ''],
     ['node RSS growth over its baseline, after GC', MB(growth), '≤ 64 MB', growth <= RSS_TARGET ? 'OK' : 'MISS'],
-    ['  baseline RSS / after (heap used after)', `${MB(baseline.rss)} / ${MB(after.rss)}`, '', `${MB(after.heapUsed)}`],
+    ['  baseline RSS → after admission', `${MB(baseline.rss)} → ${MB(after.rss)}`, '', ''],
+    ['  of which JS heap growth', MB(after.heapUsed - baseline.heapUsed), '', ''],
+    ['  of which ArrayBuffers growth (index, held DER)', MB(after.arrayBuffers - baseline.arrayBuffers), '', ''],
+    [
+      '  native rest (LevelDB memtable, freed malloc)',
+      MB(growth - (after.heapUsed - baseline.heapUsed) - (after.arrayBuffers - baseline.arrayBuffers)),
+      '',
+      '',
+    ],
+    [
+      `  growth again after the load below (+${SECONDS + 1} s)`,
+      MB(late.rss - baseline.rss),
+      '≤ 64 MB',
+      late.rss - baseline.rss <= RSS_TARGET ? 'OK' : 'MISS',
+    ],
+    ['node restart: ready, CRL restored from LevelDB', `${restoreMs.toFixed(0)} ms`, '—', ''],
+    [
+      '  restored node RSS over the first baseline',
+      MB(restored.rss - baseline.rss),
+      '≤ 64 MB',
+      restored.rss - baseline.rss <= RSS_TARGET ? 'OK' : 'MISS',
+    ],
+    ['compact serial index in memory', MB(after.indexBytes), '', `${(after.indexBytes / (N + 1)).toFixed(2)} B/serial`],
     ['bytes stored (LevelDB directory growth)', MB(stored), '—', ''],
     ['  per revoked serial', `${(stored / (N + 1)).toFixed(2)} B`, 'CRLite ≈ 0.84 B, DER 35 B', ''],
     [
