@@ -40,7 +40,6 @@ import {
   statusListVersion,
   writeStatus,
 } from '@trustmesh/registry';
-import { RecordAdmission } from '../src/admission/record-admission.ts';
 import { createLibp2pNode } from '../src/network/libp2p.ts';
 import { syncProtocol } from '../src/network/protocols.ts';
 import {
@@ -50,8 +49,9 @@ import {
   type ReconcileMessage,
   Reconciler,
 } from '../src/sync/reconciliation.ts';
-import { AntiEntropy, type SyncRoundStats } from '../src/sync/scheduler.ts';
 import { SyncIndex } from '../src/sync/sync-index.ts';
+import { RecordAdmission } from '../src/admission/record-admission.ts';
+import { AntiEntropy, type SyncRoundStats } from '../src/sync/scheduler.ts';
 
 const N = 10_000;
 const DIFFERENCES = [1, 100, 1_000];
