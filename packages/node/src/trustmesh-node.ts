@@ -13,6 +13,7 @@ import {
   type DidResolverOptions,
   type KeyPair,
   LevelRecordStore,
+  largeRecordLimit,
   MemoryRecordStore,
   type RecordStore,
   Registry,
@@ -365,7 +366,18 @@ export class TrustmeshNode {
       const syncIndex = await SyncIndex.fromStore(store);
       const unsubscribe = registry.onAdmitted((admission) => syncIndex.admit(admission));
       const sync = new AntiEntropy(
-        { ...defaultAntiEntropyOptions, ...opts.sync, protocol: syncProtocol(network.networkId) },
+        {
+          ...defaultAntiEntropyOptions,
+          // The largest record anti-entropy carries is the largest the registry admits (a CRL, issue 14),
+          // with room for two being assembled at once.
+          maxLargeRecordBytes: largeRecordLimit(registry.options.limits),
+          maxAssemblyBytes: Math.max(
+            defaultAntiEntropyOptions.maxAssemblyBytes,
+            2 * largeRecordLimit(registry.options.limits),
+          ),
+          ...opts.sync,
+          protocol: syncProtocol(network.networkId),
+        },
         {
           libp2p,
           admission,

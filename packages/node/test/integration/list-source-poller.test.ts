@@ -11,11 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   canonicalBytes,
+  createCertificateAuthority,
   createSampleNetwork,
+  issueAccreditation,
   issueStatusList,
   MemoryRecordStore,
   Registry,
   type SampleNetwork,
+  signCrl,
   writeStatus,
 } from '@trustmesh/registry';
 import {
@@ -34,6 +37,7 @@ describe('list source poller', () => {
   let served: Uint8Array;
   let bigRequests = 0;
   let crlAccept = '';
+  let caCrl: Uint8Array = new Uint8Array();
   const clock = { now: T0 + 60_000 };
 
   before(async () => {
@@ -84,6 +88,9 @@ describe('list source poller', () => {
         return void response
           .writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': body.byteLength })
           .end(body);
+      }
+      if (request.url === '/ca.crl') {
+        return void response.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(caCrl);
       }
       if (request.url === '/garbage') return void response.writeHead(200).end('{"type":["VerifiableCredential"]}');
       response.writeHead(404).end();
@@ -159,6 +166,46 @@ describe('list source poller', () => {
     // Still bounded: below its size the source's own limit cuts it off.
     const cut = await sources(100 * 1024).poll(0);
     assert.deepEqual([cut.lastOutcome, cut.lastCode], ['fault', LIST_SOURCE_CODES.TOO_LARGE]);
+  });
+
+  it("mirrors an accredited CA's CRL distribution point (issue 14): the DER CRL is admitted as a record", async () => {
+    const validFrom = new Date(T0);
+    const validUntil = new Date(T0 + 365 * 24 * 3600 * 1000);
+    const ca = await createCertificateAuthority({
+      name: 'CN=Mirror Test CA, C=JP',
+      notBefore: validFrom,
+      notAfter: validUntil,
+    });
+    const accreditation = await issueAccreditation(
+      {
+        accreditor: net.keys.jpAgency,
+        role: 'ca',
+        subjectCertificate: ca.certificate,
+        accreditedFor: [{ certificatePolicies: ['1.2.392.200149.8.5.1.3.10'], jurisdiction: 'JP' }],
+        holdFinal: true,
+        validFrom,
+        validUntil,
+      },
+      net.documentLoader,
+    );
+    assert.equal((await registry.submit(accreditation)).status, 'accept');
+    caCrl = await signCrl({
+      issuer: ca,
+      crlNumber: 1n,
+      thisUpdate: new Date(clock.now - 1000),
+      nextUpdate: new Date(clock.now + 3600_000),
+      entries: [{ serial: '0badc0de', revokedAt: new Date(clock.now - 1000), reason: 'keyCompromise' }],
+    });
+    const p = new ListSourcePoller(
+      {
+        ...defaultListSourcePollerOptions,
+        sources: [{ url: `${base}/ca.crl`, allowHttp: true, maxBytes: 1024 * 1024 }],
+      },
+      { submit: (bytes) => registry.submit(bytes), logger: { warn: () => undefined } },
+    );
+    const polled = await p.poll(0);
+    assert.equal(polled.lastOutcome, 'accept', JSON.stringify(polled));
+    assert.equal(registry.crls().length, 1);
   });
 
   it('refuses a source URL that is plain http without allowHttp, or carries credentials', () => {
