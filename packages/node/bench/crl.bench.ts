@@ -302,9 +302,14 @@ async function run(
     ['node RSS growth over its baseline, after GC', MB(growth), '≤ 64 MB', growth <= RSS_TARGET ? 'OK' : 'MISS'],
     ['  baseline RSS → after admission', `${MB(baseline.rss)} → ${MB(after.rss)}`, '', ''],
     ['  of which JS heap growth', MB(after.heapUsed - baseline.heapUsed), '', ''],
-    ['  of which ArrayBuffers growth (index, held DER)', MB(after.arrayBuffers - baseline.arrayBuffers), '', ''],
     [
-      '  native rest (LevelDB memtable, freed malloc)',
+      '  of which ArrayBuffers growth (serial index among them)',
+      MB(after.arrayBuffers - baseline.arrayBuffers),
+      '',
+      '',
+    ],
+    [
+      '  native rest (LevelDB, freed memory glibc keeps)',
       MB(growth - (after.heapUsed - baseline.heapUsed) - (after.arrayBuffers - baseline.arrayBuffers)),
       '',
       '',
