@@ -1,7 +1,7 @@
 /**
  * Runs every node benchmark, one after another, each in a child process of its own (so one's
  * memory and timers cannot affect the next) and each printing its own table: propagation,
- * anti-entropy, the HTTP API, a hostile peer, then a cold join. Figures, not pass/fail: a
+ * anti-entropy, the HTTP API, a hostile peer, a cold join, then a 1,000,000-serial CRL. Figures, not pass/fail: a
  * benchmark that misses a target prints MISS; this runner fails only if a benchmark crashes.
  * Run from packages/node: `npx -y pnpm@10 run bench` (the root's `bench:node` runs the same).
  */
@@ -19,6 +19,7 @@ const BENCHMARKS = [
     file: 'hostile-peer.bench.ts',
   },
   { name: 'Cold join (a fresh node catches up 10,000 records from 1 / 2 peers)', file: 'cold-join.bench.ts' },
+  { name: 'A 1,000,000-serial CRL on a node (admission, RSS, bytes stored, lookups, verify)', file: 'crl.bench.ts' },
 ];
 
 function run(file: string): Promise<number | null> {
