@@ -8,9 +8,10 @@
  *
  * - admission: `POST /records` (application/pkix-crl) until the 202 (durable, RFC 5280 §5 judged);
  * - RSS growth of the node over its own baseline (after the accreditation, before the CRL), after GC,
- *   split into JS heap, ArrayBuffers (the compact serial index among them) and the native rest —
- *   what glibc keeps of admission's freed buffers shows there: run with MALLOC_MMAP_THRESHOLD_=131072
- *   to see it returned; then once more after a restart, the CRL restored from LevelDB (steady state);
+ *   split into JS heap, ArrayBuffers (the compact serial index among them) and the native rest; the
+ *   node runs with MALLOC_MMAP_THRESHOLD_=131072 as the `trustmesh` launcher starts it (glibc then
+ *   returns admission's freed large buffers; BENCH_GLIBC_DEFAULTS=1 shows what it keeps without);
+ *   then once more after a restart, the CRL restored from LevelDB (steady state);
  * - bytes stored: the LevelDB directory's growth, and per revoked serial (CRLite ≈ 0.84 B/serial,
  *   a DER entry 35 B here);
  * - lookups/s through `node.registry.lookup` in the node's process, hits and misses;
@@ -121,6 +122,9 @@ function startNode(dir: string): Promise<{ child: ChildProcess; url: string; ask
   // process.execArgv carries tsx's loader (as run-all.ts relies on), so the child runs this file too.
   const child = spawn(process.execPath, [...process.execArgv, '--expose-gc', script, 'serve', dir], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // As the `trustmesh` launcher (bin/trustmesh.js) starts a node: glibc returns freed large buffers.
+    // BENCH_GLIBC_DEFAULTS=1 measures without it.
+    env: process.env.BENCH_GLIBC_DEFAULTS ? process.env : { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env },
   });
   let next = 0;
   const waiting = new Map<number, (value: unknown) => void>();

@@ -55,6 +55,9 @@ export interface AdmissionPipelineModules {
 }
 
 /** Runs submissions through judge → commit → settle (see the module documentation). */
+/** Settles a link of the chains to `undefined`, whatever the submission's outcome. */
+const NOTHING = (): undefined => undefined;
+
 export class AdmissionPipeline {
   private readonly options: AdmissionPipelineOptions;
   private readonly modules: AdmissionPipelineModules;
@@ -76,7 +79,9 @@ export class AdmissionPipeline {
   run<T>(judge: () => Promise<Judgement<T>>): Promise<T> {
     // The ticket is wrapped so that judging resolves at staging, not at settling.
     const ticket = this.judging.then(() => this.judgeNext(judge));
-    this.judging = ticket.catch(() => undefined);
+    // Chained as `undefined`: the chain must not keep the last submission's answer (its bytes: a
+    // CRL's are tens of MB) alive until the next submission comes.
+    this.judging = ticket.then(NOTHING, NOTHING);
     return ticket.then((t) => t.settled);
   }
 
@@ -154,7 +159,7 @@ export class AdmissionPipeline {
         wake?.();
       }
     });
-    this.settling = settled.catch(() => undefined);
+    this.settling = settled.then(NOTHING, NOTHING);
     return settled;
   }
 
