@@ -27,6 +27,8 @@ import {
   writeTokenStatus,
 } from '@trustmesh/registry';
 import pino from 'pino';
+import { parseBundle, recordBytes } from '../src/bundle.ts';
+import { CliError } from '../src/output.ts';
 import { makeDataDir, openRegistry, runInProcess, sampleNetwork, show, tempDir } from './helpers.ts';
 
 const TSL_URI = 'https://tw-issuer.example/token-status/bundle';
@@ -205,6 +207,23 @@ describe('offline bundles with JOSE and CWT status lists (issues 13, 14)', () =>
     } finally {
       await mirror.api.close();
       await verifier.close();
+    }
+  });
+
+  it('a bundle carries JWS text and CWT data: URLs; any other string is refused by name (BUNDLE_INVALID)', () => {
+    const head = { format: 'trustmesh-bundle/1', networkId: net.networkId, genesisDigest: network.genesisDigest };
+    const bundle = (records: unknown[]) => ({ ...head, createdAt: new Date().toISOString(), records });
+    const cwtText = `${CWT_PREFIX}${Buffer.from(cwt).toString('base64url')}`;
+    assert.equal(parseBundle(bundle([tsl, envelope, cwtText]), 'b.json').records.length, 3);
+    // The registry classifies (and orders) the CWT by its COSE bytes, not by the text of its data: URL.
+    assert.deepEqual(recordBytes(cwtText), cwt);
+    for (const bad of ['hello', 'data:application/octet-stream;base64,AAAA', `${tsl}.extra`]) {
+      assert.throws(
+        () => parseBundle(bundle([bad]), 'b.json'),
+        (error: unknown) =>
+          error instanceof CliError && error.code === 'BUNDLE_INVALID' && /records\[0\]/.test(error.message),
+        bad,
+      );
     }
   });
 
