@@ -1,17 +1,20 @@
 /**
  * Offline bundles (issue 4): the signed records of a registry — governance versions, accreditations,
- * status lists, sub-CA certificates and CRLs (issue 14), evidence — in one JSON file for air-gapped
- * verifiers.
+ * status lists (Bitstring; JOSE and CWT forms, issues 13, 14), sub-CA certificates and CRLs
+ * (issue 14), evidence — in one JSON file for air-gapped verifiers.
  *
  * ```json
  * { "format": "trustmesh-bundle/1", "networkId": "…", "genesisDigest": "<sha256 hex>",
  *   "createdAt": "2026-…Z", "records": [ { …signed record… }, "-----BEGIN X509 CRL-----…", … ] }
  * ```
  *
- * A record is a JSON object (JSON records), or a string for a record that is not JSON, as evidence
- * carries it (`evidenceRecordAsCarried`): the PEM (RFC 7468) of a DER record — a CRL
- * (`X509 CRL`) or a subordinate CA certificate (`CERTIFICATE`) — which `Registry.submit` turns back
- * into the very DER the CA signed.
+ * A record is a JSON object (JSON records, and TW DIW's `{"statusList": "<JWS>"}` envelope as
+ * stored), or a string for a record that is not JSON, as evidence carries it
+ * (`evidenceRecordAsCarried`): the PEM (RFC 7468) of a DER record — a CRL (`X509 CRL`) or a
+ * subordinate CA certificate (`CERTIFICATE`) —, the text of a compact JWS (a Token Status List JWT,
+ * draft-ietf-oauth-status-list §5.1, or a StatusList2021 JWT), or a Token Status List CWT (§5.2)
+ * as `data:application/statuslist+cwt;base64url,<COSE_Sign1 bytes>` (RFC 2397). `Registry.submit`
+ * takes each form as it is and turns it back into the very bytes the issuer signed.
  *
  * A bundle is a carrier, never a source of trust (DESIGN.md, Principles §1): every record goes
  * through `Registry.submit` again on import, and the genesis digest is checked against the network
@@ -36,6 +39,15 @@ import { CliError, EXIT } from './output.ts';
 /** The `format` of bundles this version writes and reads. */
 export const BUNDLE_FORMAT = 'trustmesh-bundle/1';
 
+/**
+ * How a CWT record travels in JSON: the registry's evidence form (records/cwt-bytes.ts,
+ * `evidenceRecordAsCarried`), which `Registry.submit` reads back to the COSE bytes.
+ */
+export const CWT_DATA_URL_PREFIX = 'data:application/statuslist+cwt;base64url,';
+
+// A compact JWS (RFC 7515 §7.1): three base64url segments (the payload may be empty).
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+
 /** An offline bundle. */
 export interface Bundle {
   format: typeof BUNDLE_FORMAT;
@@ -49,8 +61,9 @@ export interface Bundle {
 }
 
 /**
- * One record of a bundle: a JSON record as its object; a CRL or a sub-CA certificate as the PEM of
- * its DER (RFC 7468: `X509 CRL`, `CERTIFICATE`).
+ * One record of a bundle: a JSON record (or TW DIW's status list envelope) as its object; a CRL or a
+ * sub-CA certificate as the PEM of its DER (RFC 7468: `X509 CRL`, `CERTIFICATE`); a JOSE status
+ * list as its compact JWS text; a CWT status list as a {@link CWT_DATA_URL_PREFIX} string.
  */
 export type BundleRecord = Record<string, unknown> | string;
 
@@ -86,8 +99,12 @@ export function parseBundle(value: unknown, origin: string): Bundle {
     throw invalid('"createdAt" must be a date-time');
   }
   if (!Array.isArray(value.records)) throw invalid('"records" must be an array');
-  const bad = value.records.findIndex((r) => !isObject(r) && !(typeof r === 'string' && looksLikePem(r)));
-  if (bad >= 0) throw invalid(`records[${bad}] must be a JSON object or the PEM of a CRL or a CA certificate`);
+  const bad = value.records.findIndex((r) => !isObject(r) && !isCarriedText(r));
+  if (bad >= 0) {
+    throw invalid(
+      `records[${bad}] must be a JSON object, the PEM of a CRL or a CA certificate, a compact JWS, or a ${CWT_DATA_URL_PREFIX}… string`,
+    );
+  }
   return value as unknown as Bundle;
 }
 
@@ -112,6 +129,11 @@ export interface HeldRecords {
   governance: Record<string, unknown>[];
   accreditations: Record<string, unknown>[];
   statusLists: Record<string, unknown>[];
+  /**
+   * JOSE and CWT status lists (issues 13, 14) as evidence carries them: compact JWS text, TW DIW's
+   * envelope object, CWT data: URL. Absent from nodes older than this field.
+   */
+  joseStatusLists?: BundleRecord[];
   /** Subordinate CA certificates (issue 14), PEM. Absent from nodes older than issue 14. */
   caCertificates?: string[];
   /** CRLs (issue 14), PEM: each scope's complete CRL, then its delta when one is held. */
@@ -134,6 +156,11 @@ export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
     for await (const r of store.records({ kind })) records.push(derToPem(kind, r.bytes));
     return records;
   };
+  const joseStatusLists: BundleRecord[] = [];
+  for (const kind of ['token-status-list', 'status-list-2021', 'token-status-list-cwt'] as const) {
+    for await (const r of store.records({ kind }))
+      joseStatusLists.push(evidenceRecordAsCarried(r.bytes) as BundleRecord);
+  }
   const evidence: HeldRecords['evidence'] = [];
   for await (const e of store.evidence()) {
     evidence.push({ key: e.key, records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)) });
@@ -142,6 +169,7 @@ export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
     governance: await read('governance'),
     accreditations: await read('accreditation'),
     statusLists: await read('status-list'),
+    joseStatusLists,
     caCertificates: await pem('ca-certificate'),
     crls: await pem('crl'),
     evidence,
@@ -151,7 +179,9 @@ export async function storeRecords(store: RecordStore): Promise<HeldRecords> {
 /**
  * Orders held records as bundle records, so that each validates after the ones before it:
  * governance by version, then rounds of status lists and accreditations whose signer is already
- * known (an authority, or a subject accredited earlier), then the rest, then evidence.
+ * known (an authority, or a subject accredited earlier), then the rest, then sub-CA certificates,
+ * JOSE and CWT status lists (whose signers — accredited parties, or certificates under an accredited
+ * IACA — come before them), CRLs, then evidence: the registry's submission ranks.
  */
 export function bundleRecords(held: HeldRecords): BundleRecord[] {
   const governance = [...held.governance].sort((a, b) => Number(a.version) - Number(b.version));
@@ -173,8 +203,9 @@ export function bundleRecords(held: HeldRecords): BundleRecord[] {
   }
   // Records whose signer no chain reaches still travel: the importer decides about them.
   ordered.push(...lists, ...accreditations);
-  // Sub-CA certificates after the accreditations of their CAs, CRLs after their signers (issue 14).
-  ordered.push(...(held.caCertificates ?? []), ...(held.crls ?? []));
+  // Sub-CA certificates after the accreditations of their CAs; JOSE and CWT lists after their
+  // signers' accreditations and CA material (issues 13, 14); CRLs after their signers (issue 14).
+  ordered.push(...(held.caCertificates ?? []), ...(held.joseStatusLists ?? []), ...(held.crls ?? []));
 
   for (const evidence of held.evidence) {
     ordered.push({
@@ -277,12 +308,22 @@ export function kindOf(record: BundleRecord): string {
 }
 
 /**
- * The bytes a bundle record stands for: a JSON record's canonical bytes, the DER of a PEM record
- * (what the registry holds and classifies); a string that is not PEM as its text.
+ * The bytes a bundle record stands for, what the registry holds and classifies: a JSON record's
+ * canonical bytes, the DER of a PEM record, the COSE bytes of a CWT data: URL; a compact JWS (or any
+ * other string) as its text.
  */
 export function recordBytes(record: BundleRecord): Uint8Array {
   if (typeof record !== 'string') return canonicalBytes(record);
+  if (record.startsWith(CWT_DATA_URL_PREFIX)) {
+    return new Uint8Array(Buffer.from(record.slice(CWT_DATA_URL_PREFIX.length), 'base64url'));
+  }
   return pemToDer(record)?.der ?? new TextEncoder().encode(record);
+}
+
+/** True for a string record a bundle may carry: PEM, a compact JWS, or a CWT data: URL. */
+function isCarriedText(record: unknown): record is string {
+  if (typeof record !== 'string') return false;
+  return looksLikePem(record) || COMPACT_JWS.test(record) || record.startsWith(CWT_DATA_URL_PREFIX);
 }
 
 function issuerOf(record: Record<string, unknown>): string {

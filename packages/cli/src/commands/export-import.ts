@@ -188,6 +188,8 @@ async function exportFromNode(node: string, networkPath: string): Promise<Bundle
     !body ||
     arrays.some((k) => !Array.isArray(body[k])) ||
     pemArrays.some((k) => body[k] !== undefined && !isStringArray(body[k])) ||
+    // joseStatusLists (JWS text, TW envelope objects, CWT data: URLs) is optional as well: older nodes have none.
+    (body.joseStatusLists !== undefined && !isCarriedListArray(body.joseStatusLists)) ||
     typeof body.networkId !== 'string'
   ) {
     throw new CliError('NODE_UNEXPECTED_RESPONSE', `GET /records on ${node} did not answer with the node’s records`, {
@@ -250,6 +252,13 @@ async function adoptNetworkFile(dataDir: string, networkPath: string, genesisDig
   }
   await mkdir(dataDir, { recursive: true });
   await copyFile(networkPath, own);
+}
+
+function isCarriedListArray(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((v) => typeof v === 'string' || (v !== null && typeof v === 'object' && !Array.isArray(v)))
+  );
 }
 
 function isStringArray(value: unknown): value is string[] {

@@ -1,15 +1,17 @@
 /**
  * `GET /records`: every signed record the node holds — each governance version, accreditations,
- * every stored status list version (one per list id and signing key), subordinate CA certificates
- * and CRLs (issue 14, as PEM), equivocation evidence — so a running node can be exported to an
+ * every stored status list version (one per list id and signing key), the JOSE and CWT status lists
+ * (issues 13, 14: `joseStatusLists`, as evidence carries them), subordinate CA certificates and CRLs
+ * (issue 14, as PEM), equivocation evidence — so a running node can be exported to an
  * offline bundle (`trustmesh export --node URL`, issue 15 item 5) without stopping it (LevelDB admits
  * one process). Public, issuer-level data only (DESIGN.md, Principles §3); a bundle is a carrier,
  * never a source of trust: every record is validated again on import.
  *
  * CRLs are the large records (national CRLs: tens of MB). The body is streamed: the small records
- * as one JSON text, then each CRL read from the store, turned into PEM and written one at a time —
- * the next is read only once the previous one has drained into the socket (stream backpressure),
- * so the route holds at most one CRL's DER, PEM and JSON string at a time, never the whole list.
+ * as one JSON text, then each JOSE/CWT list (up to maxRecordBytes each, and there may be many) and
+ * each CRL read from the store, turned into its carried form and written one at a time — the next is
+ * read only once the previous one has drained into the socket (stream backpressure), so the route
+ * holds at most one list's or CRL's bytes and JSON string at a time, never the whole set.
  */
 import { Readable } from 'node:stream';
 import { derToPem, evidenceRecordAsCarried, type Registry } from '@trustmesh/registry';
@@ -19,6 +21,30 @@ import type { RouteContext } from './route-context.ts';
 
 const RECORD_ARRAY = { type: 'array', items: JSON_OBJECT_SCHEMA } as const;
 const PEM_ARRAY = { type: 'array', items: { type: 'string', description: 'PEM (RFC 7468)' } } as const;
+const CARRIED_LIST_ARRAY = {
+  type: 'array',
+  description:
+    'JOSE and CWT status lists (issues 13, 14), as evidence carries them: a compact JWS as its text (Token Status List JWT, StatusList2021 JWT), TW DIW’s envelope as its JSON object, a CWT Token Status List as a data:application/statuslist+cwt;base64url,… string',
+  items: { anyOf: [{ type: 'string' }, JSON_OBJECT_SCHEMA] },
+} as const;
+
+/**
+ * Each held JOSE or CWT status list version, one JSON text at a time, as evidence carries it
+ * (`evidenceRecordAsCarried`: JWS text, envelope object, CWT data: URL), each preceded by a comma
+ * but the first.
+ */
+async function* joseListTexts(
+  registry: Pick<Registry, 'joseStatusListUris' | 'joseStatusListVersions'>,
+): AsyncGenerator<string> {
+  let first = true;
+  for (const uri of registry.joseStatusListUris()) {
+    // Read per uri when its turn comes: a version replaced meanwhile goes out as its newer one.
+    for (const state of registry.joseStatusListVersions(uri)) {
+      yield `${first ? '' : ','}${JSON.stringify(evidenceRecordAsCarried(state.bytes))}`;
+      first = false;
+    }
+  }
+}
 
 /** The PEM of each held CRL, read from the store one at a time: a scope's complete CRL, then its delta. */
 async function* crlTexts(registry: Pick<Registry, 'crls' | 'crlBytes'>): AsyncGenerator<string> {
@@ -52,6 +78,7 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
               'governance',
               'accreditations',
               'statusLists',
+              'joseStatusLists',
               'caCertificates',
               'crls',
               'evidence',
@@ -62,6 +89,7 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
               governance: RECORD_ARRAY,
               accreditations: RECORD_ARRAY,
               statusLists: RECORD_ARRAY,
+              joseStatusLists: CARRIED_LIST_ARRAY,
               caCertificates: { ...PEM_ARRAY, description: 'Subordinate CA certificates (issue 14)' },
               crls: { ...PEM_ARRAY, description: 'CRLs: each scope’s complete CRL, then its delta (issue 14)' },
               evidence: {
@@ -103,10 +131,13 @@ export function registerRecordExportRoutes(app: FastifyInstance, ctx: RouteConte
           records: e.records.map((bytes) => evidenceRecordAsCarried(bytes)),
         })),
       };
-      // The object without its closing brace, then "crls" streamed (see the module documentation).
-      const opening = `${JSON.stringify(head).slice(0, -1)},"crls":[`;
+      // The object without its closing brace, then "joseStatusLists" and "crls" streamed (see the
+      // module documentation).
+      const opening = `${JSON.stringify(head).slice(0, -1)},"joseStatusLists":[`;
       async function* body(): AsyncGenerator<string> {
         yield opening;
+        yield* joseListTexts(registry);
+        yield '],"crls":[';
         yield* crlTexts(registry);
         yield ']}';
       }
