@@ -11,8 +11,15 @@
  * bad input is an answer (a failing `path` check with the input code), never a throw.
  */
 import { ValidationError } from '../errors.ts';
-import { type CertificateInputLimits, readCertificateChainInput } from '../x509/certificate-input.ts';
+import {
+  type CertificateInputLimits,
+  DEFAULT_CERTIFICATE_INPUT_LIMITS,
+  readCertificateChainInput,
+} from '../x509/certificate-input.ts';
+import { bytesEqual } from '../x509/crl/der-reader.ts';
+import type { HeldCaCertificate } from '../x509/held-crls.ts';
 import { CERTIFICATE_PATH_CODES } from '../x509/path/codes.ts';
+import { parseCertificate } from '../x509/path/parse-certificate.ts';
 import type { CertificateCheckName, CertificateCheckResult, CertificatePurpose } from '../x509/path/types.ts';
 import { validateCertificatePath } from '../x509/path/validate-path.ts';
 import type { CaTrustAnchor, CrlStamp, RevocationSource } from '../x509/types.ts';
@@ -130,6 +137,8 @@ export function verifyCertificateChain(
     return { verified: false, checks: inputFailure(error), asOf: asOf([]) };
   }
   const anchors = Number.isFinite(at) ? anchorsAt(view, at, now) : [];
+  const maxChainLength = options.limits?.maxChainLength ?? DEFAULT_CERTIFICATE_INPUT_LIMITS.maxChainLength;
+  chain = completedChain(chain, view.caCertificates?.() ?? [], anchors, at, maxChainLength);
   const result = validateCertificatePath(
     { chain, atMs: at, ...(input.purpose !== undefined ? { purpose: input.purpose } : {}) },
     options.cache ? options.cache.prepared(anchors) : anchors,
@@ -148,6 +157,42 @@ export function verifyCertificateChain(
     ...(result.anchor ? { anchor: result.anchor } : {}),
     asOf: asOf(result.crls),
   };
+}
+
+/**
+ * A chain that stops below its anchor (a wallet presents the leaf, or the leaf and some of its CAs)
+ * is completed from the subordinate CA certificates the replica holds — records admitted by path
+ * validation to an accredited CA — by issuer name (RFC 5280 §4.1.2.4), preferring one valid at `at`,
+ * up to the chain bound. Path validation then judges the completed chain exactly as a given one:
+ * signatures, validity, constraints and every CA's revocation. Nothing is fetched (no AIA).
+ */
+function completedChain(
+  chain: Uint8Array[],
+  held: readonly HeldCaCertificate[],
+  anchors: readonly CaTrustAnchor[],
+  at: number,
+  maxChainLength: number,
+): Uint8Array[] {
+  if (held.length === 0 || chain.length === 0) return chain;
+  const anchorSubjects = anchors.flatMap((anchor) => {
+    const parsed = parseCertificate(anchor.certificate);
+    return parsed.ok ? [parsed.cert.subjectDer] : [];
+  });
+  const out = [...chain];
+  while (out.length < maxChainLength) {
+    const top = parseCertificate(out[out.length - 1] as Uint8Array);
+    if (!top.ok) break;
+    const { issuerDer, subjectDer } = top.cert;
+    // Issued by an anchor, or self-issued (an anchor given in the chain, or a root): complete.
+    if (bytesEqual(issuerDer, subjectDer) || anchorSubjects.some((s) => bytesEqual(s, issuerDer))) break;
+    const candidates = held.filter(
+      (c) => bytesEqual(c.subjectDer, issuerDer) && !out.some((d) => bytesEqual(d, c.der)),
+    );
+    const next = candidates.find((c) => c.notBeforeMs <= at && at <= c.notAfterMs) ?? candidates[0];
+    if (!next) break;
+    out.push(next.der);
+  }
+  return out;
 }
 
 /** The checks of an input refused before any parse: `path` fails with the input code, the rest were not evaluated. */
