@@ -4,7 +4,7 @@
  * in memory in shuffled order.
  */
 import * as assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   CRL_CODES,
@@ -76,6 +76,23 @@ describe('readCrl agrees with openssl crl -text', () => {
     assert.equal(header.tbs[0], 0x30);
     assert.ok(header.entriesRange.end > header.entriesRange.start);
     assert.equal(readCrl(der).tbsDigest, header.tbsDigest);
+  });
+
+  it('hashes nothing until a digest is read, then hashes once (cheap checks come first)', () => {
+    const der = new Uint8Array(fixture('int-crl-2'));
+    const header = readCrlHeader(der);
+    const honest = createHash('sha256').update(der).digest('hex');
+    // Changing a byte of the signature after the header was read shows when the digest is taken.
+    der[der.length - 1] = (der[der.length - 1] ?? 0) ^ 0xff;
+    const changed = createHash('sha256').update(der).digest('hex');
+    assert.equal(header.digest, changed, 'not hashed at read time');
+    der[der.length - 1] = (der[der.length - 1] ?? 0) ^ 0xff;
+    assert.equal(header.digest, changed, 'hashed once, then kept');
+    assert.notEqual(changed, honest);
+    // The entries keep the header's digests lazy and shared.
+    const parsed = readCrl(new Uint8Array(fixture('int-crl-2')));
+    assert.equal(parsed.digest, honest);
+    assert.equal(parsed.tbsDigest, header.tbsDigest);
   });
 
   it('kept metadata are copies: a held CRL does not pin the DER, even read from a Buffer', () => {

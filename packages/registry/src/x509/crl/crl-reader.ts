@@ -177,11 +177,11 @@ export function readCrlHeader(bytes: Uint8Array, limits: CrlLimits = DEFAULT_CRL
     // [REJECT] RFC 5280 §5.2.4: a delta's number is greater than the number of its base.
     throw crlReject(CRL_CODES.NUMBER_INVALID, 'tbsCertList.crlExtensions', 'BaseCRLNumber is not below the cRLNumber');
   }
-  return {
+  const header: CrlHeader = {
     der: bytes,
-    digest: sha256Hex(bytes),
+    digest: '',
     tbs,
-    tbsDigest: sha256Hex(tbs),
+    tbsDigest: '',
     signatureAlgorithm: outer.id,
     signature,
     issuer,
@@ -192,6 +192,7 @@ export function readCrlHeader(bytes: Uint8Array, limits: CrlLimits = DEFAULT_CRL
     entryCount: -1,
     entriesRange,
   };
+  return withLazyDigests(header);
 }
 
 /** Decodes the entries of a header read by {@link readCrlHeader} (from the same bytes). */
@@ -206,7 +207,7 @@ export function readCrlEntries(header: CrlHeader, limits: CrlLimits = DEFAULT_CR
     header.baseCrlNumber !== null,
     limits,
   );
-  return { ...header, entryCount: entries.count, entries };
+  return withEntries(header, entries);
 }
 
 /** How {@link readCrlEntriesAsync} gives the event loop a turn. */
@@ -242,9 +243,31 @@ export async function readCrlEntriesAsync(
   const steps = decoder.buildSteps(chunk);
   for (;;) {
     const r = steps.next();
-    if (r.done) return { ...header, entryCount: r.value.count, entries: r.value };
+    if (r.done) return withEntries(header, r.value);
     await options.pause();
   }
+}
+
+/**
+ * `digest` and `tbsDigest` hashed on first read, then kept: a CRL of 128 MiB costs ~90 ms a hash,
+ * and admission reads its signer (by name, cheap) before anything is hashed — a CRL naming no
+ * accredited CA is refused without one (DESIGN.md, Admission: cheap checks first).
+ */
+function withLazyDigests(header: CrlHeader): CrlHeader {
+  let digest: string | null = null;
+  let tbsDigest: string | null = null;
+  return Object.defineProperties(header, {
+    digest: { enumerable: true, get: () => (digest ??= sha256Hex(header.der)) },
+    tbsDigest: { enumerable: true, get: () => (tbsDigest ??= sha256Hex(header.tbs)) },
+  });
+}
+
+/** The header with its entries, its lazy digests kept lazy (a spread would hash both at once). */
+function withEntries(header: CrlHeader, entries: CompactSerialIndex): ParsedCrl {
+  const parsed = Object.defineProperties({}, Object.getOwnPropertyDescriptors(header)) as ParsedCrl;
+  parsed.entryCount = entries.count;
+  parsed.entries = entries;
+  return parsed;
 }
 
 /** Reads a whole CRL (throws a `reject` ValidationError of {@link CRL_CODES} when it is not one). */
