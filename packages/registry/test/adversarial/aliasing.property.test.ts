@@ -9,6 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { BUNDLED_CONTEXTS } from '../../src/contexts/index.ts';
 import {
   BUNDLED_CONTEXT_ALLOW_LIST,
   buildContextAllowList,
@@ -16,10 +17,32 @@ import {
   CONTEXT_TERM_CONFLICT,
   checkDocumentContexts,
 } from '../../src/crypto/context-allow-list.ts';
-import { ValidationError, sha256Hex, VC_V2_CONTEXT_URL } from '../../src/index.ts';
+import { sha256Hex, ValidationError, VC_V2_CONTEXT_URL } from '../../src/index.ts';
 
 const ALLOWED_IRIS = [...new Set(BUNDLED_CONTEXT_ALLOW_LIST.termIris.values())].filter((iri) => iri.includes(':'));
-const DEFINED_TERMS = new Set(BUNDLED_CONTEXT_ALLOW_LIST.termIris.keys());
+// Every term a bundled context defines, at every level: top-level terms, and those of type- and
+// property-scoped contexts (e.g. `jwk` inside a key type), which an operator context may not redefine either.
+const DEFINED_TERMS = new Set([
+  ...BUNDLED_CONTEXT_ALLOW_LIST.termIris.keys(),
+  ...scopedTerms([...BUNDLED_CONTEXTS.values()]),
+]);
+
+function scopedTerms(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(scopedTerms);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) =>
+    key === '@context' ? termsOf(inner) : scopedTerms(inner),
+  );
+}
+
+function termsOf(context: unknown): string[] {
+  if (Array.isArray(context)) return context.flatMap(termsOf);
+  if (context === null || typeof context !== 'object') return [];
+  return Object.entries(context as Record<string, unknown>).flatMap(([term, definition]) => [
+    ...(term.startsWith('@') ? [] : [term]),
+    ...scopedTerms(definition),
+  ]);
+}
 
 /** A term name an attacker might choose: not a keyword, not already defined. */
 const aliasName = fc
