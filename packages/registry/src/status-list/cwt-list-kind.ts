@@ -36,7 +36,7 @@ import {
   verifyCwtStatusListSignature,
 } from './cwt-status-list.ts';
 import { parseX5chainSignerId, x5chainPinnedKey, x5chainSignerOf, x5chainSlotSigner } from './cwt-x5chain-signer.ts';
-import { issuerKeys, joseListVersion } from './jose-lists.ts';
+import { issuerKeys, joseListVersion, requireJoseListQuota } from './jose-lists.ts';
 import { requireFormsAgree } from './token-status-forms.ts';
 
 /** Codes of the kind's admission rules (the reader's own are {@link CWT_STATUS_LIST_CODES}). */
@@ -202,7 +202,7 @@ export async function validateCwtList(record: SubmittedRecord, ctx: ValidationCo
     { format: 'token-status-list-cwt', issuer, versionMs: list.iat * 1000, bits: list.bits, decoded },
     versions,
   );
-  requireQuota(issuer, key, held, decoded.byteLength, ctx);
+  requireJoseListQuota(issuer, key, held, decoded.byteLength, ctx, C.QUOTA_EXCEEDED, 'status_list.lst');
   return {
     kind: 'token-status-list-cwt',
     parsed: { ...next, issuer, signer, decoded },
@@ -211,30 +211,6 @@ export async function validateCwtList(record: SubmittedRecord, ctx: ValidationCo
     digest: record.digest,
     bytes: record.bytes,
   };
-}
-
-/** [REJECT] issue 11: per-issuer list slots and inflated bytes, counted with the issuer's JOSE lists. */
-function requireQuota(
-  issuer: string,
-  key: string,
-  held: JoseStatusListState | undefined,
-  decodedBytes: number,
-  ctx: ValidationContext,
-): void {
-  const usage = ctx.joseStatusListUsage?.(issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-  const { maxListsPerIssuer, maxDecodedBytesPerIssuer } = ctx.quotas;
-  // [REJECT] DESIGN.md Network (per-issuer quotas): list slots per issuer.
-  if (!usage.slots.has(key) && usage.slots.size >= maxListsPerIssuer)
-    throw reject(
-      C.QUOTA_EXCEEDED,
-      'sub',
-      `${issuer} holds ${usage.slots.size} lists; the quota is ${maxListsPerIssuer}`,
-    );
-  const heldBytes = held ? Math.ceil((held.list.size() * held.list.bits) / 8) : 0;
-  const after = usage.decodedBytes - heldBytes + decodedBytes;
-  // [REJECT] DESIGN.md Network (per-issuer quotas): inflated bytes per issuer.
-  if (after > maxDecodedBytesPerIssuer)
-    throw reject(C.QUOTA_EXCEEDED, 'status_list.lst', `${issuer}'s lists would inflate to ${after} bytes`);
 }
 
 /** A held CWT list version (cwt-list-index.ts): a JOSE-shaped state plus the read token. */

@@ -389,7 +389,7 @@ export async function validateJoseList(record: SubmittedRecord, ctx: ValidationC
       { format: list.kind, issuer, versionMs: list.versionMs, bits: list.bits, decoded: bytes },
       versions,
     );
-  requireQuota(issuer, key, held, bytes.byteLength, codes, ctx);
+  requireJoseListQuota(issuer, key, held, bytes.byteLength, ctx, codes.QUOTA_EXCEEDED, 'lst');
   return {
     kind: list.kind,
     parsed: { ...list, issuer, signer: verified.key, decoded: bytes },
@@ -432,29 +432,29 @@ function requireCompatible(
   }
 }
 
-/** [REJECT] issue 11: per-issuer list slots and inflated bytes (shared with the JOSE index's usage). */
-function requireQuota(
+/**
+ * [REJECT] issue 11: per-issuer list slots and inflated bytes, over the issuer's JOSE lists of every
+ * form (JWT and CWT count together); `code` and `lstField` name the kind's code and its list field.
+ */
+export function requireJoseListQuota(
   issuer: string,
   key: string,
   held: JoseStatusListState | undefined,
   decodedBytes: number,
-  codes: Codes,
   ctx: ValidationContext,
+  code: string,
+  lstField: string,
 ): void {
   const usage = ctx.joseStatusListUsage?.(issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
   const { maxListsPerIssuer, maxDecodedBytesPerIssuer } = ctx.quotas;
   // [REJECT] DESIGN.md Network (per-issuer quotas): list slots per issuer.
   if (!usage.slots.has(key) && usage.slots.size >= maxListsPerIssuer)
-    throw reject(
-      codes.QUOTA_EXCEEDED,
-      'sub',
-      `${issuer} holds ${usage.slots.size} lists; the quota is ${maxListsPerIssuer}`,
-    );
+    throw reject(code, 'sub', `${issuer} holds ${usage.slots.size} lists; the quota is ${maxListsPerIssuer}`);
   const heldBytes = held ? Math.ceil((held.list.size() * held.list.bits) / 8) : 0;
   const after = usage.decodedBytes - heldBytes + decodedBytes;
   // [REJECT] DESIGN.md Network (per-issuer quotas): inflated bytes per issuer.
   if (after > maxDecodedBytesPerIssuer)
-    throw reject(codes.QUOTA_EXCEEDED, 'lst', `${issuer}'s lists would inflate to ${after} bytes`);
+    throw reject(code, lstField, `${issuer}'s lists would inflate to ${after} bytes`);
 }
 
 /**
