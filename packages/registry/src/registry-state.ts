@@ -6,6 +6,7 @@
  * against which the next record is validated. Both see the same admissions in the same order; the
  * staged one sees each a little earlier.
  */
+
 import type { InputLimits } from './limits.ts';
 import { statusListEntryCap } from './limits.ts';
 import type { ParsedAccreditation } from './records/accreditation.ts';
@@ -14,6 +15,7 @@ import { withBitsSource } from './records/status-list-credential.ts';
 import { decodeStatusList, inflatedSizeOf } from './status-list/codec.ts';
 import { CwtListIndex } from './status-list/cwt-list-index.ts';
 import type { ListCache } from './status-list/decoded-cache.ts';
+import { IssuerListUsage, type ListUsage } from './status-list/issuer-usage.ts';
 import { JoseListIndex } from './status-list/jose-list-index.ts';
 import type { Admission } from './validation/context.ts';
 import { pinnedKeysOf, proofMethodOf } from './validation/pinned-keys.ts';
@@ -28,12 +30,6 @@ export interface HeldRecord<T> {
   parsed: T;
   digest: string;
   bytes: Uint8Array;
-}
-
-/** Per-issuer usage of status lists (issue 11 quotas). */
-export interface ListUsage {
-  slots: Set<string>;
-  decodedBytes: number;
 }
 
 /** What a state shares with the registry: the inflated-list cache and the limits. */
@@ -57,7 +53,7 @@ export class RegistryState implements TrustView {
   private readonly lists = new Map<string, StatusListState & { bytes: Uint8Array }>();
   private readonly listSlots = new Map<string, string[]>();
   // Each issuer's slots and inflated bytes (quotas).
-  private readonly usage = new Map<string, ListUsage>();
+  private readonly usage = new IssuerListUsage();
   // JOSE status lists (issue 13): Token Status Lists and StatusList2021 JWTs.
   private readonly joseLists: JoseListIndex;
   // CRLs and sub-CA certificates (issue 14): indexes only, the DER stays in the store.
@@ -93,9 +89,7 @@ export class RegistryState implements TrustView {
     copyMap(this.accreditationsBySubject, other.accreditationsBySubject);
     copyMap(this.lists, other.lists);
     copyMap(this.listSlots, other.listSlots);
-    this.usage.clear();
-    for (const [issuer, usage] of other.usage)
-      this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
+    this.usage.copyFrom(other.usage);
     this.joseLists.copyFrom(other.joseLists);
     this.crlIndex.copyFrom(other.crlIndex);
     this.cwtLists.copyFrom(other.cwtLists);
@@ -178,10 +172,7 @@ export class RegistryState implements TrustView {
       decodedBytes,
     };
     this.lists.set(key, state);
-    const usage = this.usage.get(parsed.issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-    usage.slots.add(key);
-    usage.decodedBytes += decodedBytes;
-    this.usage.set(parsed.issuer, usage);
+    this.usage.add(parsed.issuer, key, decodedBytes);
     const slots = this.listSlots.get(parsed.id) ?? [];
     if (!slots.includes(key)) this.listSlots.set(parsed.id, [...slots, key]);
   }
@@ -209,11 +200,7 @@ export class RegistryState implements TrustView {
   }
 
   private releaseUsage(state: StatusListState): void {
-    const usage = this.usage.get(state.list.issuer);
-    if (!usage) return;
-    usage.slots.delete(state.key);
-    usage.decodedBytes -= state.decodedBytes;
-    if (usage.slots.size === 0) this.usage.delete(state.list.issuer);
+    this.usage.release(state.list.issuer, state.key, state.decodedBytes);
   }
 
   /** The newest governance version held, or null. */
@@ -284,8 +271,8 @@ export class RegistryState implements TrustView {
   }
 
   /** An issuer's Bitstring status list slots and inflated bytes (quotas). */
-  statusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
-    return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  statusListUsage(issuer: string): ListUsage {
+    return this.usage.of(issuer);
   }
 
   /** The accredited CAs valid at `atMs` (issue 14): verification/ca-anchors.ts over this state. */
@@ -319,7 +306,7 @@ export class RegistryState implements TrustView {
   }
 
   /** An issuer's JOSE status list slots and inflated bytes (quotas), its CWT lists included (issue 14). */
-  joseStatusListUsage(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
+  joseStatusListUsage(issuer: string): ListUsage {
     const jose = this.joseLists.usageOf(issuer);
     const cwt = this.cwtLists.usageOf(issuer);
     if (cwt.slots.size === 0) return jose;

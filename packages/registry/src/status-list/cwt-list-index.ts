@@ -6,6 +6,7 @@
  * mdoc status references and the mirror read both forms alike. Lists stay compressed; reads inflate
  * through the registry's bounded DecodedListCache.
  */
+
 import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { PinnedKey } from '../records/keys.ts';
@@ -13,13 +14,14 @@ import type { JoseStatusList } from '../verification/trust-view.ts';
 import { type AdmittedCwtList, CWT_LIST_MEDIA_TYPE, type CwtListState } from './cwt-list-kind.ts';
 import { inflateCwtStatusList } from './cwt-status-list.ts';
 import type { ListCache } from './decoded-cache.ts';
+import { IssuerListUsage, type ListUsage } from './issuer-usage.ts';
 import { readJoseEntry } from './jose-lists.ts';
 
 /** The registry's index of held CWT lists. */
 export class CwtListIndex {
   private readonly states = new Map<string, CwtListState & { decodedBytes: number }>();
   private readonly slots = new Map<string, string[]>();
-  private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
+  private readonly usage = new IssuerListUsage();
 
   constructor(
     private readonly cache: ListCache,
@@ -50,7 +52,7 @@ export class CwtListIndex {
     const replaced = this.states.get(key);
     if (replaced) {
       this.cache.delete(replaced.digest);
-      this.release(replaced.list.issuer, key, replaced.decodedBytes);
+      this.usage.release(replaced.list.issuer, key, replaced.decodedBytes);
     }
     const cache = this.cache;
     const size = Math.floor((decoded.byteLength * 8) / parsed.bits);
@@ -72,10 +74,7 @@ export class CwtListIndex {
     // The held token without its inflated copy (the cache holds that, bounded).
     const cwt = { ...parsed, statuses: null };
     this.states.set(key, { list, digest, receivedAt, key, signer, bytes, cwt, decodedBytes: decoded.byteLength });
-    const usage = this.usage.get(issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-    usage.slots.add(key);
-    usage.decodedBytes += decoded.byteLength;
-    this.usage.set(issuer, usage);
+    this.usage.add(issuer, key, decoded.byteLength);
     const slots = this.slots.get(parsed.sub) ?? [];
     if (!slots.includes(key)) this.slots.set(parsed.sub, [...slots, key]);
   }
@@ -84,20 +83,10 @@ export class CwtListIndex {
   copyFrom(other: CwtListIndex): void {
     this.states.clear();
     this.slots.clear();
-    this.usage.clear();
     for (const [key, state] of other.states) this.states.set(key, state);
     // Slot lists are replaced, never changed in place; usage is changed in place, so it is copied.
     for (const [uri, keys] of other.slots) this.slots.set(uri, keys);
-    for (const [issuer, usage] of other.usage)
-      this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
-  }
-
-  private release(issuer: string, key: string, decodedBytes: number): void {
-    const usage = this.usage.get(issuer);
-    if (!usage) return;
-    usage.slots.delete(key);
-    usage.decodedBytes -= decodedBytes;
-    if (usage.slots.size === 0) this.usage.delete(issuer);
+    this.usage.copyFrom(other.usage);
   }
 
   /** Every held version of a list uri, one per signing key. */
@@ -114,8 +103,8 @@ export class CwtListIndex {
   }
 
   /** An issuer's CWT list slots and inflated bytes. */
-  usageOf(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
-    return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  usageOf(issuer: string): ListUsage {
+    return this.usage.of(issuer);
   }
 
   /** Uris of every held CWT list. */

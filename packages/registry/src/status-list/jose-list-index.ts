@@ -4,12 +4,14 @@
  * (quotas). Lists stay compressed; reads inflate through the registry's bounded DecodedListCache.
  * Record semantics (parsing, validation) live in jose-lists.ts.
  */
+
 import type { InputLimits } from '../limits.ts';
 import type { ParsedAccreditation } from '../records/accreditation.ts';
 import type { CompactJws } from '../records/jws.ts';
 import type { PinnedKey } from '../records/keys.ts';
 import type { JoseStatusList, JoseStatusListState } from '../verification/trust-view.ts';
 import type { ListCache } from './decoded-cache.ts';
+import { IssuerListUsage, type ListUsage } from './issuer-usage.ts';
 import {
   type AdmittedJoseList,
   inflateJoseList,
@@ -22,7 +24,7 @@ import {
 export class JoseListIndex {
   private readonly states = new Map<string, JoseStatusListState & { jws: CompactJws; decodedBytes: number }>();
   private readonly slots = new Map<string, string[]>();
-  private readonly usage = new Map<string, { slots: Set<string>; decodedBytes: number }>();
+  private readonly usage = new IssuerListUsage();
 
   constructor(
     private readonly cache: ListCache,
@@ -57,7 +59,7 @@ export class JoseListIndex {
     const replaced = this.states.get(key);
     if (replaced) {
       this.cache.delete(replaced.digest);
-      this.release(replaced.list.issuer, key, replaced.decodedBytes);
+      this.usage.release(replaced.list.issuer, key, replaced.decodedBytes);
     }
     const cache = this.cache;
     const limits = this.limits;
@@ -92,10 +94,7 @@ export class JoseListIndex {
       jws: parsed.jws,
       decodedBytes: decoded.byteLength,
     });
-    const usage = this.usage.get(issuer) ?? { slots: new Set<string>(), decodedBytes: 0 };
-    usage.slots.add(key);
-    usage.decodedBytes += decoded.byteLength;
-    this.usage.set(issuer, usage);
+    this.usage.add(issuer, key, decoded.byteLength);
     const uriKey = `${kind} ${parsed.uri}`;
     const slots = this.slots.get(uriKey) ?? [];
     if (!slots.includes(key)) this.slots.set(uriKey, [...slots, key]);
@@ -105,20 +104,10 @@ export class JoseListIndex {
   copyFrom(other: JoseListIndex): void {
     this.states.clear();
     this.slots.clear();
-    this.usage.clear();
     for (const [key, state] of other.states) this.states.set(key, state);
     // Slot lists are replaced, never changed in place; usage is changed in place, so it is copied.
     for (const [uri, keys] of other.slots) this.slots.set(uri, keys);
-    for (const [issuer, usage] of other.usage)
-      this.usage.set(issuer, { slots: new Set(usage.slots), decodedBytes: usage.decodedBytes });
-  }
-
-  private release(issuer: string, key: string, decodedBytes: number): void {
-    const usage = this.usage.get(issuer);
-    if (!usage) return;
-    usage.slots.delete(key);
-    usage.decodedBytes -= decodedBytes;
-    if (usage.slots.size === 0) this.usage.delete(issuer);
+    this.usage.copyFrom(other.usage);
   }
 
   /** Every held version of a list uri (both kinds), one per signing key. */
@@ -139,8 +128,8 @@ export class JoseListIndex {
   }
 
   /** An issuer's JOSE list slots and inflated bytes (quotas). */
-  usageOf(issuer: string): { slots: ReadonlySet<string>; decodedBytes: number } {
-    return this.usage.get(issuer) ?? { slots: new Set(), decodedBytes: 0 };
+  usageOf(issuer: string): ListUsage {
+    return this.usage.of(issuer);
   }
 
   /** Uris of every held JOSE list. */
