@@ -39,27 +39,9 @@ import {
   type RoundRecord,
   type RunModules,
   type RunOptions,
-  type VerificationRecord,
 } from './run-types.ts';
-
-interface SimNode {
-  index: number;
-  role: NodeRole;
-  region: string;
-  peerId: string;
-  /** Protobuf-encoded private key, base64 (as hosts take it). */
-  privateKey: string;
-  address: string;
-  neighbours: number[];
-  joiner: boolean;
-  host: NodeHost;
-  hostIndex: number;
-  up: boolean;
-  starts: number;
-  busy: Promise<void>;
-  silent: boolean;
-  totals: NodeTotals;
-}
+import type { SimNode } from './sim-node.ts';
+import { Workload } from './workload.ts';
 
 /** Runs one scenario (one seed) and returns what it measured. */
 export async function runSimulation(
@@ -97,18 +79,15 @@ class Simulation {
   private readonly nodes: SimNode[] = [];
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly tasks = new Set<Promise<unknown>>();
-  private readonly verifications: VerificationRecord[] = [];
   private readonly rounds: RoundRecord[] = [];
   private readonly heals: RawRun['heals'] = [];
   private readonly restarts: RawRun['restarts'] = [];
   private readonly joins: RawRun['joins'] = [];
   private readonly faults: FaultMarker[] = [];
   private readonly byzantine: ByzantinePeer[] = [];
-  private readonly revokedAt = new Map<string, number>();
   private readonly reroute = new Map<number, number>();
-  private readonly latestRecord = new Map<number, Record<string, unknown>>();
-  private readonly olderRecords: Record<string, unknown>[] = [];
   private readonly badAdmitted = new Set<string>();
+  private readonly workload: Workload;
   private world!: TrustWorld;
   private topology!: Topology;
   private deployment: Deployment | null = null;
@@ -126,6 +105,18 @@ class Simulation {
   ) {
     this.rng = new Rng(scenario.seed, scenario.name);
     this.events = new EventLog(options.eventLogPath);
+    this.workload = new Workload({
+      scenario,
+      rng: this.rng,
+      world: () => this.world,
+      nodes: this.nodes,
+      tracker: this.tracker,
+      reroute: this.reroute,
+      at: (ms, run) => this.at(ms, run),
+      t: () => this.t(),
+      hostTime: (host, at) => this.hostTime(host, at),
+      log: (event) => this.log(event),
+    });
   }
 
   /** ms since t = 0. */
@@ -207,7 +198,7 @@ class Simulation {
     await Promise.all(this.hosts.map((h) => h.startMeasuring()));
     this.log({ type: 'run-start', nodes: n, seed: scenario.seed, hosts: this.hosts.map((h) => h.label) });
     for (const action of scenario.timeline) this.at(action.at * 1000, () => this.apply(action));
-    this.startWorkload();
+    this.workload.start();
     let reporting = false;
     const progress = setInterval(() => {
       if (!this.modules.progress || reporting) return;
@@ -260,7 +251,7 @@ class Simulation {
       upAtEnd,
       updates: this.tracker.updates,
       deliveredAt: this.tracker.deliveredAt,
-      verifications: this.verifications,
+      verifications: this.workload.verifications,
       rounds: this.rounds,
       totals: this.nodes.map((x) => x.totals),
       heals: this.heals,
@@ -676,16 +667,7 @@ class Simulation {
           transport: this.deployment!.byzantine.transport(),
           privateKey,
           random: rng.asFunction(),
-          latestRecord: () => {
-            const keys = [...this.latestRecord.keys()];
-            return keys.length > 0 ? (this.latestRecord.get(rng.pick(keys)) ?? null) : null;
-          },
-          olderRecord: () => (this.olderRecords.length > 0 ? rng.pick(this.olderRecords) : null),
-          equivocation: async () => {
-            const issuers = [...this.latestRecord.keys()];
-            if (issuers.length === 0) return null;
-            return this.world.equivocation(rng.pick(issuers), 100_000 + rng.int(30_000));
-          },
+          ...this.workload.replaySources(rng),
         },
       );
       this.byzantine.push(peer);
@@ -725,128 +707,6 @@ class Simulation {
     this.track(check());
   }
 
-  // ---- workload ---------------------------------------------------------------------------------
-
-  private startWorkload(): void {
-    const { workload } = this.scenario;
-    const stopAt = Math.min(workload.stopAt, this.scenario.duration) * 1000;
-    if (workload.revocationsPerSecond > 0) {
-      const rng = this.rng.fork('revocations');
-      const tick = (from: number) => {
-        const next = from + rng.exponential(workload.revocationsPerSecond) * 1000;
-        if (next >= stopAt) return;
-        this.at(next, async () => {
-          tick(next);
-          await this.revoke(rng);
-        });
-      };
-      tick(0);
-    }
-    if (workload.verificationsPerSecond > 0) {
-      for (const sim of this.nodes.filter((x) => x.role === 'verifier')) {
-        const rng = this.rng.fork(`verifications-${sim.index}`);
-        const tick = (from: number) => {
-          const next = from + rng.exponential(workload.verificationsPerSecond) * 1000;
-          if (next >= this.scenario.duration * 1000) return;
-          this.at(next, async () => {
-            tick(next);
-            await this.verify(sim, rng);
-          });
-        };
-        tick(0);
-      }
-    }
-  }
-
-  /** The node an issuer publishes through now: its home, a reroute, or any node that is up. */
-  private publisher(issuer: number, rng: Rng): SimNode | null {
-    const hosts = this.nodes.filter((x) => x.role === 'issuer-host');
-    const agencies = this.nodes.filter((x) => x.role === 'agency');
-    const agencyNode = agencies[this.world.issuers[issuer]!.agency % agencies.length];
-    let home = hosts.length > 0 ? hosts[issuer % hosts.length]! : agencyNode!;
-    const rerouted = this.reroute.get(home.index);
-    if (rerouted !== undefined) home = this.nodes[rerouted]!;
-    if (home.up && !home.silent) return home;
-    // The issuer's own node is down: it publishes through any node it can reach (another
-    // agency's API), as an operator would.
-    const up = this.nodes.filter((x) => x.up && !x.silent);
-    return up.length > 0 ? rng.pick(up) : null;
-  }
-
-  private async revoke(rng: Rng): Promise<void> {
-    const { workload } = this.scenario;
-    const issuer = rng.int(this.world.issuers.length);
-    const state = this.world.issuers[issuer]!;
-    if (state.revoked.size >= workload.credentialsPerIssuer) return;
-    let credential = rng.int(workload.credentialsPerIssuer);
-    while (state.revoked.has(credential)) credential = (credential + 1) % workload.credentialsPerIssuer;
-    const via = this.publisher(issuer, rng);
-    if (!via) {
-      this.log({ type: 'publish-skipped', issuer, reason: 'no node up' });
-      return;
-    }
-    const previous = this.latestRecord.get(issuer);
-    const revocation = await this.world.revoke(issuer, credential, Date.now());
-    if (previous) this.olderRecords.push(previous);
-    this.latestRecord.set(issuer, revocation.record);
-    const publishedAt = this.t();
-    this.revokedAt.set(`${issuer}:${credential}`, publishedAt);
-    const update = this.tracker.publish({
-      issuer,
-      listId: revocation.listId,
-      credential,
-      validFrom: revocation.validFrom,
-      publishedAt,
-      via: via.index,
-    });
-    this.log({ type: 'publish', update: update.id, issuer, credential, via: via.index, listId: revocation.listId });
-    const outcome = await via.host.publish(via.index, revocation.record);
-    // Publication is when the node took the record, by its host's clock: a call to another process
-    // may wait in that process's event loop, and that wait is not propagation.
-    update.publishedAt = this.hostTime(via.hostIndex, outcome.at);
-    this.revokedAt.set(`${issuer}:${credential}`, update.publishedAt);
-    if (outcome.status === 'refused') {
-      this.log({ type: 'publish-refused', update: update.id, code: outcome.code });
-    } else if (outcome.status === 'failed') {
-      this.log({ type: 'publish-failed', update: update.id, error: outcome.error });
-    } else {
-      this.log({
-        type: 'announce',
-        update: update.id,
-        via: via.index,
-        recipients: outcome.recipients,
-        ...(outcome.code ? { code: outcome.code } : {}),
-      });
-    }
-  }
-
-  private async verify(sim: SimNode, rng: Rng): Promise<void> {
-    const { workload } = this.scenario;
-    if (!sim.up) return;
-    let issuer: number;
-    let credential: number;
-    const recent = this.tracker.updates.slice(-20);
-    if (recent.length > 0 && rng.chance(workload.revokedShare)) {
-      // Probe a recent revocation: the credentials whose answers can be stale right now.
-      const update = rng.pick(recent);
-      issuer = update.issuer;
-      credential = update.credential;
-    } else {
-      issuer = rng.int(this.world.issuers.length);
-      credential = rng.int(workload.credentialsPerIssuer);
-    }
-    const vc = await this.world.credential(issuer, credential);
-    const answer = await sim.host.verify(sim.index, vc, workload.verification);
-    if (!answer) return;
-    const t = this.hostTime(sim.hostIndex, answer.at);
-    const { outcome } = answer;
-    const revokedAt = this.revokedAt.get(`${issuer}:${credential}`);
-    const before = revokedAt !== undefined && revokedAt <= t ? revokedAt : null;
-    const stale = outcome === 'valid' && before !== null;
-    this.verifications.push({ t, node: sim.index, issuer, credential, outcome, revokedAt: before, stale });
-    this.log({ type: 'verify', node: sim.index, issuer, credential, outcome, stale });
-  }
-
   // ---- progress ---------------------------------------------------------------------------------
 
   private async snapshot(): Promise<ProgressSnapshot> {
@@ -867,8 +727,8 @@ class Simulation {
       connections: status.reduce((a, s) => a + s.connections, 0) / Math.max(1, up.length),
       updates: updates.length,
       coverage: updates.length === 0 || up.length === 0 ? 1 : delivered / (updates.length * up.length),
-      verifications: this.verifications.length,
-      stale: this.verifications.filter((v) => v.stale).length,
+      verifications: this.workload.verifications.length,
+      stale: this.workload.verifications.filter((v) => v.stale).length,
       lagP99Ms: Math.max(0, ...status.map((s) => s.lagP99Ms)),
     };
   }
