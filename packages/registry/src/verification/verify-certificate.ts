@@ -138,7 +138,9 @@ export function verifyCertificateChain(
   }
   const anchors = Number.isFinite(at) ? anchorsAt(view, at, now) : [];
   const maxChainLength = options.limits?.maxChainLength ?? DEFAULT_CERTIFICATE_INPUT_LIMITS.maxChainLength;
-  chain = completedChain(chain, view.caCertificates?.() ?? [], anchors, at, maxChainLength);
+  // The verification cache's parsed CA certificates when given: anchors are not parsed again per call.
+  const parse = options.cache ? (der: Uint8Array) => options.cache!.certificates.parse(der) : parseCertificate;
+  chain = completedChain(chain, view.caCertificates?.() ?? [], anchors, at, maxChainLength, parse);
   const result = validateCertificatePath(
     { chain, atMs: at, ...(input.purpose !== undefined ? { purpose: input.purpose } : {}) },
     options.cache ? options.cache.prepared(anchors) : anchors,
@@ -172,15 +174,16 @@ function completedChain(
   anchors: readonly CaTrustAnchor[],
   at: number,
   maxChainLength: number,
+  parse: (der: Uint8Array) => ReturnType<typeof parseCertificate>,
 ): Uint8Array[] {
   if (held.length === 0 || chain.length === 0) return chain;
   const anchorSubjects = anchors.flatMap((anchor) => {
-    const parsed = parseCertificate(anchor.certificate);
+    const parsed = parse(anchor.certificate);
     return parsed.ok ? [parsed.cert.subjectDer] : [];
   });
   const out = [...chain];
   while (out.length < maxChainLength) {
-    const top = parseCertificate(out[out.length - 1] as Uint8Array);
+    const top = parse(out[out.length - 1] as Uint8Array);
     if (!top.ok) break;
     const { issuerDer, subjectDer } = top.cert;
     // Issued by an anchor, or self-issued (an anchor given in the chain, or a root): complete.

@@ -17,6 +17,7 @@ import {
 } from '../../src/authoring/x509-records.ts';
 import { Registry } from '../../src/registry.ts';
 import { MemoryRecordStore } from '../../src/store/memory-store.ts';
+import { CertificateVerificationCache } from '../../src/verification/certificate-verification-cache.ts';
 import { verifyCertificateChain } from '../../src/verification/verify-certificate.ts';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
@@ -93,6 +94,12 @@ describe('certificate chains completed from held sub-CA certificates', () => {
     );
     assert.equal(alone.verified, true, JSON.stringify(alone.checks));
     assert.equal(alone.asOf.crls.length, 2, 'both CAs’ CRLs read: the completed chain was checked whole');
+    // The same through the verification cache the node keeps (anchors parsed once).
+    const cache = new CertificateVerificationCache();
+    for (let i = 0; i < 2; i++) {
+      const cached = verifyCertificateChain({ chain: [leaf.certificate] }, { view: held, now: T0, cache });
+      assert.equal(cached.verified, true, JSON.stringify(cached.checks));
+    }
     const notHeld = await registryWith(false);
     const without = verifyCertificateChain({ chain: [leaf.certificate] }, { view: notHeld, now: T0 });
     assert.equal(without.verified, false);
