@@ -22,6 +22,7 @@
  */
 import {
   bySubmissionOrder,
+  CWT_DATA_URL_PREFIX,
   canonicalBytes,
   classifyRecord,
   contentHash,
@@ -38,12 +39,6 @@ import { CliError, EXIT } from './output.ts';
 
 /** The `format` of bundles this version writes and reads. */
 export const BUNDLE_FORMAT = 'trustmesh-bundle/1';
-
-/**
- * How a CWT record travels in JSON: the registry's evidence form (records/cwt-bytes.ts,
- * `evidenceRecordAsCarried`), which `Registry.submit` reads back to the COSE bytes.
- */
-export const CWT_DATA_URL_PREFIX = 'data:application/statuslist+cwt;base64url,';
 
 // A compact JWS (RFC 7515 §7.1): three base64url segments (the payload may be empty).
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;

@@ -121,6 +121,7 @@ export {
   TRUSTMESH_CONTEXT_URL,
   VC_V2_CONTEXT_URL,
 } from './records/accreditation.ts';
+export { CWT_DATA_URL_PREFIX, cwtDataUrlBytes } from './records/cwt-bytes.ts';
 export {
   governanceDependency,
   listDependency,
